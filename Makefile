@@ -1,0 +1,87 @@
+# panicsage — one Makefile for everything.
+#
+#   make          build/panicsage (host CLI, glibc) and build/panicsage-kdump
+#                 (static musl binary for the capture kernel)
+#   make demo     install what is missing, build, classify the bundled example
+#   make test     install what is missing, build, run the whole test suite
+#   make deps     install the Debian packages the build and tests need
+#   make bench    benchmarks (read ../shared/corpus when present)
+#
+# Sources are found by folder: every core/*.c, model/*.c, port/*.c goes
+# into both binaries; kdump/vmcore*.c and kdump/printk*.c (the vmcore
+# reader) too; the other kdump/*.c only into panicsage-kdump and
+# tools/*.c only into panicsage.
+
+CC      ?= cc
+MUSL_CC ?= musl-gcc
+B       := build
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wcast-qual -Wvla -Wformat=2
+CSTD    := -std=c11 -D_DEFAULT_SOURCE
+OPT     ?= -O2 -g
+CFLAGS  ?=
+# core/ and model/ are freestanding: no libc headers beyond the
+# freestanding set, no errno from math builtins.
+FREE    := -ffreestanding -fno-math-errno -fno-trapping-math
+CPPFLAGS := -I. -MMD -MP
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CORE_SRC   := $(sort $(wildcard core/*.c))
+MODEL_SRC  := $(sort $(wildcard model/*.c))
+PORT_SRC   := $(sort $(wildcard port/*.c))
+READER_SRC := $(sort $(wildcard kdump/vmcore*.c kdump/printk*.c))
+KDUMP_SRC  := $(filter-out $(READER_SRC),$(sort $(wildcard kdump/*.c)))
+TOOLS_SRC  := $(sort $(wildcard tools/*.c))
+
+FREE_SRC   := $(CORE_SRC) $(MODEL_SRC)
+HOST_LIBS  ?= -lm
+KDUMP_LIBS ?=
+
+host_obj = $(patsubst %.c,$(B)/host/%.o,$(1))
+musl_obj = $(patsubst %.c,$(B)/musl/%.o,$(1))
+
+HOST_ENGINE := $(call host_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
+MUSL_ENGINE := $(call musl_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
+
+.PHONY: all deps demo test bench clean
+all: $(B)/panicsage $(B)/panicsage-kdump
+
+$(B)/host/core/%.o $(B)/host/model/%.o: CFLAGS_EXTRA = $(FREE)
+$(B)/musl/core/%.o $(B)/musl/model/%.o: CFLAGS_EXTRA = $(FREE)
+
+$(B)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS_EXTRA) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/musl/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS_EXTRA) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/panicsage: $(HOST_ENGINE) $(call host_obj,$(TOOLS_SRC))
+	$(CC) $(OPT) -o $@ $^ $(HOST_LIBS)
+
+$(B)/panicsage-kdump: $(MUSL_ENGINE) $(call musl_obj,$(KDUMP_SRC))
+	$(MUSL_CC) $(OPT) -static -o $@ $^ $(KDUMP_LIBS)
+
+# Everything the tests link against: the engine plus the host tools
+# minus their main().
+$(B)/libpanicsage.a: $(HOST_ENGINE) $(call host_obj,$(filter-out tools/main.c,$(TOOLS_SRC)))
+	rm -f $@
+	ar rcs $@ $^
+
+deps:
+	ci/deps.sh
+
+demo: deps
+	$(MAKE) all
+	$(B)/panicsage classify tests/data/example.log
+
+include tests/tests.mk
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

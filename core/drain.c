@@ -1,0 +1,439 @@
+#include "core/drain.h"
+
+#include <string.h>
+
+#include "core/mask.h"
+#include "core/status.h"
+
+#define NONE      UINT32_MAX
+#define WILD      0u             /* token id of "<*>" */
+#define UNKNOWN   (UINT32_MAX - 1) /* a token the full vocabulary could not take */
+#define LEN_KEY   0x80000000u    /* first-layer keys: token count | LEN_KEY */
+
+struct vocab_entry {
+	uint32_t off;        /* into text */
+	uint32_t len;
+	uint32_t has_digit;
+};
+
+struct child_slot {
+	uint32_t parent;     /* NONE = empty */
+	uint32_t key;
+	uint32_t child;
+};
+
+struct node {
+	uint32_t nchildren;
+	uint32_t first, last;   /* leaf cluster list, in creation order */
+};
+
+struct cluster {
+	uint32_t tok;           /* offset into template pool */
+	uint32_t len;
+	uint32_t next;          /* next cluster in the same leaf */
+	uint32_t size;          /* lines matched */
+};
+
+struct ps_drain {
+	struct ps_drain_params p;
+	uint32_t leaf_depth;    /* reference's self.depth = depth - 2 */
+
+	struct vocab_entry *vocab;
+	uint32_t nvocab;
+	uint32_t *vhash;        /* id + 1, 0 = empty */
+	uint32_t vhash_mask;
+	char *text;
+	size_t text_used;
+
+	struct node *nodes;
+	uint32_t nnodes;
+	struct child_slot *chash;
+	uint32_t chash_mask;
+
+	struct cluster *clusters;
+	uint32_t nclusters;
+	uint32_t *tpl;
+	size_t tpl_used;
+
+	uint32_t *line_tok;     /* scratch: token ids of the current line */
+	uint32_t overflows;
+};
+
+void ps_drain_defaults(struct ps_drain_params *p)
+{
+	p->st = 0.4;
+	p->depth = 4;
+	p->max_children = 100;
+	p->max_clusters = 8192;
+	p->max_nodes = 32768;
+	p->max_vocab = 65536;
+	p->max_tokens = 512;
+	p->vocab_bytes = 1u << 20;
+	p->template_tokens = 1u << 18;
+}
+
+static uint32_t pow2_above(uint32_t n)
+{
+	uint32_t s = 16;
+
+	while (s < n * 2u && s < 0x40000000u)
+		s <<= 1;
+	return s;
+}
+
+int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_drain_params *p)
+{
+	struct ps_drain *d;
+	uint32_t i, vh, ch;
+
+	*out = NULL;
+	if (!(p->st >= 0 && p->st <= 1) || p->depth < 3 || p->depth > 64 || p->max_children < 1 ||
+	    p->max_clusters < 1 || p->max_clusters >= (1u << 30) || p->max_nodes < 2 ||
+	    p->max_nodes >= (1u << 29) || p->max_vocab < 2 || p->max_vocab >= (1u << 29) ||
+	    p->max_tokens < 1 || p->max_tokens > 65536 || p->vocab_bytes > UINT32_MAX ||
+	    p->template_tokens > UINT32_MAX)
+		return PS_ERANGE;
+
+	d = PS_ALLOC(a, struct ps_drain, 1);
+	if (!d)
+		return PS_ENOMEM;
+	d->p = *p;
+	d->leaf_depth = p->depth - 2;
+	vh = pow2_above(p->max_vocab);
+	ch = pow2_above(p->max_nodes);
+	d->vocab = PS_ALLOC(a, struct vocab_entry, p->max_vocab);
+	d->vhash = PS_ALLOC(a, uint32_t, vh);
+	d->text = PS_ALLOC(a, char, p->vocab_bytes + 1);
+	d->nodes = PS_ALLOC(a, struct node, p->max_nodes);
+	d->chash = ps_arena_alloc(a, (size_t)ch * sizeof(struct child_slot), _Alignof(struct child_slot));
+	d->clusters = PS_ALLOC(a, struct cluster, p->max_clusters);
+	d->tpl = PS_ALLOC(a, uint32_t, p->template_tokens + 1);
+	d->line_tok = PS_ALLOC(a, uint32_t, p->max_tokens);
+	if (!d->vocab || !d->vhash || !d->text || !d->nodes || !d->chash || !d->clusters ||
+	    !d->tpl || !d->line_tok)
+		return PS_ENOMEM;
+	d->vhash_mask = vh - 1;
+	d->chash_mask = ch - 1;
+	for (i = 0; i < ch; i++)
+		d->chash[i].parent = NONE;
+
+	/* token 0 is the wildcard; node 0 is the root */
+	memcpy(d->text, PS_WILDCARD, 3);
+	d->text_used = 3;
+	d->vocab[0].off = 0;
+	d->vocab[0].len = 3;
+	d->vocab[0].has_digit = 0;
+	d->nvocab = 1;
+	d->vhash[ps_hash(PS_WILDCARD, 3, 0) & d->vhash_mask] = 1;
+	d->nnodes = 1;
+	d->nodes[0].first = d->nodes[0].last = NONE;
+	*out = d;
+	return PS_OK;
+}
+
+static int has_digit(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			return 1;
+	return 0;
+}
+
+/* Token id of s[0..n), interned when `learn`; UNKNOWN when absent or
+ * when the vocabulary is full. */
+static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
+{
+	uint32_t h = (uint32_t)ps_hash(s, n, 0) & d->vhash_mask;
+	struct vocab_entry *v;
+
+	for (;;) {
+		uint32_t slot = d->vhash[h];
+
+		if (!slot)
+			break;
+		v = &d->vocab[slot - 1];
+		if (v->len == n && memcmp(d->text + v->off, s, n) == 0)
+			return slot - 1;
+		h = (h + 1) & d->vhash_mask;
+	}
+	if (!learn)
+		return UNKNOWN;
+	if (d->nvocab >= d->p.max_vocab || n > d->p.vocab_bytes - d->text_used)
+		return UNKNOWN;
+	v = &d->vocab[d->nvocab];
+	v->off = (uint32_t)d->text_used;
+	v->len = (uint32_t)n;
+	v->has_digit = (uint32_t)has_digit(s, n);
+	memcpy(d->text + d->text_used, s, n);
+	d->text_used += n;
+	d->vhash[h] = ++d->nvocab;
+	return d->nvocab - 1;
+}
+
+static int token_has_digit(const struct ps_drain *d, uint32_t t)
+{
+	return t == UNKNOWN || d->vocab[t].has_digit;
+}
+
+/* Splits and interns a line into d->line_tok; returns the count.
+ * *cut is set when tokens or vocabulary were lost. */
+static uint32_t tokenize(struct ps_drain *d, const char *s, size_t n, int learn, int *cut)
+{
+	uint32_t count = 0;
+	size_t i = 0;
+
+	*cut = 0;
+	while (i < n) {
+		size_t start;
+
+		while (i < n && ps_is_space((unsigned char)s[i]))
+			i++;
+		if (i == n)
+			break;
+		start = i;
+		while (i < n && !ps_is_space((unsigned char)s[i]))
+			i++;
+		if (count == d->p.max_tokens) {
+			*cut = 1;
+			break;
+		}
+		d->line_tok[count] = token_id(d, s + start, i - start, learn);
+		if (d->line_tok[count] == UNKNOWN && learn)
+			*cut = 1;
+		count++;
+	}
+	return count;
+}
+
+static uint32_t child_get(const struct ps_drain *d, uint32_t parent, uint32_t key)
+{
+	uint32_t h = (uint32_t)ps_hash(&key, sizeof key, parent) & d->chash_mask;
+
+	while (d->chash[h].parent != NONE) {
+		if (d->chash[h].parent == parent && d->chash[h].key == key)
+			return d->chash[h].child;
+		h = (h + 1) & d->chash_mask;
+	}
+	return NONE;
+}
+
+/* Creates a child node; NONE when the node table is full. */
+static uint32_t child_add(struct ps_drain *d, uint32_t parent, uint32_t key)
+{
+	uint32_t h = (uint32_t)ps_hash(&key, sizeof key, parent) & d->chash_mask;
+	uint32_t id;
+
+	if (d->nnodes >= d->p.max_nodes)
+		return NONE;
+	while (d->chash[h].parent != NONE)
+		h = (h + 1) & d->chash_mask;
+	id = d->nnodes++;
+	d->nodes[id].nchildren = 0;
+	d->nodes[id].first = d->nodes[id].last = NONE;
+	d->chash[h].parent = parent;
+	d->chash[h].key = key;
+	d->chash[h].child = id;
+	d->nodes[parent].nchildren++;
+	return id;
+}
+
+static int same(uint32_t a, uint32_t b)
+{
+	return a == b && a != UNKNOWN;
+}
+
+/* The reference's treeSearch + fastMatch. */
+static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
+{
+	uint32_t node = child_get(d, 0, len | LEN_KEY);
+	uint32_t depth = 1, i, c, best = NONE;
+	double best_sim = -1;
+	long best_par = -1;
+
+	if (node == NONE)
+		return NONE;
+	for (i = 0; i < len; i++) {
+		uint32_t next;
+
+		if (depth >= d->leaf_depth || depth > len)
+			break;
+		next = seq[i] == UNKNOWN ? NONE : child_get(d, node, seq[i]);
+		if (next == NONE)
+			next = child_get(d, node, WILD);
+		if (next == NONE)
+			return NONE;
+		node = next;
+		depth++;
+	}
+	for (c = d->nodes[node].first; c != NONE; c = d->clusters[c].next) {
+		const struct cluster *cl = &d->clusters[c];
+		const uint32_t *t = d->tpl + cl->tok;
+		uint32_t simtok = 0, k;
+		long par = 0;
+		double sim;
+
+		for (k = 0; k < len; k++) {
+			if (t[k] == WILD)
+				par++;
+			else if (same(t[k], seq[k]))
+				simtok++;
+		}
+		sim = (double)simtok / (double)len;
+		if (sim > best_sim || (sim == best_sim && par > best_par)) {
+			best_sim = sim;
+			best_par = par;
+			best = c;
+		}
+	}
+	if (best != NONE && best_sim >= d->p.st)
+		return best;
+	return NONE;
+}
+
+/* The reference's addSeqToPrefixTree; returns 0 if the node table ran out. */
+static int tree_add(struct ps_drain *d, uint32_t cl)
+{
+	const uint32_t *t = d->tpl + d->clusters[cl].tok;
+	uint32_t len = d->clusters[cl].len;
+	uint32_t node = child_get(d, 0, len | LEN_KEY);
+	uint32_t depth = 1, i, maxc = d->p.max_children;
+
+	if (node == NONE && (node = child_add(d, 0, len | LEN_KEY)) == NONE)
+		return 0;
+	for (i = 0; i < len; i++) {
+		uint32_t tok = t[i], next;
+
+		if (depth >= d->leaf_depth || depth > len) {
+			struct node *leaf = &d->nodes[node];
+
+			if (leaf->last == NONE)
+				leaf->first = cl;
+			else
+				d->clusters[leaf->last].next = cl;
+			leaf->last = cl;
+			return 1;
+		}
+		next = tok == UNKNOWN ? NONE : child_get(d, node, tok);
+		if (next == NONE) {
+			uint32_t nch = d->nodes[node].nchildren;
+			uint32_t wild = child_get(d, node, WILD);
+
+			if (!token_has_digit(d, tok)) {
+				if (wild != NONE)
+					next = nch < maxc ? child_add(d, node, tok) : wild;
+				else if (nch + 1 < maxc)
+					next = child_add(d, node, tok);
+				else if (nch + 1 == maxc)
+					next = child_add(d, node, WILD);
+				else
+					next = wild;  /* unreachable, as in the reference */
+			} else {
+				next = wild != NONE ? wild : child_add(d, node, WILD);
+			}
+			if (next == NONE)
+				return 0;
+		}
+		node = next;
+		depth++;
+	}
+	/* Fewer tokens than the tree is deep: the reference never files the
+	 * cluster in a leaf, so no later line can match it. */
+	return 1;
+}
+
+static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t len)
+{
+	struct cluster *c;
+	uint32_t id;
+
+	if (d->nclusters >= d->p.max_clusters || len > d->p.template_tokens - d->tpl_used)
+		return NONE;
+	id = d->nclusters++;
+	c = &d->clusters[id];
+	c->tok = (uint32_t)d->tpl_used;
+	c->len = len;
+	c->next = NONE;
+	c->size = 1;
+	memcpy(d->tpl + d->tpl_used, seq, len * sizeof *seq);
+	d->tpl_used += len;
+	if (!tree_add(d, id))
+		d->overflows++;
+	return id;
+}
+
+uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
+{
+	int cut;
+	uint32_t len = tokenize(d, s, n, 1, &cut);
+	uint32_t c = tree_search(d, d->line_tok, len), k;
+
+	if (cut)
+		d->overflows++;
+	if (c == NONE) {
+		c = new_cluster(d, d->line_tok, len);
+		if (c == NONE) {
+			d->overflows++;
+			return PS_DRAIN_OVERFLOW;
+		}
+		return c;
+	}
+	d->clusters[c].size++;
+	for (k = 0; k < len; k++) {
+		uint32_t *t = d->tpl + d->clusters[c].tok + k;
+
+		if (!same(*t, d->line_tok[k]))
+			*t = WILD;
+	}
+	return c;
+}
+
+uint32_t ps_drain_match(struct ps_drain *d, const char *s, size_t n)
+{
+	int cut;
+	uint32_t len = tokenize(d, s, n, 0, &cut);
+	uint32_t c = tree_search(d, d->line_tok, len);
+
+	return c == NONE ? PS_DRAIN_OVERFLOW : c;
+}
+
+uint32_t ps_drain_count(const struct ps_drain *d)
+{
+	return d->nclusters;
+}
+
+uint32_t ps_drain_overflows(const struct ps_drain *d)
+{
+	return d->overflows;
+}
+
+uint32_t ps_drain_size(const struct ps_drain *d, uint32_t cluster)
+{
+	return cluster < d->nclusters ? d->clusters[cluster].size : 0;
+}
+
+uint32_t ps_drain_template_len(const struct ps_drain *d, uint32_t cluster)
+{
+	return cluster < d->nclusters ? d->clusters[cluster].len : 0;
+}
+
+void ps_drain_template(const struct ps_drain *d, uint32_t cluster, struct ps_buf *out)
+{
+	const struct cluster *c;
+	uint32_t k;
+
+	if (cluster >= d->nclusters)
+		return;
+	c = &d->clusters[cluster];
+	for (k = 0; k < c->len; k++) {
+		uint32_t t = d->tpl[c->tok + k];
+
+		if (k)
+			ps_buf_putc(out, ' ');
+		if (t == UNKNOWN)
+			ps_buf_puts(out, "<?>");
+		else
+			ps_buf_put(out, d->text + d->vocab[t].off, d->vocab[t].len);
+	}
+}

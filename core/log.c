@@ -1,0 +1,333 @@
+#include "core/log.h"
+
+#include <string.h>
+
+#include "core/status.h"
+
+static int is_digit(int c) { return c >= '0' && c <= '9'; }
+static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
+static int is_lower(int c) { return c >= 'a' && c <= 'z'; }
+
+/* Parses decimal digits at s[*i], at most `max` of them; returns how
+ * many were read and stores the value (saturating) in *v. */
+static size_t digits(const char *s, size_t n, size_t *i, size_t max, uint64_t *v)
+{
+	size_t k = 0;
+
+	*v = 0;
+	while (*i < n && k < max && is_digit(s[*i])) {
+		if (*v < UINT64_MAX / 10)
+			*v = *v * 10 + (uint64_t)(s[*i] - '0');
+		(*i)++;
+		k++;
+	}
+	return k;
+}
+
+static void skip_spaces(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && s[*i] == ' ')
+		(*i)++;
+}
+
+/* "[  12.345678]" → µs.  Returns the length consumed, or 0. */
+static size_t parse_ts(const char *s, size_t n, int64_t *ts)
+{
+	size_t i = 1, k;
+	uint64_t sec, frac;
+
+	if (n < 4 || s[0] != '[')
+		return 0;
+	skip_spaces(s, n, &i);
+	if (!digits(s, n, &i, 12, &sec) || i >= n || s[i] != '.')
+		return 0;
+	i++;
+	k = digits(s, n, &i, 9, &frac);
+	if (!k || i >= n || s[i] != ']')
+		return 0;
+	while (k < 6) {
+		frac *= 10;
+		k++;
+	}
+	while (k > 6) {
+		frac /= 10;
+		k--;
+	}
+	*ts = (int64_t)(sec * 1000000u + frac);
+	return i + 1;
+}
+
+/* "[ T123]" or "[    C1]" → caller id.  Returns the length consumed, or 0. */
+static size_t parse_caller(const char *s, size_t n, uint32_t *caller)
+{
+	size_t i = 1;
+	uint64_t id;
+	int cpu;
+
+	if (n < 4 || s[0] != '[')
+		return 0;
+	skip_spaces(s, n, &i);
+	if (i >= n || (s[i] != 'T' && s[i] != 'C'))
+		return 0;
+	cpu = s[i] == 'C';
+	i++;
+	if (!digits(s, n, &i, 9, &id) || i >= n || s[i] != ']')
+		return 0;
+	*caller = (uint32_t)id | (cpu ? PS_CALLER_CPU : 0);
+	return i + 1;
+}
+
+/* "<6>" → level.  Returns the length consumed, or 0. */
+static size_t parse_level(const char *s, size_t n, int32_t *level)
+{
+	size_t i = 1;
+	uint64_t v;
+
+	if (n < 3 || s[0] != '<')
+		return 0;
+	if (!digits(s, n, &i, 4, &v) || i >= n || s[i] != '>')
+		return 0;
+	*level = (int32_t)(v & 7);
+	return i + 1;
+}
+
+/* /dev/kmsg: "6,1234,5678901,-;text" (prio,seq,µs,flags[,more];) */
+static size_t parse_kmsg(const char *s, size_t n, int32_t *level, int64_t *ts)
+{
+	size_t i = 0;
+	uint64_t prio, seq, us;
+
+	if (!digits(s, n, &i, 4, &prio) || i >= n || s[i++] != ',')
+		return 0;
+	if (!digits(s, n, &i, 20, &seq) || i >= n || s[i++] != ',')
+		return 0;
+	if (!digits(s, n, &i, 20, &us) || i >= n || s[i++] != ',')
+		return 0;
+	while (i < n && i < 64 && s[i] != ';' && s[i] != ' ')
+		i++;
+	if (i >= n || s[i] != ';')
+		return 0;
+	*level = (int32_t)(prio & 7);
+	*ts = (int64_t)us;
+	return i + 1;
+}
+
+/* "hh:mm:ss" at s[*i]. */
+static int clock_time(const char *s, size_t n, size_t *i)
+{
+	size_t j = *i;
+
+	if (j + 8 > n || !is_digit(s[j]) || !is_digit(s[j + 1]) || s[j + 2] != ':' ||
+	    !is_digit(s[j + 3]) || !is_digit(s[j + 4]) || s[j + 5] != ':' ||
+	    !is_digit(s[j + 6]) || !is_digit(s[j + 7]))
+		return 0;
+	*i = j + 8;
+	return 1;
+}
+
+/* Syslog / journal prefixes:
+ *   "Nov 23 17:56:52 host kernel: "
+ *   "2026-11-23T17:56:52.123456+00:00 host kernel: "
+ * For the kernel's own lines the whole prefix goes; for other programs
+ * the "tag[pid]: " part stays in the text.  Returns the length consumed. */
+static size_t parse_syslog(const char *s, size_t n)
+{
+	size_t i = 0, host, tag;
+
+	if (n > 16 && is_upper(s[0]) && is_lower(s[1]) && is_lower(s[2]) && s[3] == ' ') {
+		i = 4;
+		skip_spaces(s, n, &i);
+		while (i < n && is_digit(s[i]))
+			i++;
+		if (i >= n || s[i] != ' ')
+			return 0;
+		i++;
+		if (!clock_time(s, n, &i))
+			return 0;
+	} else if (n > 20 && is_digit(s[0]) && is_digit(s[3]) && s[4] == '-' && s[7] == '-' &&
+		   s[10] == 'T') {
+		i = 11;
+		if (!clock_time(s, n, &i))
+			return 0;
+		while (i < n && s[i] != ' ')   /* fraction and zone */
+			i++;
+	} else {
+		return 0;
+	}
+	if (i >= n || s[i] != ' ')
+		return 0;
+	i++;
+	host = i;
+	while (i < n && s[i] != ' ' && s[i] != ':')
+		i++;
+	if (i == host || i >= n || s[i] != ' ')
+		return 0;
+	i++;
+	tag = i;
+	if (n - tag >= 8 && memcmp(s + tag, "kernel: ", 8) == 0)
+		return tag + 8;
+	if (n - tag >= 7 && memcmp(s + tag, "kernel:", 7) == 0)
+		return tag + 7;
+	return tag;
+}
+
+void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
+{
+	size_t k, i;
+
+	r->ts_us = PS_NO_TS;
+	r->level = PS_NO_LEVEL;
+	r->caller = PS_NO_CALLER;
+
+	/* Carriage returns: drop trailing ones; after an interior one, the
+	 * terminal showed the text that followed. */
+	while (n && s[n - 1] == '\r')
+		n--;
+	for (i = n; i > 0; i--) {
+		if (s[i - 1] == '\r') {
+			s += i;
+			n -= i;
+			break;
+		}
+	}
+
+	s += (k = parse_syslog(s, n));
+	n -= k;
+	if ((k = parse_kmsg(s, n, &r->level, &r->ts_us)) != 0) {
+		s += k;
+		n -= k;
+	} else {
+		s += (k = parse_level(s, n, &r->level));
+		n -= k;
+	}
+	if ((k = parse_ts(s, n, &r->ts_us)) != 0) {
+		s += k;
+		n -= k;
+	}
+	if ((k = parse_caller(s, n, &r->caller)) != 0) {
+		s += k;
+		n -= k;
+	}
+	if (n && s[0] == ' ' && (r->ts_us != PS_NO_TS || r->caller != PS_NO_CALLER))
+		s++, n--;
+	r->text = s;
+	r->len = (uint32_t)n;
+}
+
+static int blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
+		 size_t len, uint32_t first_line, uint32_t max_records)
+{
+	size_t pos, lines = 0, skip;
+	uint32_t line = first_line;
+
+	memset(log, 0, sizeof *log);
+	if (!max_records)
+		return PS_ERANGE;
+	for (pos = 0; pos < len;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+
+		if (!blank(buf + pos, end - pos))
+			lines++;
+		pos = end + 1;
+	}
+	skip = lines > max_records ? lines - max_records : 0;
+	log->rec = PS_ALLOC(a, struct ps_record, lines - skip);
+	if (!log->rec && lines - skip)
+		return PS_ENOMEM;
+	log->skipped_lines = (uint32_t)skip;
+
+	for (pos = 0; pos < len; line++) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		struct ps_record *r;
+
+		if (blank(buf + pos, end - pos)) {
+			pos = end + 1;
+			continue;
+		}
+		if (skip) {
+			skip--;
+			pos = end + 1;
+			continue;
+		}
+		r = &log->rec[log->n++];
+		ps_log_parse_line(r, buf + pos, end - pos);
+		r->line = line;
+		if (r->len > PS_MAX_LINE) {
+			r->len = PS_MAX_LINE;
+			log->cut_lines++;
+		}
+		if (r->ts_us != PS_NO_TS)
+			log->with_ts++;
+		pos = end + 1;
+	}
+	return log->n ? PS_OK : PS_EINPUT;
+}
+
+size_t ps_casefile_header(const char *buf, size_t len, uint32_t *lines)
+{
+	size_t pos = 0;
+	uint32_t count = 0;
+
+	*lines = 0;
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len, i = pos;
+
+		if (!nl)
+			return 0;
+		count++;
+		if (blank(buf + pos, end - pos)) {
+			if (count == 1)
+				return 0;
+			*lines = count;
+			return end + 1;
+		}
+		/* KEY: value, KEY in [A-Z][A-Z0-9_-]* */
+		if (!is_upper(buf[i]))
+			return 0;
+		while (i < end && (is_upper(buf[i]) || is_digit(buf[i]) || buf[i] == '_' || buf[i] == '-'))
+			i++;
+		if (i + 1 > end || buf[i] != ':' || (i + 1 < end && buf[i + 1] != ' '))
+			return 0;
+		pos = end + 1;
+	}
+	return 0;
+}
+
+size_t ps_casefile_get(const char *hdr, size_t hdr_len, const char *key,
+		       const char **val)
+{
+	size_t pos = 0, klen = 0;
+
+	while (key[klen])
+		klen++;
+	while (pos < hdr_len) {
+		const char *nl = memchr(hdr + pos, '\n', hdr_len - pos);
+		size_t end = nl ? (size_t)(nl - hdr) : hdr_len;
+
+		if (end - pos > klen && memcmp(hdr + pos, key, klen) == 0 && hdr[pos + klen] == ':') {
+			size_t v = pos + klen + 1;
+
+			while (v < end && hdr[v] == ' ')
+				v++;
+			while (end > v && (hdr[end - 1] == ' ' || hdr[end - 1] == '\r'))
+				end--;
+			*val = hdr + v;
+			return end - v;
+		}
+		pos = end + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,23 @@
+# Test suite.  Included by the top-level Makefile.
+#
+# tests/unit/test_*.c   one C program each, linked with the engine
+# tests/t_*.sh          shell tests driving the built binaries
+#
+# `make test` runs all of them through tests/run.sh, which prints one
+# line per test and a summary, and fails if any test failed.
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+UNIT_LIBS ?= $(HOST_LIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libpanicsage.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes \
+		-o $@ $< $(B)/libpanicsage.a $(UNIT_LIBS)
+
+.PHONY: test test-build
+test-build: all $(UNIT_BIN)
+
+test: deps
+	$(MAKE) test-build
+	tests/run.sh

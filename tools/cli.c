@@ -1,0 +1,94 @@
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "port/port.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("panicsage: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_read_file(const char *path, char **buf, size_t *len)
+{
+	struct port_file f;
+	size_t cap, used = 0, got;
+	char *p, *q;
+	int err = port_open(&f, path);
+
+	*buf = NULL;
+	*len = 0;
+	if (err) {
+		cli_error("%s: %s", path, port_strerror(err));
+		return PS_EXIT_IO;
+	}
+	cap = f.size && f.size < SIZE_MAX / 2 ? (size_t)f.size + 1 : 1 << 16;
+	p = malloc(cap);
+	while (p) {
+		if (used + 1 >= cap) {
+			q = cap > SIZE_MAX / 4 ? NULL : realloc(p, cap * 2);
+			if (!q)
+				break;
+			p = q;
+			cap *= 2;
+		}
+		err = port_read(&f, p + used, cap - 1 - used, &got);
+		if (err || got == 0)
+			break;
+		used += got;
+	}
+	port_close(&f);
+	if (!p || used + 1 >= cap) {
+		free(p);
+		cli_error("%s: out of memory reading the file", path);
+		return PS_EXIT_NOMEM;
+	}
+	if (err) {
+		free(p);
+		cli_error("%s: %s", path, port_strerror(err));
+		return PS_EXIT_IO;
+	}
+	p[used] = '\0';
+	*buf = p;
+	*len = used;
+	return PS_EXIT_OK;
+}
+
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+		cli_error("%s: expected a number from %g to %g, got '%s'", opt, lo, hi, s);
+		return PS_EXIT_USAGE;
+	}
+	*out = v;
+	return PS_EXIT_OK;
+}
+
+int cli_parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi) {
+		cli_error("%s: expected an integer from %u to %u, got '%s'", opt, lo, hi, s);
+		return PS_EXIT_USAGE;
+	}
+	*out = (uint32_t)v;
+	return PS_EXIT_OK;
+}

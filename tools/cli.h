@@ -1,0 +1,30 @@
+/* The panicsage host command line: one function per subcommand. */
+#ifndef PS_TOOLS_CLI_H
+#define PS_TOOLS_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/exitcode.h"
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);   /* argv[0] is the subcommand */
+	const char *summary;
+};
+
+int cmd_classify(int argc, char **argv);
+int cmd_templates(int argc, char **argv);
+
+/* Prints "panicsage: <msg>\n" to stderr (printf-style). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a whole file ("-" for stdin) into a malloc'ed buffer with a NUL
+ * after the data; prints an error and returns an exit code on failure. */
+int cli_read_file(const char *path, char **buf, size_t *len);
+
+/* Parses a number argument of option `opt`; prints an error on failure. */
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+int cli_parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+
+#endif
