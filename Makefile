@@ -52,6 +52,9 @@ all: $(B)/panicsage $(B)/panicsage-kdump
 $(B)/host/core/%.o $(B)/host/model/%.o: CFLAGS_EXTRA = $(FREE)
 $(B)/musl/core/%.o $(B)/musl/model/%.o: CFLAGS_EXTRA = $(FREE)
 
+# The default model is built into both binaries (model/default_model.c).
+$(B)/host/model/default_model.o $(B)/musl/model/default_model.o: $(wildcard model/default.psm)
+
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS_EXTRA) $(CPPFLAGS) $(CFLAGS) -c $< -o $@

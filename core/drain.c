@@ -389,6 +389,20 @@ uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 	return c;
 }
 
+uint32_t ps_drain_add_template(struct ps_drain *d, const char *s, size_t n)
+{
+	int cut;
+	uint32_t len = tokenize(d, s, n, 1, &cut);
+	uint32_t c = new_cluster(d, d->line_tok, len);
+
+	if (cut || c == NONE)
+		d->overflows++;
+	if (c == NONE)
+		return PS_DRAIN_OVERFLOW;
+	d->clusters[c].size = 0;
+	return c;
+}
+
 uint32_t ps_drain_match(struct ps_drain *d, const char *s, size_t n)
 {
 	int cut;

@@ -47,6 +47,13 @@ int ps_drain_init(struct ps_drain **d, struct ps_arena *a, const struct ps_drain
  * from it: returns its cluster id, or PS_DRAIN_OVERFLOW. */
 uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n);
 
+/* Adds a cluster whose template is `s` (tokens separated by spaces,
+ * "<*>" for parameters) without searching for a similar one first, so
+ * that templates learned elsewhere keep their ids: seeding a fresh
+ * Drain with templates 0..n-1 in order gives them ids 0..n-1.  Returns
+ * the id, or PS_DRAIN_OVERFLOW when a table is full. */
+uint32_t ps_drain_add_template(struct ps_drain *d, const char *s, size_t n);
+
 /* Finds the cluster a line belongs to without changing anything;
  * PS_DRAIN_OVERFLOW when no template is similar enough. */
 uint32_t ps_drain_match(struct ps_drain *d, const char *s, size_t n);

@@ -7,6 +7,7 @@
 static const struct cli_command commands[] = {
 	{ "classify",  cmd_classify,  "extract the fault-indicating lines of a kernel log and label them" },
 	{ "templates", cmd_templates, "print the Drain template of every line of a log" },
+	{ "model",     cmd_model,     "inspect or verify a model file" },
 };
 
 static void usage(FILE *out)

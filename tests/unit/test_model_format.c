@@ -1,0 +1,266 @@
+/* model/psm.c: write → load round trip, and every kind of damage is
+ * rejected with a message instead of a crash. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/arena.h"
+#include "core/drain.h"
+#include "core/status.h"
+#include "core/sage.h"
+#include "randmodel.h"
+
+static int load(const unsigned char *img, size_t len, char *err, size_t errlen)
+{
+	struct ps_model m;
+
+	return ps_model_load(&m, img, len, err, errlen);
+}
+
+/* Writes a new checksum so that validation past the checksum runs. */
+static void reseal(unsigned char *img, size_t len)
+{
+	uint64_t c = ps_model_checksum(img, len);
+
+	memcpy(img + 32, &c, 8);
+}
+
+static int has(const char *err, const char *needle)
+{
+	if (strstr(err, needle))
+		return 1;
+	fprintf(stderr, "error was: %s (expected '%s')\n", err, needle);
+	return 0;
+}
+
+int main(void)
+{
+	static const uint32_t dims[] = { 16, 12, 8 };
+	struct ps_model src, m;
+	unsigned char *img, *bad;
+	size_t len, i;
+	char err[256];
+	int rc, rejected = 0, tries = 0;
+	uint64_t v;
+	uint32_t u, l;
+
+	rand_model(&src, 64, 2, dims, 20, 4, 5, 0.1f, PS_MODEL_F_F32 | PS_MODEL_F_INT8);
+	img = rand_model_image(&src, &len);
+	CHECK(len % 64 == 0);
+	rc = ps_model_load(&m, img, len, err, sizeof err);
+	CHECK_EQ_INT(rc, 0);
+	CHECK_EQ_INT(m.p.dim, 16);
+	CHECK_EQ_INT(m.p.nlayers, 2);
+	CHECK_EQ_INT(m.p.ncases, 20);
+	CHECK_EQ_INT(m.p.k, 5);
+	CHECK(m.p.tau == 0.1f);
+	CHECK(m.p.feat_weight[PS_NFEAT - 1] == (float)PS_NFEAT);
+	CHECK_SPAN(m.labels[2].p, m.labels[2].n, "charlie");
+	CHECK_EQ_INT(m.templates.count, 3);
+	{
+		struct ps_str s = ps_strtab_get(&m.templates, 1);
+		CHECK_SPAN(s.p, s.n, "Kernel panic <*>");
+		s = ps_strtab_get(&m.case_names, 19);
+		CHECK_SPAN(s.p, s.n, "case-19");
+		s = ps_strtab_get(&m.case_names, 20);
+		CHECK_EQ_INT(s.n, 0);
+	}
+	/* zero copy: pointers into the image, values equal */
+	CHECK((const unsigned char *)m.proj.w > img && (const unsigned char *)m.proj.w < img + len);
+	CHECK(memcmp(m.proj.w, src.proj.w, 64 * 16 * 4) == 0);
+	CHECK(memcmp(m.emb[1].w, src.emb[1].w, 20 * 12 * 4) == 0);
+	CHECK(memcmp(m.qw_neigh[1].q, src.qw_neigh[1].q, 8 * 12) == 0);
+	CHECK(memcmp(m.qw_neigh[1].scale, src.qw_neigh[1].scale, 8 * 4) == 0);
+	CHECK(memcmp(m.case_label, src.case_label, 20 * 2) == 0);
+	CHECK(m.cls_b[3] == src.cls_b[3]);
+
+	/* a second write gives the same bytes */
+	{
+		unsigned char *again = malloc(len);
+		CHECK_EQ_INT(ps_model_write(&src, again, len), len);
+		CHECK(memcmp(again, img, len) == 0);
+		free(again);
+	}
+	/* too small a buffer: size reported, nothing written past it */
+	{
+		unsigned char small[100];
+		memset(small, 0xAA, sizeof small);
+		CHECK_EQ_INT(ps_model_write(&src, small, 50), len);
+		CHECK(small[50] == 0xAA && small[99] == 0xAA);
+	}
+
+	/* truncation at every length */
+	bad = aligned_alloc(64, len + 64);
+	for (i = 0; i < len; i += (i < 256 ? 1 : 61)) {
+		memcpy(bad, img, i);
+		tries++;
+		rejected += load(bad, i, err, sizeof err) != 0;
+	}
+	CHECK_EQ_INT(rejected, tries);
+	memcpy(bad, img, len);
+	CHECK(load(bad, len - 1, err, sizeof err) != 0 && has(err, "truncated"));
+	CHECK(load(bad, 10, err, sizeof err) != 0 && has(err, "truncated"));
+	/* trailing garbage */
+	CHECK(load(bad, len + 4, err, sizeof err) != 0 && has(err, "trailing"));
+	/* any flipped byte: the checksum catches it */
+	tries = rejected = 0;
+	for (i = 0; i < len; i += 7) {
+		memcpy(bad, img, len);
+		bad[i] ^= 0x5a;
+		tries++;
+		rejected += load(bad, len, err, sizeof err) != 0;
+	}
+	CHECK_EQ_INT(rejected, tries);
+	/* flipped bytes with a valid checksum: validation still never
+	 * crashes, and rejects damage to the header, table and params */
+	for (i = 0; i < len; i++) {
+		memcpy(bad, img, len);
+		bad[i] ^= (unsigned char)(1u << (i % 8));
+		if (i >= 32 && i < 40)
+			continue;
+		reseal(bad, len);
+		rc = load(bad, len, err, sizeof err);
+		if (i < 0x200 && i != 28 && rc == 0 && !(i >= 64 + 4 && i < 64 + 24 * 40))
+			fprintf(stderr, "byte %zu flipped and accepted\n", i);
+	}
+	memcpy(bad, img, len);
+	bad[0] = 'X';
+	CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "magic"));
+	memcpy(bad, img, len);
+	bad[8] = 2;
+	CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "version"));
+	memcpy(bad, img, len);
+	bad[100] ^= 1;
+	CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "checksum"));
+	/* a section offset pointing outside the file */
+	memcpy(bad, img, len);
+	v = len + 64;
+	memcpy(bad + 64 + 24 * 3 + 8, &v, 8);
+	reseal(bad, len);
+	CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "out of bounds"));
+	/* misaligned section offset */
+	memcpy(bad, img, len);
+	memcpy(&v, bad + 64 + 24 * 3 + 8, 8);
+	v += 4;
+	memcpy(bad + 64 + 24 * 3 + 8, &v, 8);
+	reseal(bad, len);
+	CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "out of bounds"));
+	/* two sections on top of each other */
+	memcpy(bad, img, len);
+	memcpy(bad + 64 + 24 * 5 + 8, bad + 64 + 24 * 6 + 8, 8);
+	reseal(bad, len);
+	CHECK(load(bad, len, err, sizeof err) != 0);
+	/* params out of range: 9 layers, 0 labels, k huge, buckets not 2^n */
+	{
+		uint64_t po;
+		static const uint32_t field_off[] = { 8, 16, 24, 4 };
+		static const uint32_t field_val[] = { 9, 0, 100000, 100 };
+
+		memcpy(&po, img + 64 + 8, 8);     /* params is the first section */
+		for (u = 0; u < 4; u++) {
+			memcpy(bad, img, len);
+			memcpy(bad + po + field_off[u], &field_val[u], 4);
+			reseal(bad, len);
+			CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "range"));
+		}
+		/* NaN in a weight */
+		memcpy(bad, img, len);
+		{
+			float nan = __builtin_nanf("");
+			uint64_t wo = 0;
+			for (u = 0; u < 64; u++) {
+				uint32_t id;
+				memcpy(&id, img + 64 + 24 * u, 4);
+				if (id == PS_SEC_W_SELF + 1) {
+					memcpy(&wo, img + 64 + 24 * u + 8, 8);
+					break;
+				}
+			}
+			CHECK(wo != 0);
+			memcpy(bad + wo + 12, &nan, 4);
+		}
+		reseal(bad, len);
+		CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "NaN"));
+	}
+	/* a stored case label out of range */
+	memcpy(bad, img, len);
+	for (u = 0; u < 64; u++) {
+		uint32_t id;
+		memcpy(&id, img + 64 + 24 * u, 4);
+		if (id == PS_SEC_CASE_LABEL) {
+			uint64_t o;
+			uint16_t big = 40;
+			memcpy(&o, img + 64 + 24 * u + 8, 8);
+			memcpy(bad + o + 6, &big, 2);
+			break;
+		}
+	}
+	reseal(bad, len);
+	CHECK(load(bad, len, err, sizeof err) != 0 && has(err, "label out of range"));
+	/* misaligned buffer */
+	memmove(bad + 1, img, len);
+	CHECK(load(bad + 1, len, err, sizeof err) != 0 && has(err, "aligned"));
+	CHECK(load(NULL, 0, err, sizeof err) != 0);
+	CHECK(load(img, len, NULL, 0) == 0);
+
+	/* int8-only and float-only files load; the missing path is refused */
+	for (l = 0; l < 2; l++) {
+		static unsigned char mem[1 << 16];
+		struct ps_arena a;
+		struct ps_sage_result r;
+		float h0[16] = { 1 };
+		unsigned char *one;
+		size_t n1;
+
+		src.flags = l ? PS_MODEL_F_INT8 : PS_MODEL_F_F32;
+		one = rand_model_image(&src, &n1);
+		CHECK(n1 < len);
+		CHECK_EQ_INT(load(one, n1, err, sizeof err), 0);
+		ps_model_load(&m, one, n1, err, sizeof err);
+		ps_arena_init(&a, mem, sizeof mem);
+		CHECK_EQ_INT(ps_sage_forward(&m, h0, l ? PS_NUM_INT8 : PS_NUM_F32, &a, &r), 0);
+		CHECK_EQ_INT(ps_sage_forward(&m, h0, l ? PS_NUM_F32 : PS_NUM_INT8, &a, &r), PS_ERANGE);
+		CHECK_EQ_INT(ps_sage_forward(&m, h0, PS_NUM_AUTO, &a, &r), 0);
+		free(one);
+	}
+	src.flags = 0;
+	{
+		unsigned char *none = rand_model_image(&src, &len);
+		CHECK(load(none, len, err, sizeof err) != 0 && has(err, "neither"));
+		free(none);
+	}
+
+	/* seeding a Drain: template i gets id i; lines map to them */
+	{
+		static unsigned char mem[1 << 22];
+		struct ps_arena a;
+		struct ps_drain_params dp;
+		struct ps_drain *d;
+
+		src.flags = PS_MODEL_F_F32;
+		free(img);
+		img = rand_model_image(&src, &len);
+		CHECK_EQ_INT(ps_model_load(&m, img, len, err, sizeof err), 0);
+		ps_arena_init(&a, mem, sizeof mem);
+		ps_drain_defaults(&dp);
+		dp.max_clusters = 64;
+		dp.max_nodes = 1024;
+		dp.max_vocab = 1024;
+		dp.vocab_bytes = 1 << 14;
+		dp.template_tokens = 1 << 12;
+		CHECK_EQ_INT(ps_drain_init(&d, &a, &dp), 0);
+		CHECK_EQ_INT(ps_model_seed_drain(&m, d), 0);
+		CHECK_EQ_INT(ps_drain_count(d), 3);
+		CHECK_EQ_INT(ps_drain_add(d, "Kernel panic foo", 16), 1);
+		CHECK_EQ_INT(ps_drain_add(d, "BUG: something", 14), 0);
+		CHECK_EQ_INT(ps_drain_match(d, "watchdog:", 9), PS_DRAIN_OVERFLOW);  /* 1 token: never filed */
+		CHECK_EQ_INT(ps_model_seed_drain(&m, d), PS_ERANGE);   /* not fresh */
+		dp.max_clusters = 2;
+		ps_arena_init(&a, mem, sizeof mem);
+		CHECK_EQ_INT(ps_drain_init(&d, &a, &dp), 0);
+		CHECK_EQ_INT(ps_model_seed_drain(&m, d), PS_EFULL);
+	}
+	free(bad);
+	free(img);
+	return check_summary("test_model_format");
+}
