@@ -30,6 +30,32 @@ static void skip_spaces(const char *s, size_t n, size_t *i)
 		(*i)++;
 }
 
+/* Where a kernel timestamp ("[  12.345678]", six fraction digits) starts
+ * inside a line, or n.  Serial consoles glue a fragment of another
+ * writer's output ("syzkaller login: ", "** 12 printk messages dropped
+ * ** ") in front of a kernel line. */
+static size_t embedded_ts(const char *s, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 1; i + 10 <= n; i++) {
+		if (s[i] != '[')
+			continue;
+		j = i + 1;
+		while (j < n && s[j] == ' ')
+			j++;
+		for (k = j; k < n && is_digit(s[k]); k++)
+			;
+		if (k == j || k >= n || s[k] != '.')
+			continue;
+		for (j = ++k; k < n && is_digit(s[k]); k++)
+			;
+		if (k - j == 6 && k < n && s[k] == ']')
+			return i;
+	}
+	return n;
+}
+
 /* "[  12.345678]" → µs.  Returns the length consumed, or 0. */
 static size_t parse_ts(const char *s, size_t n, int64_t *ts)
 {
@@ -151,6 +177,14 @@ static size_t parse_syslog(const char *s, size_t n)
 			return 0;
 		while (i < n && s[i] != ' ')   /* fraction and zone */
 			i++;
+	} else if (n > 20 && is_digit(s[0]) && is_digit(s[3]) && s[4] == '/' && s[7] == '/' &&
+		   s[10] == ' ') {
+		/* "2018/01/09 14:28:48 text": a fuzzer's or Go program's log
+		 * prefix, no host or tag after it */
+		i = 11;
+		if (!clock_time(s, n, &i) || i >= n || s[i] != ' ')
+			return 0;
+		return i + 1;
 	} else {
 		return 0;
 	}
@@ -200,7 +234,13 @@ void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 		s += (k = parse_level(s, n, &r->level));
 		n -= k;
 	}
-	if ((k = parse_ts(s, n, &r->ts_us)) != 0) {
+	if ((k = parse_ts(s, n, &r->ts_us)) == 0 && r->level == PS_NO_LEVEL &&
+	    (i = embedded_ts(s, n)) < n) {
+		s += i;
+		n -= i;
+		k = parse_ts(s, n, &r->ts_us);
+	}
+	if (k) {
 		s += k;
 		n -= k;
 	}

@@ -1,0 +1,318 @@
+#include "core/extract.h"
+
+#include "core/dbscan.h"
+#include "core/mask.h"
+#include "core/oops.h"
+#include "core/sort.h"
+#include "core/status.h"
+
+void ps_extract_defaults(struct ps_extract_params *p)
+{
+	p->eps = 1.0;
+	p->min_samples = 3;
+	p->line_scale = 4;
+	p->time_scale_us = 2e6;
+	p->template_weight = 0.25;
+	p->max_lines = 64;
+	p->max_trace = 24;
+	p->max_culprits = 5;
+}
+
+/* Lines of a weak header (often harmless noise) looked at before a
+ * panic that has no primary header of its own. */
+#define WEAK_LOOKBACK 64
+
+void ps_mark_lines(struct ps_analysis *an)
+{
+	uint32_t i, first = PS_NONE, followup = PS_NONE, weak = PS_NONE, panic = PS_NONE;
+	struct ps_oops_matcher m;
+
+	ps_oops_matcher_init(&m);
+	an->header = PS_NONE;
+	an->panic = PS_NONE;
+	for (i = 0; i < an->nlines; i++) {
+		struct ps_line *l = &an->lines[i];
+		const char *s = l->rec->text;
+		uint32_t n = l->rec->len;
+		const struct ps_oops_pattern *p;
+
+		l->flags = 0;
+		l->oops = ps_oops_match(&m, s, n);
+		l->symlen = (uint32_t)ps_frame_symbol(s, n, &l->sym);
+		if (l->symlen)
+			l->flags |= PS_LINE_FRAME;
+		else
+			l->sym = NULL;
+		if (ps_is_trace_marker(s, n))
+			l->flags |= PS_LINE_TRACE;
+		p = ps_oops_pattern(l->oops);
+		if (!p)
+			continue;
+		switch (p->kind) {
+		case PS_OOPS_PANIC:
+			l->flags |= PS_LINE_PANIC;
+			if (panic == PS_NONE)
+				panic = i;
+			if (first == PS_NONE)
+				first = i;
+			break;
+		case PS_OOPS_PRIMARY:
+			l->flags |= PS_LINE_HEADER | PS_LINE_PRIMARY;
+			if (first == PS_NONE)
+				first = i;
+			break;
+		case PS_OOPS_FOLLOWUP:
+			l->flags |= PS_LINE_HEADER;
+			if (followup == PS_NONE)
+				followup = i;
+			break;
+		default:
+			l->flags |= PS_LINE_HEADER;
+			if (weak == PS_NONE)
+				weak = i;
+			break;
+		}
+	}
+
+	/* The header is the first line that opens a report.  A panic with
+	 * no report of its own before it ("EXT4-fs error ..." then "Kernel
+	 * panic - not syncing: EXT4-fs ...") is explained by the first weak
+	 * header shortly before it. */
+	an->header = first;
+	if (weak != PS_NONE && (first == PS_NONE || an->lines[first].flags & PS_LINE_PANIC)) {
+		uint32_t limit = first == PS_NONE ? an->nlines : first;
+		uint32_t from = limit > WEAK_LOOKBACK ? limit - WEAK_LOOKBACK : 0;
+
+		for (i = from < weak ? weak : from; i < limit; i++) {
+			const struct ps_oops_pattern *p = ps_oops_pattern(an->lines[i].oops);
+
+			if (p && p->kind == PS_OOPS_WEAK) {
+				an->header = i;
+				break;
+			}
+		}
+	}
+	if (an->header == PS_NONE)
+		an->header = followup != PS_NONE ? followup : weak;
+
+	/* the panic line that ends the report the header opened */
+	an->panic = panic;
+	if (an->header != PS_NONE && panic != PS_NONE && panic < an->header) {
+		for (i = an->header; i < an->nlines; i++)
+			if (an->lines[i].flags & PS_LINE_PANIC)
+				break;
+		an->panic = i < an->nlines ? i : panic;
+	}
+}
+
+struct window {
+	const struct ps_analysis *an;
+	const struct ps_extract_params *p;
+	uint32_t w;
+};
+
+static double line_distance(const struct window *win, uint32_t i, uint32_t j)
+{
+	const struct ps_line *a = &win->an->lines[i], *b = &win->an->lines[j];
+	double d = (double)(i > j ? i - j : j - i) / win->p->line_scale;
+
+	if (a->rec->ts_us != PS_NO_TS && b->rec->ts_us != PS_NO_TS) {
+		int64_t dt = a->rec->ts_us - b->rec->ts_us;
+		d += (double)(dt < 0 ? -dt : dt) / win->p->time_scale_us;
+	}
+	if (a->tpl != b->tpl || a->tpl == PS_NONE)
+		d += win->p->template_weight;
+	return d;
+}
+
+static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
+{
+	const struct window *win = ctx;
+	uint32_t lo = i > win->w ? i - win->w : 0;
+	uint32_t hi = win->an->nlines - 1 - i > win->w ? i + win->w : win->an->nlines - 1;
+	uint32_t j, cnt = 0;
+
+	for (j = lo; j <= hi; j++)
+		if (j == i || line_distance(win, i, j) <= win->p->eps)
+			out[cnt++] = j;
+	return cnt;
+}
+
+/* Cap priorities: higher survives the cut. */
+enum { PRIO_ANCHOR = 1000, PRIO_HEADER = 800, PRIO_TRACE = 600, PRIO_CLUSTER = 300 };
+
+int ps_extract(struct ps_analysis *an, const struct ps_extract_params *p, struct ps_arena *a)
+{
+	uint32_t n = an->nlines, i, chosen = PS_NONE, target, best_dist = UINT32_MAX, k, ncand = 0;
+	int32_t *labels, nclusters;
+	uint32_t *newest;
+	uint64_t *cand;
+	struct window win;
+	size_t mark;
+
+	an->segment = NULL;
+	an->nsegment = 0;
+	an->cluster_size = 0;
+	if (!(p->eps > 0) || !(p->line_scale > 0) || !(p->time_scale_us > 0) ||
+	    !(p->template_weight >= 0) || p->min_samples < 1 || p->max_lines < 1 ||
+	    p->eps * p->line_scale > 1e6)
+		return PS_ERANGE;
+	if (n == 0)
+		return PS_OK;
+
+	labels = PS_ALLOC(a, int32_t, n);
+	an->segment = PS_ALLOC(a, uint32_t, p->max_lines);
+	if (!labels || !an->segment)
+		return PS_ENOMEM;
+	mark = ps_arena_mark(a);
+
+	win.an = an;
+	win.p = p;
+	win.w = (uint32_t)(p->eps * p->line_scale);
+	nclusters = ps_dbscan(n, p->min_samples, window_neighbors, &win, labels, a);
+	if (nclusters < 0)
+		return -nclusters;
+
+	/* the cluster whose newest line is closest to the panic */
+	target = an->panic != PS_NONE ? an->panic : n - 1;
+	newest = PS_ALLOC(a, uint32_t, nclusters ? (uint32_t)nclusters : 1);
+	cand = PS_ALLOC(a, uint64_t, (size_t)n + 4 * (size_t)p->max_trace + 2);
+	if (!newest || !cand)
+		return PS_ENOMEM;
+	for (i = 0; i < n; i++)
+		if (labels[i] >= 0)
+			newest[labels[i]] = i;
+	for (k = 0; k < (uint32_t)nclusters; k++) {
+		uint32_t dist = newest[k] > target ? newest[k] - target : target - newest[k];
+
+		if (dist < best_dist || (dist == best_dist && newest[k] > newest[chosen])) {
+			best_dist = dist;
+			chosen = k;
+		}
+	}
+
+	/* Candidates with priorities; the key sorts by priority, then by
+	 * position (earlier first). */
+#define ADD(idx, prio) (cand[ncand++] = (uint64_t)(prio) << 32 | (uint32_t)~(uint32_t)(idx))
+	for (i = 0; i < n; i++) {
+		uint32_t prio = 0;
+		const struct ps_line *l = &an->lines[i];
+
+		if (i == an->header || i == an->panic)
+			prio = PRIO_ANCHOR;
+		else if (chosen != PS_NONE && labels[i] == (int32_t)chosen)
+			prio = l->flags & (PS_LINE_HEADER | PS_LINE_PANIC) ? PRIO_HEADER :
+			       PRIO_CLUSTER - (i < target ? (target - i > 255 ? 255 : target - i) : 0);
+		if (prio)
+			ADD(i, prio);
+		if (chosen != PS_NONE && labels[i] == (int32_t)chosen)
+			an->cluster_size++;
+	}
+	/* the header's call trace: frames and markers after it */
+	if (an->header != PS_NONE) {
+		uint32_t frames = 0;
+
+		for (i = an->header + 1; i < n && i <= an->header + 4 * p->max_trace; i++) {
+			const struct ps_line *l = &an->lines[i];
+
+			if (l->flags & PS_LINE_PRIMARY)
+				break;
+			if (!(l->flags & (PS_LINE_FRAME | PS_LINE_TRACE)))
+				continue;
+			if (l->flags & PS_LINE_FRAME && ++frames > p->max_trace)
+				break;
+			/* lines already added with a lower priority get a second,
+			 * higher entry; duplicates are dropped below */
+			ADD(i, PRIO_TRACE - frames);
+		}
+	}
+#undef ADD
+	ps_sort_u64_desc(cand, ncand);
+	for (k = 0; k < ncand && an->nsegment < p->max_lines; k++) {
+		uint32_t idx = ~(uint32_t)cand[k], s;
+
+		for (s = 0; s < an->nsegment; s++)
+			if (an->segment[s] == idx)
+				break;
+		if (s == an->nsegment)
+			an->segment[an->nsegment++] = idx;
+	}
+	ps_sort_u32(an->segment, an->nsegment);
+	ps_arena_release(a, mark);
+	return ps_rank_culprits(an, p->max_culprits, a);
+}
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Case-insensitive search for a lower-case word. */
+static int has_word(const char *s, size_t n, const char *w)
+{
+	size_t wl = 0, i, j;
+
+	while (w[wl])
+		wl++;
+	for (i = 0; i + wl <= n; i++) {
+		for (j = 0; j < wl && lower((unsigned char)s[i + j]) == w[j]; j++)
+			;
+		if (j == wl)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *const error_words[] = {
+	"error", "fail", "corrupt", "invalid", "bad ", "timeout", "timed out", "stuck",
+	"blocked", "leak", "overflow", "underflow", "deadlock", "lockup", "stall",
+	"fault", "illegal", "not syncing", "killed", "unable",
+};
+
+static float line_score(const struct ps_analysis *an, uint32_t i)
+{
+	const struct ps_line *l = &an->lines[i];
+	uint32_t anchor = an->header != PS_NONE ? an->header : an->panic, dist, w;
+
+	if (i == an->header)
+		return 1.0f;
+	if (l->flags & PS_LINE_PRIMARY)
+		return 0.8f;
+	if (l->flags & PS_LINE_PANIC)
+		return 0.75f;
+	if (l->flags & PS_LINE_HEADER)
+		return 0.6f;
+	for (w = 0; w < sizeof error_words / sizeof error_words[0]; w++)
+		if (has_word(l->rec->text, l->rec->len, error_words[w]))
+			return 0.45f;
+	if (l->flags & PS_LINE_FRAME)
+		return i > anchor && anchor != PS_NONE ? 0.3f : 0.2f;
+	dist = anchor == PS_NONE ? 64 : (i > anchor ? i - anchor : anchor - i);
+	return 0.1f + 0.1f / (1.0f + (float)dist / 4.0f);
+}
+
+int ps_rank_culprits(struct ps_analysis *an, uint32_t max_culprits, struct ps_arena *a)
+{
+	uint32_t k, m;
+
+	an->nculprits = 0;
+	an->culprits = PS_ALLOC(a, struct ps_culprit, max_culprits ? max_culprits : 1);
+	if (!an->culprits)
+		return PS_ENOMEM;
+	/* insertion into a short sorted list: max_culprits is small */
+	for (k = 0; k < an->nsegment; k++) {
+		uint32_t idx = an->segment[k];
+		float s = line_score(an, idx);
+
+		for (m = an->nculprits; m > 0 && an->culprits[m - 1].score < s; m--)
+			if (m < max_culprits)
+				an->culprits[m] = an->culprits[m - 1];
+		if (m < max_culprits) {
+			an->culprits[m].line = idx;
+			an->culprits[m].score = s;
+			if (an->nculprits < max_culprits)
+				an->nculprits++;
+		}
+	}
+	return PS_OK;
+}

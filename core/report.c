@@ -1,0 +1,186 @@
+#include "core/report.h"
+
+static const char *const stage_names[PS_NSTAGES] = {
+	"parse", "drain", "extract", "embed", "classify", "total",
+};
+
+struct ps_str ps_report_label(const struct ps_analysis *an)
+{
+	struct ps_str s = { "unlabelled", 10 };
+
+	if (an->labelled && an->label_names && an->label < an->nlabels)
+		s = an->label_names[an->label];
+	return s;
+}
+
+static void json_label(struct ps_buf *b, const struct ps_analysis *an, uint16_t label)
+{
+	if (an->label_names && label < an->nlabels)
+		ps_buf_json_str(b, an->label_names[label].p, an->label_names[label].n);
+	else
+		ps_buf_puts(b, "null");
+}
+
+static void json_ts(struct ps_buf *b, int64_t ts)
+{
+	if (ts == PS_NO_TS) {
+		ps_buf_puts(b, "null");
+		return;
+	}
+	ps_buf_u64(b, (uint64_t)ts / 1000000u);
+	ps_buf_putc(b, '.');
+	ps_buf_u64w(b, (uint64_t)ts % 1000000u, 6);
+}
+
+void ps_report_json(const struct ps_analysis *an, struct ps_buf *b)
+{
+	uint32_t k;
+
+	ps_buf_puts(b, "{\"label\":");
+	if (an->labelled)
+		json_label(b, an, an->label);
+	else
+		ps_buf_puts(b, "null");
+	ps_buf_puts(b, ",\"confidence\":");
+	if (an->labelled)
+		ps_buf_fixed(b, an->confidence, 4);
+	else
+		ps_buf_puts(b, "null");
+
+	ps_buf_puts(b, ",\"ranking\":[");
+	for (k = 0; an->labelled && k < an->nranking; k++) {
+		ps_buf_puts(b, k ? ",{\"label\":" : "{\"label\":");
+		json_label(b, an, an->ranking[k].label);
+		ps_buf_puts(b, ",\"p\":");
+		ps_buf_fixed(b, an->ranking[k].p, 4);
+		ps_buf_putc(b, '}');
+	}
+
+	ps_buf_puts(b, "],\"segment\":[");
+	for (k = 0; k < an->nsegment; k++) {
+		const struct ps_record *r = an->lines[an->segment[k]].rec;
+
+		ps_buf_puts(b, k ? ",{\"line\":" : "{\"line\":");
+		ps_buf_u64(b, r->line);
+		ps_buf_puts(b, ",\"ts\":");
+		json_ts(b, r->ts_us);
+		ps_buf_puts(b, ",\"text\":");
+		ps_buf_json_str(b, r->text, r->len);
+		ps_buf_putc(b, '}');
+	}
+
+	ps_buf_puts(b, "],\"culprits\":[");
+	for (k = 0; k < an->nculprits; k++) {
+		const struct ps_record *r = an->lines[an->culprits[k].line].rec;
+
+		ps_buf_puts(b, k ? ",{\"line\":" : "{\"line\":");
+		ps_buf_u64(b, r->line);
+		ps_buf_puts(b, ",\"text\":");
+		ps_buf_json_str(b, r->text, r->len);
+		ps_buf_puts(b, ",\"score\":");
+		ps_buf_fixed(b, an->culprits[k].score, 4);
+		ps_buf_putc(b, '}');
+	}
+
+	ps_buf_puts(b, "],\"neighbors\":[");
+	for (k = 0; an->labelled && k < an->nneighbors; k++) {
+		ps_buf_puts(b, k ? ",{\"case\":" : "{\"case\":");
+		ps_buf_u64(b, an->neighbors[k].case_index);
+		ps_buf_puts(b, ",\"label\":");
+		json_label(b, an, an->neighbors[k].label);
+		ps_buf_puts(b, ",\"similarity\":");
+		ps_buf_fixed(b, an->neighbors[k].similarity, 4);
+		ps_buf_putc(b, '}');
+	}
+
+	ps_buf_puts(b, "],\"timing_us\":{");
+	for (k = 0; k < PS_NSTAGES; k++) {
+		ps_buf_puts(b, k ? ",\"" : "\"");
+		ps_buf_puts(b, stage_names[k]);
+		ps_buf_puts(b, "\":");
+		ps_buf_u64(b, an->timing_us[k]);
+	}
+	ps_buf_puts(b, "}}\n");
+}
+
+static void console_line(struct ps_buf *b, const struct ps_analysis *an, uint32_t idx)
+{
+	const struct ps_record *r = an->lines[idx].rec;
+
+	ps_buf_puts(b, "line ");
+	ps_buf_u64(b, r->line);
+	ps_buf_puts(b, ": ");
+	if (r->ts_us != PS_NO_TS) {
+		ps_buf_putc(b, '[');
+		json_ts(b, r->ts_us);
+		ps_buf_puts(b, "] ");
+	}
+	ps_buf_printable(b, r->text, r->len);
+	ps_buf_putc(b, '\n');
+}
+
+void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
+{
+	struct ps_str label = ps_report_label(an);
+	uint32_t k, same = 0;
+
+	ps_buf_puts(b, "panicsage: ");
+	ps_buf_put(b, label.p, label.n);
+	if (an->labelled) {
+		ps_buf_puts(b, " (");
+		ps_buf_fixed(b, an->confidence, 2);
+		ps_buf_putc(b, ')');
+	}
+	ps_buf_puts(b, " - ");
+	ps_buf_u64(b, an->nsegment);
+	ps_buf_puts(b, an->nsegment == 1 ? " line" : " lines");
+	if (an->labelled) {
+		for (k = 0; k < an->nneighbors; k++)
+			same += an->neighbors[k].label == an->label;
+		ps_buf_puts(b, ", similar to ");
+		ps_buf_u64(b, same);
+		ps_buf_puts(b, same == 1 ? " past case" : " past cases");
+	} else {
+		ps_buf_puts(b, " (no model loaded)");
+	}
+	ps_buf_putc(b, '\n');
+
+	if (an->labelled && an->nranking > 1) {
+		ps_buf_puts(b, "panicsage: next:");
+		for (k = 1; k < an->nranking && k < 3; k++) {
+			struct ps_str s = { "?", 1 };
+
+			if (an->label_names && an->ranking[k].label < an->nlabels)
+				s = an->label_names[an->ranking[k].label];
+			ps_buf_putc(b, ' ');
+			ps_buf_put(b, s.p, s.n);
+			ps_buf_puts(b, " (");
+			ps_buf_fixed(b, an->ranking[k].p, 2);
+			ps_buf_putc(b, ')');
+		}
+		ps_buf_putc(b, '\n');
+	}
+	if (an->header != PS_NONE) {
+		ps_buf_puts(b, "panicsage: crash: ");
+		console_line(b, an, an->header);
+	}
+	if (an->nculprits) {
+		ps_buf_puts(b, "panicsage: culprit lines, best first:\n");
+		for (k = 0; k < an->nculprits; k++) {
+			ps_buf_puts(b, "  ");
+			console_line(b, an, an->culprits[k].line);
+		}
+	}
+	ps_buf_puts(b, "panicsage: fault-indicating segment, ");
+	ps_buf_u64(b, an->nsegment);
+	ps_buf_puts(b, " of ");
+	ps_buf_u64(b, an->nlines);
+	ps_buf_puts(b, " lines:\n");
+	for (k = 0; k < an->nsegment; k++) {
+		ps_buf_puts(b, "  ");
+		console_line(b, an, an->segment[k]);
+	}
+	ps_buf_puts(b, "panicsage: analysed in ");
+	ps_buf_fixed(b, (double)an->timing_us[PS_STAGE_TOTAL] / 1000.0, 1);
+	ps_buf_puts(b, " ms\n");
+}

@@ -1,0 +1,22 @@
+/* Report writers: the console text an on-call engineer reads on a
+ * serial console, and the JSON that tools and the collector consume.
+ * Both write into a caller-provided buffer (core/buf.h); check
+ * out->overflow for truncation. */
+#ifndef PS_REPORT_H
+#define PS_REPORT_H
+
+#include "core/analysis.h"
+#include "core/buf.h"
+
+/* JSON object with the keys documented in README.md:
+ * label, confidence, ranking, segment, culprits, neighbors, timing_us. */
+void ps_report_json(const struct ps_analysis *an, struct ps_buf *out);
+
+/* Console text.  Every line starts with "panicsage: " or two spaces,
+ * so it stands out among kernel messages. */
+void ps_report_console(const struct ps_analysis *an, struct ps_buf *out);
+
+/* Label name of the analysis, or "unlabelled". */
+struct ps_str ps_report_label(const struct ps_analysis *an);
+
+#endif

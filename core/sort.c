@@ -1,0 +1,49 @@
+#include "core/sort.h"
+
+#define HEAPSORT(name, type, before)                                        \
+	static void name##_sift(type *v, size_t root, size_t n)             \
+	{                                                                   \
+		for (;;) {                                                  \
+			size_t c = 2 * root + 1;                            \
+			type t;                                             \
+			if (c >= n)                                         \
+				return;                                     \
+			if (c + 1 < n && before(v[c], v[c + 1]))            \
+				c++;                                        \
+			if (!before(v[root], v[c]))                         \
+				return;                                     \
+			t = v[root];                                        \
+			v[root] = v[c];                                     \
+			v[c] = t;                                           \
+			root = c;                                           \
+		}                                                           \
+	}                                                                   \
+	static void name(type *v, size_t n)                                 \
+	{                                                                   \
+		size_t i;                                                   \
+		if (n < 2)                                                  \
+			return;                                             \
+		for (i = n / 2; i-- > 0;)                                   \
+			name##_sift(v, i, n);                               \
+		for (i = n - 1; i > 0; i--) {                               \
+			type t = v[0];                                      \
+			v[0] = v[i];                                        \
+			v[i] = t;                                           \
+			name##_sift(v, 0, i);                               \
+		}                                                           \
+	}
+
+#define LESS(a, b) ((a) < (b))
+#define GREATER(a, b) ((a) > (b))
+HEAPSORT(heap_u32_asc, uint32_t, LESS)
+HEAPSORT(heap_u64_desc, uint64_t, GREATER)
+
+void ps_sort_u32(uint32_t *v, size_t n)
+{
+	heap_u32_asc(v, n);
+}
+
+void ps_sort_u64_desc(uint64_t *v, size_t n)
+{
+	heap_u64_desc(v, n);
+}
