@@ -80,7 +80,7 @@ deps:
 
 demo: deps
 	$(MAKE) all
-	$(B)/panicsage classify tests/data/example.log
+	$(B)/panicsage-kdump tests/data/example.log
 
 include tests/tests.mk
 

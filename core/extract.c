@@ -138,6 +138,17 @@ static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 	return cnt;
 }
 
+/* Without any cluster (a log of a few scattered lines), the lines just
+ * before and after the header stand in for it. */
+static int near_anchor(const struct ps_analysis *an, uint32_t i, const struct ps_extract_params *p)
+{
+	uint32_t h = an->header != PS_NONE ? an->header : an->panic;
+
+	if (h == PS_NONE)
+		h = an->nlines - 1;
+	return i + 8 >= h && i <= h + p->max_lines;
+}
+
 /* Cap priorities: higher survives the cut. */
 enum { PRIO_ANCHOR = 1000, PRIO_HEADER = 800, PRIO_TRACE = 600, PRIO_CLUSTER = 300 };
 
@@ -200,7 +211,7 @@ int ps_extract(struct ps_analysis *an, const struct ps_extract_params *p, struct
 
 		if (i == an->header || i == an->panic)
 			prio = PRIO_ANCHOR;
-		else if (chosen != PS_NONE && labels[i] == (int32_t)chosen)
+		else if (chosen != PS_NONE ? labels[i] == (int32_t)chosen : near_anchor(an, i, p))
 			prio = l->flags & (PS_LINE_HEADER | PS_LINE_PANIC) ? PRIO_HEADER :
 			       PRIO_CLUSTER - (i < target ? (target - i > 255 ? 255 : target - i) : 0);
 		if (prio)

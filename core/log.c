@@ -254,6 +254,14 @@ void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 	r->len = (uint32_t)n;
 }
 
+/* Index of the newline ending the line that starts at pos, or len. */
+static size_t line_end(const char *buf, size_t pos, size_t len)
+{
+	while (pos < len && buf[pos] != '\n')
+		pos++;
+	return pos;
+}
+
 static int blank(const char *s, size_t n)
 {
 	size_t i;
@@ -274,8 +282,7 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 	if (!max_records)
 		return PS_ERANGE;
 	for (pos = 0; pos < len;) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len;
+		size_t end = line_end(buf, pos, len);
 
 		if (!blank(buf + pos, end - pos))
 			lines++;
@@ -288,8 +295,7 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 	log->skipped_lines = (uint32_t)skip;
 
 	for (pos = 0; pos < len; line++) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len;
+		size_t end = line_end(buf, pos, len);
 		struct ps_record *r;
 
 		if (blank(buf + pos, end - pos)) {
@@ -319,21 +325,24 @@ size_t ps_casefile_header(const char *buf, size_t len, uint32_t *lines)
 {
 	size_t pos = 0;
 	uint32_t count = 0;
+	int known = 0;
 
 	*lines = 0;
 	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len, i = pos;
+		size_t end = line_end(buf, pos, len), i = pos;
 
-		if (!nl)
+		if (end == len)
 			return 0;
 		count++;
 		if (blank(buf + pos, end - pos)) {
-			if (count == 1)
+			if (count == 1 || !known)
 				return 0;
 			*lines = count;
 			return end + 1;
 		}
+		if ((end - pos > 6 && memcmp(buf + pos, "LABEL:", 6) == 0) ||
+		    (end - pos > 7 && memcmp(buf + pos, "SOURCE:", 7) == 0))
+			known = 1;
 		/* KEY: value, KEY in [A-Z][A-Z0-9_-]* */
 		if (!is_upper(buf[i]))
 			return 0;
@@ -354,8 +363,7 @@ size_t ps_casefile_get(const char *hdr, size_t hdr_len, const char *key,
 	while (key[klen])
 		klen++;
 	while (pos < hdr_len) {
-		const char *nl = memchr(hdr + pos, '\n', hdr_len - pos);
-		size_t end = nl ? (size_t)(nl - hdr) : hdr_len;
+		size_t end = line_end(hdr, pos, hdr_len);
 
 		if (end - pos > klen && memcmp(hdr + pos, key, klen) == 0 && hdr[pos + klen] == ':') {
 			size_t v = pos + klen + 1;

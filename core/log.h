@@ -58,7 +58,9 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 void ps_log_parse_line(struct ps_record *r, const char *s, size_t n);
 
 /* Case files (DESIGN.md): "KEY: value" header lines up to the first
- * blank line, then the log.  Returns the byte length of the header
+ * blank line, then the log.  So that a log that happens to start with
+ * "BUG: ..." and a blank line is not mistaken for one, the header must
+ * have a LABEL: or SOURCE: line.  Returns the byte length of the header
  * including the blank line, or 0 when `buf` does not start with one,
  * and the number of lines it spans in *lines. */
 size_t ps_casefile_header(const char *buf, size_t len, uint32_t *lines);

@@ -182,12 +182,20 @@ size_t ps_frame_symbol(const char *s, size_t n, const char **sym)
 		i++;
 	if (n - i >= 4 && memcmp(s + i, "RIP:", 4) == 0) {
 		i += 4;
+	} else if (n - i >= 3 && memcmp(s + i, "IP:", 3) == 0) {
+		i += 3;
 	} else if (n - i >= 3 && (memcmp(s + i, "PC ", 3) == 0 || memcmp(s + i, "LR ", 3) == 0)) {
 		i += 3;
-	} else if (n - i >= 3 && memcmp(s + i, "[<", 2) == 0) {
+	}
+	while (i < n && ps_is_space((unsigned char)s[i]))
+		i++;
+	while (n - i >= 3 && memcmp(s + i, "[<", 2) == 0) {   /* "[<ffffffff8100>]" */
 		while (i < n && s[i] != ']')
 			i++;
-		i++;
+		if (i < n)
+			i++;
+		while (i < n && ps_is_space((unsigned char)s[i]))
+			i++;
 	}
 	while (i < n && (ps_is_space((unsigned char)s[i]) || s[i] == '?'))
 		i++;

@@ -1,1 +1,164 @@
-int main(void) { return 1; }
+/* panicsage-kdump: the capture-kernel program.
+ *
+ * Reads the crashed kernel's log (a vmcore, /proc/vmcore by default, or
+ * a dmesg text file), extracts the fault-indicating lines, prints the
+ * report on the console and exits.  Static musl binary: all working
+ * memory is one fixed arena; nothing here calls malloc. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "core/pipeline.h"
+#include "core/report.h"
+#include "core/status.h"
+#include "port/port.h"
+
+/* Working memory: the log text, the analysis and the report.  It lives
+ * in .bss, so only the pages an input needs become resident. */
+#define ARENA_SIZE   (48u << 20)
+/* The newest part of a log that is analysed; a crash is at the end. */
+#define MAX_LOG      (8u << 20)
+#define REPORT_SIZE  (256u << 10)
+
+static unsigned char arena_mem[ARENA_SIZE];
+
+static const char usage[] =
+	"usage: panicsage-kdump [--json] [--dmesg] [--budget SECONDS] [INPUT]\n\n"
+	"Diagnoses a kernel crash from inside the kdump capture kernel: reads the\n"
+	"crashed kernel's log from INPUT (default /proc/vmcore; a dmesg text file\n"
+	"works too), extracts the lines that explain the crash and prints the\n"
+	"report on the console.\n\n"
+	"  --json            print the report as one JSON object\n"
+	"  --dmesg           print the log read from INPUT and exit\n"
+	"  --budget SECONDS  give up after this long (default 30)\n\n"
+	"exit codes: 0 report printed, 2 usage, 3 input unreadable, 4 input\n"
+	"unusable, 5 model, 6 out of memory, 7 time budget exceeded\n";
+
+static void out(int fd, const char *s)
+{
+	port_write_all(fd, s, strlen(s));
+}
+
+static int fail(int code, const char *what, const char *why)
+{
+	char line[512];
+	struct ps_buf b;
+
+	ps_buf_init(&b, line, sizeof line);
+	ps_buf_puts(&b, "panicsage: ");
+	ps_buf_puts(&b, what);
+	if (why) {
+		ps_buf_puts(&b, ": ");
+		ps_buf_puts(&b, why);
+	}
+	ps_buf_putc(&b, '\n');
+	port_write_all(2, b.p, b.len);
+	return code;
+}
+
+static int parse_seconds(const char *s, uint64_t *us)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 86400)
+			return 0;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v == 0 || v > 86400)
+		return 0;
+	*us = v * 1000000u;
+	return 1;
+}
+
+/* Reads the log text of `path` into the arena. */
+static int read_log(const char *path, struct ps_arena *a, char **text, size_t *len)
+{
+	struct port_file f;
+	uint64_t dropped;
+	unsigned char *buf;
+	int err = port_open(&f, path);
+
+	if (err)
+		return fail(PS_EXIT_IO, path, port_strerror(err));
+	buf = ps_arena_alloc(a, MAX_LOG, 16);
+	if (!buf) {
+		port_close(&f);
+		return fail(PS_EXIT_NOMEM, path, "no memory for the log");
+	}
+	err = port_read_tail(&f, buf, MAX_LOG, len, &dropped);
+	port_close(&f);
+	if (err)
+		return fail(PS_EXIT_IO, path, port_strerror(err));
+	if (dropped)
+		out(2, "panicsage: warning: log larger than 8 MiB, only its end is analysed\n");
+	*text = (char *)buf;
+	return PS_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = "/proc/vmcore";
+	int json = 0, dmesg = 0, i, rc, st;
+	uint64_t budget = 30u * 1000000u, start = port_now_us();
+	struct ps_arena arena;
+	struct ps_params params;
+	struct ps_analysis an;
+	struct ps_buf rep;
+	char *text = NULL, *report;
+	size_t len, hdr;
+	uint32_t hdr_lines = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			out(1, usage);
+			return PS_EXIT_OK;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--dmesg")) {
+			dmesg = 1;
+		} else if (!strcmp(argv[i], "--budget") && i + 1 < argc) {
+			if (!parse_seconds(argv[++i], &budget))
+				return fail(PS_EXIT_USAGE, "--budget", "expected whole seconds, 1 to 86400");
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			out(2, usage);
+			return fail(PS_EXIT_USAGE, "unknown or incomplete option", argv[i]);
+		} else {
+			path = argv[i];
+		}
+	}
+
+	ps_arena_init(&arena, arena_mem, sizeof arena_mem);
+	rc = read_log(path, &arena, &text, &len);
+	if (rc)
+		return rc;
+	if (dmesg) {
+		port_write_all(1, text, len);
+		return PS_EXIT_OK;
+	}
+	hdr = ps_casefile_header(text, len, &hdr_lines);
+	ps_params_defaults(&params);
+	st = ps_analyze(&an, &params, NULL, text + hdr, len - hdr, hdr_lines + 1, &arena, port_now_us);
+	if (st != PS_OK)
+		return fail(ps_exit_for_status(st), path, ps_status_str(st));
+	if (port_now_us() - start > budget)
+		return fail(PS_EXIT_TIMEOUT, "time budget exceeded", NULL);
+
+	report = ps_arena_alloc(&arena, REPORT_SIZE, 1);
+	if (!report)
+		return fail(PS_EXIT_NOMEM, "report", "no memory left for the report");
+	ps_buf_init(&rep, report, REPORT_SIZE);
+	if (json)
+		ps_report_json(&an, &rep);
+	else
+		ps_report_console(&an, &rep);
+	if (port_write_all(1, rep.p, rep.len))
+		return PS_EXIT_IO;
+	return PS_EXIT_OK;
+}

@@ -1,0 +1,213 @@
+/* FILE extraction on synthetic logs whose right answer is known by
+ * construction: where the crash report is, which line is its header. */
+#include "tests/unit/check.h"
+
+#include <stdlib.h>
+
+#include "core/arena.h"
+#include "core/pipeline.h"
+#include "core/status.h"
+
+static unsigned char mem[64 << 20];
+static char text[4 << 20];
+
+struct built {
+	size_t len;
+	uint32_t header_line, panic_line, first_report_line, last_report_line;
+	uint32_t lines;
+};
+
+static void put(struct built *b, const char *ts_fmt_line)
+{
+	size_t n = strlen(ts_fmt_line);
+
+	memcpy(text + b->len, ts_fmt_line, n);
+	b->len += n;
+	text[b->len++] = '\n';
+	b->lines++;
+}
+
+/* `noise` lines two seconds apart, then a crash report in one burst,
+ * optionally followed by a panic line. */
+static struct built build(uint32_t noise, int with_ts, int with_panic, uint32_t frames)
+{
+	struct built b = { 0 };
+	char line[256];
+	uint32_t i;
+	double t = 5.0;
+
+	for (i = 0; i < noise; i++, t += 2.0) {
+		if (with_ts)
+			snprintf(line, sizeof line, "[%12.6f] e1000e: eth%u NIC Link is Up 1000 Mbps Full Duplex", t, i % 3);
+		else
+			snprintf(line, sizeof line, "systemd[1]: Started session %u of user root.", i);
+		put(&b, line);
+	}
+#define L(s) do { \
+	if (with_ts) snprintf(line, sizeof line, "[%12.6f] %s", t, s); \
+	else snprintf(line, sizeof line, "%s", s); \
+	put(&b, line); t += 0.000013; } while (0)
+	b.first_report_line = b.lines + 1;
+	L("BUG: kernel NULL pointer dereference, address: 0000000000000008");
+	b.header_line = b.lines;
+	L("#PF: supervisor read access in kernel mode");
+	L("Oops: 0000 [#1] PREEMPT SMP NOPTI");
+	L("CPU: 1 PID: 412 Comm: insmod Tainted: G           OE      6.1.0-13-amd64 #1");
+	L("RIP: 0010:faultmod_write+0x2a/0x90 [faultmod]");
+	L("RSP: 0018:ffffb3c0c05f7e08 EFLAGS: 00010246");
+	L("Call Trace:");
+	L(" <TASK>");
+	for (i = 0; i < frames; i++) {
+		char f[96];
+		snprintf(f, sizeof f, " frame_function_%u+0x%x/0x200", i, 16 + i);
+		L(f);
+	}
+	L(" </TASK>");
+	L("Modules linked in: faultmod(OE) ext4 crc16 mbcache jbd2");
+	L("CR2: 0000000000000008");
+	if (with_panic) {
+		L("Kernel panic - not syncing: Fatal exception");
+		b.panic_line = b.lines;
+	}
+#undef L
+	b.last_report_line = b.lines;
+	return b;
+}
+
+static struct ps_analysis an;
+
+static int analyse(const struct built *b, struct ps_params *p)
+{
+	struct ps_arena a;
+
+	ps_arena_init(&a, mem, sizeof mem);
+	return ps_analyze(&an, p, NULL, text, b->len, 1, &a, NULL);
+}
+
+static int in_segment(uint32_t line)
+{
+	uint32_t k;
+
+	for (k = 0; k < an.nsegment; k++)
+		if (an.lines[an.segment[k]].rec->line == line)
+			return 1;
+	return 0;
+}
+
+static void check_report(const struct built *b, const struct ps_params *p, int expect_whole)
+{
+	uint32_t k, line;
+
+	CHECK(an.nsegment > 0 && an.nsegment <= p->extract.max_lines);
+	CHECK(an.header != PS_NONE);
+	if (an.header != PS_NONE)
+		CHECK_EQ_INT(an.lines[an.header].rec->line, b->header_line);
+	CHECK(in_segment(b->header_line));
+	if (b->panic_line) {
+		CHECK(an.panic != PS_NONE);
+		CHECK(in_segment(b->panic_line));
+	}
+	CHECK(an.nculprits > 0);
+	if (an.nculprits)
+		CHECK_EQ_INT(an.lines[an.culprits[0].line].rec->line, b->header_line);
+	for (k = 1; k < an.nculprits; k++)
+		CHECK(an.culprits[k - 1].score >= an.culprits[k].score);
+	/* ascending, no duplicates */
+	for (k = 1; k < an.nsegment; k++)
+		CHECK(an.segment[k - 1] < an.segment[k]);
+	if (expect_whole)
+		for (line = b->first_report_line; line <= b->last_report_line; line++)
+			CHECK(in_segment(line));
+}
+
+int main(void)
+{
+	struct ps_params p;
+	struct built b;
+	uint32_t k;
+
+	ps_params_defaults(&p);
+
+	/* timestamps: the burst is one cluster, the noise is not in it */
+	b = build(200, 1, 1, 10);
+	CHECK_EQ_INT(analyse(&b, &p), PS_OK);
+	check_report(&b, &p, 1);
+	for (k = 0; k < an.nsegment; k++)
+		CHECK(an.lines[an.segment[k]].rec->line >= b.first_report_line);
+
+	/* no timestamps: position alone; the cap keeps header and trace */
+	b = build(200, 0, 1, 10);
+	CHECK_EQ_INT(analyse(&b, &p), PS_OK);
+	check_report(&b, &p, 1);
+
+	/* no panic line (panic_on_oops: the log ends with the oops) */
+	b = build(50, 1, 0, 5);
+	CHECK_EQ_INT(analyse(&b, &p), PS_OK);
+	check_report(&b, &p, 1);
+	CHECK(an.panic == PS_NONE);
+
+	/* a report longer than the cap: header, panic and the first frames
+	 * survive; the segment is exactly max_lines long */
+	b = build(20, 1, 1, 200);
+	CHECK_EQ_INT(analyse(&b, &p), PS_OK);
+	check_report(&b, &p, 0);
+	CHECK_EQ_INT(an.nsegment, p.extract.max_lines);
+	CHECK(in_segment(b.header_line + 8));      /* first frame */
+	CHECK(an.cluster_size > p.extract.max_lines);
+
+	/* a tiny cap */
+	p.extract.max_lines = 2;
+	b = build(20, 1, 1, 3);
+	CHECK_EQ_INT(analyse(&b, &p), PS_OK);
+	CHECK_EQ_INT(an.nsegment, 2);
+	CHECK(in_segment(b.header_line) && in_segment(b.panic_line));
+	ps_params_defaults(&p);
+
+	/* only noise: no header, still a segment and no crash */
+	{
+		struct built nb = { 0 };
+		uint32_t i;
+		for (i = 0; i < 100; i++)
+			put(&nb, "[    1.000000] random: crng init done");
+		CHECK_EQ_INT(analyse(&nb, &p), PS_OK);
+		CHECK(an.header == PS_NONE);
+		CHECK(an.nsegment > 0);
+	}
+
+	/* one line */
+	{
+		struct built one = { 0 };
+		put(&one, "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000009");
+		CHECK_EQ_INT(analyse(&one, &p), PS_OK);
+		CHECK_EQ_INT(an.nsegment, 1);
+		CHECK(an.header == 0 && an.panic == 0);
+	}
+
+	/* parameters out of range */
+	b = build(10, 1, 1, 3);
+	p.extract.eps = 0;
+	CHECK_EQ_INT(analyse(&b, &p), PS_ERANGE);
+	ps_params_defaults(&p);
+	p.extract.max_lines = 0;
+	CHECK_EQ_INT(analyse(&b, &p), PS_ERANGE);
+	ps_params_defaults(&p);
+
+	/* an arena too small, at every size up to what it needs: always a
+	 * clean PS_ENOMEM, never a crash */
+	b = build(30, 1, 1, 5);
+	{
+		struct ps_arena a;
+		size_t need, sz;
+		int st;
+
+		ps_arena_init(&a, mem, sizeof mem);
+		CHECK_EQ_INT(ps_analyze(&an, &p, NULL, text, b.len, 1, &a, NULL), PS_OK);
+		need = a.peak;
+		for (sz = 0; sz < need; sz += need / 97 + 1) {
+			ps_arena_init(&a, mem, sz);
+			st = ps_analyze(&an, &p, NULL, text, b.len, 1, &a, NULL);
+			CHECK_EQ_INT(st, PS_ENOMEM);
+		}
+	}
+	return check_summary("test_extract");
+}
