@@ -37,8 +37,10 @@ KDUMP_SRC  := $(filter-out $(READER_SRC),$(sort $(wildcard kdump/*.c)))
 TOOLS_SRC  := $(sort $(wildcard tools/*.c))
 
 FREE_SRC   := $(CORE_SRC) $(MODEL_SRC)
-HOST_LIBS  ?= -lm
+HOST_LIBS  ?= -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpthread
 KDUMP_LIBS ?=
+MBEDTLS_MUSL     := $(B)/mbedtls-musl
+MBEDTLS_MUSL_LIB := $(MBEDTLS_MUSL)/libmbedtls.a
 
 host_obj = $(patsubst %.c,$(B)/host/%.o,$(1))
 musl_obj = $(patsubst %.c,$(B)/musl/%.o,$(1))
@@ -66,8 +68,16 @@ $(B)/musl/%.o: %.c
 $(B)/panicsage: $(HOST_ENGINE) $(call host_obj,$(TOOLS_SRC))
 	$(CC) $(OPT) -o $@ $^ $(HOST_LIBS)
 
-$(B)/panicsage-kdump: $(MUSL_ENGINE) $(call musl_obj,$(KDUMP_SRC))
-	$(MUSL_CC) $(OPT) -static -o $@ $^ $(KDUMP_LIBS)
+$(B)/panicsage-kdump: $(MUSL_ENGINE) $(call musl_obj,$(KDUMP_SRC)) $(MBEDTLS_MUSL_LIB)
+	$(MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^ $(KDUMP_LIBS)
+
+# mbedTLS for the capture kernel: Debian's source package built with
+# musl-gcc and kdump/tls_config.h (ci/mbedtls_musl.sh; the source is
+# fetched once with a project-local apt configuration and cached).
+$(MBEDTLS_MUSL_LIB): kdump/tls_config.h ci/mbedtls_musl.sh
+	MUSL_CC=$(MUSL_CC) ci/mbedtls_musl.sh $(MBEDTLS_MUSL) kdump/tls_config.h
+$(B)/musl/kdump/%.o: CPPFLAGS += -I$(MBEDTLS_MUSL)/src/include -DMBEDTLS_CONFIG_FILE='"kdump/tls_config.h"'
+$(call musl_obj,$(KDUMP_SRC)): | $(MBEDTLS_MUSL_LIB)
 
 # Everything the tests link against: the engine plus the host tools
 # minus their main().

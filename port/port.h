@@ -38,4 +38,46 @@ const char *port_strerror(int err);
 /* Peak resident set size of this process in KiB, or 0 if unknown. */
 uint64_t port_peak_rss_kib(void);
 
+/* --- Sockets (upload client and collector).  Addresses are IPv4 or
+ * IPv6 literals only: there is no DNS in a capture kernel.  Sockets are
+ * non-blocking; every call takes a timeout in milliseconds and returns
+ * ETIMEDOUT when it runs out. */
+int port_tcp_connect(int *fd, const char *ip, uint16_t port, uint32_t timeout_ms);
+/* Listens on ip:port (port 0 = any free port, returned in *bound). */
+int port_tcp_listen(int *fd, const char *ip, uint16_t port, int backlog, uint16_t *bound);
+/* One connection, or ETIMEDOUT; `peer` gets "ip:port". */
+int port_tcp_accept(int lfd, int *fd, char *peer, size_t peerlen, uint32_t timeout_ms);
+/* Sends at least one byte (*sent > 0) or fails. */
+int port_send(int fd, const void *buf, size_t len, size_t *sent, uint32_t timeout_ms);
+/* Receives at least one byte; *got == 0 means the peer closed. */
+int port_recv(int fd, void *buf, size_t len, size_t *got, uint32_t timeout_ms);
+void port_sock_close(int fd);
+/* Splits "IP:PORT" or "[IPv6]:PORT" into ip (NUL-terminated) and port;
+ * EINVAL if it is not an IP literal with a port from 1 to 65535. */
+int port_parse_addr(const char *s, char *ip, size_t iplen, uint16_t *port);
+
+/* Fills buf from the kernel's random generator (getrandom; falls back
+ * to /dev/urandom before the pool is ready so a capture kernel never
+ * blocks on entropy). */
+int port_getrandom(void *buf, size_t len);
+
+/* --- Files for the spool.  No allocation, no stdio. */
+/* mkdir that succeeds when the directory already exists. */
+int port_mkdir(const char *path, unsigned mode);
+/* Durably creates dir/name with `data`: writes dir/.name.tmp, fsyncs
+ * it, renames it over dir/name and fsyncs the directory. */
+int port_write_durable(const char *dir, const char *name, const void *data, size_t len);
+/* Renames dir/from to dir/to (or unlinks dir/from if `to` is NULL) and
+ * fsyncs the directory. */
+int port_rename_durable(const char *dir, const char *from, const char *to);
+/* Reads a whole file of at most `cap` bytes; EFBIG if it is larger. */
+int port_read_file(const char *path, void *buf, size_t cap, size_t *len);
+/* Calls fn(ctx, name) for every entry of dir except . and ..; stops
+ * early when fn returns non-zero.  Uses getdents64, not opendir. */
+int port_dir_each(const char *dir, int (*fn)(void *ctx, const char *name), void *ctx);
+/* Release string of the running kernel (uname -r). */
+int port_uname_release(char *buf, size_t cap);
+/* Sleeps for `us` microseconds. */
+void port_sleep_us(uint64_t us);
+
 #endif

@@ -15,8 +15,15 @@ $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libpanicsage.a
 	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes \
 		-o $@ $< $(B)/libpanicsage.a $(UNIT_LIBS)
 
+# A musl test driver around the kdump upload code (kdump/*.c without
+# kdump_main.c): the exact spool + TLS client of panicsage-kdump.
+KDUMP_UPLOAD_OBJ := $(call musl_obj,$(filter-out kdump/kdump_main.c,$(KDUMP_SRC)))
+$(B)/tests/kdump-upload: $(B)/musl/tests/kdump/upload_driver.o $(MUSL_ENGINE) $(KDUMP_UPLOAD_OBJ) $(MBEDTLS_MUSL_LIB)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^
+
 .PHONY: test test-build
-test-build: all $(UNIT_BIN)
+test-build: all $(UNIT_BIN) $(B)/tests/kdump-upload
 
 test: deps
 	$(MAKE) test-build

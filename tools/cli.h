@@ -16,6 +16,8 @@ struct cli_command {
 int cmd_classify(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_pki(int argc, char **argv);
 
 /* Prints "panicsage: <msg>\n" to stderr (printf-style). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

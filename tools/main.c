@@ -8,6 +8,8 @@ static const struct cli_command commands[] = {
 	{ "classify",  cmd_classify,  "extract the fault-indicating lines of a kernel log and label them" },
 	{ "templates", cmd_templates, "print the Drain template of every line of a log" },
 	{ "model",     cmd_model,     "inspect or verify a model file" },
+	{ "serve",     cmd_serve,     "collector: receive cases over mutual TLS into a SQLite store" },
+	{ "pki",       cmd_pki,       "create the CA, collector and client certificates for uploads" },
 };
 
 static void usage(FILE *out)

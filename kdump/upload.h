@@ -1,0 +1,88 @@
+/* Spool and upload of a condensed case from the capture kernel.
+ *
+ *   struct kdump_config cfg;
+ *   kdump_config_load(&cfg, NULL, NULL, msg, sizeof msg);   // defaults,
+ *           // /etc/panicsage/kdump.conf, then /proc/cmdline
+ *   struct kdump_case c = { .report = json, .report_len = n,
+ *                           .label = "hung-task", .confidence = 0.97,
+ *                           .release = osrelease_from_vmcoreinfo };
+ *   rc = kdump_deliver(&cfg, &c, port_now_us() + 20 * 1000000, msg, sizeof msg);
+ *
+ * kdump_deliver writes the case to the spool first (temp file, fsync,
+ * rename, fsync of the directory), then uploads it and every older
+ * spooled case over mutual TLS with a pinned server key, with bounded
+ * retries and backoff inside the deadline.  A spool file is deleted only
+ * after the collector's ACK.  No malloc: all memory is static.
+ *
+ * Configuration (file lines `key = value`, `#` comments; kernel command
+ * line `panicsage.KEY=value`, which wins over the file):
+ *   collector   IP:PORT or [IPv6]:PORT (IP literals only, no DNS)
+ *   cert, key   client certificate and its private key (PEM or DER)
+ *   server_pin  64 hex digits: SHA-256 of the collector's public key
+ *               (SubjectPublicKeyInfo DER); `panicsage pki pin` prints it
+ *   spool       spool directory (default /var/spool/panicsage if
+ *               writable, else /run/panicsage)
+ *   machine_id  default: /etc/machine-id, else DMI product_uuid
+ *   retries     connection attempts (default 4, 1..20)
+ *   backoff_ms  first pause between attempts, doubled each time (200)
+ *   timeout_ms  per network wait (default 5000)
+ *   upload      0 disables uploading (the case is still spooled) */
+#ifndef PS_KDUMP_UPLOAD_H
+#define PS_KDUMP_UPLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KDUMP_CONFIG_PATH "/etc/panicsage/kdump.conf"
+#define KDUMP_PATH_LEN 256
+
+struct kdump_config {
+	char collector_ip[64];
+	uint16_t collector_port;     /* 0: no collector configured */
+	char cert[KDUMP_PATH_LEN];
+	char key[KDUMP_PATH_LEN];
+	uint8_t server_pin[32];
+	int have_pin;
+	char spool[KDUMP_PATH_LEN];  /* empty: choose the default */
+	char machine_id[65];
+	uint32_t retries;
+	uint32_t backoff_ms;
+	uint32_t timeout_ms;
+	int upload;
+};
+
+struct kdump_case {
+	const char *report;          /* the classify --json report (UTF-8) */
+	size_t report_len;
+	const char *label;           /* predicted label, NULL if none */
+	double confidence;           /* 0..1 */
+	const char *release;         /* crashed kernel's release; NULL: uname */
+	uint64_t capture_us;         /* 0: now (wall clock) */
+};
+
+/* Loads defaults, then the file at `path` (NULL: KDUMP_CONFIG_PATH; a
+ * missing file is fine), then the kernel command line text `cmdline`
+ * (NULL: read /proc/cmdline).  Returns 0, or PS_EXIT_USAGE with a
+ * message for a malformed setting. */
+int kdump_config_load(struct kdump_config *cfg, const char *path, const char *cmdline,
+		      char *msg, size_t msglen);
+
+/* Spools `c` (NULL: nothing new, only send what the spool holds) and
+ * uploads the spool before `deadline_us` (port_now_us() time).
+ * Returns PS_EXIT_OK when the new case is acknowledged (or when upload
+ * is not configured and the case is spooled), PS_EXIT_UPLOAD when it
+ * stays in the spool, PS_EXIT_IO when it could be neither spooled nor
+ * sent.  `msg` says what happened in one line. */
+int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
+		  uint64_t deadline_us, char *msg, size_t msglen);
+
+/* Counters of the last kdump_deliver, for tests and the console. */
+struct kdump_stats {
+	unsigned spooled, sent, duplicates, rejected, left, attempts;
+	size_t tls_heap_peak;        /* bytes of the static TLS heap used */
+	char spool_dir[KDUMP_PATH_LEN];
+	char case_id[65];
+};
+void kdump_last_stats(struct kdump_stats *s);
+
+#endif
