@@ -18,7 +18,7 @@
 #include "port/port.h"
 
 /* a little more than a frame takes, to test the oversize path */
-static char report[PS_FRAME_MAX_REPORT + 4096];
+static char report[2 * PS_FRAME_MAX_REPORT];
 
 static void out(const char *s)
 {

@@ -1,0 +1,173 @@
+#!/bin/sh
+# Upload path end to end on 127.0.0.1: the musl kdump upload client
+# (build/tests/kdump-upload: the same objects as panicsage-kdump) against
+# `panicsage serve`, with certificates from `panicsage pki`.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+PS=$B/panicsage
+UP=$B/tests/kdump-upload
+PY=/usr/bin/python3
+[ -x "$PS" ] && [ -x "$UP" ] || { echo "build first"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
+[ -x "$PY" ] || { echo "$PY missing"; exit 77; }
+
+T=$(mktemp -d)
+SERVE_PID=""
+cleanup() {
+	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else bad "$desc"; fi; }
+
+"$PS" pki init "$T/pki" >/dev/null || { echo "pki init failed"; exit 1; }
+"$PS" pki init "$T/other" >/dev/null || { echo "pki init (other CA) failed"; exit 1; }
+"$PS" pki client "$T/pki" second >/dev/null || { echo "pki client failed"; exit 1; }
+
+DB=$T/cases.db
+PORT=0
+start_serve() {
+	rm -f "$T/port"
+	"$PS" serve --listen "127.0.0.1:$PORT" --port-file "$T/port" --db "$DB" \
+		--ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" --key "$T/pki/server.key" \
+		--timeout 2 --max-clients 16 2>>"$T/serve.log" &
+	SERVE_PID=$!
+	i=0
+	while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$T/port" ] || { echo "collector did not start:"; cat "$T/serve.log"; exit 1; }
+	PORT=$(cat "$T/port")
+}
+stop_serve() { # $1: signal
+	kill "-$1" "$SERVE_PID" 2>/dev/null
+	wait "$SERVE_PID" 2>/dev/null
+	SERVE_PID=""
+}
+rows() { sqlite3 "$DB" "SELECT count(*) FROM cases${1:+ WHERE $1}"; }
+spooled() { ls "$T/spool" 2>/dev/null | grep -c '\.case$'; }
+
+# conf NAME CERTNAME PINFILE: a kdump.conf in $T/NAME.conf
+conf() {
+	cat >"$T/$1.conf" <<-EOF
+	# test configuration
+	collector = 127.0.0.1:$PORT
+	cert = $2.crt
+	key  = $2.key
+	server_pin = $(cat "$3")
+	spool = $T/spool
+	retries = 2
+	backoff_ms = 50
+	timeout_ms = 2000
+	EOF
+}
+
+report() { # $1: label -> a report JSON file
+	printf '{"label":"%s","confidence":0.9,"ranking":[{"label":"%s","p":0.9}],"segment":[{"line":1,"ts":12.5,"text":"BUG: caf\\u00e9 \303\251"}],"culprits":[],"neighbors":[],"timing_us":{}}' \
+		"$1" "$1" >"$T/$1.json"
+	echo "$T/$1.json"
+}
+
+upload() { # CONF LABEL [driver options...]
+	c=$1; l=$2; shift 2
+	"$UP" --config "$T/$c.conf" --report "$(report "$l")" --label "$l" --confidence 0.9 \
+		--release 6.1.0-test "$@" >"$T/out" 2>&1
+	rc=$?
+	cat "$T/out"
+	return $rc
+}
+
+start_serve
+conf good "$T/pki/client" "$T/pki/server.pin"
+
+# 1. a case goes in, the spool is empty afterwards
+upload good null-deref; rc=$?
+check "upload stored (rc $rc)" [ $rc -eq 0 ]
+check "row stored with its label" [ "$(rows "label='null-deref' AND release='6.1.0-test'")" = 1 ]
+check "report stored as JSON" [ "$(sqlite3 "$DB" "SELECT json_extract(report,'\$.label') FROM cases WHERE label='null-deref'")" = null-deref ]
+check "spool empty after ACK" [ "$(spooled)" = 0 ]
+
+# 2. duplicate upload stored once (same capture time -> same case id)
+upload good dup --capture-us 1700000000000000 >/dev/null
+upload good dup --capture-us 1700000000000000; rc=$?
+check "duplicate acknowledged (rc $rc)" [ $rc -eq 0 ] && grep -q "duplicates=1" "$T/out"
+check "duplicate stored once" [ "$(rows "label='dup'")" = 1 ]
+
+# 3. a client certificate from another CA is refused; the case stays
+conf wrongcert "$T/other/client" "$T/pki/server.pin"
+upload wrongcert wrong-cert; rc=$?
+check "wrong client certificate rejected (rc $rc = 8)" [ $rc -eq 8 ]
+check "collector logged the refused certificate" grep -q "handshake failed" "$T/serve.log"
+check "case kept in the spool" [ "$(spooled)" = 1 ]
+check "nothing stored from the wrong client" [ "$(rows "label='wrong-cert'")" = 0 ]
+
+# 4. the client refuses a server whose key is not the pinned one
+conf wrongpin "$T/pki/client" "$T/other/server.pin"
+upload wrongpin wrong-pin; rc=$?
+check "wrong server key rejected by the client (rc $rc = 8)" [ $rc -eq 8 ] && grep -q "does not match server_pin" "$T/out"
+check "both cases in the spool" [ "$(spooled)" = 2 ]
+check "nothing stored for the wrong pin" [ "$(rows "label='wrong-pin'")" = 0 ]
+
+# 5. collector down: the case stays; the next run sends everything
+stop_serve TERM
+upload good while-down; rc=$?
+check "collector down -> exit 8" [ $rc -eq 8 ]
+check "three cases spooled" [ "$(spooled)" = 3 ]
+start_serve
+"$UP" --config "$T/good.conf" >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+check "next run sends the spool (rc $rc)" [ $rc -eq 0 ]
+check "spool empty" [ "$(spooled)" = 0 ]
+check "all spooled cases stored" [ "$(rows "label IN ('wrong-cert','wrong-pin','while-down')")" = 3 ]
+
+# 6. a second client certificate of the same CA works
+conf second "$T/pki/second" "$T/pki/server.pin"
+upload second second-client; rc=$?
+check "second client accepted" [ $rc -eq 0 ] && [ "$(rows "client LIKE '%CN=second%'")" = 1 ]
+
+# 7. hostile frames: rejected, nothing stored, the collector lives on
+before=$(rows)
+for s in garbage oversized bad-crc bad-version wrong-type truncated bad-json bad-field slow half-open tcp-garbage; do
+	"$PY" tests/upload_frames.py "$PORT" "$T/pki" $s >"$T/py.out" 2>&1; rc=$?
+	cat "$T/py.out"
+	check "hostile client '$s' handled" [ $rc -eq 0 ]
+done
+check "nothing stored from hostile frames" [ "$(rows)" = "$before" ]
+"$PY" tests/upload_frames.py "$PORT" "$T/pki" bad-id-then-good; rc=$?
+check "bad case id rejected, session continues" [ $rc -eq 0 ]
+"$PY" tests/upload_frames.py "$PORT" "$T/pki" many; rc=$?
+check "20 cases on one connection" [ $rc -eq 0 ] && [ "$(rows "label='many'")" = 20 ]
+upload good after-hostile; rc=$?
+check "collector still serves after hostile clients" [ $rc -eq 0 ]
+
+# 8. oversized report: refused before anything is sent
+head -c 300000 /dev/zero | tr '\0' 'a' >"$T/big.json"
+"$UP" --config "$T/good.conf" --report "$T/big.json" --label big >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+check "oversized report refused (rc $rc = 4)" [ $rc -eq 4 ]
+
+# 9. corrupt spool file: set aside, never sent, never deleted
+mkdir -p "$T/spool"
+printf 'garbage' >"$T/spool/$(printf '%064d' 0).case"
+"$UP" --config "$T/good.conf" >"$T/out" 2>&1; rc=$?
+check "corrupt spool file set aside as .bad" [ -f "$T/spool/$(printf '%064d' 0).case.bad" ]
+
+# 10. SIGKILL after ACKs loses nothing (WAL, synchronous=FULL)
+n0=$(rows)
+for i in 1 2 3 4 5 6 7 8; do upload good killed-$i >/dev/null || bad "upload killed-$i"; done
+stop_serve KILL
+check "WAL file present after SIGKILL" [ -f "$DB-wal" ]
+start_serve
+check "all 8 acknowledged cases survive SIGKILL" [ "$(rows)" = $((n0 + 8)) ]
+check "store integrity after SIGKILL" [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
+upload good after-restart >/dev/null; rc=$?
+check "collector works after restart" [ $rc -eq 0 ]
+stop_serve TERM
+
+echo "--- collector log (tail)"
+tail -n 15 "$T/serve.log"
+[ $fails -eq 0 ] || { echo "$fails upload checks failed"; exit 1; }
+echo "all upload checks passed"

@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""Hostile and odd clients for `panicsage serve` (used by tests/t_upload.sh).
+
+    upload_frames.py PORT PKIDIR SCENARIO
+
+Speaks TLS with PKIDIR/client.{crt,key} and sends crafted frames (the
+format of core/frame.h, re-implemented here independently), then prints
+what the collector did: "error CODE MSG", "ack ID DUP", "closed" or
+"timeout".  Exit 0 when the collector behaved as the scenario expects.
+"""
+import hashlib
+import socket
+import ssl
+import struct
+import sys
+import time
+
+MAGIC = b"PSGF"
+CASE, ACK, ERROR = 1, 2, 3
+
+
+def crc32c(data, crc=0):
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def frame(ftype, payload, version=1, flags=0, length=None, crc=None):
+    n = len(payload) if length is None else length
+    head = MAGIC + struct.pack("<BBHI", version, ftype, flags, n)
+    if crc is None:
+        crc = crc32c(head + payload)
+    return head + struct.pack("<I", crc) + payload
+
+
+def case_payload(report, label=b"oops", release=b"6.1.0-test", machine=b"m1",
+                 capture_us=None, bad_id=False):
+    if capture_us is None:
+        capture_us = int(time.time() * 1e6)
+    rest = struct.pack("<QI", capture_us, 900000)
+    for field in (release, machine, label):
+        rest += struct.pack("<H", len(field)) + field
+    rest += struct.pack("<I", len(report)) + report
+    digest = hashlib.sha256(rest).digest()
+    if bad_id:
+        digest = bytes(32)
+    return digest + rest
+
+
+def connect(port, pki):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(pki + "/ca.crt")
+    ctx.load_cert_chain(pki + "/client.crt", pki + "/client.key")
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return ctx.wrap_socket(raw)
+
+
+def read_answer(s):
+    """One frame from the collector, or 'closed'/'timeout'."""
+    buf = b""
+    try:
+        while len(buf) < 16:
+            chunk = s.recv(16 - len(buf))
+            if not chunk:
+                return "closed"
+            buf += chunk
+        magic, ver, ftype, flags, n, crc = struct.unpack("<4sBBHII", buf)
+        body = b""
+        while len(body) < n:
+            chunk = s.recv(n - len(body))
+            if not chunk:
+                return "closed"
+            body += chunk
+    except socket.timeout:
+        return "timeout"
+    except (ssl.SSLError, ConnectionError, OSError):
+        return "closed"
+    if magic != MAGIC or crc32c(buf[:12] + body) != crc:
+        return "bad-answer"
+    if ftype == ACK:
+        return "ack %s %d" % (body[:32].hex(), body[32])
+    if ftype == ERROR:
+        code, mlen = struct.unpack("<HH", body[:4])
+        return "error %d %s" % (code, body[4:4 + mlen].decode())
+    return "bad-answer"
+
+
+def expect_closed(s, within):
+    s.settimeout(within)
+    got = read_answer(s)
+    return got in ("closed",)
+
+
+def main():
+    port, pki, scenario = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    report = b'{"label":"oops","segment":[]}'
+
+    if scenario == "half-open":
+        # TCP only, never a TLS byte: the collector must hang up.
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        raw.settimeout(10)
+        t0 = time.time()
+        try:
+            data = raw.recv(100)
+        except (socket.timeout, ConnectionError):
+            data = None
+        dt = time.time() - t0
+        print("half-open closed after %.1fs (%r)" % (dt, data))
+        return 0 if data == b"" and dt < 8 else 1
+    if scenario == "tcp-garbage":
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 10)
+        raw.settimeout(10)
+        try:
+            while raw.recv(4096):
+                pass
+        except (socket.timeout, ConnectionError):
+            pass
+        print("tcp-garbage: connection ended")
+        return 0
+
+    s = connect(port, pki)
+    if scenario == "garbage":
+        s.sendall(b"GET / HTTP/1.1\r\nHost: collector\r\n\r\n")
+        got = read_answer(s)
+        ok = got.startswith("error 1")
+    elif scenario == "oversized":
+        s.sendall(frame(CASE, b"", length=0x7FFFFFF0))
+        got = read_answer(s)
+        ok = got.startswith("error 1") and "too large" in got
+    elif scenario == "bad-crc":
+        s.sendall(frame(CASE, case_payload(report), crc=1234))
+        got = read_answer(s)
+        ok = got.startswith("error 1") and "checksum" in got
+    elif scenario == "bad-version":
+        s.sendall(frame(CASE, case_payload(report), version=9))
+        got = read_answer(s)
+        ok = got.startswith("error 1")
+    elif scenario == "wrong-type":
+        s.sendall(frame(ACK, bytes(33)))
+        got = read_answer(s)
+        ok = got.startswith("error 4")
+    elif scenario == "truncated":
+        whole = frame(CASE, case_payload(report))
+        s.sendall(whole[:len(whole) // 2])
+        s.shutdown(socket.SHUT_WR) if False else None
+        s.close()
+        got, ok = "sent half a frame and closed", True
+    elif scenario == "slow":
+        # A header, then silence: the frame must be given up on.
+        whole = frame(CASE, case_payload(report))
+        s.sendall(whole[:20])
+        t0 = time.time()
+        s.settimeout(10)
+        got = read_answer(s)
+        dt = time.time() - t0
+        got += " after %.1fs" % dt
+        ok = got.startswith("closed") and dt < 8
+    elif scenario == "bad-id-then-good":
+        # A well-framed case with a wrong id is rejected, the session
+        # goes on, and the next good case is stored.
+        s.sendall(frame(CASE, case_payload(report, bad_id=True)))
+        first = read_answer(s)
+        good = case_payload(report, label=b"after-bad-id")
+        s.sendall(frame(CASE, good))
+        second = read_answer(s)
+        got = first + " / " + second
+        ok = first.startswith("error 2") and second.startswith("ack " + good[:32].hex())
+    elif scenario == "bad-json":
+        s.sendall(frame(CASE, case_payload(b'{"label": oops')))
+        got = read_answer(s)
+        ok = got.startswith("error 2") and "JSON" in got
+    elif scenario == "bad-field":
+        p = bytearray(case_payload(report))
+        struct.pack_into("<H", p, 44, 60000)   # release length past the end
+        s.sendall(frame(CASE, bytes(p)))
+        got = read_answer(s)
+        ok = got.startswith("error 2")
+    elif scenario == "many":
+        # Several cases on one connection, each acknowledged in order.
+        got, ok = "", True
+        for i in range(20):
+            p = case_payload(report, label=b"many", capture_us=1000 + i)
+            s.sendall(frame(CASE, p))
+            a = read_answer(s)
+            ok = ok and a == "ack %s 0" % p[:32].hex()
+            got = a
+    else:
+        print("unknown scenario", scenario)
+        return 2
+    print("%s: %s" % (scenario, got))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
