@@ -13,6 +13,23 @@ struct ps_str ps_report_label(const struct ps_analysis *an)
 	return s;
 }
 
+size_t ps_report_bound(const struct ps_analysis *an)
+{
+	size_t text = 0, label = 10, k;
+
+	for (k = 0; k < an->nsegment; k++)
+		text += an->lines[an->segment[k]].rec->len;
+	for (k = 0; k < an->nculprits; k++)
+		text += an->lines[an->culprits[k].line].rec->len;
+	if (an->header != PS_NONE)
+		text += an->lines[an->header].rec->len;
+	for (k = 0; an->label_names && k < an->nlabels; k++)
+		if (an->label_names[k].n > label)
+			label = an->label_names[k].n;
+	return 4096 + 6 * text + 128 * ((size_t)an->nsegment + an->nculprits + 2) +
+	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 4);
+}
+
 static void json_label(struct ps_buf *b, const struct ps_analysis *an, uint16_t label)
 {
 	if (an->label_names && label < an->nlabels)

@@ -16,6 +16,10 @@ void ps_report_json(const struct ps_analysis *an, struct ps_buf *out);
  * so it stands out among kernel messages. */
 void ps_report_console(const struct ps_analysis *an, struct ps_buf *out);
 
+/* Bytes that always suffice for either report of this analysis (JSON
+ * escapes make a byte up to six); size the output buffer with it. */
+size_t ps_report_bound(const struct ps_analysis *an);
+
 /* Label name of the analysis, or "unlabelled". */
 struct ps_str ps_report_label(const struct ps_analysis *an);
 

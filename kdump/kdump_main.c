@@ -22,7 +22,6 @@
 #define ARENA_SIZE   (48u << 20)
 /* The newest part of a log that is analysed; a crash is at the end. */
 #define MAX_LOG      (8u << 20)
-#define REPORT_SIZE  (256u << 10)
 
 static unsigned char arena_mem[ARENA_SIZE];
 
@@ -112,7 +111,7 @@ int main(int argc, char **argv)
 	struct ps_analysis an;
 	struct ps_buf rep;
 	char *text = NULL, *report;
-	size_t len, hdr;
+	size_t len, hdr, report_size;
 	uint32_t hdr_lines = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -150,10 +149,11 @@ int main(int argc, char **argv)
 	if (port_now_us() - start > budget)
 		return fail(PS_EXIT_TIMEOUT, "time budget exceeded", NULL);
 
-	report = ps_arena_alloc(&arena, REPORT_SIZE, 1);
+	report_size = ps_report_bound(&an);
+	report = ps_arena_alloc(&arena, report_size, 1);
 	if (!report)
 		return fail(PS_EXIT_NOMEM, "report", "no memory left for the report");
-	ps_buf_init(&rep, report, REPORT_SIZE);
+	ps_buf_init(&rep, report, report_size);
 	if (json)
 		ps_report_json(&an, &rep);
 	else

@@ -60,10 +60,8 @@ int cmd_classify(int argc, char **argv)
 	ps_params_defaults(&params);
 	hdr = ps_casefile_header(buf, len, &hdr_lines);
 	arena_size = (32u << 20) + 8 * len;
-	out_size = (1u << 20);
 	mem = malloc(arena_size);
-	text = malloc(out_size);
-	if (!mem || !text) {
+	if (!mem) {
 		cli_error("%s: out of memory", path);
 		rc = PS_EXIT_NOMEM;
 		goto out;
@@ -77,6 +75,12 @@ int cmd_classify(int argc, char **argv)
 	}
 	if (an.log.skipped_lines)
 		cli_error("warning: %s: only the last %u lines were analysed", path, an.log.n);
+	out_size = ps_report_bound(&an);
+	if (!(text = malloc(out_size))) {
+		cli_error("%s: out of memory", path);
+		rc = PS_EXIT_NOMEM;
+		goto out;
+	}
 	ps_buf_init(&out, text, out_size);
 	if (json)
 		ps_report_json(&an, &out);

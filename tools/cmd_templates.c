@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/mask.h"
 #include "core/status.h"
+#include "port/port.h"
 #include "tools/cli.h"
 
 #define MAX_MASKS 32
@@ -27,37 +28,60 @@ static const char templates_usage[] =
 	"                    --mask only these masks apply: no kernel prefix\n"
 	"                    parsing and no built-in masking, as in the\n"
 	"                    reference Drain.  Without it, kernel log prefixes\n"
-	"                    are removed and the built-in kernel masking applies.\n";
+	"                    are removed and the built-in kernel masking applies.\n"
+	"  --stats           print lines, templates and the time spent in the\n"
+	"                    masking and Drain stages to stderr\n";
+
+/* Two buffers the masks ping-pong between, reused for every line. */
+struct mask_bufs {
+	char *a, *b;
+	size_t cap;
+};
+
+/* Makes both buffers hold at least `need` bytes, keeping their text. */
+static int mask_room(struct mask_bufs *mb, size_t need)
+{
+	char *p;
+
+	if (need <= mb->cap)
+		return 1;
+	if (!(p = realloc(mb->a, need)))
+		return 0;
+	mb->a = p;
+	if (!(p = realloc(mb->b, need)))
+		return 0;
+	mb->b = p;
+	mb->cap = need;
+	return 1;
+}
 
 /* Replaces every match of each regex by "<*>", left to right and
- * non-overlapping, like Python's re.sub. */
-static char *apply_masks(const regex_t *re, int nre, const char *line, size_t n)
+ * non-overlapping, like Python's re.sub.  Returns the masked line (in
+ * one of the buffers), or NULL when out of memory. */
+static const char *apply_masks(const regex_t *re, int nre, const char *line, size_t n,
+			       struct mask_bufs *mb)
 {
-	char *cur = strndup(line, n);
-	int k;
+	size_t len = n;
+	int k, in_a = 1;
 
-	for (k = 0; cur && k < nre; k++) {
-		size_t len = strlen(cur), pos = 0, olen = 0, ocap = 3 * len + 4;
-		char *out = malloc(ocap);
+	if (!mask_room(mb, n + 1))
+		return NULL;
+	memcpy(mb->a, line, n);
+	mb->a[n] = '\0';
+	for (k = 0; k < nre; k++) {
+		size_t pos = 0, olen = 0;
+		const char *cur;
+		char *out;
 		regmatch_t m;
 
-		if (!out) {
-			free(cur);
+		/* at worst every byte becomes "<*>" plus itself (empty matches) */
+		if (len > (SIZE_MAX - 8) / 4 || !mask_room(mb, 4 * len + 8))
 			return NULL;
-		}
-		while (pos <= len &&
-		       regexec(&re[k], cur + pos, 1, &m, pos ? REG_NOTBOL : 0) == 0) {
+		cur = in_a ? mb->a : mb->b;
+		out = in_a ? mb->b : mb->a;
+		while (pos <= len && regexec(&re[k], cur + pos, 1, &m, pos ? REG_NOTBOL : 0) == 0) {
 			size_t so = pos + (size_t)m.rm_so, eo = pos + (size_t)m.rm_eo;
 
-			if (olen + (so - pos) + 4 > ocap) {
-				char *q = realloc(out, ocap = 2 * ocap + so - pos + 4);
-				if (!q) {
-					free(out);
-					free(cur);
-					return NULL;
-				}
-				out = q;
-			}
 			memcpy(out + olen, cur + pos, so - pos);
 			olen += so - pos;
 			memcpy(out + olen, "<*>", 3);
@@ -70,38 +94,47 @@ static char *apply_masks(const regex_t *re, int nre, const char *line, size_t n)
 			pos = eo;
 		}
 		if (pos < len) {
-			if (olen + (len - pos) + 1 > ocap) {
-				char *q = realloc(out, olen + (len - pos) + 1);
-				if (!q) {
-					free(out);
-					free(cur);
-					return NULL;
-				}
-				out = q;
-			}
 			memcpy(out + olen, cur + pos, len - pos);
 			olen += len - pos;
 		}
 		out[olen] = '\0';
-		free(cur);
-		cur = out;
+		len = olen;
+		in_a = !in_a;
 	}
-	return cur;
+	return in_a ? mb->a : mb->b;
+}
+
+static int grow_text(char **p, size_t *cap, size_t need)
+{
+	char *q;
+	size_t c = *cap ? *cap : 1 << 16;
+
+	if (need <= *cap)
+		return 1;
+	while (c < need)
+		c *= 2;
+	if (!(q = realloc(*p, c)))
+		return 0;
+	*p = q;
+	*cap = c;
+	return 1;
 }
 
 int cmd_templates(int argc, char **argv)
 {
 	struct ps_drain_params p;
 	regex_t re[MAX_MASKS];
-	int nre = 0, i, rc = PS_EXIT_OK, st;
+	int nre = 0, i, rc = PS_EXIT_OK, st, stats = 0;
+	uint64_t t_mask = 0, t_drain = 0, t0;
 	const char *path = NULL;
-	char *buf = NULL, *arena_mem = NULL, *masked = NULL;
+	char *buf = NULL, *arena_mem = NULL, *masked = NULL, *all = NULL, *tbuf = NULL;
+	struct mask_bufs mb = { NULL, NULL, 0 };
+	size_t *offs = NULL, all_len = 0, all_cap = 0, longest = 0;
 	size_t len, pos, nlines = 0, arena_size, line;
 	uint32_t *ids = NULL;
 	struct ps_arena arena;
 	struct ps_drain *d;
 	struct ps_buf out;
-	char tbuf[1 << 16];
 
 	ps_drain_defaults(&p);
 	for (i = 1; i < argc; i++) {
@@ -111,6 +144,8 @@ int cmd_templates(int argc, char **argv)
 			fputs(templates_usage, stdout);
 			rc = PS_EXIT_OK;
 			goto out;
+		} else if (!strcmp(a, "--stats")) {
+			stats = 1;
 		} else if (i + 1 < argc && !strcmp(a, "--st")) {
 			if ((rc = cli_parse_double(a, argv[++i], 0, 1, &p.st)))
 				goto out;
@@ -162,18 +197,64 @@ int cmd_templates(int argc, char **argv)
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		pos = nl ? (size_t)(nl - buf) + 1 : len;
 	}
-	/* Tables big enough that a log never overflows them. */
+	ids = malloc((nlines + 1) * sizeof *ids);
+	offs = malloc((nlines + 1) * sizeof *offs);
+	masked = malloc(ps_mask_bound(len) + 1);
+	if (!ids || !offs || !masked) {
+		cli_error("out of memory");
+		rc = PS_EXIT_NOMEM;
+		goto out;
+	}
+
+	/* Pass 1: mask every line into one text, '\n'-separated. */
+	t0 = port_now_us();
+	for (pos = 0, line = 0; pos < len; line++) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos, mlen;
+		const char *s = buf + pos, *m;
+
+		if (nre) {
+			/* the reference strips each line before masking */
+			while (n && ps_is_space((unsigned char)s[0]))
+				s++, n--;
+			while (n && ps_is_space((unsigned char)s[n - 1]))
+				n--;
+			m = apply_masks(re, nre, s, n, &mb);
+			mlen = m ? strlen(m) : 0;
+		} else {
+			struct ps_record r;
+
+			ps_log_parse_line(&r, s, n);
+			mlen = ps_mask_kernel(r.text, r.len, masked, ps_mask_bound(len) + 1);
+			m = masked;
+		}
+		if (!m || !grow_text(&all, &all_cap, all_len + mlen + 1)) {
+			cli_error("out of memory");
+			rc = PS_EXIT_NOMEM;
+			goto out;
+		}
+		offs[line] = all_len;
+		memcpy(all + all_len, m, mlen);
+		all_len += mlen;
+		all[all_len++] = '\n';
+		longest = mlen > longest ? mlen : longest;
+		pos = end + 1;
+	}
+	offs[line] = all_len;
+	t_mask = port_now_us() - t0;
+
+	/* Pass 2: Drain, with tables big enough that this input never
+	 * overflows them. */
 	p.max_clusters = (uint32_t)(nlines + 16);
 	p.max_nodes = (uint32_t)(4 * nlines + 64);
-	p.max_vocab = (uint32_t)(len / 2 + 64);
-	p.vocab_bytes = 3 * len + 64;
-	p.template_tokens = 3 * len / 2 + 64;
-	p.max_tokens = (uint32_t)(len / 2 + 1 < 65536 ? len / 2 + 1 : 65536);
-	arena_size = 64 * len + (1u << 20) + 64 * nlines;
+	p.max_vocab = (uint32_t)(all_len / 2 + 64 < (1u << 28) ? all_len / 2 + 64 : 1u << 28);
+	p.vocab_bytes = all_len + 64;
+	p.template_tokens = all_len / 2 + 64;
+	p.max_tokens = (uint32_t)(longest / 2 + 1 < 65536 ? longest / 2 + 1 : 65536);
+	arena_size = 24 * all_len + (1u << 20) + 64 * nlines;
 	arena_mem = malloc(arena_size);
-	ids = malloc((nlines + 1) * sizeof *ids);
-	masked = malloc(ps_mask_bound(len) + 1);
-	if (!arena_mem || !ids || !masked) {
+	tbuf = malloc(2 * longest + 16);
+	if (!arena_mem || !tbuf) {
 		cli_error("out of memory");
 		rc = PS_EXIT_NOMEM;
 		goto out;
@@ -184,42 +265,20 @@ int cmd_templates(int argc, char **argv)
 		rc = ps_exit_for_status(st);
 		goto out;
 	}
-	for (pos = 0, line = 0; pos < len; line++) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len;
-		const char *s = buf + pos;
-		size_t n = end - pos;
+	t0 = port_now_us();
+	for (i = 0; (size_t)i < line; i++)
+		ids[i] = ps_drain_add(d, all + offs[i], offs[i + 1] - offs[i] - 1);
+	t_drain = port_now_us() - t0;
 
-		if (nre) {
-			char *m;
-
-			/* the reference strips each line before masking */
-			while (n && ps_is_space((unsigned char)s[0]))
-				s++, n--;
-			while (n && ps_is_space((unsigned char)s[n - 1]))
-				n--;
-			m = apply_masks(re, nre, s, n);
-			if (!m) {
-				cli_error("out of memory");
-				rc = PS_EXIT_NOMEM;
-				goto out;
-			}
-			ids[line] = ps_drain_add(d, m, strlen(m));
-			free(m);
-		} else {
-			struct ps_record r;
-			size_t mlen;
-
-			ps_log_parse_line(&r, s, n);
-			mlen = ps_mask_kernel(r.text, r.len, masked, ps_mask_bound(len) + 1);
-			ids[line] = ps_drain_add(d, masked, mlen);
-		}
-		pos = end + 1;
-	}
+	if (stats)
+		fprintf(stderr, "panicsage: %zu lines, %u templates; masking %llu us, "
+			"drain %llu us (%.0f lines/s)\n", line, ps_drain_count(d),
+			(unsigned long long)t_mask, (unsigned long long)t_drain,
+			t_drain ? (double)line * 1e6 / (double)t_drain : 0.0);
 	if (ps_drain_overflows(d))
 		cli_error("warning: %u lines overflowed the template tables", ps_drain_overflows(d));
 	for (i = 0; (size_t)i < line; i++) {
-		ps_buf_init(&out, tbuf, sizeof tbuf);
+		ps_buf_init(&out, tbuf, 2 * longest + 16);
 		ps_drain_template(d, ids[i], &out);
 		fwrite(out.p, 1, out.len, stdout);
 		fputc('\n', stdout);
@@ -231,6 +290,11 @@ int cmd_templates(int argc, char **argv)
 out:
 	while (nre > 0)
 		regfree(&re[--nre]);
+	free(mb.a);
+	free(mb.b);
+	free(all);
+	free(offs);
+	free(tbuf);
 	free(masked);
 	free(ids);
 	free(arena_mem);
