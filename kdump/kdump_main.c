@@ -15,27 +15,34 @@
 #include "core/pipeline.h"
 #include "core/report.h"
 #include "core/status.h"
+#include "model/analyze.h"
+#include "model/default_model.h"
+#include "model/psm.h"
 #include "port/port.h"
 
 /* Working memory: the log text, the analysis and the report.  It lives
  * in .bss, so only the pages an input needs become resident. */
-#define ARENA_SIZE   (48u << 20)
+#define ARENA_SIZE   (80u << 20)
 /* The newest part of a log that is analysed; a crash is at the end. */
 #define MAX_LOG      (8u << 20)
+/* Largest model file accepted (DESIGN target: at most 8 MiB int8). */
+#define MAX_MODEL    (24u << 20)
 
 static unsigned char arena_mem[ARENA_SIZE];
 
 static const char usage[] =
-	"usage: panicsage-kdump [--json] [--dmesg] [--budget SECONDS] [INPUT]\n\n"
+	"usage: panicsage-kdump [--json] [--dmesg] [--model MODEL] [--budget SECONDS] [INPUT]\n\n"
 	"Diagnoses a kernel crash from inside the kdump capture kernel: reads the\n"
 	"crashed kernel's log from INPUT (default /proc/vmcore; a dmesg text file\n"
 	"works too), extracts the lines that explain the crash and prints the\n"
 	"report on the console.\n\n"
 	"  --json            print the report as one JSON object\n"
 	"  --dmesg           print the log read from INPUT and exit\n"
+	"  --model MODEL     frozen model to label with (default: the one built in)\n"
 	"  --budget SECONDS  give up after this long (default 30)\n\n"
 	"exit codes: 0 report printed, 2 usage, 3 input unreadable, 4 input\n"
-	"unusable, 5 model, 6 out of memory, 7 time budget exceeded\n";
+	"unusable, 5 model unusable (the report is still printed, unlabelled),\n"
+	"6 out of memory, 7 time budget exceeded\n";
 
 static void out(int fd, const char *s)
 {
@@ -101,10 +108,55 @@ static int read_log(const char *path, struct ps_arena *a, char **text, size_t *l
 	return PS_EXIT_OK;
 }
 
+/* Loads the model at `path` (NULL: the built-in one) into *m; on
+ * failure prints why and returns PS_EXIT_MODEL.  A missing built-in
+ * model is not an error: *loaded stays 0. */
+static int load_model(const char *path, struct ps_arena *a, struct ps_model *m, int *loaded)
+{
+	char err[256];
+	const unsigned char *img;
+	size_t len;
+
+	*loaded = 0;
+	if (!path) {
+		img = ps_default_model(&len);
+		if (!img)
+			return PS_EXIT_OK;
+	} else {
+		struct port_file f;
+		unsigned char *buf;
+		size_t got;
+		int e = port_open(&f, path);
+
+		if (e)
+			return fail(PS_EXIT_MODEL, path, port_strerror(e));
+		if (f.size == 0 || f.size > MAX_MODEL) {
+			port_close(&f);
+			return fail(PS_EXIT_MODEL, path, "not a model file (size)");
+		}
+		buf = ps_arena_alloc(a, (size_t)f.size, 64);
+		if (!buf) {
+			port_close(&f);
+			return fail(PS_EXIT_MODEL, path, "no memory for the model");
+		}
+		e = port_pread(&f, buf, (size_t)f.size, 0, &got);
+		port_close(&f);
+		if (e || got != f.size)
+			return fail(PS_EXIT_MODEL, path, e ? port_strerror(e) : "short read");
+		img = buf;
+		len = got;
+	}
+	if (ps_model_load(m, img, len, err, sizeof err) != PS_OK)
+		return fail(PS_EXIT_MODEL, path ? path : "built-in model", err);
+	*loaded = 1;
+	return PS_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path = "/proc/vmcore";
-	int json = 0, dmesg = 0, i, rc, st;
+	const char *path = "/proc/vmcore", *model_path = NULL;
+	int json = 0, dmesg = 0, i, rc, st, model_rc, have_model;
+	struct ps_model model;
 	uint64_t budget = 30u * 1000000u, start = port_now_us();
 	struct ps_arena arena;
 	struct ps_params params;
@@ -122,6 +174,8 @@ int main(int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(argv[i], "--dmesg")) {
 			dmesg = 1;
+		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+			model_path = argv[++i];
 		} else if (!strcmp(argv[i], "--budget") && i + 1 < argc) {
 			if (!parse_seconds(argv[++i], &budget))
 				return fail(PS_EXIT_USAGE, "--budget", "expected whole seconds, 1 to 86400");
@@ -141,9 +195,12 @@ int main(int argc, char **argv)
 		port_write_all(1, text, len);
 		return PS_EXIT_OK;
 	}
+	/* a bad model costs the label, not the report */
+	model_rc = load_model(model_path, &arena, &model, &have_model);
 	hdr = ps_casefile_header(text, len, &hdr_lines);
 	ps_params_defaults(&params);
-	st = ps_analyze(&an, &params, NULL, text + hdr, len - hdr, hdr_lines + 1, &arena, port_now_us);
+	st = ps_diagnose(&an, &params, have_model ? &model : NULL, text + hdr, len - hdr,
+			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK)
 		return fail(ps_exit_for_status(st), path, ps_status_str(st));
 	if (port_now_us() - start > budget)
@@ -160,5 +217,5 @@ int main(int argc, char **argv)
 		ps_report_console(&an, &rep);
 	if (port_write_all(1, rep.p, rep.len))
 		return PS_EXIT_IO;
-	return PS_EXIT_OK;
+	return model_rc;
 }

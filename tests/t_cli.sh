@@ -53,6 +53,11 @@ expect 2 "kdump bad budget" $K --budget 0 tests/data/example.log
 expect 3 "kdump missing input" $K "$T/nonexistent"
 expect 4 "kdump empty input" $K "$T/empty"
 expect 0 "kdump random bytes" $K "$T/random"
+expect 5 "classify with a damaged model" $P classify --model "$T/random" tests/data/example.log
+expect 5 "classify with a missing model" $P classify --model "$T/nonexistent" tests/data/example.log
+expect 5 "kdump with a damaged model" $K --model "$T/random" tests/data/example.log
+grep -q "^panicsage: crash: line 25" "$T/out" || { echo "FAIL: kdump printed no report with a damaged model"; fail=1; }
+expect 5 "kdump with an empty model" $K --model "$T/empty" tests/data/example.log
 expect 0 "kdump example" $K tests/data/example.log
 grep -q "^panicsage: " "$T/out" || { echo "FAIL: kdump report has no panicsage: line"; fail=1; }
 

@@ -10,16 +10,22 @@
 #include "core/pipeline.h"
 #include "core/report.h"
 #include "core/status.h"
+#include "model/analyze.h"
+#include "model/default_model.h"
 #include "port/port.h"
 #include "tools/cli.h"
+#include "tools/modelfile.h"
 
 static const char classify_usage[] =
-	"usage: panicsage classify [--json] FILE\n\n"
+	"usage: panicsage classify [--json] [--model MODEL] FILE\n\n"
 	"Extracts the fault-indicating lines of a kernel log (plain dmesg, with\n"
 	"[ ts], <level>, [ T123] caller ids, journal or /dev/kmsg prefixes; '-'\n"
 	"for stdin; a case file's KEY: value header is skipped) and prints the\n"
-	"oops header, the culprit lines and the segment.\n\n"
-	"  --json   print one JSON object instead of the console text\n";
+	"oops header, the culprit lines and the segment, and with a model the\n"
+	"root-cause label.\n\n"
+	"  --json          print one JSON object instead of the console text\n"
+	"  --model MODEL   frozen model to label with (default: the model built\n"
+	"                  into this binary, if any; without one, no label)\n";
 
 int cmd_classify(int argc, char **argv)
 {
@@ -27,7 +33,9 @@ int cmd_classify(int argc, char **argv)
 	struct ps_analysis an;
 	struct ps_arena arena;
 	struct ps_buf out;
-	const char *path = NULL;
+	const char *path = NULL, *model_path = NULL;
+	struct model_file mf;
+	int have_model = 0;
 	char *buf = NULL, *mem = NULL, *text = NULL;
 	size_t len, hdr, arena_size, out_size;
 	uint32_t hdr_lines = 0;
@@ -39,6 +47,8 @@ int cmd_classify(int argc, char **argv)
 			return PS_EXIT_OK;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+			model_path = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_error("classify: unknown option '%s'", argv[i]);
 			fputs(classify_usage, stderr);
@@ -54,8 +64,13 @@ int cmd_classify(int argc, char **argv)
 		fputs(classify_usage, stderr);
 		return PS_EXIT_USAGE;
 	}
+	if (model_path || ps_default_model(&len)) {
+		if ((rc = model_file_open(&mf, model_path)))
+			return rc;
+		have_model = 1;
+	}
 	if ((rc = cli_read_file(path, &buf, &len)))
-		return rc;
+		goto out;
 
 	ps_params_defaults(&params);
 	hdr = ps_casefile_header(buf, len, &hdr_lines);
@@ -67,7 +82,8 @@ int cmd_classify(int argc, char **argv)
 		goto out;
 	}
 	ps_arena_init(&arena, mem, arena_size);
-	st = ps_analyze(&an, &params, NULL, buf + hdr, len - hdr, hdr_lines + 1, &arena, port_now_us);
+	st = ps_diagnose(&an, &params, have_model ? &mf.m : NULL, buf + hdr, len - hdr,
+			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK) {
 		cli_error("%s: %s", path, ps_status_str(st));
 		rc = ps_exit_for_status(st);
@@ -94,6 +110,8 @@ int cmd_classify(int argc, char **argv)
 		rc = PS_EXIT_OK;
 	}
 out:
+	if (have_model)
+		model_file_close(&mf);
 	free(text);
 	free(mem);
 	free(buf);
