@@ -24,8 +24,9 @@ int model_file_open(struct model_file *mf, const char *path)
 		}
 	} else {
 		mf->name = path;
+		/* a model that cannot be read is a model error (exit 5) */
 		if ((rc = cli_read_file(path, &mf->owned, &len)) != PS_EXIT_OK)
-			return rc;
+			return rc == PS_EXIT_NOMEM ? rc : PS_EXIT_MODEL;
 		mf->img = (const unsigned char *)mf->owned;
 	}
 	if (ps_model_load(&mf->m, mf->img, len, err, sizeof err) != PS_OK) {
