@@ -18,6 +18,7 @@
 #include "model/analyze.h"
 #include "model/default_model.h"
 #include "model/psm.h"
+#include "kdump/upload.h"
 #include "port/port.h"
 
 /* Working memory: the log text, the analysis and the report.  It lives
@@ -39,10 +40,15 @@ static const char usage[] =
 	"  --json            print the report as one JSON object\n"
 	"  --dmesg           print the log read from INPUT and exit\n"
 	"  --model MODEL     frozen model to label with (default: the one built in)\n"
-	"  --budget SECONDS  give up after this long (default 30)\n\n"
+	"  --budget SECONDS  give up after this long (default 30)\n"
+	"  --deliver         spool the case and upload it (the default for a vmcore)\n"
+	"  --no-deliver      only print the report\n"
+	"  --config FILE     upload settings (default /etc/panicsage/kdump.conf;\n"
+	"                    panicsage.* options on the kernel command line win)\n\n"
 	"exit codes: 0 report printed, 2 usage, 3 input unreadable, 4 input\n"
 	"unusable, 5 model unusable (the report is still printed, unlabelled),\n"
-	"6 out of memory, 7 time budget exceeded\n";
+	"6 out of memory, 7 time budget exceeded, 8 upload failed (the case\n"
+	"stays in the spool and goes with the next run)\n";
 
 static void out(int fd, const char *s)
 {
@@ -152,10 +158,55 @@ static int load_model(const char *path, struct ps_arena *a, struct ps_model *m, 
 	return PS_EXIT_OK;
 }
 
+/* Writes the JSON report of `an` into the arena; NULL if it does not fit. */
+static char *json_report(const struct ps_analysis *an, struct ps_arena *a, size_t *len)
+{
+	size_t cap = ps_report_bound(an);
+	char *p = ps_arena_alloc(a, cap, 1);
+	struct ps_buf b;
+
+	if (!p)
+		return NULL;
+	ps_buf_init(&b, p, cap);
+	ps_report_json(an, &b);
+	*len = b.len;
+	return p;
+}
+
+/* Spools the case and uploads the spool before the deadline; prints one
+ * line saying what happened.  Returns an exit code. */
+static int deliver(const struct ps_analysis *an, const char *config, uint64_t deadline,
+		   struct ps_arena *a)
+{
+	struct kdump_config cfg;
+	struct kdump_case c;
+	struct ps_str label = ps_report_label(an);
+	char msg[512], name[64];
+	size_t n = label.n < sizeof name - 1 ? label.n : sizeof name - 1;
+	int rc;
+
+	rc = kdump_config_load(&cfg, config, NULL, msg, sizeof msg);
+	if (rc)
+		return fail(rc, "configuration", msg);
+	memcpy(name, label.p, n);
+	name[n] = '\0';
+	memset(&c, 0, sizeof c);
+	c.report = json_report(an, a, &c.report_len);
+	if (!c.report)
+		return fail(PS_EXIT_NOMEM, "case", "no memory left for the case");
+	c.label = an->labelled ? name : NULL;
+	c.confidence = an->labelled ? an->confidence : 0;
+	rc = kdump_deliver(&cfg, &c, deadline, msg, sizeof msg);
+	out(rc ? 2 : 1, "panicsage: ");
+	out(rc ? 2 : 1, msg);
+	out(rc ? 2 : 1, "\n");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path = "/proc/vmcore", *model_path = NULL;
-	int json = 0, dmesg = 0, i, rc, st, model_rc, have_model;
+	const char *path = "/proc/vmcore", *model_path = NULL, *config = NULL;
+	int json = 0, dmesg = 0, i, rc, st, model_rc, have_model, want_deliver = -1;
 	struct ps_model model;
 	uint64_t budget = 30u * 1000000u, start = port_now_us();
 	struct ps_arena arena;
@@ -174,6 +225,12 @@ int main(int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(argv[i], "--dmesg")) {
 			dmesg = 1;
+		} else if (!strcmp(argv[i], "--deliver")) {
+			want_deliver = 1;
+		} else if (!strcmp(argv[i], "--no-deliver")) {
+			want_deliver = 0;
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config = argv[++i];
 		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
 			model_path = argv[++i];
 		} else if (!strcmp(argv[i], "--budget") && i + 1 < argc) {
@@ -203,8 +260,6 @@ int main(int argc, char **argv)
 			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK)
 		return fail(ps_exit_for_status(st), path, ps_status_str(st));
-	if (port_now_us() - start > budget)
-		return fail(PS_EXIT_TIMEOUT, "time budget exceeded", NULL);
 
 	report_size = ps_report_bound(&an);
 	report = ps_arena_alloc(&arena, report_size, 1);
@@ -217,5 +272,11 @@ int main(int argc, char **argv)
 		ps_report_console(&an, &rep);
 	if (port_write_all(1, rep.p, rep.len))
 		return PS_EXIT_IO;
-	return model_rc;
+
+	rc = PS_EXIT_OK;
+	if (port_now_us() - start > budget)
+		rc = fail(PS_EXIT_TIMEOUT, "time budget exceeded", "the case is not spooled");
+	else if (want_deliver == 1)
+		rc = deliver(&an, config, start + budget, &arena);
+	return model_rc ? model_rc : rc;
 }

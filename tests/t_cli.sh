@@ -61,6 +61,21 @@ expect 5 "kdump with an empty model" $K --model "$T/empty" tests/data/example.lo
 expect 0 "kdump example" $K tests/data/example.log
 grep -q "^panicsage: " "$T/out" || { echo "FAIL: kdump report has no panicsage: line"; fail=1; }
 
+# --deliver with upload off: the case lands in the spool, whole
+mkdir "$T/spool"
+printf 'spool = %s\nupload = 0\n' "$T/spool" > "$T/kdump.conf"
+expect 0 "kdump deliver to a spool" $K --deliver --config "$T/kdump.conf" tests/data/example.log
+n=$(ls "$T/spool" | grep -c '\.case$')
+[ "$n" -eq 1 ] || { echo "FAIL: $n cases in the spool, want 1"; fail=1; }
+grep -q "BUG: kernel NULL pointer dereference" "$T"/spool/*.case ||
+	{ echo "FAIL: the spooled case lacks the segment"; fail=1; }
+grep -q "spooled in $T/spool" "$T/out" || { echo "FAIL: no spool message on the console"; fail=1; }
+printf 'spool = %s/missing/dir\nupload = 0\n' "$T" > "$T/bad.conf"
+expect 3 "kdump deliver to an unusable spool" $K --deliver --config "$T/bad.conf" tests/data/example.log
+grep -q "^panicsage: crash: line 25" "$T/out" || { echo "FAIL: no report when the spool fails"; fail=1; }
+printf 'collector = nonsense\n' > "$T/bad.conf"
+expect 2 "kdump deliver with a malformed config" $K --deliver --config "$T/bad.conf" tests/data/example.log
+
 # a log far larger than the capture-kernel binary reads: only its end is
 # analysed, with a warning, and the crash at the end is still found
 i=0
