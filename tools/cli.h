@@ -14,6 +14,7 @@ struct cli_command {
 };
 
 int cmd_classify(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -6,6 +6,7 @@
 
 static const struct cli_command commands[] = {
 	{ "classify",  cmd_classify,  "extract the fault-indicating lines of a kernel log and label them" },
+	{ "dmesg",     cmd_dmesg,     "print the kernel log of a vmcore, as vmcore-dmesg does" },
 	{ "templates", cmd_templates, "print the Drain template of every line of a log" },
 	{ "model",     cmd_model,     "inspect or verify a model file" },
 	{ "serve",     cmd_serve,     "collector: receive cases over mutual TLS into a SQLite store" },
