@@ -22,8 +22,13 @@ $(B)/tests/kdump-upload: $(B)/musl/tests/kdump/upload_driver.o $(MUSL_ENGINE) $(
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^
 
+# Synthetic vmcores for the vmcore reader's shell tests and benchmark.
+$(B)/tests/vmcoregen: tests/vmcoregen.c tests/vmcoregen.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $<
+
 .PHONY: test test-build
-test-build: all $(UNIT_BIN) $(B)/tests/kdump-upload
+test-build: all $(UNIT_BIN) $(B)/tests/kdump-upload $(B)/tests/vmcoregen
 
 test: deps
 	$(MAKE) test-build

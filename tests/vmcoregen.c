@@ -816,6 +816,18 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 	/* some non-zero "kernel text" before the variables */
 	for (i = 0; i < OFF_PRB; i++)
 		kimg->mem[i] = (unsigned char)(0x90 + i % 7);
+	/* init_uts_ns.name (struct new_utsname, 6 x 65 bytes) at offset 4:
+	 * makedumpfile checks the release against OSRELEASE */
+	{
+		static const char *const uts[6] = { "Linux", "vmcoregen", "6.1.0-vmcoregen",
+						    "#1 SMP PREEMPT_DYNAMIC", "x86_64", "(none)" };
+		unsigned char *u = kimg->mem + 0x800 + 4;
+
+		for (i = 0; i < 6; i++) {
+			memset(u + 65 * i, 0, 65);
+			memcpy(u + 65 * i, uts[i], strlen(uts[i]));
+		}
+	}
 	/* a separate RAM range with junk, so there are several PT_LOADs */
 	add_region(0x100000, 0x4000, 1);
 	data_phys = m.kphys + OFF_ARRAYS;
@@ -863,9 +875,20 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 		/* corruptions of single records pick a survivor in the middle */
 		{
 			uint64_t live = (s.head_id - s.tail_id) & s.id_mask;
-			uint64_t victim = (s.tail_id + live / 2) & s.id_mask;
-			struct lk_slot *vs = &s.slot[victim % s.count];
-			unsigned char *vinfo = s.infos + (victim % s.count) * lk.info_size;
+			uint64_t victim = (s.tail_id + live / 2) & s.id_mask, tries;
+			struct lk_slot *vs;
+			unsigned char *vinfo;
+
+			/* the victim is a readable record with text */
+			for (tries = 0; tries < s.count; tries++) {
+				vs = &s.slot[victim % s.count];
+				if (vs->id == victim && vs->rec >= 0 && !(vs->begin & 1) &&
+				    (vs->state == DS_FINALIZED || vs->state == DS_COMMITTED))
+					break;
+				victim = (victim + 1) & s.id_mask;
+			}
+			vs = &s.slot[victim % s.count];
+			vinfo = s.infos + (victim % s.count) * lk.info_size;
 
 			switch (corrupt) {
 			case GEN_C_LK_LPOS:
