@@ -19,6 +19,10 @@
 
 enum { DESC_RESERVED = 0, DESC_COMMITTED = 1, DESC_FINALIZED = 2, DESC_REUSABLE = 3 };
 
+/* A descriptor is read whole into a buffer this big (it is 24 bytes on
+ * 64-bit kernels, 12 on 32-bit). */
+#define MAX_DESC 256
+
 /* Give up after this many unreadable descriptors in a row (a dump cut
  * short before the descriptor array): each one costs a segment search. */
 #define MAX_UNREADABLE_RUN 256
@@ -90,6 +94,9 @@ static int lk_read_keys(struct vmcore *vm, struct lk_keys *k)
 	if (k->info_ts + 8 > k->info_size || k->info_text_len + 2 > k->info_size)
 		return vm_fail(vm, "VMCOREINFO: printk_info fields do not fit SIZE(printk_info)=%u",
 			       (unsigned long long)k->info_size);
+	if (k->desc_size > MAX_DESC)
+		return vm_fail(vm, "VMCOREINFO: SIZE(prb_desc)=%u is implausible",
+			       (unsigned long long)k->desc_size);
 	return PS_OK;
 }
 
@@ -107,6 +114,7 @@ int printk_lockless(struct vmcore *vm, struct vm_out *o)
 	uint64_t prb_sym, rb, dr, tr, descs, infos, data, head, tail = 0;
 	uint64_t count, size, start, n, i, unreadable_run = 0;
 	uint64_t count_bits, size_bits;
+	int64_t info_lo, info_hi;
 	int rc;
 
 	rc = lk_read_keys(vm, &k);
@@ -146,6 +154,8 @@ int printk_lockless(struct vmcore *vm, struct vm_out *o)
 	if (size_bits < 3 || size_bits > 31)
 		return vm_fail(vm, "printk ring: text data size_bits %u is out of range",
 			       (unsigned long long)size_bits);
+	info_lo = k.info_ts < k.info_text_len ? k.info_ts : k.info_text_len;
+	info_hi = k.info_ts + 8 > k.info_text_len + 2 ? k.info_ts + 8 : k.info_text_len + 2;
 	count = (uint64_t)1 << count_bits;
 	size = (uint64_t)1 << size_bits;
 	head &= id_mask;
@@ -172,8 +182,9 @@ int printk_lockless(struct vmcore *vm, struct vm_out *o)
 		uint64_t desc = descs + slot * (uint64_t)k.desc_size;
 		uint64_t info = infos + slot * (uint64_t)k.info_size;
 		uint64_t sv, state, begin, next, ts, text_len, off = 0, blen;
+		unsigned char d[MAX_DESC], inf[64];
 
-		rc = read_ulong(vm, WIN_META, desc + (uint64_t)(k.desc_state_var + k.counter), &sv);
+		rc = vm_read(vm, WIN_META, desc, d, (size_t)k.desc_size);
 		if (rc) {
 			vm_warn(vm, "printk ring: cannot read descriptor %u at 0x%x: %s",
 				(unsigned long long)slot, (unsigned long long)desc,
@@ -183,6 +194,7 @@ int printk_lockless(struct vmcore *vm, struct vm_out *o)
 			continue;
 		}
 		unreadable_run = 0;
+		sv = vm_get(vm, d + k.desc_state_var + k.counter, L);
 		state = (sv >> (bits - 2)) & 3;
 		if (state != DESC_COMMITTED && state != DESC_FINALIZED)
 			continue;      /* being written, or recycled */
@@ -193,10 +205,18 @@ int printk_lockless(struct vmcore *vm, struct vm_out *o)
 				(unsigned long long)id);
 			continue;
 		}
-		if ((rc = read_ulong(vm, WIN_META, desc + (uint64_t)(k.desc_lpos + k.lpos_begin), &begin)) ||
-		    (rc = read_ulong(vm, WIN_META, desc + (uint64_t)(k.desc_lpos + k.lpos_next), &next)) ||
-		    (rc = vm_read_uint(vm, WIN_INFO, info + (uint64_t)k.info_ts, 8, &ts)) ||
-		    (rc = vm_read_uint(vm, WIN_INFO, info + (uint64_t)k.info_text_len, 2, &text_len))) {
+		begin = vm_get(vm, d + k.desc_lpos + k.lpos_begin, L);
+		next = vm_get(vm, d + k.desc_lpos + k.lpos_next, L);
+		if (info_hi - info_lo <= (int64_t)sizeof inf) {
+			/* timestamp and text_len in one read */
+			rc = vm_read(vm, WIN_INFO, info + (uint64_t)info_lo, inf,
+				     (size_t)(info_hi - info_lo));
+			ts = vm_get(vm, inf + (k.info_ts - info_lo), 8);
+			text_len = vm_get(vm, inf + (k.info_text_len - info_lo), 2);
+		} else if (!(rc = vm_read_uint(vm, WIN_INFO, info + (uint64_t)k.info_ts, 8, &ts))) {
+			rc = vm_read_uint(vm, WIN_INFO, info + (uint64_t)k.info_text_len, 2, &text_len);
+		}
+		if (rc) {
 			vm->st->skipped++;
 			vm_warn(vm, "printk ring: cannot read record 0x%x: %s",
 				(unsigned long long)id, vm_read_error(vm, rc));

@@ -54,24 +54,36 @@ void out_ts(struct vm_out *o, uint64_t ts_nsec)
 	out_raw(o, tmp + i, sizeof tmp - i);
 }
 
+static int shown_as_is(unsigned c)
+{
+	return (c >= 0x20 && c < 0x7f) || (c >= '\t' && c <= '\r');
+}
+
 void out_text(struct vm_out *o, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n && !o->status; i++) {
-		unsigned c = p[i];
+	while (i < n && !o->status) {
+		size_t run = i;
 
+		/* copy a run of bytes shown as they are in one go */
+		while (run < n && shown_as_is(p[run]))
+			run++;
+		if (run > i) {
+			out_raw(o, p + i, run - i);
+			i = run;
+			continue;
+		}
 		if (o->cap - o->len < 4)
 			out_flush(o);
-		if ((c >= 0x20 && c < 0x7f) || (c >= '\t' && c <= '\r')) {
-			o->buf[o->len++] = (char)c;
-		} else {
-			o->buf[o->len++] = '\\';
-			o->buf[o->len++] = 'x';
-			o->buf[o->len++] = hex[c >> 4];
-			o->buf[o->len++] = hex[c & 15];
-		}
+		if (o->status)
+			break;
+		o->buf[o->len++] = '\\';
+		o->buf[o->len++] = 'x';
+		o->buf[o->len++] = hex[p[i] >> 4];
+		o->buf[o->len++] = hex[p[i] & 15];
+		i++;
 	}
 }
 

@@ -27,8 +27,13 @@ $(B)/tests/vmcoregen: tests/vmcoregen.c tests/vmcoregen.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $<
 
+# The vmcore reader alone, static musl as in panicsage-kdump (benchmark).
+$(B)/tests/vmcore-dmesg-static: $(B)/musl/tests/bench/vmcore_dmesg_static.o $(MUSL_ENGINE)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^
+
 .PHONY: test test-build
-test-build: all $(UNIT_BIN) $(B)/tests/kdump-upload $(B)/tests/vmcoregen
+test-build: all $(UNIT_BIN) $(B)/tests/kdump-upload $(B)/tests/vmcoregen $(B)/tests/vmcore-dmesg-static
 
 test: deps
 	$(MAKE) test-build

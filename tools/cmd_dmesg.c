@@ -27,16 +27,34 @@ static const char dmesg_usage[] =
 /* The reader needs no more than this, whatever the size of the log. */
 static unsigned char scratch_mem[VMCORE_SCRATCH_SIZE];
 
+/* stdout in 64 KiB writes */
 struct stdout_sink {
 	int err;
+	size_t len;
+	char buf[65536];
 };
+
+static int flush_stdout(struct stdout_sink *o)
+{
+	if (o->len && !o->err)
+		o->err = port_write_all(STDOUT_FILENO, o->buf, o->len);
+	o->len = 0;
+	return o->err ? PS_EOUTPUT : 0;
+}
 
 static int write_stdout(void *ctx, const char *s, size_t n)
 {
 	struct stdout_sink *o = ctx;
 
-	o->err = port_write_all(STDOUT_FILENO, s, n);
-	return o->err ? PS_EOUTPUT : 0;
+	if (o->len + n > sizeof o->buf && flush_stdout(o))
+		return PS_EOUTPUT;
+	if (n >= sizeof o->buf) {
+		o->err = port_write_all(STDOUT_FILENO, s, n);
+		return o->err ? PS_EOUTPUT : 0;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	return 0;
 }
 
 static const char *format_name(int f)
@@ -54,7 +72,7 @@ int cmd_dmesg(int argc, char **argv)
 	struct ps_arena arena;
 	struct port_file f;
 	struct vmcore_stats st;
-	struct stdout_sink sink = { 0 };
+	static struct stdout_sink sink;
 	const char *path = NULL;
 	int i, rc, err, want_info = 0, want_stats = 0;
 
@@ -106,6 +124,8 @@ int cmd_dmesg(int argc, char **argv)
 		}
 	} else {
 		rc = vmcore_dmesg_stream(&f, &arena, write_stdout, &sink, &st);
+		if (flush_stdout(&sink) && rc == PS_OK)
+			rc = PS_EOUTPUT;
 	}
 	port_close(&f);
 	if (rc == PS_EOUTPUT && sink.err) {
