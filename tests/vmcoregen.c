@@ -621,8 +621,8 @@ static int machine_setup(struct machine *m, const struct gen_opts *o, const char
 		*err = "ELF32 headers need a 32-bit machine (i386, ppc)";
 		return -1;
 	}
-	if ((o->kaslr || o->l5 || o->no_ktext) && o->machine != GEN_X86_64) {
-		*err = "--kaslr, --l5 and --no-ktext are x86_64 only";
+	if ((o->kaslr || o->l5 || o->no_ktext || o->phys_only) && o->machine != GEN_X86_64) {
+		*err = "--kaslr, --l5, --no-ktext and --phys-only are x86_64 only";
 		return -1;
 	}
 	return 0;
@@ -1288,7 +1288,7 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 				fsz = msz = notes.len;
 			} else {
 				off = segs[i].offset;
-				va = segs[i].vaddr;
+				va = o->phys_only ? 0 : segs[i].vaddr;
 				pa = segs[i].paddr;
 				fsz = segs[i].filesz;
 				msz = segs[i].memsz;
@@ -1369,6 +1369,7 @@ static const char usage_text[] =
 	"  --old-names --caller-id --last-committed --inflight --clear-logged\n"
 	"  --pn-xnum           e_phnum = PN_XNUM, count in section header 0\n"
 	"  --dict             structured: dictionaries on some records\n"
+	"  --phys-only        p_vaddr = 0 (QEMU dump-guest-memory style)\n"
 	"  --corrupt KIND      none truncate no-vmcoreinfo garbage-note\n"
 	"                      garbage-after bad-symbol missing-key bad-phdrs\n"
 	"                      lk-ids lk-lpos lk-textlen lk-state lk-bits st-first\n"
@@ -1434,6 +1435,7 @@ int main(int argc, char **argv)
 		FLAG("--inflight", inflight)
 		FLAG("--clear-logged", clear_logged)
 		FLAG("--pn-xnum", pn_xnum)
+		FLAG("--phys-only", phys_only)
 #undef FLAG
 		if (!strcmp(a, "--escapes")) {
 			escapes = 1;
@@ -1572,8 +1574,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vmcoregen: %zu records, %u survive, %zu bytes\n", nrec,
 		out.survivors, out.core_len);
 	gen_free(&out);
-	for (i = 0; i < nrec; i++)
-		free((void *)recs[i].text);
+	/* the records' lines are freed with the process */
 	free(recs);
 	free(text);
 	return 0;

@@ -73,6 +73,7 @@ struct gen_opts {
 	int inflight;          /* lockless: a reserved record at the head */
 	int clear_logged;      /* plain: logged_chars = 0 as after dmesg -c */
 	int pn_xnum;           /* e_phnum = PN_XNUM, real count in section 0 */
+	int phys_only;         /* p_vaddr = 0 everywhere, as in QEMU's dump-guest-memory */
 	int corrupt;           /* enum gen_corrupt */
 	uint32_t seed;
 };

@@ -145,12 +145,13 @@ static const char *describe(const struct gen_opts *o)
 	static const char *const fm[] = { "lockless", "structured", "plain" };
 	static const char *const ma[] = { "x86_64", "i386", "ppc64", "ppc" };
 
-	snprintf(d, sizeof d, "%s %s%s bits=%u/%u%s%s%s%s%s%s%s%s corrupt=%s", fm[o->format],
+	snprintf(d, sizeof d, "%s %s%s bits=%u/%u%s%s%s%s%s%s%s%s%s corrupt=%s", fm[o->format],
 		 ma[o->machine], o->elf32 ? " elf32" : "", o->ring_bits, o->desc_bits,
 		 o->kaslr ? " kaslr" : "", o->l5 ? " l5" : "", o->makedumpfile ? " mdf" : "",
 		 o->no_ktext ? " no-ktext" : "", o->dynamic_buf ? " dyn" : "",
 		 o->alt_layout ? " alt" : "", o->pn_xnum ? " xnum" : "",
-		 o->old_names ? " old-names" : "", gen_corrupt_name(o->corrupt));
+		 o->old_names ? " old-names" : "", o->phys_only ? " phys-only" : "",
+		 gen_corrupt_name(o->corrupt));
 	return d;
 }
 
@@ -284,6 +285,20 @@ static void test_matrix(void)
 				o.kaslr = o.l5 = o.makedumpfile = 0;
 				check_valid(o, 1);
 				o.no_ktext = 0;
+				o.seed = 0;
+				/* physical addresses only (QEMU dump-guest-memory):
+				 * kernel image via phys_base (KASLR too), a
+				 * log_buf_len= buffer via the default direct map */
+				o.phys_only = 1;
+				check_valid(o, 1);
+				o.l5 = 1;
+				o.dynamic_buf = 1;
+				check_valid(o, 1);
+				o.l5 = o.dynamic_buf = 0;
+				o.kaslr = 1;
+				o.seed = 7;
+				check_valid(o, 1);
+				o.kaslr = o.phys_only = 0;
 				o.seed = 0;
 			}
 			if (fmt == GEN_STRUCTURED) {
