@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mbedtls/bignum.h"
 #include "mbedtls/ctr_drbg.h"
+#include "mbedtls/ecp.h"
 #include "mbedtls/entropy.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/net_sockets.h"   /* MBEDTLS_ERR_NET_* codes only */
@@ -19,7 +21,8 @@
 #include "port/port.h"
 
 #ifndef KDUMP_TLS_HEAP
-#define KDUMP_TLS_HEAP (64 * 1024)
+/* A handshake needs about 32 KiB (measured); the rest is margin. */
+#define KDUMP_TLS_HEAP (48 * 1024)
 #endif
 
 /* The default mbedtls_calloc/free before mbedtls_memory_buffer_alloc_init
@@ -119,7 +122,9 @@ static const char *tls_errstr(int ret)
 	case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:   return "the collector closed the connection";
 	case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: return "the collector refused the handshake "
 						   "(client certificate not accepted?)";
-	case MBEDTLS_ERR_SSL_ALLOC_FAILED:        return "TLS memory exhausted";
+	case MBEDTLS_ERR_SSL_ALLOC_FAILED:
+	case MBEDTLS_ERR_MPI_ALLOC_FAILED:
+	case MBEDTLS_ERR_ECP_ALLOC_FAILED:        return "TLS memory exhausted (KDUMP_TLS_HEAP)";
 	case MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN:
 	case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO: return "no common cipher suite with the collector";
 	case MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE:  return "bad server certificate";
