@@ -19,6 +19,7 @@ int cmd_templates(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
+int cmd_summarize(int argc, char **argv);
 
 /* Prints "panicsage: <msg>\n" to stderr (printf-style). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

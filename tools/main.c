@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
 	{ "templates", cmd_templates, "print the Drain template of every line of a log" },
 	{ "model",     cmd_model,     "inspect or verify a model file" },
 	{ "serve",     cmd_serve,     "collector: receive cases over mutual TLS into a SQLite store" },
+	{ "summarize", cmd_summarize, "summarise stored cases with an LLM (OpenAI-compatible endpoint)" },
 	{ "pki",       cmd_pki,       "create the CA, collector and client certificates for uploads" },
 };
 

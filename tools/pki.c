@@ -1,6 +1,6 @@
 /* panicsage pki: a small certificate authority for the upload path.
  *
- *   panicsage pki init DIR [--ip IP] [--port N] [--days N]
+ *   panicsage pki init DIR [--ip IP] [--port N] [--days N] [--server-cn NAME]
  *       ca.{key,crt}, server.{key,crt}, server.pin, client.{key,crt}
  *       and a kdump.conf pointing at IP:PORT with the server pin
  *   panicsage pki client DIR NAME [--days N]
@@ -202,10 +202,10 @@ static int make_client(struct pki *p, const char *name)
 	return rc;
 }
 
-static int pki_init(struct pki *p, const char *ip, uint32_t port)
+static int pki_init(struct pki *p, const char *ip, uint32_t port, const char *server_cn)
 {
 	mbedtls_pk_context ca, srv;
-	char path[4096], pin[65], conf[2048], addr[80];
+	char path[4096], pin[65], conf[2048], addr[80], subject[300];
 	int rc = -1, n;
 
 	mbedtls_pk_init(&ca);
@@ -214,12 +214,13 @@ static int pki_init(struct pki *p, const char *ip, uint32_t port)
 		cli_error("pki: cannot create %s: %s", p->dir, strerror(errno));
 		return -1;
 	}
+	snprintf(subject, sizeof subject, "CN=%s,O=panicsage", server_cn);
 	if (path_in(path, sizeof path, p->dir, "ca", ".key") || gen_key(p, &ca, path) ||
 	    path_in(path, sizeof path, p->dir, "ca", ".crt") ||
 	    issue(p, "CN=panicsage CA,O=panicsage", &ca, "CN=panicsage CA,O=panicsage", &ca, 1, path) ||
 	    path_in(path, sizeof path, p->dir, "server", ".key") || gen_key(p, &srv, path) ||
 	    path_in(path, sizeof path, p->dir, "server", ".crt") ||
-	    issue(p, "CN=panicsage collector,O=panicsage", &srv, "CN=panicsage CA,O=panicsage", &ca, 0, path) ||
+	    issue(p, subject, &srv, "CN=panicsage CA,O=panicsage", &ca, 0, path) ||
 	    print_pin(path, pin) ||
 	    make_client(p, "client"))
 		goto out;
@@ -248,7 +249,7 @@ out:
 
 static void pki_usage(FILE *f)
 {
-	fputs("usage: panicsage pki init DIR [--ip IP] [--port N] [--days N]\n"
+	fputs("usage: panicsage pki init DIR [--ip IP] [--port N] [--days N] [--server-cn NAME]\n"
 	      "       panicsage pki client DIR NAME [--days N]\n"
 	      "       panicsage pki pin CERT\n\n"
 	      "Creates the ECDSA P-256 certificates for mutual TLS between panicsage-kdump and\n"
@@ -259,7 +260,7 @@ static void pki_usage(FILE *f)
 int cmd_pki(int argc, char **argv)
 {
 	struct pki p;
-	const char *ip = "127.0.0.1", *sub, *args[2] = { NULL, NULL };
+	const char *ip = "127.0.0.1", *sub, *args[2] = { NULL, NULL }, *server_cn = "panicsage collector";
 	uint32_t port = 7443;
 	int i, nargs = 0, rc;
 	char pin[65];
@@ -274,6 +275,12 @@ int cmd_pki(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--ip") && i + 1 < argc) {
 			ip = argv[++i];
+		} else if (!strcmp(argv[i], "--server-cn") && i + 1 < argc) {
+			server_cn = argv[++i];
+			if (!*server_cn || strpbrk(server_cn, ",=+\\\"<>;")) {
+				cli_error("pki: --server-cn: a plain name without , = + \\ \" < > ;");
+				return PS_EXIT_USAGE;
+			}
 		} else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
 			if (cli_parse_u32("--port", argv[++i], 1, 65535, &port))
 				return PS_EXIT_USAGE;
@@ -316,7 +323,7 @@ int cmd_pki(int argc, char **argv)
 		cli_error("pki: random generator: %s", tls_err(p.err, sizeof p.err, rc));
 		return PS_EXIT_FAILURE;
 	}
-	rc = !strcmp(sub, "init") ? pki_init(&p, ip, port) : make_client(&p, args[1]);
+	rc = !strcmp(sub, "init") ? pki_init(&p, ip, port, server_cn) : make_client(&p, args[1]);
 	if (rc == 0 && !strcmp(sub, "client"))
 		printf("created %s/%s.key and %s/%s.crt\n", p.dir, args[1], p.dir, args[1]);
 	tls_rng_free(&p.rng);
