@@ -19,6 +19,7 @@
 #include "model/default_model.h"
 #include "model/psm.h"
 #include "kdump/upload.h"
+#include "kdump/vmcore.h"
 #include "port/port.h"
 
 /* Working memory: the log text, the analysis and the report.  It lives
@@ -55,6 +56,7 @@ static void out(int fd, const char *s)
 	port_write_all(fd, s, strlen(s));
 }
 
+/* Prints "panicsage: what: why" to stderr and returns code. */
 static int fail(int code, const char *what, const char *why)
 {
 	char line[512];
@@ -89,28 +91,60 @@ static int parse_seconds(const char *s, uint64_t *us)
 	return 1;
 }
 
-/* Reads the log text of `path` into the arena. */
-static int read_log(const char *path, struct ps_arena *a, char **text, size_t *len)
+/* The log to analyse and where it came from. */
+struct input {
+	char *text;
+	size_t len;
+	int vmcore;              /* read out of an ELF core file */
+	char release[65];        /* crashed kernel's release (vmcore), or "" */
+};
+
+/* Reads the log of `path` into the arena: a vmcore (recognised by its
+ * content) through the printk ring reader, any other file as text.
+ * Only the newest MAX_LOG bytes are kept; a crash is at the end. */
+static int read_log(const char *path, struct ps_arena *a, struct input *in)
 {
 	struct port_file f;
-	uint64_t dropped;
-	unsigned char *buf;
+	struct vmcore_stats st;
+	unsigned char head[64];
+	uint64_t dropped = 0;
+	size_t got = 0;
 	int err = port_open(&f, path);
 
+	memset(in, 0, sizeof *in);
 	if (err)
 		return fail(PS_EXIT_IO, path, port_strerror(err));
-	buf = ps_arena_alloc(a, MAX_LOG, 16);
-	if (!buf) {
+	in->text = ps_arena_alloc(a, MAX_LOG, 16);
+	if (!in->text) {
 		port_close(&f);
 		return fail(PS_EXIT_NOMEM, path, "no memory for the log");
 	}
-	err = port_read_tail(&f, buf, MAX_LOG, len, &dropped);
-	port_close(&f);
-	if (err)
-		return fail(PS_EXIT_IO, path, port_strerror(err));
+	/* pipes cannot be probed; they are always text */
+	if (f.size && port_pread(&f, head, sizeof head, 0, &got) == 0 &&
+	    vmcore_probe(head, got)) {
+		size_t mark = ps_arena_mark(a);
+
+		in->vmcore = 1;
+		err = vmcore_dmesg_buf(&f, a, in->text, MAX_LOG, &in->len, &st);
+		ps_arena_release(a, mark);
+		port_close(&f);
+		if (err == PS_ENOMEM)
+			return fail(PS_EXIT_NOMEM, path, "no memory for the vmcore reader");
+		if (err != PS_OK)
+			return fail(PS_EXIT_INPUT, path, st.error[0] ? st.error : "not a usable vmcore");
+		if (st.warning[0])
+			fail(0, "warning", st.warning);
+		dropped = st.dropped_bytes;
+		memcpy(in->release, st.release, sizeof in->release);
+		in->release[sizeof in->release - 1] = '\0';
+	} else {
+		err = port_read_tail(&f, (unsigned char *)in->text, MAX_LOG, &in->len, &dropped);
+		port_close(&f);
+		if (err)
+			return fail(PS_EXIT_IO, path, port_strerror(err));
+	}
 	if (dropped)
 		out(2, "panicsage: warning: log larger than 8 MiB, only its end is analysed\n");
-	*text = (char *)buf;
 	return PS_EXIT_OK;
 }
 
@@ -175,8 +209,8 @@ static char *json_report(const struct ps_analysis *an, struct ps_arena *a, size_
 
 /* Spools the case and uploads the spool before the deadline; prints one
  * line saying what happened.  Returns an exit code. */
-static int deliver(const struct ps_analysis *an, const char *config, uint64_t deadline,
-		   struct ps_arena *a)
+static int deliver(const struct ps_analysis *an, const struct input *in, const char *config,
+		   uint64_t deadline, struct ps_arena *a)
 {
 	struct kdump_config cfg;
 	struct kdump_case c;
@@ -196,6 +230,7 @@ static int deliver(const struct ps_analysis *an, const char *config, uint64_t de
 		return fail(PS_EXIT_NOMEM, "case", "no memory left for the case");
 	c.label = an->labelled ? name : NULL;
 	c.confidence = an->labelled ? an->confidence : 0;
+	c.release = in->release[0] ? in->release : NULL;
 	rc = kdump_deliver(&cfg, &c, deadline, msg, sizeof msg);
 	out(rc ? 2 : 1, "panicsage: ");
 	out(rc ? 2 : 1, msg);
@@ -213,8 +248,9 @@ int main(int argc, char **argv)
 	struct ps_params params;
 	struct ps_analysis an;
 	struct ps_buf rep;
-	char *text = NULL, *report;
-	size_t len, hdr, report_size;
+	struct input in;
+	char *report;
+	size_t hdr, report_size;
 	uint32_t hdr_lines = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -245,18 +281,16 @@ int main(int argc, char **argv)
 	}
 
 	ps_arena_init(&arena, arena_mem, sizeof arena_mem);
-	rc = read_log(path, &arena, &text, &len);
+	rc = read_log(path, &arena, &in);
 	if (rc)
 		return rc;
-	if (dmesg) {
-		port_write_all(1, text, len);
-		return PS_EXIT_OK;
-	}
+	if (dmesg)
+		return port_write_all(1, in.text, in.len) ? PS_EXIT_IO : PS_EXIT_OK;
 	/* a bad model costs the label, not the report */
 	model_rc = load_model(model_path, &arena, &model, &have_model);
-	hdr = ps_casefile_header(text, len, &hdr_lines);
+	hdr = in.vmcore ? 0 : ps_casefile_header(in.text, in.len, &hdr_lines);
 	ps_params_defaults(&params);
-	st = ps_diagnose(&an, &params, have_model ? &model : NULL, text + hdr, len - hdr,
+	st = ps_diagnose(&an, &params, have_model ? &model : NULL, in.text + hdr, in.len - hdr,
 			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK)
 		return fail(ps_exit_for_status(st), path, ps_status_str(st));
@@ -276,7 +310,7 @@ int main(int argc, char **argv)
 	rc = PS_EXIT_OK;
 	if (port_now_us() - start > budget)
 		rc = fail(PS_EXIT_TIMEOUT, "time budget exceeded", "the case is not spooled");
-	else if (want_deliver == 1)
-		rc = deliver(&an, config, start + budget, &arena);
+	else if (want_deliver == 1 || (want_deliver == -1 && in.vmcore))
+		rc = deliver(&an, &in, config, start + budget, &arena);
 	return model_rc ? model_rc : rc;
 }

@@ -4,7 +4,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/arena.h"
+#include "core/status.h"
+#include "kdump/vmcore.h"
 #include "port/port.h"
 
 void cli_error(const char *fmt, ...)
@@ -60,6 +64,77 @@ int cli_read_file(const char *path, char **buf, size_t *len)
 	p[used] = '\0';
 	*buf = p;
 	*len = used;
+	return PS_EXIT_OK;
+}
+
+struct growbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static int grow_sink(void *ctx, const char *s, size_t n)
+{
+	struct growbuf *g = ctx;
+
+	if (g->len + n + 1 > g->cap) {
+		size_t c = g->cap ? g->cap : 1 << 20;
+		char *q;
+
+		while (c < g->len + n + 1)
+			c *= 2;
+		if (!(q = realloc(g->p, c)))
+			return PS_ENOMEM;
+		g->p = q;
+		g->cap = c;
+	}
+	memcpy(g->p + g->len, s, n);
+	g->len += n;
+	g->p[g->len] = '\0';
+	return 0;
+}
+
+int cli_read_log(const char *path, char **buf, size_t *len, int *vmcore)
+{
+	struct port_file f;
+	struct vmcore_stats st;
+	struct ps_arena a;
+	struct growbuf g = { NULL, 0, 0 };
+	unsigned char head[64];
+	size_t got = 0;
+	void *scratch;
+	int err;
+
+	*vmcore = 0;
+	if ((err = port_open(&f, path)) != 0) {
+		cli_error("%s: %s", path, port_strerror(err));
+		return PS_EXIT_IO;
+	}
+	if (!f.size || port_pread(&f, head, sizeof head, 0, &got) != 0 || !vmcore_probe(head, got)) {
+		port_close(&f);
+		return cli_read_file(path, buf, len);
+	}
+	*vmcore = 1;
+	scratch = malloc(VMCORE_SCRATCH_SIZE);
+	if (!scratch || grow_sink(&g, "", 0)) {
+		free(scratch);
+		port_close(&f);
+		cli_error("%s: out of memory", path);
+		return PS_EXIT_NOMEM;
+	}
+	ps_arena_init(&a, scratch, VMCORE_SCRATCH_SIZE);
+	err = vmcore_dmesg_stream(&f, &a, grow_sink, &g, &st);
+	port_close(&f);
+	free(scratch);
+	if (err != PS_OK) {
+		free(g.p);
+		cli_error("%s: %s", path, err == PS_ENOMEM ? "out of memory" :
+			  st.error[0] ? st.error : "not a usable vmcore");
+		return err == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
+	}
+	if (st.warning[0])
+		cli_error("warning: %s: %s", path, st.warning);
+	*buf = g.p;
+	*len = g.len;
 	return PS_EXIT_OK;
 }
 

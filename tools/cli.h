@@ -28,6 +28,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * after the data; prints an error and returns an exit code on failure. */
 int cli_read_file(const char *path, char **buf, size_t *len);
 
+/* Like cli_read_file, but a vmcore (recognised by its content) yields
+ * the crashed kernel's log in vmcore-dmesg's format; *vmcore says which.
+ * Warnings about a damaged ring are printed. */
+int cli_read_log(const char *path, char **buf, size_t *len, int *vmcore);
+
 /* Parses a number argument of option `opt`; prints an error on failure. */
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 int cli_parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out);

@@ -18,7 +18,7 @@
 
 static const char classify_usage[] =
 	"usage: panicsage classify [--json] [--model MODEL] FILE\n\n"
-	"Extracts the fault-indicating lines of a kernel log (plain dmesg, with\n"
+	"Extracts the fault-indicating lines of a vmcore or a kernel log (plain dmesg, with\n"
 	"[ ts], <level>, [ T123] caller ids, journal or /dev/kmsg prefixes; '-'\n"
 	"for stdin; a case file's KEY: value header is skipped) and prints the\n"
 	"oops header, the culprit lines and the segment, and with a model the\n"
@@ -35,7 +35,7 @@ int cmd_classify(int argc, char **argv)
 	struct ps_buf out;
 	const char *path = NULL, *model_path = NULL;
 	struct model_file mf;
-	int have_model = 0;
+	int have_model = 0, vmcore = 0;
 	char *buf = NULL, *mem = NULL, *text = NULL;
 	size_t len, hdr, arena_size, out_size;
 	uint32_t hdr_lines = 0;
@@ -69,11 +69,11 @@ int cmd_classify(int argc, char **argv)
 			return rc;
 		have_model = 1;
 	}
-	if ((rc = cli_read_file(path, &buf, &len)))
+	if ((rc = cli_read_log(path, &buf, &len, &vmcore)))
 		goto out;
 
 	ps_params_defaults(&params);
-	hdr = ps_casefile_header(buf, len, &hdr_lines);
+	hdr = vmcore ? 0 : ps_casefile_header(buf, len, &hdr_lines);
 	arena_size = (32u << 20) + 8 * len;
 	mem = malloc(arena_size);
 	if (!mem) {
