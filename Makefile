@@ -37,7 +37,7 @@ KDUMP_SRC  := $(filter-out $(READER_SRC),$(sort $(wildcard kdump/*.c)))
 TOOLS_SRC  := $(sort $(wildcard tools/*.c))
 
 FREE_SRC   := $(CORE_SRC) $(MODEL_SRC)
-HOST_LIBS  ?= -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpthread
+HOST_LIBS  ?= -lblis -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpthread
 KDUMP_LIBS ?=
 MBEDTLS_MUSL     := $(B)/mbedtls-musl
 MBEDTLS_MUSL_LIB := $(MBEDTLS_MUSL)/libmbedtls.a

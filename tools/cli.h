@@ -20,6 +20,8 @@ int cmd_model(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* Prints "panicsage: <msg>\n" to stderr (printf-style). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,6 +12,8 @@ static const struct cli_command commands[] = {
 	{ "serve",     cmd_serve,     "collector: receive cases over mutual TLS into a SQLite store" },
 	{ "summarize", cmd_summarize, "summarise stored cases with an LLM (OpenAI-compatible endpoint)" },
 	{ "pki",       cmd_pki,       "create the CA, collector and client certificates for uploads" },
+	{ "train",     cmd_train,     "learn a model from labelled case files" },
+	{ "eval",      cmd_eval,      "score a model, the baselines and ablations on case files" },
 };
 
 static void usage(FILE *out)
