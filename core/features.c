@@ -113,9 +113,14 @@ int ps_features_count(const struct ps_model_params *p, const struct ps_analysis 
 			if (an->segment[i] < nl)
 				add_line(&c, an, an->segment[i]);
 	}
-	if (an->header < nl)
+	if (an->header < nl) {
 		add_tokens(&c, an->lines[an->header].masked, an->lines[an->header].mlen,
 			   PS_FEAT_HEADER, PS_FEAT_HEADER);
+		/* the lines right after the header usually say what kind of
+		 * report it is ("Read of size", "#PF: ...", "lock held by") */
+		for (i = an->header + 1; i < nl && i <= an->header + PS_FEAT_HEADER_CONTEXT; i++)
+			add_tokens(&c, an->lines[i].masked, an->lines[i].mlen, PS_FEAT_HEADER, PS_NFEAT);
+	}
 	if (an->panic < nl && an->panic != an->header)
 		add_tokens(&c, an->lines[an->panic].masked, an->lines[an->panic].mlen,
 			   PS_FEAT_HEADER, PS_NFEAT);

@@ -26,6 +26,9 @@ struct ps_sparse {
 	uint32_t n;
 };
 
+/* Lines after the oops header whose tokens count as header tokens. */
+#define PS_FEAT_HEADER_CONTEXT 2u
+
 /* Lines the features come from when the analysis has no segment. */
 #define PS_FEAT_FALLBACK_LINES 64u
 

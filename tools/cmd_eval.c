@@ -28,6 +28,7 @@ static const char eval_usage[] =
 	"  --cv K               K-fold cross-validation, 2..20\n"
 	"  --active-learning    (with --cv) the active-learning curve, rounds 0..5\n"
 	"  --no-baselines       only the model\n"
+	"  --errors             list the misclassified cases\n"
 	"  --seed N             split and training seed (default 1)\n"
 	"%s"
 	"  --quiet              no progress output\n";
@@ -122,7 +123,7 @@ int cmd_eval(int argc, char **argv)
 	struct corpus cp;
 	const char *model = NULL;
 	char **paths = calloc((size_t)argc + 1, sizeof *paths);
-	int npaths = 0, i, rc, al = 0, baselines = 1;
+	int npaths = 0, i, rc, al = 0, baselines = 1, errors = 0;
 	uint32_t k = 5, j, f;
 	struct pred *p = NULL;
 	double t0 = now_us();
@@ -148,6 +149,8 @@ int cmd_eval(int argc, char **argv)
 			i++;
 		} else if (!strcmp(argv[i], "--active-learning")) {
 			al = 1;
+		} else if (!strcmp(argv[i], "--errors")) {
+			errors = 1;
 		} else if (!strcmp(argv[i], "--no-baselines")) {
 			baselines = 0;
 		} else if (!strcmp(argv[i], "--quiet")) {
@@ -307,6 +310,14 @@ int cmd_eval(int argc, char **argv)
 			pr[j] = p[j].label;
 		}
 		s = score(truth, pr, cp.n, cp.nlabels);
+		if (errors) {
+			printf("\nmisclassified cases (case, truth, predicted, confidence, title):\n");
+			for (j = 0; j < cp.n; j++)
+				if (p[j].truth >= 0 && p[j].label != p[j].truth)
+					printf("  %-14s %-18s %-18s %.2f  %s\n", cp.c[j].name, cp.labels[p[j].truth],
+					       p[j].label >= 0 ? cp.labels[p[j].label] : "-", (double)p[j].conf,
+					       cp.c[j].title ? cp.c[j].title : "");
+		}
 		if (baselines) {
 			printf("\n== baselines and ablations, same split ==\n");
 			printf("%-34s macro_f1=%.4f accuracy=%.4f\n", "GraphSAGE model", s.macro_f1, s.accuracy);

@@ -35,6 +35,9 @@ const char train_options_help[] =
 	"  --dropout F          (default 0.1)\n"
 	"  --max-templates N    templates shipped, by information gain (default 8000)\n"
 	"  --header-weight F    weight of oops header tokens (default 3)\n"
+	"  --ig-weight F        supervised feature weighting: IDF x (floor + F x\n"
+	"                       information gain / label entropy); 0 = plain IDF (default 1)\n"
+	"  --ig-floor F         (default 0.02)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n";
@@ -68,6 +71,8 @@ int train_parse_opt(struct train_cfg *c, int argc, char **argv, int *i)
 	FLT("--lr", lr, 1e-6, 1)
 	FLT("--dropout", dropout, 0, 0.9)
 	FLT("--header-weight", feat_weight[PS_FEAT_HEADER], 0, 1000)
+	FLT("--ig-weight", ig_weight, 0, 1000)
+	FLT("--ig-floor", ig_floor, 0, 1000)
 #undef U32
 #undef FLT
 	if (!strcmp(a, "--seed")) {

@@ -36,6 +36,8 @@ void train_defaults(struct train_cfg *c)
 	c->feat_weight[PS_FEAT_HEADER] = 3.0f;
 	c->feat_weight[PS_FEAT_OOPS] = 3.0f;
 	c->proj = PROJ_LSA;
+	c->ig_weight = 1.0f;
+	c->ig_floor = 0.02f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 }
 
@@ -303,6 +305,46 @@ static void stub_model(const struct fold *f, struct ps_model *m)
 		m->p.feat_weight[i] = cfg->feat_weight[i];
 }
 
+/* Supervised feature weighting: multiplies each bucket's IDF by
+ * (floor + information gain of "bucket present" about the label / H(Y)),
+ * so that the projection and the graph see the discriminative features.
+ * The product ships as the model's IDF. */
+static void ig_reweight(struct fold *f, const int *labels, const uint32_t *dfb)
+{
+	const struct train_cfg *cfg = f->cfg;
+	uint32_t B = cfg->nbuckets, C = f->cp->nlabels, i, j, y;
+	double *with = xcalloc((size_t)B * C, sizeof *with), all[PS_MODEL_MAX_LABELS] = { 0 };
+	double without[PS_MODEL_MAX_LABELS], nl = 0, h;
+
+	(void)dfb;
+	for (i = 0; i < f->n; i++) {
+		if (labels[i] < 0)
+			continue;
+		all[labels[i]] += 1;
+		nl += 1;
+		for (j = 0; j < B; j++)
+			if (f->x[(size_t)i * B + j] != 0)
+				with[(size_t)j * C + (uint32_t)labels[i]] += 1;
+	}
+	h = nl > 0 ? entropy_counts(all, C, nl) : 0;
+	if (h <= 0) {
+		free(with);
+		return;
+	}
+	for (j = 0; j < B; j++) {
+		double nw = 0, ig;
+
+		for (y = 0; y < C; y++) {
+			nw += with[(size_t)j * C + y];
+			without[y] = all[y] - with[(size_t)j * C + y];
+		}
+		ig = h - (nw > 0 ? nw / nl * entropy_counts(with + (size_t)j * C, C, nw) : 0)
+		       - (nl - nw > 0 ? (nl - nw) / nl * entropy_counts(without, C, nl - nw) : 0);
+		f->idf[j] = (float)(f->idf[j] * (cfg->ig_floor + cfg->ig_weight * ig / h));
+	}
+	free(with);
+}
+
 int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpus *cp,
 		 const uint32_t *idx, uint32_t n, const int *labels)
 {
@@ -380,6 +422,8 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	f->idf = xcalloc(B, sizeof *f->idf);
 	for (j = 0; j < B; j++)
 		f->idf[j] = (float)(log((1.0 + n) / (1.0 + dfb[j])) + 1.0);
+	if (labels && cfg->ig_weight > 0)
+		ig_reweight(f, labels, dfb);
 	free(dfb);
 	for (i = 0; i < n; i++) {
 		float *row = f->x + (size_t)i * B;

@@ -24,6 +24,7 @@ struct train_cfg {
 	float feat_weight[PS_NFEAT];
 	int whole_log;           /* features from every line ("w/o FILE") */
 	enum proj_kind proj;
+	float ig_weight, ig_floor;   /* supervised feature weighting (0 = off) */
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
 	int progress;            /* progress bar on stderr */
 	int quiet;
