@@ -19,4 +19,11 @@ int ps_diagnose(struct ps_analysis *an, const struct ps_params *p, const struct 
 		const char *buf, size_t len, uint32_t first_line, struct ps_arena *a,
 		uint64_t (*now_us)(void));
 
+/* The analysis part of ps_diagnose alone: ps_analyze with a Drain
+ * seeded from m's templates (m may be NULL).  The trainer uses it so
+ * that training features come from exactly the capture-side path. */
+int ps_analyze_seeded(struct ps_analysis *an, const struct ps_params *p, const struct ps_model *m,
+		      const char *buf, size_t len, uint32_t first_line, struct ps_arena *a,
+		      uint64_t (*now_us)(void));
+
 #endif

@@ -9,7 +9,9 @@
 #include "core/drain.h"
 #include "core/log.h"
 #include "core/mask.h"
+#include "core/pipeline.h"
 #include "core/status.h"
+#include "model/analyze.h"
 #include "tools/cli.h"
 
 static const char *const taxonomy[] = {
@@ -156,130 +158,21 @@ void corpus_free(struct corpus *cp)
 	memset(cp, 0, sizeof *cp);
 }
 
-/* ---- the analysis stand-in ----
- * Until core/extract.c (DBSCAN FILE) and core/oops.c land, a simple
- * extraction: the oops header is the first line that opens a kernel
- * report, the segment runs from it for at most 64 lines (plus the panic
- * line), or is the last 64 lines when there is no header. */
-
-static const char *const header_prefixes[] = {
-	"BUG:", "WARNING:", "general protection fault", "kernel BUG at", "Unable to handle kernel",
-	"unable to handle kernel", "Oops:", "UBSAN:", "divide error:", "invalid opcode:",
-	"INFO: task", "INFO: rcu", "rcu: INFO:", "INFO: trying to register", "watchdog: BUG:",
-	"Watchdog detected hard LOCKUP", "KASAN:", "KFENCE:", "KMSAN:", "KCSAN:",
-	"kernel stack overflow", "double fault", "stack-protector:", "list_add corruption",
-	"list_del corruption", "refcount_t:", "Bad page state", "usercopy:", "sysrq: Trigger a crash",
-	"VFS: Unable to mount root", "No working init found", "Attempted to kill init",
-	"mce: [Hardware Error]", "EXT4-fs error", "NETDEV WATCHDOG", "Out of memory",
-	"unreferenced object", "page allocation failure", "possible circular locking",
-	"inconsistent lock state", "possible recursive locking", "suspicious RCU usage",
-	"BUG kmalloc", "BUG skbuff", "INFO: possible", "INFO: inconsistent", "INFO: suspicious",
-	"Internal error:", "XFS (", "JBD2:", "nvme nvme", "AER:",
-};
-
-static int starts_with(const char *s, size_t n, const char *p)
-{
-	size_t k = strlen(p);
-
-	return n >= k && !memcmp(s, p, k);
-}
-
-static int is_header(const char *s, size_t n)
-{
-	size_t i;
-
-	while (n && *s == ' ')
-		s++, n--;
-	for (i = 0; i < sizeof header_prefixes / sizeof header_prefixes[0]; i++)
-		if (starts_with(s, n, header_prefixes[i]))
-			return 1;
-	return 0;
-}
-
-#define SEG_CAP 64u
+/* ---- analysis: the capture-side pipeline (core/pipeline.h) with a
+ * Drain seeded from the model's templates ---- */
 
 size_t analyze_arena_size(size_t len)
 {
-	return 16 * len + (24u << 20);
+	return 24 * len + (40u << 20);
 }
 
 int analyze_case(const struct ps_model *m, const char *log, size_t len, uint32_t first_line,
 		 struct ps_arena *a, struct ps_analysis *an)
 {
-	struct ps_drain_params dp;
-	struct ps_drain *d;
-	uint32_t i, first_hdr = PS_NONE, panic = PS_NONE;
-	int rc;
+	struct ps_params p;
 
-	memset(an, 0, sizeof *an);
-	an->header = an->panic = PS_NONE;
-	if ((rc = ps_log_parse(&an->log, a, log, len, first_line, 200000)) != PS_OK)
-		return rc;
-	ps_drain_defaults(&dp);
-	dp.depth = m->p.drain_depth ? m->p.drain_depth : dp.depth;
-	dp.st = m->p.drain_st;
-	dp.max_children = m->p.drain_max_children ? m->p.drain_max_children : dp.max_children;
-	if (m->templates.count + 1024 > dp.max_clusters)
-		dp.max_clusters = m->templates.count + 1024;
-	if ((rc = ps_drain_init(&d, a, &dp)) != PS_OK)
-		return rc;
-	if ((rc = ps_model_seed_drain(m, d)) != PS_OK)
-		return rc;
-	an->nlines = an->log.n;
-	an->lines = PS_ALLOC(a, struct ps_line, an->nlines);
-	if (!an->lines)
-		return PS_ENOMEM;
-	for (i = 0; i < an->nlines; i++) {
-		const struct ps_record *r = &an->log.rec[i];
-		struct ps_line *ln = &an->lines[i];
-		size_t cap = ps_mask_bound(r->len);
-		char *mk = ps_arena_alloc(a, cap, 1);
-		const char *sym;
-		size_t sl;
-
-		if (!mk)
-			return PS_ENOMEM;
-		ln->rec = r;
-		ln->masked = mk;
-		ln->mlen = (uint32_t)ps_mask_kernel(r->text, r->len, mk, cap);
-		ln->tpl = ps_drain_add(d, mk, ln->mlen);
-		if ((sl = ps_frame_symbol(r->text, r->len, &sym)) > 0) {
-			ln->flags |= PS_LINE_FRAME;
-			ln->sym = sym;
-			ln->symlen = (uint32_t)sl;
-		}
-		if (starts_with(r->text, r->len, "Kernel panic - not syncing")) {
-			ln->flags |= PS_LINE_PANIC;
-			if (panic == PS_NONE)
-				panic = i;
-		} else if (is_header(r->text, r->len)) {
-			ln->flags |= PS_LINE_HEADER;
-			if (first_hdr == PS_NONE) {
-				first_hdr = i;
-				ln->flags |= PS_LINE_PRIMARY;
-			}
-		}
-		if (starts_with(r->text, r->len, "Call Trace:"))
-			ln->flags |= PS_LINE_TRACE;
-	}
-	an->drain_overflows = ps_drain_overflows(d);
-	an->header = first_hdr;
-	an->panic = panic;
-	an->segment = PS_ALLOC(a, uint32_t, SEG_CAP + 1);
-	if (!an->segment)
-		return PS_ENOMEM;
-	{
-		uint32_t start = first_hdr != PS_NONE ? first_hdr
-				 : an->nlines > SEG_CAP ? an->nlines - SEG_CAP : 0;
-		uint32_t end = start + SEG_CAP < an->nlines ? start + SEG_CAP : an->nlines;
-
-		for (i = start; i < end; i++)
-			an->segment[an->nsegment++] = i;
-		if (panic != PS_NONE && panic >= end)
-			an->segment[an->nsegment++] = panic;
-		an->cluster_size = end - start;
-	}
-	return PS_OK;
+	ps_params_defaults(&p);
+	return ps_analyze_seeded(an, &p, m, log, len, first_line, a, NULL);
 }
 
 static int contains(const char *s, size_t n, const char *key, size_t k)
