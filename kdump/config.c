@@ -128,12 +128,19 @@ bad_pin:
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
+/* Keeps the first error message; later ones are only counted. */
+static void note(char *msg, size_t msglen, const char *e)
+{
+	if (msglen && !msg[0])
+		snprintf(msg, msglen, "%s", e);
+}
+
 static int parse_file(struct kdump_config *cfg, const char *path, char *msg, size_t msglen)
 {
 	size_t len, pos = 0;
 	unsigned lineno = 0;
-	char where[KDUMP_PATH_LEN + 32];
-	int err = port_read_file(path, conf_text, sizeof conf_text, &len);
+	char where[KDUMP_PATH_LEN + 32], e[400];
+	int err = port_read_file(path, conf_text, sizeof conf_text, &len), rc = 0;
 
 	if (err == ENOENT)
 		return 0;
@@ -156,8 +163,10 @@ static int parse_file(struct kdump_config *cfg, const char *path, char *msg, siz
 		eq = memchr(line, '=', n);
 		snprintf(where, sizeof where, "%s:%u", path, lineno);
 		if (!eq) {
-			snprintf(msg, msglen, "%s: expected 'key = value'", where);
-			return PS_EXIT_USAGE;
+			snprintf(e, sizeof e, "%s: expected 'key = value'", where);
+			note(msg, msglen, e);
+			rc = PS_EXIT_USAGE;
+			continue;
 		}
 		k = line;
 		kn = (size_t)(eq - line);
@@ -165,15 +174,19 @@ static int parse_file(struct kdump_config *cfg, const char *path, char *msg, siz
 		v = eq + 1;
 		vn = n - (size_t)(v - line);
 		while (vn && is_space(*v)) { v++; vn--; }
-		if (!apply(cfg, k, kn, v, vn, msg, msglen, where))
-			return PS_EXIT_USAGE;
+		if (!apply(cfg, k, kn, v, vn, e, sizeof e, where)) {
+			note(msg, msglen, e);
+			rc = PS_EXIT_USAGE;
+		}
 	}
-	return 0;
+	return rc;
 }
 
 static int parse_cmdline(struct kdump_config *cfg, const char *s, char *msg, size_t msglen)
 {
 	static const char prefix[] = "panicsage.";
+	char e[300];
+	int rc = 0;
 
 	while (*s) {
 		const char *w, *eq;
@@ -192,11 +205,13 @@ static int parse_cmdline(struct kdump_config *cfg, const char *s, char *msg, siz
 		eq = memchr(w, '=', n);
 		if (!eq)
 			continue;
-		if (!apply(cfg, w, (size_t)(eq - w), eq + 1, n - (size_t)(eq - w) - 1, msg, msglen,
-			   "kernel command line"))
-			return PS_EXIT_USAGE;
+		if (!apply(cfg, w, (size_t)(eq - w), eq + 1, n - (size_t)(eq - w) - 1, e, sizeof e,
+			   "kernel command line")) {
+			note(msg, msglen, e);
+			rc = PS_EXIT_USAGE;
+		}
 	}
-	return 0;
+	return rc;
 }
 
 static void default_machine_id(struct kdump_config *cfg)
@@ -218,7 +233,7 @@ static void default_machine_id(struct kdump_config *cfg)
 int kdump_config_load(struct kdump_config *cfg, const char *path, const char *cmdline,
 		      char *msg, size_t msglen)
 {
-	int rc;
+	int rc, rc2;
 
 	memset(cfg, 0, sizeof *cfg);
 	cfg->retries = 4;
@@ -228,8 +243,6 @@ int kdump_config_load(struct kdump_config *cfg, const char *path, const char *cm
 	if (msglen)
 		msg[0] = '\0';
 	rc = parse_file(cfg, path ? path : KDUMP_CONFIG_PATH, msg, msglen);
-	if (rc)
-		return rc;
 	if (!cmdline) {
 		size_t len = 0;
 		if (port_read_file("/proc/cmdline", cmdline_text, sizeof cmdline_text - 1, &len) != 0)
@@ -237,10 +250,8 @@ int kdump_config_load(struct kdump_config *cfg, const char *path, const char *cm
 		cmdline_text[len] = '\0';
 		cmdline = cmdline_text;
 	}
-	rc = parse_cmdline(cfg, cmdline, msg, msglen);
-	if (rc)
-		return rc;
+	rc2 = parse_cmdline(cfg, cmdline, msg, msglen);
 	if (!cfg->machine_id[0])
 		default_machine_id(cfg);
-	return PS_EXIT_OK;
+	return rc ? rc : rc2;
 }

@@ -63,7 +63,10 @@ struct kdump_case {
 /* Loads defaults, then the file at `path` (NULL: KDUMP_CONFIG_PATH; a
  * missing file is fine), then the kernel command line text `cmdline`
  * (NULL: read /proc/cmdline).  Returns 0, or PS_EXIT_USAGE with a
- * message for a malformed setting. */
+ * message about the first malformed setting.  Bad settings are skipped
+ * and everything else is still loaded, so after printing the message
+ * the caller should call kdump_deliver anyway: the case is then at
+ * least spooled. */
 int kdump_config_load(struct kdump_config *cfg, const char *path, const char *cmdline,
 		      char *msg, size_t msglen);
 
@@ -79,7 +82,6 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 /* Counters of the last kdump_deliver, for tests and the console. */
 struct kdump_stats {
 	unsigned spooled, sent, duplicates, rejected, left, attempts;
-	size_t tls_heap_peak;        /* bytes of the static TLS heap used */
 	char spool_dir[KDUMP_PATH_LEN];
 	char case_id[65];
 };

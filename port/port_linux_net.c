@@ -82,10 +82,17 @@ int port_parse_addr(const char *s, char *ip, size_t iplen, uint16_t *port)
 	}
 	if (v < 1 || v > 65535)
 		return EINVAL;
-	memcpy(ip, start, n);
-	ip[n] = '\0';
-	if (make_addr(ip, 1, &a, &alen))
-		return EINVAL;
+	{
+		/* Checked in a copy: the outputs change only on success. */
+		char tmp[INET6_ADDRSTRLEN + 8];
+		if (n >= sizeof tmp)
+			return EINVAL;
+		memcpy(tmp, start, n);
+		tmp[n] = '\0';
+		if (make_addr(tmp, 1, &a, &alen))
+			return EINVAL;
+		memcpy(ip, tmp, n + 1);
+	}
 	*port = (uint16_t)v;
 	return 0;
 }

@@ -143,6 +143,46 @@ check "20 cases on one connection" [ $rc -eq 0 ] && [ "$(rows "label='many'")" =
 upload good after-hostile; rc=$?
 check "collector still serves after hostile clients" [ $rc -eq 0 ]
 
+# 7b. concurrent clients, all stored
+n1=$(rows)
+cpids=""
+for i in 1 2 3 4 5 6; do
+	mkdir -p "$T/cspool$i"
+	sed "s|^spool = .*|spool = $T/cspool$i|" "$T/good.conf" >"$T/c$i.conf"
+	( "$UP" --config "$T/c$i.conf" --report "$(report conc$i)" --label conc >/dev/null 2>&1; echo $? >"$T/c$i.rc" ) &
+	cpids="$cpids $!"
+done
+# shellcheck disable=SC2086
+wait $cpids
+check "6 concurrent clients all acknowledged" [ "$(cat "$T"/c?.rc | sort -u)" = 0 ]
+check "6 concurrent cases stored" [ "$(rows)" = $((n1 + 6)) ]
+
+# 7c. every slot taken by idle connections (--max-clients 16): the
+# collector refuses more, and a real client gets through by retrying
+# once the idle ones time out
+"$PY" tests/upload_frames.py "$PORT" "$T/pki" hold16 >/dev/null 2>&1 &
+holder=$!
+sleep 0.5
+sed 's/^retries = .*/retries = 8/; s/^backoff_ms = .*/backoff_ms = 200/' "$T/good.conf" >"$T/patient.conf"
+upload patient while-full --deadline-ms 15000; rc=$?
+wait $holder
+check "client got through a full collector by retrying (rc $rc)" [ $rc -eq 0 ] && ! grep -q "attempts=1 " "$T/out"
+check "collector refused connections over --max-clients" grep -q "refused: 16 clients already connected" "$T/serve.log"
+
+# 7d. configuration: the kernel command line wins over the file; a bad
+# setting is reported and skipped, and the case is still spooled
+"$UP" --config "$T/good.conf" --cmdline "quiet panicsage.collector=[::1]:9 panicsage.machine_id=cmd-id panicsage.retries=1" \
+	--report "$(report cmdline)" --deadline-ms 3000 >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+check "cmdline overrides the file (IPv6 literal)" grep -q "config: collector=::1:9 machine=cmd-id" "$T/out"
+check "unreachable cmdline collector -> exit 8" [ $rc -eq 8 ]
+"$UP" --config "$T/good.conf" --cmdline "panicsage.collector=collector.example:7443 panicsage.server_pin=xyz" \
+	--report "$(report badconf)" >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+check "host name refused (no DNS in a capture kernel)" grep -q "IP literal, no host names" "$T/out"
+check "bad settings skipped, case still uploaded with the rest (rc $rc)" [ $rc -eq 0 ] && [ "$(rows "label='badconf'")" = 1 ]
+"$UP" --config "$T/good.conf" >/dev/null 2>&1   # send what 7d left behind
+
 # 8. oversized report: refused before anything is sent
 head -c 300000 /dev/zero | tr '\0' 'a' >"$T/big.json"
 "$UP" --config "$T/good.conf" --report "$T/big.json" --label big >"$T/out" 2>&1; rc=$?

@@ -112,6 +112,15 @@ def main():
         dt = time.time() - t0
         print("half-open closed after %.1fs (%r)" % (dt, data))
         return 0 if data == b"" and dt < 8 else 1
+    if scenario.startswith("hold"):
+        # "holdN": N idle TCP connections held for 3 s (fills --max-clients).
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=10)
+                 for _ in range(int(scenario[4:]))]
+        time.sleep(3)
+        for s in socks:
+            s.close()
+        print("held %d connections" % len(socks))
+        return 0
     if scenario == "tcp-garbage":
         raw = socket.create_connection(("127.0.0.1", port), timeout=10)
         raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 10)

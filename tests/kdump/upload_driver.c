@@ -53,12 +53,16 @@ int main(int argc, char **argv)
 		out("kdump-upload: option without value\n");
 		return PS_EXIT_USAGE;
 	}
+	/* As panicsage-kdump does: a bad setting is reported, the rest of
+	 * the configuration still spools the case. */
 	rc = kdump_config_load(&cfg, config, cmdline, msg, sizeof msg);
 	if (rc) {
-		snprintf(line, sizeof line, "kdump-upload: %s\n", msg);
+		snprintf(line, sizeof line, "kdump-upload: configuration: %s\n", msg);
 		out(line);
-		return rc;
 	}
+	snprintf(line, sizeof line, "config: collector=%s:%u machine=%s spool=%s retries=%u\n",
+		 cfg.collector_ip, cfg.collector_port, cfg.machine_id, cfg.spool, cfg.retries);
+	out(line);
 	if (report_path) {
 		err = port_read_file(report_path, report, sizeof report, &len);
 		if (err) {
