@@ -219,9 +219,9 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	size_t n = label.n < sizeof name - 1 ? label.n : sizeof name - 1;
 	int rc;
 
-	rc = kdump_config_load(&cfg, config, NULL, msg, sizeof msg);
-	if (rc)
-		return fail(rc, "configuration", msg);
+	/* a bad setting is skipped; the case is spooled regardless */
+	if (kdump_config_load(&cfg, config, NULL, msg, sizeof msg) != PS_EXIT_OK)
+		fail(0, "configuration", msg);
 	memcpy(name, label.p, n);
 	name[n] = '\0';
 	memset(&c, 0, sizeof c);

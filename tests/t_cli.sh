@@ -73,8 +73,9 @@ grep -q "spooled in $T/spool" "$T/out" || { echo "FAIL: no spool message on the 
 printf 'spool = %s/missing/dir\nupload = 0\n' "$T" > "$T/bad.conf"
 expect 3 "kdump deliver to an unusable spool" $K --deliver --config "$T/bad.conf" tests/data/example.log
 grep -q "^panicsage: crash: line 25" "$T/out" || { echo "FAIL: no report when the spool fails"; fail=1; }
-printf 'collector = nonsense\n' > "$T/bad.conf"
-expect 2 "kdump deliver with a malformed config" $K --deliver --config "$T/bad.conf" tests/data/example.log
+printf 'collector = nonsense\nspool = %s\nupload = 0\n' "$T/spool" > "$T/bad.conf"
+expect 0 "kdump deliver with a malformed setting" $K --deliver --config "$T/bad.conf" tests/data/example.log
+grep -q "configuration" "$T/err" || { echo "FAIL: no message about the bad setting"; fail=1; }
 
 # a log far larger than the capture-kernel binary reads: only its end is
 # analysed, with a warning, and the crash at the end is still found
