@@ -90,7 +90,8 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	if (!(p->st >= 0 && p->st <= 1) || p->depth < 3 || p->depth > 64 || p->max_children < 1 ||
 	    p->max_clusters < 1 || p->max_clusters >= (1u << 30) || p->max_nodes < 2 ||
 	    p->max_nodes >= (1u << 29) || p->max_vocab < 2 || p->max_vocab >= (1u << 29) ||
-	    p->max_tokens < 1 || p->max_tokens > 65536 || p->vocab_bytes > UINT32_MAX ||
+	    p->max_tokens < 1 || p->max_tokens > 65536 ||
+	    p->vocab_bytes < sizeof PS_WILDCARD - 1 || p->vocab_bytes > UINT32_MAX ||
 	    p->template_tokens > UINT32_MAX)
 		return PS_ERANGE;
 

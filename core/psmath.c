@@ -90,3 +90,12 @@ float ps_sqrtf(float x)
 		return 0;
 	return __builtin_sqrtf(x);
 }
+
+int ps_round_q8(float v)
+{
+	if (!(v > -127.0f))        /* also NaN */
+		return v == v ? -127 : 0;
+	if (v >= 127.0f)
+		return 127;
+	return (int)(v < 0 ? v - 0.5f : v + 0.5f);
+}

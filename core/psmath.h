@@ -10,5 +10,10 @@ float ps_expf(float x);
 float ps_logf(float x);
 /* square root; 0 for x <= 0 or NaN. */
 float ps_sqrtf(float x);
+/* v rounded half away from zero and clamped to [-127, 127], for int8
+ * quantisation; NaN gives 0.  (Converting NaN or an out-of-range float
+ * to an integer type is undefined behaviour, and a damaged model can
+ * hold any float.) */
+int ps_round_q8(float v);
 
 #endif

@@ -43,12 +43,8 @@ static float quantize_vec(const float *x, uint32_t n, int8_t *q)
 			mx = a;
 	}
 	inv = mx > 0 ? 127.0f / mx : 0;
-	for (i = 0; i < n; i++) {
-		float v = x[i] * inv;
-		int32_t iv = (int32_t)(v < 0 ? v - 0.5f : v + 0.5f);
-
-		q[i] = (int8_t)(iv > 127 ? 127 : iv < -127 ? -127 : iv);
-	}
+	for (i = 0; i < n; i++)
+		q[i] = (int8_t)ps_round_q8(x[i] * inv);
 	return mx / 127.0f;
 }
 

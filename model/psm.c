@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/drain.h"
+#include "core/psmath.h"
 #include "core/status.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -471,16 +472,8 @@ void ps_quantize_rows(const float *w, uint32_t rows, uint32_t cols, int8_t *q, f
 		}
 		scale[r] = mx / 127.0f;
 		inv = mx > 0 ? 127.0f / mx : 0;
-		for (c = 0; c < cols; c++) {
-			float v = row[c] * inv;
-			int32_t iv = (int32_t)(v < 0 ? v - 0.5f : v + 0.5f);
-
-			if (iv > 127)
-				iv = 127;
-			if (iv < -127)
-				iv = -127;
-			q[(size_t)r * cols + c] = (int8_t)iv;
-		}
+		for (c = 0; c < cols; c++)
+			q[(size_t)r * cols + c] = (int8_t)ps_round_q8(row[c] * inv);
 	}
 }
 

@@ -38,3 +38,11 @@ test-build: all $(UNIT_BIN) $(B)/tests/kdump-upload $(B)/tests/vmcoregen $(B)/te
 test: deps
 	$(MAKE) test-build
 	tests/run.sh
+
+# Fuzz targets and sanitizer builds (tests/fuzz/fuzz.mk).  The libFuzzer
+# targets need clang; without it tests/t_fuzz_smoke.sh says SKIP.
+include tests/fuzz/fuzz.mk
+test-build: asan-build
+ifeq ($(HAVE_FUZZ_CC),yes)
+test-build: fuzz-build
+endif

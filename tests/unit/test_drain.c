@@ -108,6 +108,10 @@ static void test_depth_and_threshold(void)
 	ps_drain_defaults(&p);
 	p.st = 1.5;
 	CHECK(ps_drain_init(&d, &(struct ps_arena){ 0 }, &p) == PS_ERANGE);
+	/* found by fuzz_drain: the vocabulary must hold the wildcard */
+	ps_drain_defaults(&p);
+	p.vocab_bytes = 2;
+	CHECK(ps_drain_init(&d, &(struct ps_arena){ 0 }, &p) == PS_ERANGE);
 }
 
 /* fastMatch: equal similarity goes to the template with more <*> */

@@ -47,5 +47,17 @@ int main(void)
 	CHECK(ps_sqrtf(-4.0f) == 0.0f);
 	CHECK(ps_sqrtf(NAN) == 0.0f);
 	CHECK(ps_sqrtf(16.0f) == 4.0f);
+	/* int8 rounding: half away from zero, clamped, NaN to 0 (a NaN
+	 * from a damaged model once reached a float-to-int conversion) */
+	CHECK_EQ_INT(ps_round_q8(0.49f), 0);
+	CHECK_EQ_INT(ps_round_q8(0.5f), 1);
+	CHECK_EQ_INT(ps_round_q8(-0.5f), -1);
+	CHECK_EQ_INT(ps_round_q8(126.6f), 127);
+	CHECK_EQ_INT(ps_round_q8(-126.4f), -126);
+	CHECK_EQ_INT(ps_round_q8(1e30f), 127);
+	CHECK_EQ_INT(ps_round_q8(-1e30f), -127);
+	CHECK_EQ_INT(ps_round_q8((float)INFINITY), 127);
+	CHECK_EQ_INT(ps_round_q8(-(float)INFINITY), -127);
+	CHECK_EQ_INT(ps_round_q8((float)NAN), 0);
 	return check_summary("test_psmath");
 }

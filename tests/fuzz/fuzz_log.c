@@ -1,0 +1,109 @@
+/* fuzz_log: the whole capture-side analysis of arbitrary "log" text.
+ *
+ * Case-file header, log parser, masking, Drain, oops marking, DBSCAN
+ * extraction, culprits and both report writers, once with a large
+ * arena and once with a small one whose size the input chooses, so
+ * that every out-of-memory path runs too.  Invariants: no crash, no
+ * access outside the arena's allocations (PS_ARENA_POISON), every
+ * index in the result inside the log, reports that fit the bound
+ * ps_report_bound promised, and only documented statuses. */
+#include "tests/fuzz/fuzz.h"
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/pipeline.h"
+#include "core/report.h"
+#include "core/status.h"
+
+/* Enough for any log: 1 MiB plus 32 bytes per input byte (the
+ * capture kernel has 6 per byte), so PS_ENOMEM here is a bug. */
+#define LARGE_ARENA(n) ((1u << 20) + 32u * (n))
+#define SMALL_ARENA_MAX (256u << 10)
+
+static void check_analysis(const struct ps_analysis *an, const struct ps_arena *a)
+{
+	uint32_t i;
+	size_t bound;
+	char *rep;
+	struct ps_buf b;
+
+	FUZZ_ASSERT(a->used <= a->size && a->peak <= a->size);
+	FUZZ_ASSERT(an->nlines == an->log.n && an->nlines > 0);
+	for (i = 0; i < an->log.n; i++) {
+		FUZZ_ASSERT(an->log.rec[i].len <= PS_MAX_LINE);
+		FUZZ_ASSERT(i == 0 || an->log.rec[i].line > an->log.rec[i - 1].line);
+	}
+	FUZZ_ASSERT(an->header == PS_NONE || an->header < an->nlines);
+	FUZZ_ASSERT(an->panic == PS_NONE || an->panic < an->nlines);
+	for (i = 0; i < an->nsegment; i++) {
+		FUZZ_ASSERT(an->segment[i] < an->nlines);
+		FUZZ_ASSERT(i == 0 || an->segment[i] > an->segment[i - 1]);
+	}
+	for (i = 0; i < an->nculprits; i++) {
+		FUZZ_ASSERT(an->culprits[i].line < an->nlines);
+		FUZZ_ASSERT(an->culprits[i].score >= 0.0f && an->culprits[i].score <= 1.0f);
+	}
+
+	/* both report writers, into exactly the promised bound */
+	bound = ps_report_bound(an);
+	rep = malloc(bound);
+	FUZZ_ASSERT(rep != NULL);
+	ps_buf_init(&b, rep, bound);
+	ps_report_json(an, &b);
+	FUZZ_ASSERT(!b.overflow && b.len > 0 && rep[0] == '{' && rep[b.len - 1] != ',');
+	ps_buf_init(&b, rep, bound);
+	ps_report_console(an, &b);
+	FUZZ_ASSERT(!b.overflow && b.len > 0);
+	free(rep);
+}
+
+static int analyze(const char *text, size_t len, struct ps_arena *a, struct ps_analysis *an)
+{
+	struct ps_params p;
+	uint32_t hdr_lines = 0;
+	size_t hdr = ps_casefile_header(text, len, &hdr_lines);
+	const char *val;
+	size_t vlen;
+
+	FUZZ_ASSERT(hdr <= len);
+	vlen = ps_casefile_get(text, hdr, "LABEL", &val);
+	FUZZ_ASSERT(vlen == 0 || (val >= text && val + vlen <= text + hdr));
+	ps_params_defaults(&p);
+	return ps_analyze(an, &p, NULL, text + hdr, len - hdr, hdr_lines + 1, a, NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = (char *)fuzz_copy(data, size);
+	struct ps_analysis an;
+	struct ps_arena a;
+	unsigned char *large, *small;
+	size_t small_size;
+	int st;
+
+	large = malloc(LARGE_ARENA(size));
+	FUZZ_ASSERT(large != NULL);
+	ps_arena_init(&a, large, LARGE_ARENA(size));
+	st = analyze(text, size, &a, &an);
+	FUZZ_ASSERT(st == PS_OK || st == PS_EINPUT);
+	if (st == PS_OK)
+		check_analysis(&an, &a);
+	free(large);
+
+	/* small arena, sized by the input: out of memory is an answer,
+	 * never a crash or a write past the end */
+	small_size = size ? ((size_t)data[0] << 10 | data[size - 1]) % SMALL_ARENA_MAX : 0;
+	small = malloc(small_size ? small_size : 1);
+	FUZZ_ASSERT(small != NULL);
+	ps_arena_init(&a, small, small_size);
+	st = analyze(text, size, &a, &an);
+	FUZZ_ASSERT(st == PS_OK || st == PS_EINPUT || st == PS_ENOMEM);
+	if (st == PS_ENOMEM)
+		FUZZ_ASSERT(a.failed > 0);
+	if (st == PS_OK)
+		check_analysis(&an, &a);
+	free(small);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# The unit tests again, built with gcc -fsanitize=address,undefined
+# -fno-sanitize-recover=all and the arena's ASan poisoning
+# (PS_ARENA_POISON): any out-of-bounds access, use of released arena
+# memory or undefined behaviour fails the test.  `make test`
+# builds them into build/asan/tests (tests/fuzz/fuzz.mk).
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+AB=$B/asan
+ls "$AB"/tests/test_* >/dev/null 2>&1 || { echo "sanitizer unit tests not built (make asan-build)"; exit 1; }
+
+# Leak checking is off here: core/ and model/ never allocate, and the
+# unit tests' own fixtures (tests/unit/randmodel.h) are left to exit.
+# The fuzz targets free everything and run with leak checking on.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:strict_string_checks=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+fail=0 n=0
+for t in "$AB"/tests/test_*; do
+	case $t in *.d) continue ;; esac
+	[ -x "$t" ] || continue
+	n=$((n + 1))
+	out=$("$t" 2>&1)
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		echo "skip $(basename "$t"): $(echo "$out" | tail -n 1)"
+	elif [ $rc -ne 0 ] || echo "$out" | grep -q -E 'runtime error|AddressSanitizer|LeakSanitizer'; then
+		echo "FAIL $(basename "$t") (exit $rc):"
+		echo "$out" | tail -n 30 | sed 's/^/    /'
+		fail=1
+	else
+		echo "ok   $(basename "$t") under ASan+UBSan"
+	fi
+done
+[ $n -gt 0 ] || { echo "no sanitizer unit tests ran"; exit 1; }
+
+# The check must be able to fail: a probe with an out-of-bounds write
+# built with the same flags must be caught.
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+cat >"$probe/p.c" <<'C'
+#include <stdlib.h>
+#include "core/arena.h"
+int main(void)
+{
+	unsigned char *mem = malloc(256);
+	struct ps_arena a;
+	char *p;
+	ps_arena_init(&a, mem, 256);
+	p = ps_arena_alloc(&a, 16, 1);
+	p[16] = 1;              /* one past the allocation, inside the arena */
+	free(mem);
+	return 0;
+}
+C
+if ${CC:-cc} -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-DPS_ARENA_POISON -I. -o "$probe/p" "$probe/p.c" core/arena.c 2>"$probe/cc.log"; then
+	if "$probe/p" >"$probe/out" 2>&1 || ! grep -q "use-after-poison" "$probe/out"; then
+		echo "FAIL: an arena overrun went unnoticed by the sanitizer build"
+		fail=1
+	else
+		echo "ok   an arena overrun is caught (use-after-poison)"
+	fi
+else
+	echo "FAIL: cannot build the sanitizer probe:"; cat "$probe/cc.log"; fail=1
+fi
+exit $fail
