@@ -17,6 +17,9 @@ B=${B:-build}
 W=$B/fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-900}
 JOBS=${FUZZ_JOBS:-1}
+# One input may take this long before libFuzzer calls it a hang.  Long
+# runs are niced on a shared machine, so a unit can wait for the CPU.
+TIMEOUT=${FUZZ_TIMEOUT:-60}
 if [ "${1:-}" = "-o" ]; then W=$2; shift 2; fi
 [ $# -gt 0 ] || { echo "usage: $0 [-o WORKDIR] TARGET..."; exit 2; }
 mkdir -p "$W/logs"
@@ -42,21 +45,23 @@ run_one() {
 	dirs="$W/corpus/$t"
 	[ -d "tests/fuzz/corpus/$t" ] && dirs="$dirs tests/fuzz/corpus/$t"
 	[ -d "tests/fuzz/regress/$t" ] && dirs="$dirs tests/fuzz/regress/$t"
+	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	nice -n 19 "$bin" -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$t")" \
-		-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+		-rss_limit_mb=2048 -timeout="$TIMEOUT" -print_final_stats=1 \
 		-artifact_prefix="$W/crashes/$t/" $dirs >"$log" 2>&1
 	rc=$?
+	secs=$(( $(date +%s) - t0 ))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 	cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1)
 	crashes=$(ls "$W/crashes/$t" | wc -l)
-	line="$t: ${SECONDS_EACH}s, ${execs:-?} execs (${rate:-?}/s), ${cov:-no coverage line}, crashes $crashes, exit $rc"
+	line="$t: ${secs}s, ${execs:-?} execs (${rate:-?}/s), ${cov:-no coverage line}, crashes $crashes, exit $rc"
 	echo "$line"
 	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $line" >>"$W/summary.txt"
 	if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
 		echo "  see $log; reproducers in $W/crashes/$t/"
-		grep -m 3 -E 'ERROR: |runtime error|fuzz invariant' "$log" | sed 's/^/  /'
+		grep -m 3 -E 'ERROR: |runtime error|fuzz invariant|ALARM' "$log" | sed 's/^/  /'
 		return 1
 	fi
 	return 0

@@ -1,0 +1,220 @@
+#!/bin/sh
+# Fault tests of the capture-kernel path: build/panicsage-kdump as the
+# kdump initramfs runs it, against what goes wrong in a capture kernel.
+#
+#   fault                          want
+#   no network (refused)           exit 8, case spooled
+#   collector unreachable          exit 8 within the budget, case spooled
+#   collector accepts and stalls   exit 8 within the budget, case spooled
+#   read-only spool, no network    exit 3 ("case lost"), report printed
+#   read-only spool, collector up  exit 0, the case sent from memory
+#   full spool (64 KiB tmpfs)      exit 3 ("No space left"), report printed
+#   corrupted printk ring          exit 0, warning, report, case spooled
+#   truncated vmcore               exit 0 with a warning (log still there),
+#                                  exit 4 when cut inside the headers
+#   model of the wrong version     exit 5, report printed unlabelled
+#   arena too small                exit 6 (--arena-size, a hidden test option)
+#   1 GiB log (pipe; sparse file)  exit 0, tail-only warning, crash found
+#
+# Every case must print a "panicsage: " message saying what happened,
+# exit with its documented code (core/exitcode.h, README), finish within
+# its --budget (plus 2 s for process start-up), and leave the case that
+# an earlier run had already spooled byte for byte in place.  The
+# read-only and full spool cases mount a tmpfs and need root; without it
+# they say "skip" and the rest still runs.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+K=$B/panicsage-kdump
+P=$B/panicsage
+G=$B/tests/vmcoregen
+PY=/usr/bin/python3
+LOG=tests/data/example.log
+[ -x "$K" ] && [ -x "$P" ] && [ -x "$G" ] || { echo "FAIL: build first (make test-build)"; exit 1; }
+[ -x "$PY" ] || { echo "$PY missing"; exit 77; }
+
+T=$(mktemp -d)
+MNT=""
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+"$P" pki init "$T/pki" >/dev/null || { echo "FAIL: pki init"; exit 1; }
+
+# conf NAME SPOOL COLLECTOR [UPLOAD]: writes $T/NAME.conf
+conf() {
+	{
+		echo "collector = $3"
+		echo "cert = $T/pki/client.crt"
+		echo "key = $T/pki/client.key"
+		echo "server_pin = $(cat "$T/pki/server.pin")"
+		echo "spool = $2"
+		echo "retries = 20"
+		echo "backoff_ms = 100"
+		echo "timeout_ms = 20000"
+		echo "upload = ${4:-1}"
+	} >"$T/$1.conf"
+}
+
+# An already-captured case: a first run spools it without uploading.
+# spool_with_case DIR: DIR holds a copy of that case.
+mkdir "$T/seed"
+conf seed "$T/seed" 127.0.0.1:9 0
+"$K" --deliver --config "$T/seed.conf" "$LOG" >/dev/null 2>&1
+OLD=$(ls "$T/seed" | grep '\.case$' | head -n 1)
+[ -n "$OLD" ] || { echo "FAIL: could not spool the first case"; ls -la "$T/seed"; exit 1; }
+OLDSUM=$(cksum <"$T/seed/$OLD")
+spool_with_case() { mkdir -p "$1" && cp "$T/seed/$OLD" "$1/"; }
+spooled() { ls "$1" 2>/dev/null | grep -c '\.case$'; }
+
+# run NAME WANT BUDGET SPOOL PATTERN -- ARGS...: runs panicsage-kdump
+# with --budget BUDGET, checks exit code, time, message and the old case.
+run() {
+	name=$1 want=$2 budget=$3 spool=$4 pat=$5
+	shift 6
+	t0=$(date +%s%N)
+	"$K" --budget "$budget" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	good=1
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name: exit $rc, want $want"; good=0
+	fi
+	if [ "$ms" -gt $((budget * 1000 + 2000)) ]; then
+		bad "$name: took $ms ms, budget $budget s"; good=0
+	fi
+	if ! cat "$T/out" "$T/err" | grep -q -E "^panicsage: .*($pat)"; then
+		bad "$name: no 'panicsage: ' message matching /$pat/"; good=0
+	fi
+	if [ -n "$spool" ] && [ "$(cksum <"$spool/$OLD" 2>/dev/null)" != "$OLDSUM" ]; then
+		bad "$name: the already spooled case was lost or changed"; good=0
+	fi
+	[ $good -eq 1 ] && ok "$name: exit $rc in $ms ms: $(grep -h -E "^panicsage: .*($pat)" "$T/err" "$T/out" | head -n 1 | cut -c1-110)"
+	return $good
+}
+
+# --- network faults ---------------------------------------------------
+# a port nobody listens on
+FREE=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+spool_with_case "$T/s1"
+conf refused "$T/s1" "127.0.0.1:$FREE"
+run "no network (connection refused)" 8 3 "$T/s1" "spool|kept" -- --deliver --config "$T/refused.conf" "$LOG" &&
+	{ [ "$(spooled "$T/s1")" -eq 2 ] || bad "no network: new case not spooled"; }
+
+# an address with no route or no answer: bounded by the budget
+spool_with_case "$T/s2"
+conf unreach "$T/s2" "192.0.2.1:9"
+run "collector unreachable (TEST-NET)" 8 3 "$T/s2" "spool|kept" -- --deliver --config "$T/unreach.conf" "$LOG" &&
+	{ [ "$(spooled "$T/s2")" -eq 2 ] || bad "unreachable: new case not spooled"; }
+
+# a collector that accepts connections and never answers
+"$PY" - "$T/stall.port" <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)          # never read, never answer, never close
+PY
+PIDS="$PIDS $!"
+i=0
+while [ ! -s "$T/stall.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+spool_with_case "$T/s3"
+conf stall "$T/s3" "127.0.0.1:$(cat "$T/stall.port")"
+run "collector accepts and stalls" 8 3 "$T/s3" "spool|kept" -- --deliver --config "$T/stall.conf" "$LOG" &&
+	{ [ "$(spooled "$T/s3")" -eq 2 ] || bad "stall: new case not spooled"; }
+
+# --- spool faults (tmpfs; root only) ----------------------------------
+MNT=$T/mnt
+mkdir "$MNT"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k,mode=0700 panicsage-test "$MNT" 2>/dev/null; then
+	# read-only spool holding the old case
+	cp "$T/seed/$OLD" "$MNT/"
+	mount -o remount,ro "$MNT"
+	conf ro "$MNT" "127.0.0.1:$FREE"
+	run "read-only spool, no network" 3 3 "$MNT" "case lost|[Rr]ead-only" -- --deliver --config "$T/ro.conf" "$LOG" &&
+		{ grep -q "^panicsage: " "$T/out" || bad "read-only spool: no report on the console"; }
+
+	# read-only spool, collector up: the new case still goes out
+	"$P" serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/cases.db" --quiet \
+		--ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" --key "$T/pki/server.key" \
+		2>"$T/serve.log" &
+	PIDS="$PIDS $!"
+	i=0
+	while [ ! -s "$T/serve.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	conf roup "$MNT" "127.0.0.1:$(cat "$T/serve.port")"
+	run "read-only spool, collector up" 0 10 "$MNT" "sent|stored|acknowledged|case" -- --deliver --config "$T/roup.conf" "$LOG"
+
+	# full spool: the old case and a filler take the whole tmpfs
+	umount "$MNT"
+	mount -t tmpfs -o size=64k,mode=0700 panicsage-test "$MNT"
+	cp "$T/seed/$OLD" "$MNT/"
+	dd if=/dev/zero of="$MNT/filler" bs=1k count=256 2>/dev/null
+	conf full "$MNT" "127.0.0.1:$FREE"
+	run "full spool, no network" 3 3 "$MNT" "case lost|[Nn]o space" -- --deliver --config "$T/full.conf" "$LOG" &&
+		{ grep -q "^panicsage: " "$T/out" || bad "full spool: no report on the console"; }
+	[ "$(spooled "$MNT")" -eq 1 ] || bad "full spool: spool should still hold exactly the old case"
+	ls -a "$MNT" | grep -q '\.tmp$' && bad "full spool: a partial temp file was left behind"
+	umount "$MNT"
+else
+	echo "skip read-only and full spool: mounting a tmpfs needs root"
+fi
+MNT=""
+
+# --- input faults -----------------------------------------------------
+spool_with_case "$T/s4"
+conf local "$T/s4" "127.0.0.1:$FREE" 0
+
+"$G" --corrupt lk-lpos "$LOG" "$T/lpos.vmcore" 2>/dev/null
+run "corrupted ring (lockless, bad data block)" 0 10 "$T/s4" "warning" -- --config "$T/local.conf" "$T/lpos.vmcore" &&
+	{ grep -q "^panicsage: .*lines" "$T/out" || bad "corrupted ring: no report"; }
+"$G" --format structured --corrupt st-loop "$LOG" "$T/loop.vmcore" 2>/dev/null
+run "corrupted ring (structured, endless walk)" 0 10 "$T/s4" "warning" -- --config "$T/local.conf" "$T/loop.vmcore"
+[ "$(spooled "$T/s4")" -eq 3 ] || bad "corrupted rings: cases not spooled ($(spooled "$T/s4") in the spool)"
+
+"$G" --corrupt truncate "$LOG" "$T/trunc.vmcore" 2>/dev/null
+run "truncated vmcore (inside the log data)" 0 10 "$T/s4" "truncated|shorter" -- --config "$T/local.conf" "$T/trunc.vmcore"
+head -c 300 "$T/lpos.vmcore" >"$T/head.vmcore"
+run "truncated vmcore (inside the headers)" 4 10 "$T/s4" "vmcore|ELF|truncated|header" -- --config "$T/local.conf" "$T/head.vmcore"
+
+# a model file whose format version is not this binary's
+cp tests/fuzz/corpus/fuzz_model/f32-1layer.psm "$T/v99.psm"
+printf '\143' | dd of="$T/v99.psm" bs=1 seek=8 conv=notrunc 2>/dev/null
+run "model of the wrong version" 5 10 "$T/s4" "version" -- --no-deliver --model "$T/v99.psm" "$LOG" &&
+	{ grep -q "^panicsage: unlabelled" "$T/out" || bad "wrong model version: report not printed unlabelled"; }
+
+# an arena too small for the log, then too small for the analysis
+if "$K" --arena-size 100000000000 "$LOG" >/dev/null 2>&1 || [ $? -ne 2 ]; then
+	bad "arena too small: --arena-size does not check its range"
+fi
+run "arena too small for the log" 6 10 "$T/s4" "memory" -- --arena-size 1048576 --no-deliver "$LOG"
+run "arena too small for the analysis" 6 10 "$T/s4" "memory" -- --arena-size 8400000 --no-deliver "$LOG"
+
+# 1 GiB of log through a pipe, the crash at its end
+mkfifo "$T/fifo"
+( yes '[ 1000.000000] ata1.00: exception Emask 0x0 SAct 0x0 SErr 0x0 action 0x6 frozen' |
+	head -c 1073741824; sed -n '20,65p' "$LOG" ) >"$T/fifo" &
+run "1 GiB log through a pipe" 0 30 "$T/s4" "only its end" -- --no-deliver "$T/fifo" &&
+	{ grep -q "NULL pointer dereference" "$T/out" || bad "1 GiB pipe: the crash at the end was not found"; }
+# and as a (sparse) 1 GiB file
+truncate -s 1000M "$T/big.log"
+{ yes '[ 1000.000000] nfs: server fileserver01 not responding, still trying' | head -c 9000000; cat "$LOG"; } >>"$T/big.log"
+run "1 GiB log file (sparse)" 0 30 "$T/s4" "only its end" -- --no-deliver "$T/big.log" &&
+	{ grep -q "NULL pointer dereference" "$T/out" || bad "1 GiB file: the crash at the end was not found"; }
+
+echo "fault tests: $fails failed"
+[ $fails -eq 0 ]
