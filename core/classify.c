@@ -50,6 +50,9 @@ float ps_culprit_score(const struct ps_model *m, const struct ps_analysis *an, u
 	return s;
 }
 
+/* Share of the extraction's own culprit score in the re-ranked score. */
+#define PS_CULPRIT_KEEP 0.9f
+
 static int culprit_before(const struct ps_culprit *a, const struct ps_culprit *b)
 {
 	return a->score > b->score || (a->score == b->score && a->line < b->line);
@@ -82,8 +85,15 @@ static int rank_culprits(const struct ps_model *m, struct ps_analysis *an, struc
 		}
 		return PS_OK;
 	}
-	for (i = 0; i < an->nculprits; i++)
-		an->culprits[i].score = ps_culprit_score(m, an, an->culprits[i].line);
+	/* the extraction's score stays primary; the learned template
+	 * weight breaks near-ties */
+	for (i = 0; i < an->nculprits; i++) {
+		const struct ps_line *ln = an->culprits[i].line < an->nlines ? &an->lines[an->culprits[i].line] : 0;
+		float w = ln && ln->tpl < m->p.ntemplates ? m->tpl_weight[ln->tpl] : 0;
+
+		w = w < 0 ? 0 : w > 1 ? 1 : w;
+		an->culprits[i].score = PS_CULPRIT_KEEP * an->culprits[i].score + (1 - PS_CULPRIT_KEEP) * w;
+	}
 	for (i = 1; i < an->nculprits; i++) {    /* few lines: insertion sort */
 		struct ps_culprit c = an->culprits[i];
 

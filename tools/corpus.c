@@ -185,25 +185,12 @@ static int contains(const char *s, size_t n, const char *key, size_t k)
 	return 0;
 }
 
-uint32_t title_header_line(const struct case_rec *c, const struct ps_analysis *an)
+/* First line containing key (or starting with it, when `at_start`). */
+static uint32_t find_line(const struct ps_analysis *an, const char *key, int at_start)
 {
-	char key[128];
-	size_t n = 0, words = 0, i;
-	const char *t = c->title;
+	size_t n = strlen(key);
 	uint32_t li;
 
-	if (!t)
-		return PS_NONE;
-	/* the title's first words up to " in " or 4 words, e.g.
-	 * "KASAN: use-after-free Read" → "KASAN: use-after-free" */
-	for (i = 0; t[i] && n + 1 < sizeof key; i++) {
-		if (t[i] == ' ') {
-			if (++words == 3 || !strncmp(t + i, " in ", 4))
-				break;
-		}
-		key[n++] = t[i];
-	}
-	key[n] = '\0';
 	if (n < 4)
 		return PS_NONE;
 	for (li = 0; li < an->nlines; li++) {
@@ -213,15 +200,73 @@ uint32_t title_header_line(const struct case_rec *c, const struct ps_analysis *a
 
 		while (len && *s == ' ')
 			s++, len--;
-		if (len >= n && !memcmp(s, key, n))
+		if (at_start ? len >= n && !memcmp(s, key, n) : contains(s, len, key, n))
 			return li;
 	}
-	/* "BUG: KASAN: ..." logs titled "KASAN: ..." */
-	for (li = 0; li < an->nlines; li++) {
-		const struct ps_record *r = an->lines[li].rec;
+	return PS_NONE;
+}
 
-		if (contains(r->text, r->len, key, n))
+/* What a syzkaller title's leading words look like in the log itself. */
+static const char *const title_synonyms[][3] = {
+	{ "INFO: rcu detected stall", "rcu_", "detected stall" },
+	{ "INFO: task hung", "blocked for more than", NULL },
+	{ "possible deadlock", "possible circular locking", "possible recursive locking" },
+	{ "BUG: soft lockup", "soft lockup", NULL },
+	{ "memory leak", "unreferenced object", NULL },
+	{ "WARNING: locking bug", "WARNING: CPU:", NULL },
+	{ "WARNING: refcount bug", "refcount_t:", NULL },
+	{ "WARNING: ODEBUG bug", "ODEBUG:", NULL },
+	{ "WARNING: kmalloc bug", "WARNING: CPU:", NULL },
+	{ "WARNING", "WARNING: CPU:", "WARNING:" },
+	{ "kernel BUG", "kernel BUG at", NULL },
+	{ "PANIC: double fault", "double fault", NULL },
+	{ "kernel panic: corrupted stack end", "corrupted stack end", NULL },
+	{ "kernel panic: stack is corrupted", "stack-protector", NULL },
+	{ "UBSAN: undefined-behaviour", "UBSAN:", NULL },
+	{ "KASAN: slab-use-after-free", "KASAN: slab-use-after-free", "KASAN: use-after-free" },
+	{ "BUG: stack guard page was hit", "stack guard page was hit", NULL },
+	{ "Internal error", "Internal error:", NULL },
+};
+
+uint32_t title_header_line(const struct case_rec *c, const struct ps_analysis *an)
+{
+	char key[160];
+	const char *t = c->title;
+	size_t n, i, k;
+	uint32_t li;
+
+	if (!t)
+		return PS_NONE;
+	if (!strncmp(t, "kernel panic: ", 14) && strncmp(t + 14, "corrupted", 9) && strncmp(t + 14, "stack", 5))
+		t += 14;
+	/* the title up to " in " and before any NUM/LINE/ADDR placeholder */
+	for (n = 0; t[n] && n + 1 < sizeof key; n++) {
+		if (!strncmp(t + n, " in ", 4) || !strncmp(t + n, "NUM", 3) || !strncmp(t + n, "LINE", 4) ||
+		    !strncmp(t + n, "ADDR", 4))
+			break;
+		key[n] = t[n];
+	}
+	while (n && key[n - 1] == ' ')
+		n--;
+	key[n] = '\0';
+	for (i = 0; i < sizeof title_synonyms / sizeof title_synonyms[0]; i++)
+		if (!strncmp(key, title_synonyms[i][0], strlen(title_synonyms[i][0])) &&
+		    strlen(key) <= strlen(title_synonyms[i][0]) + 6)
+			for (k = 1; k < 3 && title_synonyms[i][k]; k++)
+				if ((li = find_line(an, title_synonyms[i][k], 0)) != PS_NONE)
+					return li;
+	/* the key, then shorter and shorter word prefixes of it ("KASAN:
+	 * use-after-free Read" is logged as "BUG: KASAN: use-after-free in") */
+	while (n >= 6) {
+		if ((li = find_line(an, key, 0)) != PS_NONE)
 			return li;
+		while (n && key[n - 1] != ' ')
+			n--;
+		while (n && key[n - 1] == ' ')
+			n--;
+		key[n] = '\0';
+		if (!strchr(key, ' ') && n < 10)
+			break;
 	}
 	return PS_NONE;
 }
