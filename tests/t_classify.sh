@@ -9,7 +9,7 @@ B=${B:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-{ printf 'LABEL: null-deref\nTITLE: BUG: kernel NULL pointer dereference in cachefs_evict_entry\nSOURCE: test\n\n'
+{ printf 'LABEL: planted-label-xyzzy\nTITLE: BUG: kernel NULL pointer dereference in cachefs_evict_entry\nSOURCE: test\n\n'
   cat tests/data/example.log; } > "$T/case.log"
 printf '<4>[  10.000000] plain line one\r\n<4>[  10.000001] BUG: soft lockup - CPU#0 stuck for 22s! [a:1]\r\n' > "$T/crlf.log"
 
@@ -51,7 +51,7 @@ done
 
 # the case file's LABEL never reaches the report
 $B/panicsage classify "$T/case.log" > "$T/console.txt"
-if grep -q "null-deref" "$T/console.txt"; then
+if grep -q "planted-label-xyzzy" "$T/console.txt"; then
 	echo "FAIL: the case file's LABEL leaked into the report"; exit 1
 fi
 # line numbers count the header lines too

@@ -100,6 +100,29 @@ static void print_model_report(const struct corpus *cp, const struct pred *p, ui
 	sq = score(truth, pq, n, cp->nlabels);
 	printf("\nmodel: macro-F1 %.4f over %u classes, accuracy %.4f, %u cases\n", s.macro_f1,
 	       s.classes, s.accuracy, s.n);
+	{
+		/* the same without the classes too small to learn (< 5 cases) */
+		uint32_t cnt[PS_MODEL_MAX_LABELS] = { 0 }, small = 0;
+		int *t5 = calloc(n, sizeof *t5), *p5 = calloc(n, sizeof *p5);
+		struct scores s5;
+
+		for (i = 0; i < n; i++)
+			if (truth[i] >= 0)
+				cnt[truth[i]]++;
+		for (i = 0; i < cp->nlabels; i++)
+			small += cnt[i] > 0 && cnt[i] < 5;
+		for (i = 0; i < n; i++) {
+			t5[i] = truth[i] >= 0 && cnt[truth[i]] >= 5 ? truth[i] : -1;
+			p5[i] = pred[i] >= 0 && cnt[pred[i]] >= 5 ? pred[i] : -1;
+		}
+		s5 = score(t5, p5, n, cp->nlabels);
+		if (small)
+			printf("model: macro-F1 %.4f over the %u classes with at least 5 cases "
+			       "(%u smaller classes left out), accuracy %.4f on their %u cases\n",
+			       s5.macro_f1, s5.classes, small, s5.accuracy, s5.n);
+		free(t5);
+		free(p5);
+	}
 	printf("int8 path: macro-F1 %.4f, same label as float on %u of %u cases (%.2f%%)\n",
 	       sq.macro_f1, agree, labelled, labelled ? 100.0 * agree / labelled : 0);
 	if (known)
