@@ -46,3 +46,6 @@ test-build: asan-build
 ifeq ($(HAVE_FUZZ_CC),yes)
 test-build: fuzz-build
 endif
+
+# Benchmarks: make bench (tests/bench/bench.mk).
+include tests/bench/bench.mk

@@ -1,0 +1,131 @@
+#!/bin/sh
+# Every benchmark, once, in one run: writes tests/bench/REPORT.md and
+# tests/bench/results.json (`make bench` builds first, then runs this).
+#
+#   tests/bench/run.sh [-q]      -q: fewer repeats (a quick look, same rows)
+#
+# Benchmarks print numbers and never fail because a machine is slow; a
+# row whose tool or data is missing says "not measured" and why.  Rows:
+#   1 vmcore -> log        tests/bench/vmcore_dmesg.sh (real QEMU vmcores from
+#                          $PANICSAGE_VMCORES or /work/lab-artifacts, and
+#                          synthetic ones from tests/vmcoregen.c)
+#   2 capture-kernel cost  tests/bench/kdump_scale.py (10 KiB .. 16 MiB logs)
+#   3 Drain throughput     tests/bench/drain_speed.py (needs ../shared)
+#   4 DBSCAN               tests/bench/dbscan_vs_sklearn.py
+#   5 GraphSAGE            build/tests/sage-bench + tests/bench/sage_vs_torch.py
+#                          (needs ../shared/corpus)
+#   6 sizes                tests/bench/kdump_size.sh, model files float/int8
+#   7 extraction accuracy  tests/bench/extract_corpus.py (needs ../shared)
+#   8 upload load          tests/bench/upload_load.sh
+#   9 fuzzing              the long runs recorded in tests/fuzz/longruns.txt
+set -u
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+PY=/usr/bin/python3
+SHARED=${PANICSAGE_SHARED:-../shared}
+OUT=tests/bench
+QUICK=0
+[ "${1:-}" = "-q" ] && QUICK=1
+R=5
+[ $QUICK -eq 1 ] && R=2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+mkdir -p "$T/r"
+start=$(date +%s)
+
+note() { echo "== $*" >&2; }
+# timed NAME CMD...: runs CMD, its output to $T/r/NAME.txt, seconds to NAME.secs
+timed() {
+	n=$1; shift
+	note "$n: $*"
+	t0=$(date +%s)
+	"$@" >"$T/r/$n.txt" 2>"$T/r/$n.err"
+	echo $? >"$T/r/$n.rc"
+	echo $(( $(date +%s) - t0 )) >"$T/r/$n.secs"
+	cat "$T/r/$n.txt" >&2
+}
+
+# machine
+{
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo '+changes')"
+	echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "nproc=$(nproc)"
+	echo "mem_mib=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)"
+	echo "kernel=$(uname -r)"
+	echo "os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+	echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "cc=$(${CC:-cc} --version | head -n 1)"
+	echo "vmcore_dmesg=$(dpkg-query -W -f='kexec-tools ${Version}' kexec-tools 2>/dev/null)"
+	echo "makedumpfile=$(dpkg-query -W -f='${Version}' makedumpfile 2>/dev/null)"
+} >"$T/r/machine.txt"
+
+# 1. vmcore -> log
+REAL=""
+for v in ${PANICSAGE_VMCORES:-/work/lab-artifacts/*.vmcore /work/lab-artifacts/*.raw-vmcore}; do
+	[ -f "$v" ] && REAL="$REAL $v"
+done
+if [ -n "$REAL" ]; then
+	# shellcheck disable=SC2086
+	timed vmcore_real sh tests/bench/vmcore_dmesg.sh -r "$R" $REAL
+else
+	echo "no real vmcore: set PANICSAGE_VMCORES or run the QEMU lab (tools/lab/run-case.sh --keep-vmcore DIR KIND SEED)" >"$T/r/vmcore_real.txt"
+	echo 77 >"$T/r/vmcore_real.rc"
+fi
+timed vmcore_synth sh tests/bench/vmcore_dmesg.sh -r "$R"
+
+# 5 first: its model is the one the capture-kernel rows classify with
+# when the build has no default model.
+MODEL=""
+if [ -f model/default.psm ]; then
+	MODEL=model/default.psm
+fi
+if [ -d "$SHARED/corpus/syzkaller" ]; then
+	mkdir -p "$T/sage"
+	timed sage_c "$B/tests/sage-bench" "$T/sage" 400 "$SHARED/corpus/syzkaller"
+	timed sage_torch "$PY" tests/bench/sage_vs_torch.py "$T/sage" --json "$T/r/sage.json"
+	[ -n "$MODEL" ] || { [ -f "$T/sage/model.psm" ] && MODEL=$T/sage/model.psm; }
+else
+	echo "$SHARED/corpus/syzkaller not found" >"$T/r/sage_c.txt"
+	echo 77 >"$T/r/sage_c.rc"
+fi
+
+# 2. capture-kernel cost by log size
+if [ -n "$MODEL" ]; then
+	timed kdump_scale "$PY" tests/bench/kdump_scale.py --model "$MODEL" --repeats "$R" --json "$T/r/kdump_scale.json"
+else
+	timed kdump_scale "$PY" tests/bench/kdump_scale.py --repeats "$R" --json "$T/r/kdump_scale.json"
+fi
+echo "$MODEL" >"$T/r/kdump_model.txt"
+
+# 3. Drain
+timed drain "$PY" tests/bench/drain_speed.py
+
+# 4. DBSCAN
+timed dbscan "$PY" tests/bench/dbscan_vs_sklearn.py --json "$T/r/dbscan.json"
+
+# 6. sizes
+timed kdump_size sh tests/bench/kdump_size.sh
+if [ -d "$SHARED/corpus/syzkaller" ]; then
+	for fmt in float int8 both; do
+		"$B/panicsage" train --quiet --epochs 5 --format $fmt --out "$T/model-$fmt.psm" \
+			"$SHARED/corpus/syzkaller" >/dev/null 2>&1 &&
+			echo "$fmt $(wc -c <"$T/model-$fmt.psm")"
+	done >"$T/r/model_size.txt"
+fi
+strip -o "$T/kdump.stripped" "$B/panicsage-kdump" 2>/dev/null &&
+	echo "panicsage-kdump $(wc -c <"$T/kdump.stripped") $(wc -c <"$B/panicsage-kdump")" >"$T/r/bin_size.txt"
+
+# 7. extraction accuracy on the corpus
+timed extract "$PY" tests/bench/extract_corpus.py
+
+# 8. upload load (loopback)
+if [ $QUICK -eq 1 ]; then
+	timed upload sh tests/bench/upload_load.sh 4 10
+else
+	timed upload sh tests/bench/upload_load.sh
+fi
+
+echo $(( $(date +%s) - start )) >"$T/r/total.secs"
+"$PY" tests/bench/report.py "$T/r" "$OUT/REPORT.md" "$OUT/results.json" tests/fuzz/longruns.txt
+note "wrote $OUT/REPORT.md and $OUT/results.json in $(cat "$T/r/total.secs") s"
