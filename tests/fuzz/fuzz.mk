@@ -48,7 +48,11 @@ $(FB)/obj/%.o: %.c
 
 $(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_ENGINE)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CSTD) $(SAN_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) -o $@ $< $(FUZZ_ENGINE)
+	$(FUZZ_CC) $(CSTD) $(SAN_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) -o $@ $< $(filter %.o,$^)
+
+# Targets that need more than the engine.
+$(FB)/fuzz_config: $(call fuzz_obj,kdump/config.c)
+$(AB)/replay_fuzz_config: $(call asan_obj,kdump/config.c)
 
 # gcc sanitizer builds: the engine and the host tools, the unit tests,
 # and a replay runner per fuzz target (no libFuzzer needed).
@@ -68,7 +72,7 @@ $(AB)/tests/%: tests/unit/%.c tests/unit/check.h $(AB)/libpanicsage.a
 $(AB)/replay_%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/replay.c $(ASAN_ENGINE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SAN_FLAGS) $(CPPFLAGS) -Wno-missing-prototypes \
-		-o $@ $< tests/fuzz/replay.c $(ASAN_ENGINE) -lm
+		-o $@ $< tests/fuzz/replay.c $(filter %.o,$^) -lm
 
 $(B)/tests/gen-seeds: tests/fuzz/gen_seeds.c tests/unit/randmodel.h $(B)/libpanicsage.a
 	@mkdir -p $(dir $@)
