@@ -1,14 +1,14 @@
 #!/bin/sh
 # A short, bounded libFuzzer run of every fuzz target (clang,
 # -fsanitize=fuzzer,address,undefined): FUZZ_SMOKE_SECONDS each
-# (default 20), from the committed seeds, new inputs thrown away.  Any
+# (default 15), from the committed seeds, new inputs thrown away.  Any
 # crash fails the test; its reproducer is copied to
 # build/test-logs/fuzz-crashes/ so it can be committed under
 # tests/fuzz/regress/<target>/.  `make fuzz` is the long run.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
-SECS=${FUZZ_SMOKE_SECONDS:-20}
+SECS=${FUZZ_SMOKE_SECONDS:-15}
 command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1 || { echo "clang not installed (ci/deps.sh test installs it)"; exit 77; }
 targets=""
 for src in tests/fuzz/fuzz_*.c; do

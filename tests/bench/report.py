@@ -121,9 +121,11 @@ def main():
     if m:
         sizes["kdump_with_upload_stripped"] = int(m.group(1))
     b = read(d, "bin_size.txt").split()
-    if len(b) == 3:
+    if len(b) == 4:
         sizes["kdump_as_built_stripped"] = int(b[1])
         sizes["kdump_as_built_unstripped"] = int(b[2])
+        sizes["default_model_built_in"] = int(b[3])
+        sizes["kdump_as_built_stripped_without_model"] = int(b[1]) - int(b[3])
     for line in read(d, "model_size.txt").split("\n"):
         f = line.split()
         if len(f) == 2:
@@ -177,7 +179,7 @@ def main():
             if r["log"] in ("1 MiB", "16 MiB"):
                 w("| capture kernel: extraction + classification | %s log (%d lines), model %s | %.1f ms in-process "
                   "(%.0f ms wall incl. exec and model load), %.1f MiB peak RSS | target: 1 MiB < 20 ms, < 32 MiB | label %s%s |"
-                  % (r["log"], r["lines"], os.path.basename(kmodel) or "none", r["inprocess_ms_median"],
+                  % (r["log"], r["lines"], "built-in default" if kmodel.startswith("the built-in") else ("trained by sage-bench" if kmodel.startswith("the model") else "none"), r["inprocess_ms_median"],
                      r["wall_ms_median"], r["peak_rss_kib_median"] / 1024.0,
                      r["label"], ", last 8 MiB only" if r["tail_only"] else ""))
     if drain:
@@ -208,9 +210,14 @@ def main():
     else:
         w("| GraphSAGE | | not measured: %s | | |" % str(res["graphsage"].get("not_measured", res["graphsage"].get("error", "")))[:200])
     if sizes:
-        w("| binary size | panicsage-kdump, static musl, stripped | %s with mbedTLS + upload, %s without | target < 1.5 MiB without the model | |"
-          % ("%.0f KiB" % (sizes["kdump_with_upload_stripped"] / 1024.0) if "kdump_with_upload_stripped" in sizes else "?",
-             "%.0f KiB" % (sizes["kdump_without_upload_stripped"] / 1024.0) if "kdump_without_upload_stripped" in sizes else "?"))
+        kib = lambda key: "%.0f KiB" % (sizes[key] / 1024.0) if key in sizes else "?"
+        model_in = sizes.get("default_model_built_in", 0)
+        w("| binary size | panicsage-kdump, static musl, stripped | %s as built%s; %s with mbedTLS + upload, %s without "
+          "(both as linked by kdump_size.sh, model included) | target < 1.5 MiB without the model | %s |"
+          % (kib("kdump_as_built_stripped"),
+             ", of which %s built-in model" % kib("default_model_built_in") if model_in else "",
+             kib("kdump_with_upload_stripped"), kib("kdump_without_upload_stripped"),
+             "%s without the model" % kib("kdump_as_built_stripped_without_model") if model_in else ""))
         if "model_float" in sizes:
             w("| model size | trained on the syzkaller corpus | float %.0f KiB, int8 %.0f KiB, both %.0f KiB | | |"
               % (sizes["model_float"] / 1024.0, sizes.get("model_int8", 0) / 1024.0, sizes.get("model_both", 0) / 1024.0))
@@ -248,12 +255,20 @@ def main():
       "increasing timestamps and varying numbers) with one NULL-pointer oops, call trace and panic at the end. "
       "Model: %s. In-process = the report's `timing_us.total` (parse, Drain, extraction, embedding, "
       "classification; reading the file and loading the model excluded); wall and peak RSS = the whole process "
-      "under GNU time." % (kmodel if kmodel else "none (extraction only)"))
+      "under GNU time." % (kmodel or "none (extraction only)"))
     w("")
     w("```")
     w(read(d, "kdump_scale.txt").rstrip())
     w("```")
     w("")
+    if read(d, "model_bench.txt"):
+        w("The model engineer's benchmark (`tests/bench/model_bench.py`, same run): 1 MiB log with the default "
+          "model, the classifier stages, training and cross-validation time.")
+        w("")
+        w("```")
+        w(read(d, "model_bench.txt").rstrip())
+        w("```")
+        w("")
     w("## 3. Drain")
     w("")
     w("`tests/bench/drain_speed.py`: `panicsage templates` with the reference's masks and parameters on the Loghub "
@@ -292,9 +307,10 @@ def main():
     w("")
     w("```")
     w(read(d, "kdump_size.txt").rstrip())
-    if read(d, "bin_size.txt"):
+    if len(read(d, "bin_size.txt").split()) == 4:
         f = read(d, "bin_size.txt").split()
-        w("panicsage-kdump as built (make): %s bytes stripped, %s bytes with symbols" % (f[1], f[2]))
+        w("panicsage-kdump as built (make): %s bytes stripped, %s bytes with symbols, built-in model %s bytes"
+          % (f[1], f[2], f[3]))
     for line in read(d, "model_size.txt").strip().split("\n"):
         if line:
             w("model, --format %s: %s bytes (syzkaller corpus, default dims)" % tuple(line.split()))

@@ -17,6 +17,7 @@
 #   6 sizes                tests/bench/kdump_size.sh, model files float/int8
 #   7 extraction accuracy  tests/bench/extract_corpus.py (needs ../shared)
 #   8 upload load          tests/bench/upload_load.sh
+#   + the model benchmark  tests/bench/model_bench.py (default model, training)
 #   9 fuzzing              the long runs recorded in tests/fuzz/longruns.txt
 set -u
 cd "$(dirname "$0")/../.."
@@ -75,16 +76,18 @@ fi
 timed vmcore_synth sh tests/bench/vmcore_dmesg.sh -r "$R"
 
 # 5 first: its model is the one the capture-kernel rows classify with
-# when the build has no default model.
+# when the build has no default model built in.
 MODEL=""
-if [ -f model/default.psm ]; then
-	MODEL=model/default.psm
-fi
+KMODEL="none (extraction only)"
+[ -f model/default.psm ] && KMODEL="the built-in default model (model/default.psm, $(wc -c <model/default.psm) bytes)"
 if [ -d "$SHARED/corpus/syzkaller" ]; then
 	mkdir -p "$T/sage"
 	timed sage_c "$B/tests/sage-bench" "$T/sage" 400 "$SHARED/corpus/syzkaller"
 	timed sage_torch "$PY" tests/bench/sage_vs_torch.py "$T/sage" --json "$T/r/sage.json"
-	[ -n "$MODEL" ] || { [ -f "$T/sage/model.psm" ] && MODEL=$T/sage/model.psm; }
+	if [ ! -f model/default.psm ] && [ -f "$T/sage/model.psm" ]; then
+		MODEL=$T/sage/model.psm
+		KMODEL="the model sage-bench trained (--model, $(wc -c <"$MODEL") bytes)"
+	fi
 else
 	echo "$SHARED/corpus/syzkaller not found" >"$T/r/sage_c.txt"
 	echo 77 >"$T/r/sage_c.rc"
@@ -96,7 +99,11 @@ if [ -n "$MODEL" ]; then
 else
 	timed kdump_scale "$PY" tests/bench/kdump_scale.py --repeats "$R" --json "$T/r/kdump_scale.json"
 fi
-echo "$MODEL" >"$T/r/kdump_model.txt"
+echo "$KMODEL" >"$T/r/kdump_model.txt"
+
+# the model engineer's benchmark: 1 MiB latency with the default model,
+# classifier stages, training and cross-validation time
+[ -f tests/bench/model_bench.py ] && timed model_bench "$PY" tests/bench/model_bench.py
 
 # 3. Drain
 timed drain "$PY" tests/bench/drain_speed.py
@@ -114,7 +121,7 @@ if [ -d "$SHARED/corpus/syzkaller" ]; then
 	done >"$T/r/model_size.txt"
 fi
 strip -o "$T/kdump.stripped" "$B/panicsage-kdump" 2>/dev/null &&
-	echo "panicsage-kdump $(wc -c <"$T/kdump.stripped") $(wc -c <"$B/panicsage-kdump")" >"$T/r/bin_size.txt"
+	echo "panicsage-kdump $(wc -c <"$T/kdump.stripped") $(wc -c <"$B/panicsage-kdump") $(wc -c <model/default.psm 2>/dev/null || echo 0)" >"$T/r/bin_size.txt"
 
 # 7. extraction accuracy on the corpus
 timed extract "$PY" tests/bench/extract_corpus.py
