@@ -1,9 +1,10 @@
 #!/bin/sh
-# The unit tests again, built with gcc -fsanitize=address,undefined
-# -fno-sanitize-recover=all and the arena's ASan poisoning
-# (PS_ARENA_POISON): any out-of-bounds access, use of released arena
-# memory or undefined behaviour fails the test.  `make test`
-# builds them into build/asan/tests (tests/fuzz/fuzz.mk).
+# The unit tests and the host command line again, built with gcc
+# -fsanitize=address,undefined -fno-sanitize-recover=all and the arena's
+# ASan poisoning (PS_ARENA_POISON): any out-of-bounds access, use of
+# released arena memory or undefined behaviour fails the test (and a
+# leak, for the command line).  `make test` builds them into build/asan
+# (tests/fuzz/fuzz.mk).
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -33,6 +34,44 @@ for t in "$AB"/tests/test_*; do
 	fi
 done
 [ $n -gt 0 ] || { echo "no sanitizer unit tests ran"; exit 1; }
+
+# The host command line under the same sanitizers, leak checking on:
+# every subcommand that parses input, on the test data and fuzz seeds.
+P=$AB/panicsage
+if [ -x "$P" ]; then
+	W=$(mktemp -d)
+	san() {   # san DESCRIPTION CMD...: fails on a sanitizer report
+		ASAN_OPTIONS=detect_leaks=1:exitcode=86 "$@" >"$W/out" 2>"$W/err"
+		r=$?
+		if [ $r -eq 86 ] || [ $r -ge 128 ] || grep -q -E 'runtime error|Sanitizer' "$W/err"; then
+			echo "FAIL panicsage $1 (exit $r):"
+			grep -v '^    #[2-9][0-9]' "$W/err" | tail -n 20 | sed 's/^/    /'
+			fail=1
+		fi
+	}
+	san "classify" "$P" classify tests/data/example.log
+	san "classify --json" "$P" classify --json tests/data/example.log
+	for f in tests/fuzz/corpus/fuzz_log/*; do san "classify $f" "$P" classify --json "$f"; done
+	for f in tests/fuzz/corpus/fuzz_vmcore/* tests/fuzz/regress/fuzz_vmcore/*; do
+		[ -f "$f" ] && san "dmesg $f" "$P" dmesg "$f"
+	done
+	san "classify a vmcore" "$P" classify tests/fuzz/corpus/fuzz_vmcore/lockless.vmcore
+	san "templates" "$P" templates tests/data/example.log
+	small="--dim 16 --hidden 16 --buckets 1024 --epochs 20 --k 5 --quiet"
+	# shellcheck disable=SC2086
+	san "train" "$P" train --out "$W/m.psm" $small tests/data/cases
+	# shellcheck disable=SC2086
+	san "eval --cv 3" "$P" eval --cv 3 $small tests/data/cases
+	san "model inspect" "$P" model inspect "$W/m.psm"
+	san "model verify" "$P" model verify "$W/m.psm"
+	san "classify --model" "$P" classify --model "$W/m.psm" --json tests/data/example.log
+	for f in tests/fuzz/corpus/fuzz_model/*; do san "model inspect $f" "$P" model inspect "$f"; done
+	rm -rf "$W"
+	[ $fail -eq 0 ] && echo "ok   panicsage classify, dmesg, templates, train, eval, model under ASan+UBSan"
+else
+	echo "FAIL: $P not built (make asan-build)"
+	fail=1
+fi
 
 # The check must be able to fail: a probe with an out-of-bounds write
 # built with the same flags must be caught.

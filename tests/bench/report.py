@@ -222,8 +222,8 @@ def main():
             w("| model size | trained on the syzkaller corpus | float %.0f KiB, int8 %.0f KiB, both %.0f KiB | | |"
               % (sizes["model_float"] / 1024.0, sizes.get("model_int8", 0) / 1024.0, sizes.get("model_both", 0) / 1024.0))
     open_crashes = sum(1 for n in notes if n.lower().startswith("open"))
-    w("| fuzzing | 5 libFuzzer targets, ASan + UBSan | %.2f hours in total, %d executions | | %s |"
-      % (total_fuzz / 3600.0, sum(p["execs"] for p in per.values()),
+    w("| fuzzing | %d libFuzzer targets, ASan + UBSan | %.2f hours in total, %d executions | | %s |"
+      % (len(per), total_fuzz / 3600.0, sum(p["execs"] for p in per.values()),
          "%d open crash(es)" % open_crashes if open_crashes else "no open crash"))
     w("")
 

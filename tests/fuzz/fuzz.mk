@@ -80,8 +80,13 @@ $(B)/tests/gen-seeds: tests/fuzz/gen_seeds.c tests/unit/randmodel.h $(B)/libpani
 
 ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(AB)/tests/%,$(UNIT_SRC))
 
+# The host command line under the sanitizers (tests/t_sanitizers.sh runs
+# it on the test data and the fuzz seeds).
+$(AB)/panicsage: $(ASAN_ENGINE) $(call asan_obj,$(TOOLS_SRC))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS)
+
 .PHONY: fuzz fuzz-build fuzz-seeds asan-build
-asan-build: $(ASAN_UNIT_BIN) $(REPLAY_BIN)
+asan-build: $(ASAN_UNIT_BIN) $(REPLAY_BIN) $(AB)/panicsage
 
 fuzz-build: $(FUZZ_BIN)
 
