@@ -50,16 +50,20 @@ void *ps_arena_alloc(struct ps_arena *a, size_t size, size_t align)
 	return a->base + a->used - size;
 }
 
-void *ps_arena_zalloc(struct ps_arena *a, size_t n, size_t elem, size_t align)
+void *ps_arena_array(struct ps_arena *a, size_t n, size_t elem, size_t align)
 {
-	void *p;
-
 	if (elem && n > SIZE_MAX / elem) {
 		if (!a->failed)
 			a->failed = SIZE_MAX;
 		return NULL;
 	}
-	p = ps_arena_alloc(a, n * elem, align);
+	return ps_arena_alloc(a, n * elem, align);
+}
+
+void *ps_arena_zalloc(struct ps_arena *a, size_t n, size_t elem, size_t align)
+{
+	void *p = ps_arena_array(a, n, elem, align);
+
 	if (p && n * elem != 0)
 		memset(p, 0, n * elem);
 	return p;

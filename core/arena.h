@@ -26,11 +26,17 @@ void *ps_arena_alloc(struct ps_arena *a, size_t size, size_t align);
  * NULL also when n * elem overflows. */
 void *ps_arena_zalloc(struct ps_arena *a, size_t n, size_t elem, size_t align);
 
+/* `n` elements of `elem` bytes, not cleared, for tables whose entries
+ * are written before they are read; NULL also when n * elem overflows. */
+void *ps_arena_array(struct ps_arena *a, size_t n, size_t elem, size_t align);
+
 /* Everything allocated after `mark` is released by ps_arena_release. */
 static inline size_t ps_arena_mark(const struct ps_arena *a) { return a->used; }
 void ps_arena_release(struct ps_arena *a, size_t mark);
 
 #define PS_ALLOC(a, type, n) \
 	((type *)ps_arena_zalloc((a), (n), sizeof(type), _Alignof(type)))
+#define PS_ALLOC_RAW(a, type, n) \
+	((type *)ps_arena_array((a), (n), sizeof(type), _Alignof(type)))
 
 #endif

@@ -32,6 +32,8 @@ struct cluster {
 	uint32_t len;
 	uint32_t next;          /* next cluster in the same leaf */
 	uint32_t size;          /* lines matched */
+	uint8_t filed;          /* in a leaf of the tree */
+	uint8_t merged;         /* template changed since creation */
 };
 
 struct ps_drain {
@@ -52,6 +54,8 @@ struct ps_drain {
 
 	struct cluster *clusters;
 	uint32_t nclusters;
+	uint32_t *xhash;        /* token sequence at creation → cluster id + 1 */
+	uint32_t xhash_mask;
 	uint32_t *tpl;
 	size_t tpl_used;
 
@@ -70,6 +74,7 @@ void ps_drain_defaults(struct ps_drain_params *p)
 	p->max_tokens = 512;
 	p->vocab_bytes = 1u << 20;
 	p->template_tokens = 1u << 18;
+	p->no_shortcut = 0;
 }
 
 static uint32_t pow2_above(uint32_t n)
@@ -102,18 +107,22 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	d->leaf_depth = p->depth - 2;
 	vh = pow2_above(p->max_vocab);
 	ch = pow2_above(p->max_nodes);
-	d->vocab = PS_ALLOC(a, struct vocab_entry, p->max_vocab);
+	d->vocab = PS_ALLOC_RAW(a, struct vocab_entry, p->max_vocab);
 	d->vhash = PS_ALLOC(a, uint32_t, vh);
-	d->text = PS_ALLOC(a, char, p->vocab_bytes + 1);
-	d->nodes = PS_ALLOC(a, struct node, p->max_nodes);
+	d->text = PS_ALLOC_RAW(a, char, p->vocab_bytes + 1);
+	d->nodes = PS_ALLOC_RAW(a, struct node, p->max_nodes);
 	d->chash = ps_arena_alloc(a, (size_t)ch * sizeof(struct child_slot), _Alignof(struct child_slot));
-	d->clusters = PS_ALLOC(a, struct cluster, p->max_clusters);
-	d->tpl = PS_ALLOC(a, uint32_t, p->template_tokens + 1);
-	d->line_tok = PS_ALLOC(a, uint32_t, p->max_tokens);
+	d->clusters = PS_ALLOC_RAW(a, struct cluster, p->max_clusters);
+	d->tpl = PS_ALLOC_RAW(a, uint32_t, p->template_tokens + 1);
+	d->line_tok = PS_ALLOC_RAW(a, uint32_t, p->max_tokens);
+	d->xhash = PS_ALLOC(a, uint32_t, pow2_above(p->max_clusters));
 	if (!d->vocab || !d->vhash || !d->text || !d->nodes || !d->chash || !d->clusters ||
-	    !d->tpl || !d->line_tok)
+	    !d->tpl || !d->line_tok || !d->xhash)
 		return PS_ENOMEM;
+	/* only the hash tables need clearing; every other table entry is
+	 * written when it comes into use */
 	d->vhash_mask = vh - 1;
+	d->xhash_mask = pow2_above(p->max_clusters) - 1;
 	d->chash_mask = ch - 1;
 	for (i = 0; i < ch; i++)
 		d->chash[i].parent = NONE;
@@ -127,6 +136,7 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	d->nvocab = 1;
 	d->vhash[ps_hash(PS_WILDCARD, 3, 0) & d->vhash_mask] = 1;
 	d->nnodes = 1;
+	d->nodes[0].nchildren = 0;
 	d->nodes[0].first = d->nodes[0].last = NONE;
 	*out = d;
 	return PS_OK;
@@ -293,7 +303,9 @@ static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint3
 	return NONE;
 }
 
-/* The reference's addSeqToPrefixTree; returns 0 if the node table ran out. */
+/* The reference's addSeqToPrefixTree; returns 1 when the cluster was
+ * filed in a leaf, 2 when the template is too short to be (as in the
+ * reference), 0 if the node table ran out. */
 static int tree_add(struct ps_drain *d, uint32_t cl)
 {
 	const uint32_t *t = d->tpl + d->clusters[cl].tok;
@@ -341,7 +353,61 @@ static int tree_add(struct ps_drain *d, uint32_t cl)
 	}
 	/* Fewer tokens than the tree is deep: the reference never files the
 	 * cluster in a leaf, so no later line can match it. */
-	return 1;
+	return 2;
+}
+
+/* A shortcut that gives tree_search's answer for the common case of a
+ * line identical to the template it belongs to.
+ *
+ * A filed cluster whose template never changed sits in the leaf its
+ * own tokens lead to, so a line with exactly those tokens reaches it.
+ * Against such a line the identical template has the highest possible
+ * similarity ((len - w) / len for w <*> tokens in the line) and, among
+ * templates with that similarity, the most parameters (w); any other
+ * template scoring the same is identical too, and fastMatch takes the
+ * oldest.  So the oldest unchanged filed cluster with the line's exact
+ * tokens is what the full search returns, provided its similarity
+ * reaches st.  (An identical cluster whose template changed cannot
+ * coexist with a better-placed one: the line that changed it would
+ * have matched the older one.) */
+static uint32_t seq_hash(const uint32_t *seq, uint32_t len)
+{
+	return (uint32_t)ps_hash(seq, (size_t)len * sizeof *seq, len);
+}
+
+static void exact_insert(struct ps_drain *d, uint32_t id)
+{
+	const struct cluster *c = &d->clusters[id];
+	uint32_t h = seq_hash(d->tpl + c->tok, c->len) & d->xhash_mask;
+
+	while (d->xhash[h])
+		h = (h + 1) & d->xhash_mask;
+	d->xhash[h] = id + 1;
+}
+
+static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
+{
+	uint32_t h, k, w = 0, best = NONE;
+
+	if (len == 0)
+		return NONE;
+	for (k = 0; k < len; k++) {
+		if (seq[k] == UNKNOWN)
+			return NONE;
+		w += seq[k] == WILD;
+	}
+	if (!((double)(len - w) / (double)len >= d->p.st))
+		return NONE;
+	for (h = seq_hash(seq, len) & d->xhash_mask; d->xhash[h]; h = (h + 1) & d->xhash_mask) {
+		uint32_t id = d->xhash[h] - 1;
+		const struct cluster *c = &d->clusters[id];
+
+		if (c->merged || c->len != len || id >= best ||
+		    memcmp(d->tpl + c->tok, seq, (size_t)len * sizeof *seq) != 0)
+			continue;
+		best = id;
+	}
+	return best;
 }
 
 static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t len)
@@ -357,10 +423,22 @@ static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t le
 	c->len = len;
 	c->next = NONE;
 	c->size = 1;
+	c->merged = 0;
 	memcpy(d->tpl + d->tpl_used, seq, len * sizeof *seq);
 	d->tpl_used += len;
-	if (!tree_add(d, id))
+	switch (tree_add(d, id)) {
+	case 0:
 		d->overflows++;
+		c->filed = 0;
+		break;
+	case 1:
+		c->filed = 1;
+		exact_insert(d, id);
+		break;
+	default:
+		c->filed = 0;
+		break;
+	}
 	return id;
 }
 
@@ -368,10 +446,15 @@ uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 {
 	int cut;
 	uint32_t len = tokenize(d, s, n, 1, &cut);
-	uint32_t c = tree_search(d, d->line_tok, len), k;
+	uint32_t c = d->p.no_shortcut ? NONE : exact_lookup(d, d->line_tok, len), k;
 
 	if (cut)
 		d->overflows++;
+	if (c != NONE) {
+		d->clusters[c].size++;
+		return c;
+	}
+	c = tree_search(d, d->line_tok, len);
 	if (c == NONE) {
 		c = new_cluster(d, d->line_tok, len);
 		if (c == NONE) {
@@ -384,8 +467,10 @@ uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 	for (k = 0; k < len; k++) {
 		uint32_t *t = d->tpl + d->clusters[c].tok + k;
 
-		if (!same(*t, d->line_tok[k]))
+		if (!same(*t, d->line_tok[k]) && *t != WILD) {
 			*t = WILD;
+			d->clusters[c].merged = 1;
+		}
 	}
 	return c;
 }
@@ -408,8 +493,10 @@ uint32_t ps_drain_match(struct ps_drain *d, const char *s, size_t n)
 {
 	int cut;
 	uint32_t len = tokenize(d, s, n, 0, &cut);
-	uint32_t c = tree_search(d, d->line_tok, len);
+	uint32_t c = d->p.no_shortcut ? NONE : exact_lookup(d, d->line_tok, len);
 
+	if (c == NONE)
+		c = tree_search(d, d->line_tok, len);
 	return c == NONE ? PS_DRAIN_OVERFLOW : c;
 }
 

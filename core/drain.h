@@ -32,6 +32,7 @@ struct ps_drain_params {
 	uint32_t max_tokens;       /* tokens kept per line; the rest are cut */
 	size_t vocab_bytes;        /* token text capacity */
 	size_t template_tokens;    /* total template length capacity */
+	int no_shortcut;           /* 1: always search the tree (tests compare) */
 };
 
 /* Defaults: st 0.4, depth 4, max_children 100, and capacities for a

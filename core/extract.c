@@ -109,6 +109,10 @@ struct window {
 	const struct ps_analysis *an;
 	const struct ps_extract_params *p;
 	uint32_t w;
+	/* when 2w <= 64: bit k of near[i] says whether line i - w + k (k < w)
+	 * or i + k - w + 1 (k >= w) is a neighbour; each distance is then
+	 * computed once instead of once per DBSCAN pass and direction */
+	uint64_t *near;
 };
 
 static double line_distance(const struct window *win, uint32_t i, uint32_t j)
@@ -125,6 +129,26 @@ static double line_distance(const struct window *win, uint32_t i, uint32_t j)
 	return d;
 }
 
+/* Bit of line j (j != i, |i - j| <= w) in near[i]. */
+static unsigned near_bit(uint32_t w, uint32_t i, uint32_t j)
+{
+	return j < i ? w - (i - j) : w + (j - i) - 1;
+}
+
+static void window_precompute(struct window *win)
+{
+	uint32_t n = win->an->nlines, i, j;
+
+	for (i = 0; i < n; i++)
+		win->near[i] = 0;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n && j - i <= win->w; j++)
+			if (line_distance(win, i, j) <= win->p->eps) {
+				win->near[i] |= (uint64_t)1 << near_bit(win->w, i, j);
+				win->near[j] |= (uint64_t)1 << near_bit(win->w, j, i);
+			}
+}
+
 static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 {
 	const struct window *win = ctx;
@@ -132,9 +156,13 @@ static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 	uint32_t hi = win->an->nlines - 1 - i > win->w ? i + win->w : win->an->nlines - 1;
 	uint32_t j, cnt = 0;
 
-	for (j = lo; j <= hi; j++)
-		if (j == i || line_distance(win, i, j) <= win->p->eps)
+	for (j = lo; j <= hi; j++) {
+		if (j == i)
 			out[cnt++] = j;
+		else if (win->near ? (win->near[i] >> near_bit(win->w, i, j) & 1) :
+			 line_distance(win, i, j) <= win->p->eps)
+			out[cnt++] = j;
+	}
 	return cnt;
 }
 
@@ -180,6 +208,13 @@ int ps_extract(struct ps_analysis *an, const struct ps_extract_params *p, struct
 	win.an = an;
 	win.p = p;
 	win.w = (uint32_t)(p->eps * p->line_scale);
+	win.near = NULL;
+	if (win.w >= 1 && win.w <= 32) {
+		win.near = PS_ALLOC_RAW(a, uint64_t, n);
+		if (!win.near)
+			return PS_ENOMEM;
+		window_precompute(&win);
+	}
 	nclusters = ps_dbscan(n, p->min_samples, window_neighbors, &win, labels, a);
 	if (nclusters < 0)
 		return -nclusters;

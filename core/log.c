@@ -257,6 +257,20 @@ void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 /* Index of the newline ending the line that starts at pos, or len. */
 static size_t line_end(const char *buf, size_t pos, size_t len)
 {
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	const uint64_t nl = ones * '\n';
+
+	/* eight bytes at a time: a word holds a '\n' when one of its bytes
+	 * XOR '\n' is zero (the classic has-zero-byte test) */
+	while (len - pos >= 8) {
+		uint64_t w;
+
+		memcpy(&w, buf + pos, 8);
+		w ^= nl;
+		if ((w - ones) & ~w & highs)
+			break;
+		pos += 8;
+	}
 	while (pos < len && buf[pos] != '\n')
 		pos++;
 	return pos;

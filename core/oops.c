@@ -175,19 +175,35 @@ static unsigned pair(const char *p)
 
 void ps_oops_matcher_init(struct ps_oops_matcher *m)
 {
+	uint16_t tail_p[256], tail_a[256];
 	size_t i;
 
-	memset(m, 0, sizeof *m);
-	for (i = 0; i < NPATTERNS; i++)
+	_Static_assert(NPATTERNS < 256, "pattern ids must fit the chains");
+	memset(m->pairs, 0, sizeof m->pairs);
+	for (i = 0; i < 256; i++)
+		m->prefix_head[i] = m->anywhere_head[i] = tail_p[i] = tail_a[i] = PS_OOPS_END;
+	for (i = 0; i < NPATTERNS; i++) {
+		unsigned c = (unsigned char)patterns[i].text[0];
+		uint16_t *head = patterns[i].anywhere ? m->anywhere_head : m->prefix_head;
+		uint16_t *tail = patterns[i].anywhere ? tail_a : tail_p;
+
 		if (patterns[i].anywhere) {
 			unsigned k = pair(patterns[i].text);
 			m->pairs[k >> 6] |= (uint64_t)1 << (k & 63);
 		}
+		m->next[i] = PS_OOPS_END;
+		if (tail[c] == PS_OOPS_END)
+			head[c] = (uint16_t)i;
+		else
+			m->next[tail[c]] = (uint16_t)i;
+		tail[c] = (uint16_t)i;
+	}
 }
 
 uint16_t ps_oops_match(const struct ps_oops_matcher *m, const char *s, size_t n)
 {
-	size_t i, pos, best = NPATTERNS;
+	size_t pos, best = NPATTERNS;
+	uint16_t i;
 
 	while (n && ps_is_space((unsigned char)*s))
 		s++, n--;
@@ -200,24 +216,22 @@ uint16_t ps_oops_match(const struct ps_oops_matcher *m, const char *s, size_t n)
 		s += 14, n -= 14;
 	if (n == 0)
 		return 0;
-	for (i = 0; i < NPATTERNS; i++) {
-		if (!patterns[i].anywhere && patterns[i].text[0] == s[0] &&
-		    starts(s, n, patterns[i].text)) {
+	for (i = m->prefix_head[(unsigned char)s[0]]; i != PS_OOPS_END; i = m->next[i]) {
+		if (starts(s, n, patterns[i].text)) {
 			best = i;
 			break;
 		}
 	}
-	/* anywhere-patterns: only where the byte pair can start one */
+	/* anywhere-patterns: only where the byte pair can start one, and
+	 * only those earlier in the table than the best match so far */
 	for (pos = 0; pos + 1 < n; pos++) {
 		unsigned k = pair(s + pos);
 
 		if (!(m->pairs[k >> 6] >> (k & 63) & 1))
 			continue;
-		for (i = 0; i < best; i++) {
-			const char *t = patterns[i].text;
-
-			if (patterns[i].anywhere && t[0] == s[pos] && t[1] == s[pos + 1] &&
-			    starts(s + pos, n - pos, t)) {
+		for (i = m->anywhere_head[(unsigned char)s[pos]]; i != PS_OOPS_END && i < best;
+		     i = m->next[i]) {
+			if (starts(s + pos, n - pos, patterns[i].text)) {
 				best = i;
 				break;
 			}

@@ -27,10 +27,15 @@ struct ps_oops_pattern {
 	const char *hint;    /* taxonomy label */
 };
 
-/* Index for fast matching: which byte pairs start an anywhere-pattern.
- * Build once (cheap), then match many lines. */
+/* Index for fast matching, built once (cheap), then used for many
+ * lines: the byte pairs that can start an anywhere-pattern, and per
+ * first byte a chain of the patterns that start with it, in table
+ * order (PS_OOPS_END ends a chain). */
+#define PS_OOPS_END 0xffffu
 struct ps_oops_matcher {
 	uint64_t pairs[65536 / 64];
+	uint16_t prefix_head[256], anywhere_head[256];
+	uint16_t next[256];
 };
 void ps_oops_matcher_init(struct ps_oops_matcher *m);
 

@@ -198,6 +198,66 @@ static void test_match_only(void)
 	CHECK_EQ_STR(tpl(d, 99), "");
 }
 
+/* The exact-match shortcut must change nothing: random workloads with
+ * repeated lines, <*> tokens, numbers and short lines give the same
+ * cluster for every line and the same templates with and without it. */
+static void test_shortcut_equivalence(void)
+{
+	static const char *const words[] = { "a", "b", "c", "<*>", "x1", "disk", "sda", "9", "to", "<*>" };
+	static unsigned char mem2[8 << 20];
+	static char lines[3000][64];
+	struct ps_drain_params p;
+	struct ps_drain *fast, *slow;
+	struct ps_arena a1, a2;
+	uint32_t seed = 12345, i, k, round, mismatches = 0;
+	char t1[256], t2[256];
+	struct ps_buf b1, b2;
+
+	for (round = 0; round < 12; round++) {
+		ps_drain_defaults(&p);
+		p.st = (double)(round % 4) * 0.25 + 0.1;
+		p.depth = 3 + round % 4;
+		p.max_children = 2 + round;
+		ps_arena_init(&a1, mem, sizeof mem);
+		ps_arena_init(&a2, mem2, sizeof mem2);
+		CHECK_EQ_INT(ps_drain_init(&fast, &a1, &p), PS_OK);
+		p.no_shortcut = 1;
+		CHECK_EQ_INT(ps_drain_init(&slow, &a2, &p), PS_OK);
+		for (i = 0; i < 3000; i++) {
+			size_t len = 0;
+			uint32_t n;
+
+			seed = seed * 1103515245u + 12345u;
+			if (i > 10 && seed % 3 == 0) {          /* repeat an earlier line */
+				memcpy(lines[i], lines[(seed >> 8) % i], sizeof lines[i]);
+			} else {
+				n = 1 + (seed >> 16) % 6;
+				for (k = 0; k < n; k++) {
+					seed = seed * 1103515245u + 12345u;
+					len += (size_t)sprintf(lines[i] + len, "%s ", words[(seed >> 16) % 10]);
+				}
+			}
+			if (ps_drain_add(fast, lines[i], strlen(lines[i])) !=
+			    ps_drain_add(slow, lines[i], strlen(lines[i])))
+				mismatches++;
+		}
+		CHECK_EQ_INT(ps_drain_count(fast), ps_drain_count(slow));
+		for (k = 0; k < ps_drain_count(fast); k++) {
+			ps_buf_init(&b1, t1, sizeof t1);
+			ps_buf_init(&b2, t2, sizeof t2);
+			ps_drain_template(fast, k, &b1);
+			ps_drain_template(slow, k, &b2);
+			if (strcmp(t1, t2) != 0)
+				mismatches++;
+		}
+		for (i = 0; i < 200; i++)
+			if (ps_drain_match(fast, lines[i], strlen(lines[i])) !=
+			    ps_drain_match(slow, lines[i], strlen(lines[i])))
+				mismatches++;
+	}
+	CHECK_EQ_INT(mismatches, 0);
+}
+
 int main(void)
 {
 	test_reference_behaviour();
@@ -206,5 +266,6 @@ int main(void)
 	test_depth_and_threshold();
 	test_capacity();
 	test_match_only();
+	test_shortcut_equivalence();
 	return check_summary("test_drain");
 }
