@@ -34,4 +34,17 @@ static inline unsigned char *fuzz_copy(const uint8_t *data, size_t size)
 	return p;
 }
 
+/* A memfd holding `n` bytes, for parsers that read a file descriptor
+ * (needs _GNU_SOURCE and <sys/mman.h>, <unistd.h> before this header). */
+#ifdef MFD_CLOEXEC
+static inline int fuzz_memfd(const void *p, size_t n)
+{
+	int fd = memfd_create("fuzz", MFD_CLOEXEC);
+
+	FUZZ_ASSERT(fd >= 0);
+	FUZZ_ASSERT(n == 0 || write(fd, p, n) == (ssize_t)n);
+	return fd;
+}
+#endif
+
 #endif

@@ -9,10 +9,10 @@
  * NUL-terminated inside its field; a collector port is set only with an
  * address; the numeric settings stay in their documented ranges. */
 #define _GNU_SOURCE
-#include "tests/fuzz/fuzz.h"
-
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "tests/fuzz/fuzz.h"
 
 #include "core/exitcode.h"
 #include "kdump/upload.h"
@@ -27,9 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64], msg[512], *cmdline;
 	int fd, rc;
 
-	fd = memfd_create("fuzz_config", MFD_CLOEXEC);
-	FUZZ_ASSERT(fd >= 0);
-	FUZZ_ASSERT(flen == 0 || write(fd, data, flen) == (ssize_t)flen);
+	fd = fuzz_memfd(data, flen);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	/* the command line: what follows the NUL, as a C string */
 	cmdline = malloc(nul ? size - flen : 1);

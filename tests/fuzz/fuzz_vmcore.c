@@ -9,10 +9,10 @@
  * -timeout), outputs within their buffers and NUL-terminated, a status
  * the header documents, and an error message whenever it fails. */
 #define _GNU_SOURCE
-#include "tests/fuzz/fuzz.h"
-
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"
 #include "core/status.h"
@@ -50,9 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(scratch && out);
 	}
 	(void)vmcore_probe(data, size);
-	fd = memfd_create("fuzz_vmcore", MFD_CLOEXEC);
-	FUZZ_ASSERT(fd >= 0);
-	FUZZ_ASSERT(size == 0 || write(fd, data, size) == (ssize_t)size);
+	fd = fuzz_memfd(data, size);
 	f.fd = fd;
 	f.size = size;
 
