@@ -46,10 +46,12 @@ run_one() {
 	# slow one would hold up every run
 	dirs="$W/corpus/$t"
 	[ -d "tests/fuzz/corpus/$t" ] && dirs="$dirs tests/fuzz/corpus/$t"
+	dict=""
+	[ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	nice -n 19 "$bin" -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$t")" \
-		-rss_limit_mb=2048 -timeout="$TIMEOUT" -print_final_stats=1 \
+		-rss_limit_mb=2048 -timeout="$TIMEOUT" -print_final_stats=1 $dict \
 		-artifact_prefix="$W/crashes/$t/" $dirs >"$log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - t0 ))
