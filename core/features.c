@@ -35,7 +35,40 @@ static int is_wild(const char *s, size_t n)
 	return n == 3 && s[0] == '<' && s[1] == '*' && s[2] == '>';
 }
 
-/* Unigrams and bigrams of a masked line (kinds `uni`, `bi`). */
+static int is_word_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/* The words inside a token ("kernel/locking/lockdep.c:<*>" → kernel,
+ * locking, lockdep; "refcount_warn_saturate" → refcount, warn,
+ * saturate), so that related tokens share features.  Only for tokens
+ * that have more than one word; words of at least 3 characters. */
+static void add_words(struct counter *c, const char *s, size_t n, uint32_t kind)
+{
+	size_t i = 0, start, nwords = 0;
+
+	for (i = 0; i < n; i++)          /* a token that is one word: nothing new */
+		if (!is_word_char((unsigned char)s[i]))
+			break;
+	if (i == n)
+		return;
+	i = 0;
+	while (i < n && nwords < 16) {
+		while (i < n && !is_word_char((unsigned char)s[i]))
+			i++;
+		start = i;
+		while (i < n && is_word_char((unsigned char)s[i]))
+			i++;
+		if (i - start >= 3) {
+			bump(c, ps_hash(s + start, i - start, kind_seed(c->p, kind) + 2), kind);
+			nwords++;
+		}
+	}
+}
+
+/* Unigrams and bigrams of a masked line (kinds `uni`, `bi`), and the
+ * words inside compound tokens (kind `uni`). */
 static void add_tokens(struct counter *c, const char *s, size_t n, uint32_t uni, uint32_t bi)
 {
 	size_t i = 0;
@@ -57,6 +90,7 @@ static void add_tokens(struct counter *c, const char *s, size_t n, uint32_t uni,
 			continue;
 		}
 		bump(c, ps_hash(s + start, i - start, kind_seed(c->p, uni)), uni);
+		add_words(c, s + start, i - start, uni);
 		if (have_prev && bi < PS_NFEAT)
 			bump(c, ps_hash(s + start, i - start, prev), bi);
 		prev = ps_hash(s + start, i - start, kind_seed(c->p, bi < PS_NFEAT ? bi : uni) + 1);
@@ -116,6 +150,11 @@ int ps_features_count(const struct ps_model_params *p, const struct ps_analysis 
 	if (an->header < nl) {
 		add_tokens(&c, an->lines[an->header].masked, an->lines[an->header].mlen,
 			   PS_FEAT_HEADER, PS_FEAT_HEADER);
+		if (an->lines[an->header].oops) {   /* the header's own pattern, apart */
+			uint32_t v = an->lines[an->header].oops;
+
+			bump(&c, ps_hash(&v, sizeof v, kind_seed(p, PS_FEAT_OOPS) + 1), PS_FEAT_OOPS);
+		}
 		/* the lines right after the header usually say what kind of
 		 * report it is ("Read of size", "#PF: ...", "lock held by") */
 		for (i = an->header + 1; i < nl && i <= an->header + PS_FEAT_HEADER_CONTEXT; i++)
