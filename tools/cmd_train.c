@@ -33,6 +33,7 @@ const char train_options_help[] =
 	"  --epochs N           training epochs (default 400)\n"
 	"  --lr F               Adam learning rate (default 0.001)\n"
 	"  --dropout F          (default 0.1)\n"
+	"  --edge-drop F        DropEdge: share of graph edges dropped each epoch (default 0)\n"
 	"  --max-templates N    templates shipped, by information gain (default 8000)\n"
 	"  --header-weight F    weight of oops header tokens (default 3)\n"
 	"  --ig-weight F        supervised feature weighting: IDF x (floor + F x\n"
@@ -70,6 +71,7 @@ int train_parse_opt(struct train_cfg *c, int argc, char **argv, int *i)
 	FLT("--tau", tau, -1, 1)
 	FLT("--lr", lr, 1e-6, 1)
 	FLT("--dropout", dropout, 0, 0.9)
+	FLT("--edge-drop", edge_drop, 0, 1)
 	FLT("--header-weight", feat_weight[PS_FEAT_HEADER], 0, 1000)
 	FLT("--ig-weight", ig_weight, 0, 1000)
 	FLT("--ig-floor", ig_floor, 0, 1000)

@@ -37,6 +37,7 @@ void train_defaults(struct train_cfg *c)
 	c->feat_weight[PS_FEAT_OOPS] = 3.0f;
 	c->proj = PROJ_LSA;
 	c->ig_weight = 1.0f;
+	c->edge_drop = 0.0f;
 	c->ig_floor = 0.02f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 }
@@ -595,15 +596,20 @@ static void aggregate(const struct gnn *g, uint32_t k, const float *h, uint32_t 
 	memset(out, 0, (size_t)g->n * d * sizeof *out);
 	for (v = 0; v < g->n; v++) {
 		float *o = out + (size_t)v * d;
+		uint32_t cnt = 0;
 
 		for (i = 0; i < g->nnbr[v]; i++) {
 			const float *src = h + (size_t)g->nbr[(size_t)v * k + i] * d;
+
+			if (g->emask && !g->emask[(size_t)v * k + i])
+				continue;
+			cnt++;
 			for (j = 0; j < d; j++)
 				o[j] += src[j];
 		}
-		if (g->nnbr[v])
+		if (cnt)
 			for (j = 0; j < d; j++)
-				o[j] /= (float)g->nnbr[v];
+				o[j] /= (float)cnt;
 	}
 }
 
@@ -614,13 +620,19 @@ static void aggregate_back(const struct gnn *g, uint32_t k, const float *dagg, u
 
 	for (v = 0; v < g->n; v++) {
 		const float *s = dagg + (size_t)v * d;
+		uint32_t cnt = 0;
 		float inv;
 
-		if (!g->nnbr[v])
+		for (i = 0; i < g->nnbr[v]; i++)
+			cnt += !g->emask || g->emask[(size_t)v * k + i];
+		if (!cnt)
 			continue;
-		inv = 1.0f / (float)g->nnbr[v];
+		inv = 1.0f / (float)cnt;
 		for (i = 0; i < g->nnbr[v]; i++) {
 			float *o = dh + (size_t)g->nbr[(size_t)v * k + i] * d;
+
+			if (g->emask && !g->emask[(size_t)v * k + i])
+				continue;
 			for (j = 0; j < d; j++)
 				o[j] += inv * s[j];
 		}
@@ -692,6 +704,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	float *gws[PS_MODEL_MAX_LAYERS], *gwn[PS_MODEL_MAX_LAYERS], *gb[PS_MODEL_MAX_LAYERS];
 	struct adam aws[PS_MODEL_MAX_LAYERS], awn[PS_MODEL_MAX_LAYERS], ab[PS_MODEL_MAX_LAYERS], acw, acb;
 	float *logits, *dl, *gcw, *gcb, *dh, *dh2, *dagg, *cls_w;
+	uint8_t *emask;
 	double count[PS_MODEL_MAX_LABELS] = { 0 }, wsum = 0;
 	uint32_t maxd = 0;
 
@@ -741,6 +754,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	dh2 = xcalloc((size_t)n * maxd, sizeof(float));
 	dagg = xcalloc((size_t)n * maxd, sizeof(float));
 	cls_w = xcalloc(C, sizeof(float));
+	emask = xcalloc((size_t)n * cfg->k, 1);
 
 	/* class weights 1/sqrt(count), normalised to a mean of 1 per labelled case */
 	for (i = 0; i < n; i++)
@@ -761,6 +775,11 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	for (ep = 1; ep <= cfg->epochs; ep++) {
 		double loss = 0;
 
+		if (cfg->edge_drop > 0) {     /* DropEdge: a new edge sample every epoch */
+			for (i = 0; i < n * cfg->k; i++)
+				emask[i] = la_unif(&rng) >= cfg->edge_drop;
+			g->emask = emask;
+		}
 		forward(g, f, &rng, cfg->dropout, hin, mask, agg, z, logits);
 		memcpy(dl, logits, (size_t)n * C * sizeof *dl);
 		softmax_rows(dl, n, C);
@@ -832,6 +851,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	}
 
 	/* stored embeddings and predictions: full graph, no dropout */
+	g->emask = NULL;
 	forward(g, f, NULL, 0, hin, mask, agg, z, logits);
 	for (l = 0; l < K; l++) {
 		g->emb[l] = hin[l];
@@ -868,6 +888,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	free(dh2);
 	free(dagg);
 	free(cls_w);
+	free(emask);
 	return PS_EXIT_OK;
 }
 

@@ -19,6 +19,7 @@ struct train_cfg {
 	float tau;               /* edge threshold (cosine) */
 	uint32_t epochs;
 	float lr, dropout, weight_decay;
+	float edge_drop;         /* DropEdge: share of edges dropped per epoch */
 	uint64_t seed;
 	uint32_t max_templates;  /* shipped templates, best information gain first */
 	float feat_weight[PS_NFEAT];
@@ -73,6 +74,7 @@ struct gnn {
 	float *emb[PS_MODEL_MAX_LAYERS];   /* stored layer embeddings, [n][dims[l]] */
 	float *probs;                      /* [n][nlabels], full-graph predictions */
 	uint32_t *nbr, *nnbr;              /* [n][k], count per case */
+	const uint8_t *emask;              /* training: edges kept this epoch, or NULL */
 	float final_loss;
 };
 
