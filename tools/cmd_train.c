@@ -12,8 +12,9 @@
 static const char train_usage[] =
 	"usage: panicsage train --out MODEL [OPTIONS] DIR|FILE...\n\n"
 	"Learns a model from case files (header lines with LABEL:, a blank line,\n"
-	"the log): Drain templates, feature IDF and projection (LSA), GraphSAGE\n"
-	"layers and classifier; stores the cases' layer embeddings; writes MODEL.\n\n"
+	"the log; the *.log files of each DIR): Drain templates, feature IDF and\n"
+	"projection (LSA), GraphSAGE layers and classifier; stores the cases'\n"
+	"layer embeddings; writes MODEL.\n\n"
 	"  --out MODEL          model file to write\n"
 	"  --seed N             random seed (default 1); same seed, same model\n"
 	"  --active-learning    start from 1%% labelled cases and run 5 rounds that\n"

@@ -94,8 +94,12 @@ int corpus_load(struct corpus *cp, char **paths, int npaths)
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(full, sizeof full, "%s/%s", paths[k], e->d_name);
-			if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-			    !strstr(e->d_name, "LICENSE") && strcmp(e->d_name, "README.md"))
+			size_t nl = strlen(e->d_name);
+
+			/* case files in a directory are *.log (README, SEEDS,
+			 * licences and the like are not cases) */
+			if (nl > 4 && !strcmp(e->d_name + nl - 4, ".log") &&
+			    stat(full, &st) == 0 && S_ISREG(st.st_mode))
 				if (add_path(&l, paths[k], e->d_name))
 					return PS_EXIT_NOMEM;
 		}

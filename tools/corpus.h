@@ -28,8 +28,8 @@ struct corpus {
 	uint32_t nlabels;
 };
 
-/* Reads every regular file of the directories (or files) given, sorted
- * by path.  Labels: the 14 of TAXONOMY.md in its order, then any other
+/* Reads the *.log files of the directories given (and any file named
+ * explicitly), sorted by path.  Labels: the 14 of TAXONOMY.md in its order, then any other
  * label found, in order of appearance.  Prints errors; returns an exit
  * code. */
 int corpus_load(struct corpus *cp, char **paths, int npaths);
