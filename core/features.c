@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/mask.h"
+#include "core/oops.h"
 #include "core/psmath.h"
 #include "core/status.h"
 
@@ -152,8 +154,14 @@ int ps_features_count(const struct ps_model_params *p, const struct ps_analysis 
 			   PS_FEAT_HEADER, PS_FEAT_HEADER);
 		if (an->lines[an->header].oops) {   /* the header's own pattern, apart */
 			uint32_t v = an->lines[an->header].oops;
+			const struct ps_oops_pattern *op = ps_oops_pattern(an->lines[an->header].oops);
 
 			bump(&c, ps_hash(&v, sizeof v, kind_seed(p, PS_FEAT_OOPS) + 1), PS_FEAT_OOPS);
+			/* and the label the pattern hints at: shared by all the
+			 * patterns of one kind, so rare labels have more to go on */
+			if (op && op->hint)
+				bump(&c, ps_hash(op->hint, ps_strlen(op->hint), kind_seed(p, PS_FEAT_OOPS) + 2),
+				     PS_FEAT_OOPS);
 		}
 		/* the lines right after the header usually say what kind of
 		 * report it is ("Read of size", "#PF: ...", "lock held by") */
