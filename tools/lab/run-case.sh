@@ -1,0 +1,233 @@
+#!/bin/sh
+# Runs one QEMU fault-lab cycle and writes one labelled case file.
+#
+#   tools/lab/run-case.sh [--out DIR] [--keep-vmcore DIR] [--timeout S] KIND SEED
+#
+# Boots the Debian kernel under QEMU TCG with crashkernel=256M, arms kdump
+# (kexec -p), runs varied background work, provokes the fault KIND, lets the
+# capture kernel read the log out of /proc/vmcore (vmcore-dmesg, and
+# panicsage-kdump when build/panicsage-kdump exists) and writes
+# DIR/KIND-SEED.log (default build/lab/cases):
+#
+#   LABEL: <TAXONOMY.md label>
+#   FAULT: <kind>
+#   SEED: <seed>
+#   SOURCE: panicsage QEMU lab (...)
+#   <blank line>
+#   <the log as vmcore-dmesg printed it in the capture kernel>
+#
+# The capture console's markers are summarised in DIR/KIND-SEED.result
+# (KEY=VALUE lines) and the raw console is kept under build/lab/runs/.
+# --keep-vmcore DIR also saves the vmcore (makedumpfile -E -d 31, ELF) to
+# DIR/KIND-SEED.vmcore.  KIND is one of `run-case.sh --list`.
+#
+# Exit codes: 0 case written; 1 usage or setup error; 2 the guest crashed
+# but the log lacks the kind's evidence (case rejected); 3 no capture
+# (timeout, kdump did not run, or the log did not come through intact).
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$LAB_ROOT/tools/lab/kinds.sh"
+
+OUT=$LAB_OUT/cases
+KEEP=""
+TMO=${LAB_TIMEOUT:-240}
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) OUT=$2; shift 2 ;;
+	--keep-vmcore) KEEP=$2; shift 2 ;;
+	--timeout) TMO=$2; shift 2 ;;
+	--list) echo $LAB_KINDS; exit 0 ;;
+	-h|--help) usage ;;
+	-*) echo "run-case: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 2 ] || usage
+KIND=$1 SEED=$2
+case $SEED in ''|*[!0-9]*) lab_die "SEED must be a number, got '$SEED'" ;; esac
+rnd_init "$KIND" "$SEED"
+kind_setup "$KIND" || lab_die "unknown fault kind '$KIND' (known: $(echo $LAB_KINDS))"
+
+[ -f "$LAB_OUT/first.cpio" ] || lab_die "run tools/lab/build.sh first"
+command -v qemu-system-x86_64 >/dev/null || lab_die "qemu-system-x86_64 missing: ci/deps.sh lab"
+KVER=$(cat "$LAB_OUT/kver")
+W=$LAB_OUT/runs/$KIND-$SEED
+rm -rf "$W"; mkdir -p "$W/job/lab" "$OUT"
+
+# --- the machine (varies per seed)
+# q35 only: i440FX's ACPI PCI interrupt links take seconds each under TCG.
+MACHINE=q35
+pick e1000 e1000e virtio-net-pci rtl8139 none e1000 virtio-net-pci; NIC=$P
+EXTRA=""
+rnd 3; [ $R -eq 0 ] && EXTRA="$EXTRA -device virtio-rng-pci"
+rnd 4; [ $R -eq 0 ] && EXTRA="$EXTRA -device virtio-balloon-pci"
+rnd 4; [ $R -eq 0 ] && EXTRA="$EXTRA -device qemu-xhci -device usb-tablet"
+rnd 4; [ $R -eq 0 ] && EXTRA="$EXTRA -drive if=none,id=cd0,media=cdrom -device ide-cd,drive=cd0"
+
+# --- noise: extra modules, background work, timing
+MODS=""
+for m in loop vfat bridge tun dummy zram fuse overlay btrfs xfs nf_tables cfg80211 \
+	scsi_debug ipmi_msghandler sg 8021q nf_conntrack pcspkr joydev serio_raw; do
+	rnd 10; [ $R -lt 3 ] && MODS="$MODS $m"
+done
+WORK=""
+for w in gzip md5 sort loop vfat bridge tap dummy ping zram drop write burn psops; do
+	rnd 10; [ $R -lt 4 ] && WORK="$WORK $w"
+done
+rnd 4; DELAY=$((R + 1))
+rnd 40; NOISE_OPS=$((R + 5))
+rnd 200; NET="10.$((R + 20))"
+
+cat > "$W/job/lab/job" <<EOF
+LAB_NOISE_MODS="$MODS"
+LAB_WORK="$WORK"
+LAB_DELAY=$DELAY
+LAB_NOISE_OPS=$NOISE_OPS
+LAB_NET=$NET
+lab_fault() {
+	$FAULT_SH
+}
+EOF
+(cd "$W/job" && find . | sort | cpio -o -H newc -R 0:0 --quiet) > "$W/job.cpio"
+cat "$LAB_OUT/first.cpio" "$W/job.cpio" > "$W/initrd"
+
+# --- data disk: small ext4 with errors=panic in its superblock
+D=$W/data
+mkdir -p "$D/www/static" "$D/work" "$D/db" "$D/home/user"
+i=0
+while [ $i -lt 12 ]; do
+	rnd 4000; head -c $((R * 4 + 64)) /dev/urandom | base64 > "$D/www/static/asset$i.js"
+	i=$((i + 1))
+done
+echo "<html><body>ok</body></html>" > "$D/www/index.html"
+i=0
+while [ $i -lt 6 ]; do
+	rnd 64; head -c $(((R + 1) * 4096)) /dev/urandom > "$D/db/table$i.dat"
+	i=$((i + 1))
+done
+head -c 8192 /dev/urandom > "$D/db/index.idx"
+printf 'meeting notes\n' > "$D/home/user/notes.txt"
+printf 'todo\n' > "$D/home/user/todo.txt"
+mke2fs -q -F -t ext4 -b 4096 -L data -d "$D" "$W/data.img" 48M >/dev/null 2>&1 ||
+	lab_die "mke2fs failed (needs e2fsprogs)"
+tune2fs -e panic "$W/data.img" >/dev/null
+case $FS_CORRUPT in
+0) debugfs -w -R "sif /db/table3.dat block[0] 0" "$W/data.img" >/dev/null 2>&1 ;;
+1) debugfs -w -R "sif /home/user/notes.txt links_count 0" "$W/data.img" >/dev/null 2>&1 ;;
+2) blk=$(debugfs -R "bmap /db 0" "$W/data.img" 2>/dev/null)
+   rnd 3000; head -c $((R + 24)) /dev/urandom |
+	dd of="$W/data.img" bs=1 seek=$((blk * 4096 + 24)) conv=notrunc 2>/dev/null ;;
+3) debugfs -w -R "sif /db/index.idx checksum 0x1234" "$W/data.img" >/dev/null 2>&1 ;;
+esac
+rm -rf "$D"
+
+# --- run QEMU
+CONSOLE=$W/console.log
+: > "$CONSOLE"
+mkfifo "$W/mon.in" "$W/mon.out"
+set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
+	-display none -vga none -no-reboot \
+	-kernel "$LAB_OUT/vmlinuz" -initrd "$W/initrd" \
+	-append "console=ttyS0,115200 quiet crashkernel=256M slub_debug=FZPU panic_on_taint=0x20" \
+	-serial "file:$CONSOLE" -monitor "pipe:$W/mon" \
+	-drive "file=$LAB_OUT/sys.img,if=none,id=d9,format=raw,readonly=on" \
+	-device virtio-blk-pci,drive=d9,serial=labsys \
+	-drive "file=$W/data.img,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0,serial=labdata
+[ "$NIC" = none ] || set -- "$@" -nic "user,model=$NIC,restrict=on"
+if [ -n "$KEEP" ]; then
+	truncate -s 256M "$W/vmcore.img"
+	set -- "$@" -drive "file=$W/vmcore.img,if=none,id=d1,format=raw" \
+		-device virtio-blk-pci,drive=d1,serial=labvmcore
+fi
+# shellcheck disable=SC2086
+set -- "$@" $EXTRA
+start=$(date +%s)
+timeout "$TMO" qemu-system-x86_64 "$@" > "$W/qemu.log" 2>&1 &
+QPID=$!
+cat "$W/mon.out" > "$W/monitor.log" 2>/dev/null &
+CATPID=$!
+if [ -n "$HOST_ACTION" ]; then
+	n=0
+	while [ $n -lt $((TMO * 2)) ] && kill -0 $QPID 2>/dev/null; do
+		if grep -q '^LAB-ARMED' "$CONSOLE" 2>/dev/null; then
+			sleep 1
+			echo "$HOST_ACTION" > "$W/mon.in"
+			break
+		fi
+		sleep 0.5; n=$((n + 1))
+	done
+fi
+rc=0; wait $QPID || rc=$?
+secs=$(( $(date +%s) - start ))
+kill $CATPID 2>/dev/null || true
+
+# --- parse the capture console
+tr -d '\r' < "$CONSOLE" > "$W/console.txt"
+RES=$OUT/$KIND-$SEED.result
+marker() { grep -m 1 "^$1" "$W/console.txt" | sed "s/^$1//" || true; }
+{
+	echo "KIND=$KIND"; echo "SEED=$SEED"; echo "LABEL=$LABEL"; echo "SECONDS=$secs"
+	echo "QEMU_RC=$rc"; echo "MACHINE=$MACHINE"; echo "NIC=$NIC"
+	echo "CAPTURE=$(grep -c '^LAB-CAPTURE-END' "$W/console.txt" || true)"
+	echo "VMCORE_DMESG_RC=$(marker LAB-VMCORE-DMESG-RC=)"
+	if grep -q '^LAB-PANICSAGE-ABSENT' "$W/console.txt"; then echo "PANICSAGE=absent"
+	else echo "PANICSAGE=present"; fi
+	echo "PANICSAGE_DMESG_RC=$(marker LAB-PANICSAGE-DMESG-RC=)"
+	if grep -q '^LAB-DMESG-MATCH' "$W/console.txt"; then echo "DMESG=match"
+	elif grep -q '^LAB-DMESG-DIFF' "$W/console.txt"; then echo "DMESG=diff"
+	else echo "DMESG=none"; fi
+	echo "REPORT_RC=$(marker LAB-REPORT-RC=)"
+	echo "REPORT_FIRST=$(sed -n '/^LAB-REPORT-BEGIN/,/^LAB-REPORT-END/p' "$W/console.txt" | sed -n 2p)"
+} > "$RES"
+sed -n '/^LAB-REPORT-BEGIN/,/^LAB-REPORT-END/p' "$W/console.txt" > "$W/report.txt"
+
+hdr=$(grep -m 1 '^LAB-LOG-BEGIN ' "$W/console.txt" || true)
+if [ -z "$hdr" ] || ! grep -q '^LAB-LOG-END' "$W/console.txt"; then
+	echo "STATUS=no-capture" >> "$RES"
+	echo "lab: $KIND $SEED: no capture after ${secs}s (qemu rc $rc); see $W/console.log" >&2
+	exit 3
+fi
+set -- $hdr
+want_size=$2 want_md5=$3
+sed -n '/^LAB-LOG-BEGIN /,/^LAB-LOG-END/p' "$W/console.txt" | grep -E '^[A-Za-z0-9+/=]+$' |
+	base64 -d 2>/dev/null | gzip -dc > "$W/dmesg.txt" 2>/dev/null || true
+got_size=$(wc -c < "$W/dmesg.txt" | tr -d ' ')
+got_md5=$(md5sum < "$W/dmesg.txt" | cut -d' ' -f1)
+if [ "$got_size" != "$want_size" ] || [ "$got_md5" != "$want_md5" ]; then
+	echo "STATUS=garbled" >> "$RES"
+	echo "lab: $KIND $SEED: log garbled on the console ($got_size/$want_size bytes)" >&2
+	exit 3
+fi
+if ! grep -Eq "$EXPECT" "$W/dmesg.txt"; then
+	echo "STATUS=rejected" >> "$RES"
+	echo "lab: $KIND $SEED: log lacks /$EXPECT/ (rejected); see $W/dmesg.txt" >&2
+	exit 2
+fi
+
+QV=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+CASE=$OUT/$KIND-$SEED.log
+{
+	echo "LABEL: $LABEL"
+	echo "FAULT: $KIND"
+	echo "SEED: $SEED"
+	echo "SOURCE: panicsage QEMU lab (Debian linux $KVER, QEMU $QV TCG $MACHINE, log read by vmcore-dmesg in the kdump capture kernel)"
+	echo
+	cat "$W/dmesg.txt"
+} > "$CASE"
+if [ -n "$KEEP" ]; then
+	size=$(marker 'LAB-VMCORE-SAVED ')
+	if [ -n "$size" ]; then
+		mkdir -p "$KEEP"
+		head -c "$size" "$W/vmcore.img" > "$KEEP/$KIND-$SEED.vmcore"
+		cp "$W/dmesg.txt" "$KEEP/$KIND-$SEED.vmcore-dmesg.txt"
+		echo "VMCORE=$KEEP/$KIND-$SEED.vmcore" >> "$RES"
+	else
+		echo "lab: $KIND $SEED: vmcore not saved: $(marker LAB-VMCORE-ERR:)" >&2
+	fi
+	rm -f "$W/vmcore.img"
+fi
+echo "STATUS=ok" >> "$RES"
+rm -f "$W/initrd" "$W/data.img" "$W/job.cpio"
+echo "lab: $KIND $SEED ok ${secs}s $MACHINE nic=$NIC label=$LABEL lines=$(wc -l < "$W/dmesg.txt" | tr -d ' ')" \
+	"dmesg=$(sed -n 's/^DMESG=//p' "$RES") -> $CASE"
