@@ -1,0 +1,300 @@
+#!/bin/sh
+# Bakes panicsage-kdump (and a model) into the kdump capture environment,
+# and takes it out again.
+#
+#   kdump/install.sh [options] install | uninstall | status
+#
+#   --root DIR       operate on DIR as the filesystem root (default /)
+#   --dry-run        print what would change, change nothing
+#   --flavor F       debian (kdump-tools), dracut (RHEL/Fedora kdump-utils)
+#                    or auto (default: detected from the root)
+#   --binary FILE    panicsage-kdump to install (default build/panicsage-kdump)
+#   --model FILE     model to install as /usr/lib/panicsage/default.model
+#   --budget SECONDS hard time budget of the capture-time run, 2..300 (10)
+#   --dracut-module  also install the dracut module 99panicsage
+#
+# debian: /usr/lib/panicsage/{panicsage-kdump,panicsage-kdump-run,default.model},
+#   /etc/panicsage/kdump.conf, the unit panicsage-kdump.service ordered
+#   Before=kdump-tools-dump.service and wanted by it (the capture kernel boots
+#   the root filesystem with systemd.unit=kdump-tools-dump.service), and,
+#   when kdump-tools' initramfs configuration exists, an initramfs-tools hook
+#   and init-bottom script in /var/lib/kdump/initramfs-tools.
+# dracut: the same files under /usr/lib/panicsage and /etc/panicsage, and a
+#   marked block in /etc/kdump.conf with `extra_bins` and
+#   `kdump_pre /usr/lib/panicsage/panicsage-kdump-run`; an existing kdump_pre
+#   is commented out and chained (run after panicsage, its status returned).
+# Every change is printed and recorded in /var/lib/panicsage/kdump-install.manifest;
+# `uninstall` undoes exactly those changes.  Rebuild the kdump initramfs
+# afterwards (the command is printed).
+#
+# Exit codes: 0 ok, 1 error, 2 usage, 3 nothing installed (uninstall/status).
+set -eu
+
+ROOT=/ DRY=0 FLAVOR=auto BUDGET=10 MODEL="" DRACUT_MODULE=0
+HERE=$(cd "$(dirname "$0")" && pwd)
+BINARY=$HERE/../build/panicsage-kdump
+INT=$HERE/integration
+
+die() { echo "install.sh: $*" >&2; exit 1; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+ACTION=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--root) [ $# -ge 2 ] || usage; ROOT=$2; shift 2 ;;
+	--dry-run) DRY=1; shift ;;
+	--flavor) [ $# -ge 2 ] || usage; FLAVOR=$2; shift 2 ;;
+	--binary) [ $# -ge 2 ] || usage; BINARY=$2; shift 2 ;;
+	--model) [ $# -ge 2 ] || usage; MODEL=$2; shift 2 ;;
+	--budget) [ $# -ge 2 ] || usage; BUDGET=$2; shift 2 ;;
+	--dracut-module) DRACUT_MODULE=1; shift ;;
+	-h|--help) usage ;;
+	install|uninstall|status) [ -z "$ACTION" ] || usage; ACTION=$1; shift ;;
+	*) echo "install.sh: unknown argument '$1'" >&2; usage ;;
+	esac
+done
+[ -n "$ACTION" ] || usage
+case $BUDGET in ''|*[!0-9]*) echo "install.sh: --budget wants whole seconds, got '$BUDGET'" >&2; exit 2 ;; esac
+[ "$BUDGET" -ge 2 ] && [ "$BUDGET" -le 300 ] || { echo "install.sh: --budget must be 2..300" >&2; exit 2; }
+[ -d "$ROOT" ] || die "root $ROOT is not a directory"
+ROOT=$(cd "$ROOT" && pwd)
+[ "$ROOT" = / ] && R="" || R=$ROOT
+
+STATE=/var/lib/panicsage
+MANIFEST=$STATE/kdump-install.manifest
+BACKUP=$STATE/backup
+say() { if [ $DRY -eq 1 ]; then echo "would $*"; else echo "$*"; fi; }
+
+detect_flavor() {
+	if [ -e "$R/etc/default/kdump-tools" ] || [ -e "$R/usr/sbin/kdump-config" ]; then
+		echo debian
+	elif [ -e "$R/etc/kdump.conf" ]; then
+		echo dracut
+	else
+		echo none
+	fi
+}
+
+# record KIND PATH [EXTRA]: one manifest line, once.
+record() {
+	[ $DRY -eq 1 ] && return 0
+	mkdir -p "$R$STATE"
+	grep -qxF "$1 $2${3:+ $3}" "$R$MANIFEST" 2>/dev/null || echo "$1 $2${3:+ $3}" >> "$R$MANIFEST"
+}
+in_manifest() { grep -q "^[a-z]* $1\( \|\$\)" "$R$MANIFEST" 2>/dev/null; }
+
+# mkdirs DIR: create missing directories (recorded, removed if empty later).
+mkdirs() {
+	d=$1 todo=""
+	while [ ! -d "$R$d" ] && [ "$d" != / ]; do todo="$d $todo"; d=$(dirname "$d"); done
+	for d in $todo; do
+		say "created directory $R$d"
+		[ $DRY -eq 1 ] || mkdir "$R$d"
+		record dir "$d"
+	done
+}
+
+# put SRC DEST MODE: install a file; a file that was there before (and is
+# not ours) is backed up and restored by uninstall.
+put() {
+	src=$1 dst=$2 mode=$3
+	mkdirs "$(dirname "$dst")"
+	if [ -e "$R$dst" ] && cmp -s "$src" "$R$dst"; then
+		echo "unchanged $R$dst"
+		in_manifest "$dst" || record created "$dst"
+		return 0
+	fi
+	if [ -e "$R$dst" ] && ! in_manifest "$dst"; then
+		say "replaced $R$dst (original kept in $R$BACKUP$dst)"
+		if [ $DRY -eq 0 ]; then
+			mkdir -p "$(dirname "$R$BACKUP$dst")"
+			cp -p "$R$dst" "$R$BACKUP$dst"
+		fi
+		record replaced "$dst"
+	else
+		say "wrote $R$dst"
+		record created "$dst"
+	fi
+	[ $DRY -eq 1 ] && return 0
+	cp "$src" "$R$dst.panicsage-new"
+	chmod "$mode" "$R$dst.panicsage-new"
+	mv -f "$R$dst.panicsage-new" "$R$dst"
+}
+
+# link TARGET PATH: a symlink (systemctl enable, done by hand so it also
+# works in a chroot or image without systemd running).
+link() {
+	mkdirs "$(dirname "$2")"
+	if [ -L "$R$2" ] && [ "$(readlink "$R$2")" = "$1" ]; then
+		echo "unchanged $R$2"
+		in_manifest "$2" || record created "$2"
+		return 0
+	fi
+	[ -e "$R$2" ] && ! [ -L "$R$2" ] && die "$R$2 exists and is not a symlink"
+	say "linked $R$2 -> $1"
+	record created "$2"
+	[ $DRY -eq 1 ] || ln -sfn "$1" "$R$2"
+}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/panicsage-install.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+write_conf() {
+	cat > "$TMP/kdump.conf" <<EOF
+# panicsage settings for the kdump capture environment (sourced by
+# /usr/lib/panicsage/panicsage-kdump-run).  Written by kdump/install.sh.
+PANICSAGE_BIN=/usr/lib/panicsage/panicsage-kdump
+PANICSAGE_MODEL=/usr/lib/panicsage/default.model
+PANICSAGE_BUDGET=$BUDGET
+PANICSAGE_INPUT=/proc/vmcore
+PANICSAGE_REPORT_DIR=/run/panicsage
+PANICSAGE_ARGS=
+PANICSAGE_CHAIN_PRE=${1:-}
+EOF
+	put "$TMP/kdump.conf" /etc/panicsage/kdump.conf 644
+}
+
+install_common() {
+	[ -f "$BINARY" ] || die "no panicsage-kdump at $BINARY (make build/panicsage-kdump, or --binary FILE)"
+	put "$BINARY" /usr/lib/panicsage/panicsage-kdump 755
+	put "$INT/common/panicsage-kdump-run" /usr/lib/panicsage/panicsage-kdump-run 755
+	if [ -n "$MODEL" ]; then
+		[ -f "$MODEL" ] || die "model $MODEL not found"
+		put "$MODEL" /usr/lib/panicsage/default.model 644
+	fi
+}
+
+install_debian() {
+	install_common
+	write_conf ""
+	sed "s/@TIMEOUT@/$((BUDGET + 5))/" "$INT/debian/panicsage-kdump.service" > "$TMP/unit"
+	put "$TMP/unit" /etc/systemd/system/panicsage-kdump.service 644
+	link ../panicsage-kdump.service \
+		/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
+	K=/var/lib/kdump/initramfs-tools
+	if [ -f "$R$K/initramfs.conf" ]; then
+		put "$INT/debian/initramfs-hook" "$K/hooks/panicsage" 755
+		put "$INT/debian/init-bottom" "$K/scripts/init-bottom/panicsage" 755
+	else
+		echo "note: $R$K/initramfs.conf not found (kdump-tools creates it on its first load);"
+		echo "      the systemd unit covers the capture boot; run install again later to add the initramfs hook"
+	fi
+	echo "next: rebuild and reload the kdump initramfs: kdump-config unload && kdump-config load"
+}
+
+BEGIN_MARK="# >>> panicsage (kdump/install.sh; undo: kdump/install.sh uninstall) >>>"
+END_MARK="# <<< panicsage <<<"
+DISABLED="#panicsage-disabled# "
+
+install_dracut() {
+	conf=/etc/kdump.conf
+	[ -f "$R$conf" ] || die "$R$conf not found (install kdump-utils first)"
+	install_common
+	# A kdump_pre of the user's outside our block is chained, not lost.
+	chain=$(sed -n "\\%^$BEGIN_MARK\$%,\\%^$END_MARK\$%d; s/^[[:space:]]*kdump_pre[[:space:]]\{1,\}//p" "$R$conf" | head -n 1)
+	if [ -z "$chain" ]; then
+		chain=$(sed -n "s/^${DISABLED}kdump_pre[[:space:]]\{1,\}//p" "$R$conf" | head -n 1)
+	fi
+	write_conf "$chain"
+	if [ $DRACUT_MODULE -eq 1 ]; then
+		for f in module-setup.sh panicsage-pre-pivot.sh; do
+			put "$INT/dracut/99panicsage/$f" "/usr/lib/dracut/modules.d/99panicsage/$f" 755
+		done
+	fi
+	# New kdump.conf: the user's lines (kdump_pre commented out), then our block.
+	sed "\\%^$BEGIN_MARK\$%,\\%^$END_MARK\$%d; s/^\([[:space:]]*kdump_pre[[:space:]]\)/$DISABLED\1/" \
+		"$R$conf" > "$TMP/kdump.conf.new"
+	{
+		echo "$BEGIN_MARK"
+		bins="/usr/lib/panicsage/panicsage-kdump /etc/panicsage/kdump.conf"
+		for b in /usr/bin/sleep /bin/sleep; do
+			[ -e "$R$b" ] && { bins="$bins $b"; break; }
+		done
+		echo "extra_bins $bins"
+		[ -n "$MODEL" ] || [ -f "$R/usr/lib/panicsage/default.model" ] &&
+			echo "extra_bins /usr/lib/panicsage/default.model"
+		echo "kdump_pre /usr/lib/panicsage/panicsage-kdump-run"
+		echo "$END_MARK"
+	} >> "$TMP/kdump.conf.new"
+	if cmp -s "$TMP/kdump.conf.new" "$R$conf"; then
+		echo "unchanged $R$conf"
+	else
+		say "changed $R$conf (panicsage block; original kept in $R$BACKUP$conf)"
+		if [ $DRY -eq 0 ]; then
+			if ! in_manifest "$conf"; then
+				mkdir -p "$(dirname "$R$BACKUP$conf")"
+				cp -p "$R$conf" "$R$BACKUP$conf"
+			fi
+			cat "$TMP/kdump.conf.new" > "$R$conf"
+		fi
+		record edited "$conf"
+	fi
+	echo "next: rebuild the kdump initramfs: kdumpctl rebuild (or systemctl restart kdump)"
+}
+
+do_uninstall() {
+	[ -f "$R$MANIFEST" ] || { echo "panicsage is not installed under $ROOT (no $R$MANIFEST)"; exit 3; }
+	# Undo in reverse order: files first, then the directories we created.
+	sed '1!G;h;$!d' "$R$MANIFEST" > "$TMP/rev"
+	while read -r kind path; do
+		case $kind in
+		created)
+			if [ -e "$R$path" ] || [ -L "$R$path" ]; then
+				say "removed $R$path"; [ $DRY -eq 1 ] || rm -f "$R$path"
+			fi ;;
+		replaced)
+			say "restored $R$path"
+			[ $DRY -eq 1 ] || mv -f "$R$BACKUP$path" "$R$path" ;;
+		edited)
+			say "restored $R$path (panicsage block removed, kdump_pre lines re-enabled)"
+			if [ $DRY -eq 0 ]; then
+				sed "\\%^$BEGIN_MARK\$%,\\%^$END_MARK\$%d; s/^$DISABLED//" "$R$path" > "$TMP/restored"
+				cat "$TMP/restored" > "$R$path"
+				rm -f "$R$BACKUP$path"
+			fi ;;
+		dir)
+			if [ -d "$R$path" ] && [ -z "$(ls -A "$R$path")" ]; then
+				say "removed directory $R$path"; [ $DRY -eq 1 ] || rmdir "$R$path"
+			elif [ -d "$R$path" ] && [ $DRY -eq 1 ]; then
+				say "removed directory $R$path (if empty)"
+			fi ;;
+		esac
+	done < "$TMP/rev"
+	if [ $DRY -eq 0 ]; then
+		rm -f "$R$MANIFEST"
+		rm -rf "$R$BACKUP"
+		rmdir "$R$STATE" 2>/dev/null || true
+	fi
+	say "removed $R$MANIFEST"
+	echo "next: rebuild the kdump initramfs (kdump-config unload && kdump-config load, or kdumpctl rebuild)"
+}
+
+case $ACTION in
+status)
+	[ -f "$R$MANIFEST" ] || { echo "panicsage: not installed under $ROOT"; exit 3; }
+	echo "panicsage: installed under $ROOT ($(sed -n 's/^flavor //p' "$R$MANIFEST"))"
+	grep -v '^flavor ' "$R$MANIFEST" | sed 's/^/  /'
+	;;
+uninstall)
+	do_uninstall
+	;;
+install)
+	[ "$FLAVOR" = auto ] && FLAVOR=$(detect_flavor)
+	case $FLAVOR in
+	debian|dracut) ;;
+	none) die "found neither kdump-tools (/etc/default/kdump-tools) nor kdump-utils (/etc/kdump.conf) under $ROOT; use --flavor" ;;
+	*) echo "install.sh: unknown flavor '$FLAVOR'" >&2; exit 2 ;;
+	esac
+	if [ -f "$R$MANIFEST" ]; then
+		old=$(sed -n 's/^flavor //p' "$R$MANIFEST")
+		[ "$old" = "$FLAVOR" ] || die "installed before as '$old'; uninstall first"
+	fi
+	[ $DRY -eq 1 ] && echo "dry run: nothing is changed"
+	if [ $DRY -eq 0 ] && ! [ -f "$R$MANIFEST" ]; then
+		mkdir -p "$R$STATE"
+		echo "flavor $FLAVOR" > "$R$MANIFEST"
+	fi
+	"install_$FLAVOR"
+	echo "manifest: $R$MANIFEST (undo: kdump/install.sh${R:+ --root $ROOT} uninstall)"
+	;;
+esac

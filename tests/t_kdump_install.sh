@@ -1,0 +1,161 @@
+#!/bin/sh
+# kdump/install.sh in fake roots: Debian kdump-tools and RHEL/Fedora
+# kdump-utils layouts; install, idempotent re-install, dry run, status,
+# uninstall restoring the exact original tree; the capture-time wrapper
+# keeps its time budget and never fails.
+set -eu
+cd "$(dirname "$0")/.."
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+snap() { (cd "$1" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+ | awk '{$2=""; print}'
+	  find . -type f -print0 | sort -z | xargs -0 md5sum) > "$2"; }
+I=kdump/install.sh
+
+# A stand-in panicsage-kdump: prints a report line, or sleeps if told so.
+cat > "$T/fake-kdump" <<'EOF'
+#!/bin/sh
+[ -n "${FAKE_SLEEP:-}" ] && sleep "$FAKE_SLEEP"
+echo "panicsage: no label, args: $*"
+EOF
+chmod +x "$T/fake-kdump"
+echo "model-bytes" > "$T/model"
+
+# ---------------------------------------------------------------- Debian
+D=$T/debian
+mkdir -p "$D/etc/default" "$D/usr/sbin" "$D/var/lib/kdump/initramfs-tools/hooks" \
+	"$D/etc/systemd/system" "$D/usr/lib"
+echo "USE_KDUMP=1" > "$D/etc/default/kdump-tools"
+echo "MODULES=dep" > "$D/var/lib/kdump/initramfs-tools/initramfs.conf"
+snap "$D" "$T/debian.before"
+
+out=$(sh $I --root "$D" --dry-run --binary "$T/fake-kdump" install)
+echo "$out" | grep -q "would wrote.*panicsage-kdump\|would wrote" || fail "dry run printed no plan: $out"
+snap "$D" "$T/debian.dry"
+cmp -s "$T/debian.before" "$T/debian.dry" || fail "dry run changed the root"
+
+out=$(sh $I --root "$D" --binary "$T/fake-kdump" --model "$T/model" --budget 7 install)
+echo "$out"
+for f in usr/lib/panicsage/panicsage-kdump usr/lib/panicsage/panicsage-kdump-run \
+	usr/lib/panicsage/default.model etc/panicsage/kdump.conf \
+	etc/systemd/system/panicsage-kdump.service \
+	var/lib/kdump/initramfs-tools/hooks/panicsage \
+	var/lib/kdump/initramfs-tools/scripts/init-bottom/panicsage; do
+	[ -f "$D/$f" ] || fail "debian: $f not installed"
+	echo "$out" | grep -q "$D/$f" || fail "debian: $f installed but not reported"
+done
+L=$D/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
+[ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-kdump.service ] || fail "debian: unit not wanted by kdump-tools-dump.service"
+grep -q '^Before=kdump-tools-dump.service' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit not ordered before the dump"
+grep -q '^TimeoutStartSec=12$' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit timeout is not budget+5"
+grep -q '^PANICSAGE_BUDGET=7$' "$D/etc/panicsage/kdump.conf" || fail "budget not written"
+sh $I --root "$D" status | grep -q "installed under" || fail "status after install"
+
+# idempotent: a second install changes nothing and reports it
+snap "$D" "$T/debian.once"
+out=$(sh $I --root "$D" --binary "$T/fake-kdump" --model "$T/model" --budget 7 install)
+echo "$out" | grep -q '^wrote' && fail "second install rewrote files: $out"
+snap "$D" "$T/debian.twice"
+cmp -s "$T/debian.once" "$T/debian.twice" || fail "second install changed the tree"
+
+sh $I --root "$D" --dry-run uninstall | grep -q "would removed" || fail "dry uninstall printed no plan"
+sh $I --root "$D" uninstall
+snap "$D" "$T/debian.after"
+diff "$T/debian.before" "$T/debian.after" || fail "debian: uninstall did not restore the tree"
+set +e
+sh $I --root "$D" uninstall >/dev/null; rc=$?
+set -e
+[ $rc -eq 3 ] || fail "uninstall when not installed: exit $rc, want 3"
+
+# The initramfs hook runs against initramfs-tools' hook-functions.
+mkdir -p "$T/hookroot"
+cat > "$T/hook-functions" <<EOF
+copy_exec() { mkdir -p "$T/hookroot\$(dirname "\${2:-\$1}")"; cp "\$1" "$T/hookroot\${2:-\$1}"; }
+copy_file() { mkdir -p "$T/hookroot\$(dirname "\${3:-\$2}")"; cp "\$2" "$T/hookroot\${3:-\$2}"; }
+EOF
+sed "s|/usr/share/initramfs-tools/hook-functions|$T/hook-functions|; s|/usr/lib/panicsage/panicsage-kdump-run /|$PWD/kdump/integration/common/panicsage-kdump-run /|; s|copy_exec /usr/lib/panicsage/panicsage-kdump |copy_exec $T/fake-kdump |" \
+	kdump/integration/debian/initramfs-hook > "$T/hook"
+sh "$T/hook" prereqs
+sh "$T/hook"
+[ -x "$T/hookroot/usr/lib/panicsage/panicsage-kdump" ] || fail "hook did not copy the binary"
+[ -f "$T/hookroot/usr/lib/panicsage/panicsage-kdump-run" ] || fail "hook did not copy the wrapper"
+
+# ---------------------------------------------------------------- dracut
+R=$T/rhel
+mkdir -p "$R/etc" "$R/usr/bin" "$R/var/lib"
+cat > "$R/etc/kdump.conf" <<'EOF'
+# kdump.conf of a RHEL machine
+path /var/crash
+core_collector makedumpfile -l --message-level 7 -d 31
+kdump_pre /usr/local/bin/site-pre.sh
+EOF
+: > "$R/usr/bin/sleep"
+snap "$R" "$T/rhel.before"
+sh $I --root "$R" --binary "$T/fake-kdump" --dracut-module install
+grep -q '^kdump_pre /usr/lib/panicsage/panicsage-kdump-run$' "$R/etc/kdump.conf" || fail "dracut: no kdump_pre"
+grep -q '^extra_bins /usr/lib/panicsage/panicsage-kdump /etc/panicsage/kdump.conf /usr/bin/sleep$' "$R/etc/kdump.conf" || fail "dracut: no extra_bins"
+grep -q '^#panicsage-disabled# kdump_pre /usr/local/bin/site-pre.sh' "$R/etc/kdump.conf" || fail "dracut: user's kdump_pre not disabled"
+[ "$(grep -c '^kdump_pre' "$R/etc/kdump.conf")" -eq 1 ] || fail "dracut: more than one active kdump_pre"
+grep -q '^PANICSAGE_CHAIN_PRE=/usr/local/bin/site-pre.sh$' "$R/etc/panicsage/kdump.conf" || fail "dracut: user's kdump_pre not chained"
+[ -f "$R/usr/lib/dracut/modules.d/99panicsage/module-setup.sh" ] || fail "dracut module not installed"
+cp "$R/etc/kdump.conf" "$T/kdump.conf.once"
+sh $I --root "$R" --binary "$T/fake-kdump" --dracut-module install >/dev/null
+cmp -s "$R/etc/kdump.conf" "$T/kdump.conf.once" || fail "dracut: second install changed kdump.conf"
+set +e
+sh $I --root "$R" --flavor debian --binary "$T/fake-kdump" install >/dev/null 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "switching flavor without uninstall: exit $rc, want 1"
+sh $I --root "$R" uninstall
+snap "$R" "$T/rhel.after"
+diff "$T/rhel.before" "$T/rhel.after" || fail "dracut: uninstall did not restore the tree"
+
+# ---------------------------------------------------------------- usage errors
+for args in "" "frobnicate" "--budget x install" "--budget 1 install" "--flavor suse --root $T install"; do
+	set +e
+	# shellcheck disable=SC2086
+	sh $I $args >/dev/null 2>&1; rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "'install.sh $args': exit $rc, want 2"
+done
+set +e
+sh $I --root "$T/nothing-here" install >/dev/null 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "missing root: exit $rc, want 1"
+mkdir -p "$T/empty"
+set +e
+sh $I --root "$T/empty" install >/dev/null 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "no kdump tooling: exit $rc, want 1"
+
+# ---------------------------------------------------------------- the wrapper
+W=kdump/integration/common/panicsage-kdump-run
+echo "vmcore" > "$T/vmcore"
+cat > "$T/run.conf" <<EOF
+PANICSAGE_BIN=$T/fake-kdump
+PANICSAGE_MODEL=$T/model
+PANICSAGE_BUDGET=3
+PANICSAGE_INPUT=$T/vmcore
+PANICSAGE_REPORT_DIR=$T/report
+EOF
+out=$(PANICSAGE_CONF=$T/run.conf sh $W)
+echo "$out" | grep -q "^panicsage: no label, args: --budget 2 --model $T/model $T/vmcore" || fail "wrapper: $out"
+[ "$(cat "$T/report/done")" = 0 ] || fail "wrapper: no done marker"
+out=$(PANICSAGE_CONF=$T/run.conf sh $W)
+[ -z "$out" ] || fail "wrapper ran twice in one capture boot"
+rm -rf "$T/report"
+start=$(date +%s)
+set +e
+out=$(FAKE_SLEEP=30 PANICSAGE_CONF=$T/run.conf sh $W); rc=$?
+set -e
+secs=$(( $(date +%s) - start ))
+[ $rc -eq 0 ] || fail "wrapper exit $rc after a hang, want 0"
+[ $secs -le 6 ] || fail "wrapper took ${secs}s with a 3s budget"
+echo "$out" | grep -q "stopped after the 3s budget" || fail "wrapper did not say it stopped: $out"
+rm -rf "$T/report"
+printf '#!/bin/sh\nexit 5\n' > "$T/chain"; chmod +x "$T/chain"
+echo "PANICSAGE_CHAIN_PRE=$T/chain" >> "$T/run.conf"
+set +e
+PANICSAGE_CONF=$T/run.conf sh $W >/dev/null; rc=$?
+set -e
+[ $rc -eq 5 ] || fail "chained kdump_pre status not returned: $rc"
+echo "ok"
