@@ -6,6 +6,7 @@
 #   make test     install what is missing, build, run the whole test suite
 #   make deps     install the Debian packages the build and tests need
 #   make bench    benchmarks (read ../shared/corpus when present)
+#   make lab      QEMU fault lab: every fault kind, regenerates model/corpus/lab (hours)
 #
 # Sources are found by folder: every core/*.c, model/*.c, port/*.c goes
 # into both binaries; kdump/vmcore*.c and kdump/printk*.c (the vmcore
@@ -52,7 +53,7 @@ musl_obj = $(patsubst %.c,$(B)/musl/%.o,$(1))
 HOST_ENGINE := $(call host_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
 MUSL_ENGINE := $(call musl_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
 
-.PHONY: all deps demo test bench clean
+.PHONY: all deps demo test bench clean lab
 all: $(B)/panicsage $(B)/panicsage-kdump
 
 $(B)/host/core/%.o $(B)/host/model/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
@@ -95,6 +96,9 @@ deps:
 demo: deps
 	$(MAKE) all
 	$(B)/panicsage-kdump tests/data/example.log
+
+lab:
+	ci/lab.sh all
 
 include tests/tests.mk
 
