@@ -124,11 +124,13 @@ rm -rf "$D"
 
 # --- run QEMU
 CONSOLE=$W/console.log
+KERNEL=$LAB_OUT/vmlinux.elf		# PVH boot of the uncompressed kernel (build.sh)
+[ -f "$KERNEL" ] || KERNEL=$LAB_OUT/vmlinuz
 : > "$CONSOLE"
 mkfifo "$W/mon.in" "$W/mon.out"
 set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
 	-display none -vga none -no-reboot \
-	-kernel "$LAB_OUT/vmlinuz" -initrd "$W/initrd" \
+	-kernel "$KERNEL" -initrd "$W/initrd" \
 	-append "console=ttyS0,115200 quiet crashkernel=256M slub_debug=FZPU panic_on_taint=0x20" \
 	-serial "file:$CONSOLE" -monitor "pipe:$W/mon" \
 	-drive "file=$LAB_OUT/sys.img,if=none,id=d9,format=raw,readonly=on" \
@@ -136,9 +138,11 @@ set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
 	-drive "file=$W/data.img,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0,serial=labdata
 [ "$NIC" = none ] || set -- "$@" -nic "user,model=$NIC,restrict=on"
 if [ -n "$KEEP" ]; then
-	truncate -s 256M "$W/vmcore.img"
+	# LAB_VMCORE_RAW=1: the raw /proc/vmcore instead of makedumpfile -E -d 31.
+	if [ "${LAB_VMCORE_RAW:-0}" = 1 ]; then vser=labvmcoreraw vsize=1G; else vser=labvmcore vsize=256M; fi
+	truncate -s $vsize "$W/vmcore.img"
 	set -- "$@" -drive "file=$W/vmcore.img,if=none,id=d1,format=raw" \
-		-device virtio-blk-pci,drive=d1,serial=labvmcore
+		-device virtio-blk-pci,drive=d1,serial=$vser
 fi
 # shellcheck disable=SC2086
 set -- "$@" $EXTRA
@@ -178,7 +182,7 @@ marker() { grep -m 1 "^$1" "$W/console.txt" | sed "s/^$1//" || true; }
 	elif grep -q '^LAB-DMESG-DIFF' "$W/console.txt"; then echo "DMESG=diff"
 	else echo "DMESG=none"; fi
 	echo "REPORT_RC=$(marker LAB-REPORT-RC=)"
-	echo "REPORT_FIRST=$(sed -n '/^LAB-REPORT-BEGIN/,/^LAB-REPORT-END/p' "$W/console.txt" | sed -n 2p)"
+	echo "REPORT_FIRST=$(sed -n '/^LAB-REPORT-BEGIN/,/^LAB-REPORT-END/p' "$W/console.txt" | grep -v '^LAB-' | head -n 1)"
 } > "$RES"
 sed -n '/^LAB-REPORT-BEGIN/,/^LAB-REPORT-END/p' "$W/console.txt" > "$W/report.txt"
 
@@ -216,12 +220,25 @@ CASE=$OUT/$KIND-$SEED.log
 	cat "$W/dmesg.txt"
 } > "$CASE"
 if [ -n "$KEEP" ]; then
-	size=$(marker 'LAB-VMCORE-SAVED ')
-	if [ -n "$size" ]; then
+	raw=$(marker 'LAB-VMCORE-SAVED-RAW ')
+	if [ -n "$raw" ]; then
+		mkdir -p "$KEEP"
+		head -c "$raw" "$W/vmcore.img" | cp --sparse=always /dev/stdin "$KEEP/$KIND-$SEED.raw-vmcore"
+		cp "$W/dmesg.txt" "$KEEP/$KIND-$SEED.vmcore-dmesg.txt"
+		echo "VMCORE=$KEEP/$KIND-$SEED.raw-vmcore" >> "$RES"
+		echo "lab: raw vmcore saved: $KEEP/$KIND-$SEED.raw-vmcore ($raw bytes)"
+	elif grep -q '^LAB-VMCORE-SAVED' "$W/console.txt"; then
+		# ELF length = the end of the furthest segment.
+		size=0
+		for ph in $(readelf -lW "$W/vmcore.img" 2>/dev/null | awk '$1 == "LOAD" || $1 == "NOTE" { print $2 ":" $5 }'); do
+			end=$(( ${ph%%:*} + ${ph##*:} ))
+			[ $end -gt $size ] && size=$end
+		done
 		mkdir -p "$KEEP"
 		head -c "$size" "$W/vmcore.img" > "$KEEP/$KIND-$SEED.vmcore"
 		cp "$W/dmesg.txt" "$KEEP/$KIND-$SEED.vmcore-dmesg.txt"
 		echo "VMCORE=$KEEP/$KIND-$SEED.vmcore" >> "$RES"
+		echo "lab: vmcore saved: $KEEP/$KIND-$SEED.vmcore ($size bytes)"
 	else
 		echo "lab: $KIND $SEED: vmcore not saved: $(marker LAB-VMCORE-ERR:)" >&2
 	fi
