@@ -311,7 +311,7 @@ static noinline void psdev_process(struct psdev_req *r, bool atomic)
 			list_del(&d->node);
 			break;
 		case 1:
-			list_add(&e->node, &psdev_pool);
+			list_add(&e->node, e->node.prev);	/* add it again where it is */
 			break;
 		default:
 			d->node.next->prev = (struct list_head *)((unsigned long)d + 0x40 + (arg % 8) * 8);
