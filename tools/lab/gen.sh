@@ -19,6 +19,9 @@ set -eu
 # one KIND SEED: run one case (xargs calls `gen.sh --one KIND SEED`).
 one() {
 	k=$1 s=$2
+	# A file "pause" in the output directory holds new cases back (to free
+	# the CPU for something else) until it is removed.
+	while [ -e "$OUT/pause" ]; do sleep 5; done
 	t0=$(date +%s)
 	set +e
 	if [ -n "$KEEP" ]; then

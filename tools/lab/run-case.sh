@@ -30,7 +30,7 @@ set -eu
 
 OUT=$LAB_OUT/cases
 KEEP=""
-TMO=${LAB_TIMEOUT:-240}
+TMO=${LAB_TIMEOUT:-180}
 usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
