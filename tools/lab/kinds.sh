@@ -124,7 +124,7 @@ kind_setup() {
 		LABEL=driver; EXPECT='NETDEV WATCHDOG|controller is down'
 		rnd 3
 		if [ "$R" -lt 2 ]; then
-			FAULT_SH="$(psop_sh 44 0 0 0); ping -c 30 -i 0.2 \$LAB_NET.0.$((R + 2)) > /dev/null 2>&1 &"
+			rnd 3; FAULT_SH="$(psop_sh 44 0 0 $R); ping -c 30 -i 0.2 \$LAB_NET.0.$((R + 2)) > /dev/null 2>&1 &"
 		else
 			module_fault 29 2 0 0 1 2
 		fi ;;

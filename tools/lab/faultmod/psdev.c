@@ -74,6 +74,7 @@ static struct platform_device *psdev_pdev;
 static struct net_device *psdev_ndev;
 static struct dentry *psdev_dir;
 static bool psdev_tx_stall;
+static unsigned int psdev_tx_resets;	/* failed resets tolerated before giving up */
 static DEFINE_SPINLOCK(psdev_lock);
 static DEFINE_MUTEX(psdev_cfg_lock);
 static DEFINE_MUTEX(psdev_io_lock);
@@ -433,6 +434,7 @@ static noinline void psdev_process(struct psdev_req *r, bool atomic)
 		panic("psnic: hardware unresponsive after reset, cannot recover\n");
 		break;
 	case OP_TXSTALL:
+		psdev_tx_resets = arg % 3;
 		WRITE_ONCE(psdev_tx_stall, true);
 		break;
 	default:
@@ -545,9 +547,17 @@ static int psdev_stop_dev(struct net_device *dev)
 	return 0;
 }
 
+/* Called by the kernel's netdev watchdog ("NETDEV WATCHDOG: ... transmit
+ * queue N timed out").  The stalled controller never comes back from its
+ * reset; after a few tries the driver gives up. */
 static void psdev_tx_timeout(struct net_device *dev, unsigned int txq)
 {
 	netdev_err(dev, "tx queue %u hung, resetting controller\n", txq);
+	if (!READ_ONCE(psdev_tx_stall))
+		return;
+	netdev_err(dev, "reset failed: controller not ready (csts %#x)\n", 0x8001 | (txq << 4));
+	if (psdev_tx_resets-- == 0)
+		panic("%s: controller reset failed, TX path dead\n", dev->name);
 }
 
 static const struct net_device_ops psdev_netdev_ops = {
