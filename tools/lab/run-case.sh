@@ -131,7 +131,7 @@ mkfifo "$W/mon.in" "$W/mon.out"
 set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
 	-display none -vga none -no-reboot \
 	-kernel "$KERNEL" -initrd "$W/initrd" \
-	-append "console=ttyS0,115200 quiet crashkernel=256M slub_debug=FZPU panic_on_taint=0x20" \
+	-append "console=ttyS0,115200 quiet no_timer_check panic=-1 crashkernel=256M slub_debug=FZPU panic_on_taint=0x20" \
 	-serial "file:$CONSOLE" -monitor "pipe:$W/mon" \
 	-drive "file=$LAB_OUT/sys.img,if=none,id=d9,format=raw,readonly=on" \
 	-device virtio-blk-pci,drive=d9,serial=labsys \
