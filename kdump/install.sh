@@ -16,9 +16,11 @@
 # debian: /usr/lib/panicsage/{panicsage-kdump,panicsage-kdump-run,default.model},
 #   /etc/panicsage/kdump.conf, the unit panicsage-kdump.service ordered
 #   Before=kdump-tools-dump.service and wanted by it (the capture kernel boots
-#   the root filesystem with systemd.unit=kdump-tools-dump.service), and,
-#   when kdump-tools' initramfs configuration exists, an initramfs-tools hook
-#   and init-bottom script in /var/lib/kdump/initramfs-tools.
+#   the root filesystem with systemd.unit=kdump-tools-dump.service), and an
+#   initramfs-tools hook + init-bottom script in /etc/initramfs-tools (kdump-
+#   tools copies that directory to /var/lib/kdump/initramfs-tools on every
+#   kernel install; the hook acts only there), also put into an existing
+#   /var/lib/kdump/initramfs-tools so the next rebuild has them.
 # dracut: the same files under /usr/lib/panicsage and /etc/panicsage, and a
 #   marked block in /etc/kdump.conf with `extra_bins` and
 #   `kdump_pre /usr/lib/panicsage/panicsage-kdump-run`; an existing kdump_pre
@@ -171,15 +173,17 @@ install_debian() {
 	put "$TMP/unit" /etc/systemd/system/panicsage-kdump.service 644
 	link ../panicsage-kdump.service \
 		/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
-	K=/var/lib/kdump/initramfs-tools
-	if [ -f "$R$K/initramfs.conf" ]; then
-		put "$INT/debian/initramfs-hook" "$K/hooks/panicsage" 755
-		put "$INT/debian/init-bottom" "$K/scripts/init-bottom/panicsage" 755
+	if [ -d "$R/etc/initramfs-tools" ]; then
+		for K in /etc/initramfs-tools /var/lib/kdump/initramfs-tools; do
+			[ -d "$R$K" ] || continue
+			put "$INT/debian/initramfs-hook" "$K/hooks/panicsage" 755
+			put "$INT/debian/init-bottom" "$K/scripts/init-bottom/panicsage" 755
+		done
 	else
-		echo "note: $R$K/initramfs.conf not found (kdump-tools creates it on its first load);"
-		echo "      the systemd unit covers the capture boot; run install again later to add the initramfs hook"
+		echo "note: $R/etc/initramfs-tools not found; the systemd unit alone covers the capture boot"
 	fi
-	echo "next: rebuild and reload the kdump initramfs: kdump-config unload && kdump-config load"
+	echo "next: rebuild and reload the kdump initramfs:"
+	echo "      /etc/kernel/postinst.d/kdump-tools \$(uname -r) && kdump-config reload"
 }
 
 BEGIN_MARK="# >>> panicsage (kdump/install.sh; undo: kdump/install.sh uninstall) >>>"
@@ -266,7 +270,7 @@ do_uninstall() {
 		rmdir "$R$STATE" 2>/dev/null || true
 	fi
 	say "removed $R$MANIFEST"
-	echo "next: rebuild the kdump initramfs (kdump-config unload && kdump-config load, or kdumpctl rebuild)"
+	echo "next: rebuild the kdump initramfs (Debian: /etc/kernel/postinst.d/kdump-tools \$(uname -r) && kdump-config reload; RHEL/Fedora: kdumpctl rebuild)"
 }
 
 case $ACTION in

@@ -24,7 +24,7 @@ echo "model-bytes" > "$T/model"
 # ---------------------------------------------------------------- Debian
 D=$T/debian
 mkdir -p "$D/etc/default" "$D/usr/sbin" "$D/var/lib/kdump/initramfs-tools/hooks" \
-	"$D/etc/systemd/system" "$D/usr/lib"
+	"$D/etc/systemd/system" "$D/usr/lib" "$D/etc/initramfs-tools/hooks"
 echo "USE_KDUMP=1" > "$D/etc/default/kdump-tools"
 echo "MODULES=dep" > "$D/var/lib/kdump/initramfs-tools/initramfs.conf"
 snap "$D" "$T/debian.before"
@@ -40,7 +40,8 @@ for f in usr/lib/panicsage/panicsage-kdump usr/lib/panicsage/panicsage-kdump-run
 	usr/lib/panicsage/default.model etc/panicsage/kdump.conf \
 	etc/systemd/system/panicsage-kdump.service \
 	var/lib/kdump/initramfs-tools/hooks/panicsage \
-	var/lib/kdump/initramfs-tools/scripts/init-bottom/panicsage; do
+	var/lib/kdump/initramfs-tools/scripts/init-bottom/panicsage \
+	etc/initramfs-tools/hooks/panicsage etc/initramfs-tools/scripts/init-bottom/panicsage; do
 	[ -f "$D/$f" ] || fail "debian: $f not installed"
 	echo "$out" | grep -q "$D/$f" || fail "debian: $f installed but not reported"
 done
@@ -76,7 +77,9 @@ EOF
 sed "s|/usr/share/initramfs-tools/hook-functions|$T/hook-functions|; s|/usr/lib/panicsage/panicsage-kdump-run /|$PWD/kdump/integration/common/panicsage-kdump-run /|; s|copy_exec /usr/lib/panicsage/panicsage-kdump |copy_exec $T/fake-kdump |" \
 	kdump/integration/debian/initramfs-hook > "$T/hook"
 sh "$T/hook" prereqs
-sh "$T/hook"
+CONFDIR=/etc/initramfs-tools sh "$T/hook"
+[ -e "$T/hookroot/usr/lib/panicsage/panicsage-kdump" ] && fail "hook acted for the normal initramfs"
+CONFDIR=/var/lib/kdump/initramfs-tools sh "$T/hook"
 [ -x "$T/hookroot/usr/lib/panicsage/panicsage-kdump" ] || fail "hook did not copy the binary"
 [ -f "$T/hookroot/usr/lib/panicsage/panicsage-kdump-run" ] || fail "hook did not copy the wrapper"
 
