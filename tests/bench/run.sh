@@ -100,9 +100,9 @@ fi
 
 # 2. capture-kernel cost by log size
 if [ -n "$MODEL" ]; then
-	timed kdump_scale "$PY" tests/bench/kdump_scale.py --model "$MODEL" --repeats "$R" --json "$T/r/kdump_scale.json"
+	timed kdump_scale "$PY" tests/bench/kdump_scale.py --model "$MODEL" --repeats $((2 * R - 1)) --json "$T/r/kdump_scale.json"
 else
-	timed kdump_scale "$PY" tests/bench/kdump_scale.py --repeats "$R" --json "$T/r/kdump_scale.json"
+	timed kdump_scale "$PY" tests/bench/kdump_scale.py --repeats $((2 * R - 1)) --json "$T/r/kdump_scale.json"
 fi
 echo "$KMODEL" >"$T/r/kdump_model.txt"
 
