@@ -67,7 +67,8 @@ def parse_longruns(path):
     for line in open(path):
         line = line.rstrip("\n")
         if line.startswith("#"):
-            notes.append(line[1:].strip())
+            if line.startswith("# note: "):
+                notes.append(line[len("# note: "):].strip())
             continue
         m = re.match(r"(\S+) (fuzz_\w+): (\d+)s, (\d+|\?) execs \(([\d?]+)/s\), "
                      r"(?:cov: (\d+) ft: (\d+) corp: (\d+)|[^,]*), crashes (\d+), exit (\d+)", line)
@@ -376,7 +377,7 @@ def main():
     w("")
     w("libFuzzer targets in tests/fuzz (see tests/fuzz/README.md), built with clang -fsanitize=fuzzer,address,"
       "undefined and the arena's poisoned red zones. Long runs (`make fuzz`, under `nice -n 19` on this shared "
-      "machine) are recorded in tests/fuzz/longruns.txt; `make test` adds a 20 s run per target and replays every "
+      "machine) are recorded in tests/fuzz/longruns.txt; `make test` adds a 15 s run per target and replays every "
       "seed and reproducer under gcc's ASan + UBSan.")
     w("")
     w("| target | runs | time | executions | coverage (edges) | crashes |")
