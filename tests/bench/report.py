@@ -142,8 +142,9 @@ def main():
     w("# panicsage benchmarks")
     w("")
     w("Written by `make bench` (tests/bench/run.sh) on %s from commit %s, in %d s. "
-      "Every number below comes from that one run; ratios compare tools run back to back on the "
-      "same input on the same machine." % (mach.get("date", "?"), mach.get("commit", "?"),
+      "Every benchmark number below comes from that one run; ratios compare tools run back to back on "
+      "the same input on the same machine. The fuzzing figures are the recorded long runs "
+      "(tests/fuzz/longruns.txt), added up when the report is written." % (mach.get("date", "?"), mach.get("commit", "?"),
                                           res["total_seconds"]))
     w("")
     w("Machine: %s, %s CPUs (`nproc`), %s MiB RAM, Linux %s, %s; load average at start %s "
