@@ -343,7 +343,7 @@ def main():
       "every case; `tests/bench/sage_vs_torch.py` trains the same architecture on the same h0 features and k-NN "
       "graph in PyTorch (same epochs, Adam, dropout, weight decay, class weights) and runs the frozen model's "
       "weights in one batch. Accuracies differ only through random initialisation and dropout masks. Repeats: "
-      "one training run on each side; inference best of 3 passes over all cases on each side.")
+      "training best of 2 runs on each side; inference best of 3 passes over all cases on each side.")
     w("")
     w("```")
     w((read(d, "sage_torch.txt") or read(d, "sage_c.txt") + read(d, "sage_c.err")[-500:]).rstrip())

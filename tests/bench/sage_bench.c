@@ -7,7 +7,8 @@
  *
  * Every fifth case (by sorted path) is held out: in the graph, its label
  * hidden from training.  The trainer's defaults otherwise (dims, k, tau,
- * dropout, Adam, weight decay).  Writes to OUTDIR:
+ * dropout, Adam, weight decay); training time is the best of
+ * TRAIN_RUNS runs.  Writes to OUTDIR:
  *   h0.f32      [n][dim] case embeddings (the trainer's input features)
  *   nbr.u32     [n][k] neighbour lists of the training graph, nnbr.u32 [n]
  *   truth.i32   [n] labels, train.i32 [n] labels seen in training (-1 = held out)
@@ -24,6 +25,8 @@
 #include "model/psm.h"
 #include "tools/corpus.h"
 #include "tools/trainer.h"
+
+#define TRAIN_RUNS 2
 
 static double now_s(void)
 {
@@ -129,10 +132,20 @@ int main(int argc, char **argv)
 	if (fold_prepare(&f, &cfg, &cp, idx, n, train) != 0)
 		return 1;
 	t_prep = now_s() - t_prep;
-	t_train = now_s();
-	if (gnn_train(&g, &f, train, cp.nlabels) != 0)
-		return 1;
-	t_train = now_s() - t_train;
+	/* best of TRAIN_RUNS trainings (same seed, same result): the
+	 * machine may be shared */
+	t_train = 1e30;
+	for (i = 0; i < TRAIN_RUNS; i++) {
+		double t0 = now_s();
+
+		if (i)
+			gnn_free(&g);
+		if (gnn_train(&g, &f, train, cp.nlabels) != 0)
+			return 1;
+		t0 = now_s() - t0;
+		if (t0 < t_train)
+			t_train = t0;
+	}
 	for (i = 0; i < n; i++)
 		if (train[i] < 0 && truth[i] >= 0) {
 			held++;
@@ -164,12 +177,12 @@ int main(int argc, char **argv)
 	snprintf(meta, sizeof meta,
 		 "{\"n\": %u, \"nlabels\": %u, \"dim\": %u, \"hidden\": %u, \"nlayers\": %u, "
 		 "\"k\": %u, \"tau\": %g, \"epochs\": %u, \"lr\": %g, \"dropout\": %g, "
-		 "\"weight_decay\": %g, \"held_out\": %u, \"prepare_s\": %.6f, \"train_s\": %.6f, "
+		 "\"weight_decay\": %g, \"held_out\": %u, \"prepare_s\": %.6f, \"train_s\": %.6f, \"train_runs\": %d, "
 		 "\"train_acc_heldout\": %.6f, \"infer_f32_us\": %.3f, \"infer_int8_us\": %.3f, "
 		 "\"infer_f32_acc_heldout\": %.6f, \"infer_f32_agrees_train\": %.6f, "
 		 "\"int8_agrees_f32\": %.6f, \"model_bytes\": %zu}\n",
 		 n, cp.nlabels, cfg.dim, cfg.hidden, cfg.nlayers, k, (double)cfg.tau, cfg.epochs,
-		 (double)cfg.lr, (double)cfg.dropout, (double)cfg.weight_decay, held, t_prep, t_train,
+		 (double)cfg.lr, (double)cfg.dropout, (double)cfg.weight_decay, held, t_prep, t_train, TRAIN_RUNS,
 		 held ? (double)right / held : 0.0, us_f, us_q, held ? (double)right_f / held : 0.0,
 		 (double)agree_f / n, (double)agree_q / n, len);
 	put(dir, "meta.json", meta, strlen(meta));
