@@ -4,6 +4,7 @@
  * a dmesg text file), extracts the fault-indicating lines, prints the
  * report on the console and exits.  Static musl binary: all working
  * memory is one fixed arena; nothing here calls malloc. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -119,7 +120,7 @@ struct input {
 /* Reads the log of `path` into the arena: a vmcore (recognised by its
  * content) through the printk ring reader, any other file as text.
  * Only the newest MAX_LOG bytes are kept; a crash is at the end. */
-static int read_log(const char *path, struct ps_arena *a, struct input *in)
+static int read_log(const char *path, struct ps_arena *a, struct input *in, uint64_t deadline)
 {
 	struct port_file f;
 	struct vmcore_stats st;
@@ -155,9 +156,13 @@ static int read_log(const char *path, struct ps_arena *a, struct input *in)
 		memcpy(in->release, st.release, sizeof in->release);
 		in->release[sizeof in->release - 1] = '\0';
 	} else {
-		err = port_read_tail(&f, (unsigned char *)in->text, MAX_LOG, &in->len, &dropped);
+		err = port_read_tail(&f, (unsigned char *)in->text, MAX_LOG, &in->len, &dropped,
+				     deadline);
 		port_close(&f);
-		if (err)
+		if (err == ETIMEDOUT)
+			fail(0, "warning", "the input was still streaming at half the time budget; "
+			     "analysing what arrived");
+		else if (err)
 			return fail(PS_EXIT_IO, path, port_strerror(err));
 	}
 	if (dropped)
@@ -303,7 +308,9 @@ int main(int argc, char **argv)
 	}
 
 	ps_arena_init(&arena, arena_mem, arena_size);
-	rc = read_log(path, &arena, &in);
+	/* half the budget for reading a stream; the rest for the analysis
+	 * and the delivery */
+	rc = read_log(path, &arena, &in, start + budget / 2);
 	if (rc)
 		return rc;
 	if (dmesg)

@@ -19,11 +19,14 @@ void port_close(struct port_file *f);
 int port_pread(struct port_file *f, void *buf, size_t len, uint64_t off, size_t *got);
 /* One sequential read of up to `len` bytes; *got == 0 at end of file. */
 int port_read(struct port_file *f, void *buf, size_t len, size_t *got);
-/* Reads a whole stream sequentially into buf.  If it holds more than
- * `cap` bytes, keeps the *last* `cap` bytes (a crash log's end is what
- * matters) and sets *dropped to the number of leading bytes skipped. */
+/* Reads the end of a file into buf: at most `cap` bytes, the *last*
+ * ones (a crash log's end is what matters); *dropped counts the leading
+ * bytes skipped.  A regular file's tail is read directly; a stream is
+ * read to its end, keeping the newest `cap` bytes.  With a nonzero
+ * `deadline_us` (port_now_us clock), a stream still flowing then stops
+ * with ETIMEDOUT, and buf holds the newest bytes read so far. */
 int port_read_tail(struct port_file *f, unsigned char *buf, size_t cap,
-		   size_t *len, uint64_t *dropped);
+		   size_t *len, uint64_t *dropped, uint64_t deadline_us);
 
 /* Writes everything, retrying on EINTR and short writes. */
 int port_write_all(int fd, const void *buf, size_t len);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -75,22 +76,42 @@ int port_read(struct port_file *f, void *buf, size_t len, size_t *got)
 }
 
 int port_read_tail(struct port_file *f, unsigned char *buf, size_t cap,
-		   size_t *len, uint64_t *dropped)
+		   size_t *len, uint64_t *dropped, uint64_t deadline_us)
 {
 	size_t fill = 0;      /* bytes in buf; once full, buf is a ring */
 	size_t head = 0;      /* ring start once it wrapped */
 	uint64_t total = 0;
-	int wrapped = 0;
+	int wrapped = 0, err = 0;
 
 	*len = 0;
 	*dropped = 0;
 	if (cap == 0)
 		return ENOMEM;
+	if (f->size) {
+		/* a regular file: read just its tail */
+		uint64_t off = f->size > cap ? f->size - cap : 0;
+		int e = port_pread(f, buf, (size_t)(f->size - off), off, len);
+
+		*dropped = off;
+		return e;
+	}
 	for (;;) {
 		size_t room = wrapped ? cap - head : cap - fill;
 		unsigned char *dst = wrapped ? buf + head : buf + fill;
-		ssize_t r = read(f->fd, dst, room);
+		ssize_t r;
 
+		if (deadline_us) {
+			/* wait for data no longer than the deadline allows */
+			uint64_t now = port_now_us();
+			struct pollfd pfd = { f->fd, POLLIN, 0 };
+			int ms = now >= deadline_us ? 0 : (int)((deadline_us - now + 999) / 1000);
+
+			if (now >= deadline_us || poll(&pfd, 1, ms) == 0) {
+				err = ETIMEDOUT;
+				break;
+			}
+		}
+		r = read(f->fd, dst, room);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -124,7 +145,7 @@ int port_read_tail(struct port_file *f, unsigned char *buf, size_t cap,
 	}
 	*len = wrapped ? cap : fill;
 	*dropped = total - *len;
-	return 0;
+	return err;
 }
 
 int port_write_all(int fd, const void *buf, size_t len)

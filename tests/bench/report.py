@@ -53,10 +53,11 @@ def parse_drain(text):
     rows = []
     for line in text.split("\n"):
         f = line.split()
-        if len(f) == 7 and f[1].isdigit() and f[6].endswith("x"):
+        if len(f) == 9 and f[1].isdigit() and f[8].endswith("x"):
             rows.append({"dataset": f[0], "lines": int(f[1]), "reference_s": float(f[2]),
-                         "panicsage_s": float(f[3]), "lines_per_s": float(f[4]),
-                         "drain_stage_lines_per_s": float(f[5]), "speedup": float(f[6][:-1])})
+                         "panicsage_process_s": float(f[3]), "panicsage_s": float(f[4]),
+                         "lines_per_s": float(f[5]), "drain_stage_lines_per_s": float(f[6]),
+                         "speedup_process": float(f[7][:-1]), "speedup": float(f[8][:-1])})
     return rows
 
 
@@ -189,8 +190,9 @@ def main():
     if drain:
         for r in drain:
             w("| Drain | Loghub %s, %d lines | %.0f lines/s (Drain stage %.0f lines/s) | logpai Drain.py, recorded %.3f s "
-              "| %.0fx faster (target 50x) |" % (r["dataset"], r["lines"], r["lines_per_s"],
-                                                 r["drain_stage_lines_per_s"], r["reference_s"], r["speedup"]))
+              "| %.0fx faster in-process, %.0fx with process start-up (target 50x) |"
+              % (r["dataset"], r["lines"], r["lines_per_s"], r["drain_stage_lines_per_s"],
+                 r["reference_s"], r["speedup"], r["speedup_process"]))
     else:
         w("| Drain | Loghub samples | not measured: %s | | |" % read(d, "drain.txt").strip()[:200])
     if db and db.get("rows"):
@@ -260,9 +262,13 @@ def main():
         w("- vmcore → dmesg byte-identical to vmcore-dmesg: %s; no slower: %s; less memory: %s (real QEMU vmcores)."
           % (verdict(same), verdict(faster), verdict(smaller)))
     if drain:
-        w("- Drain 50x the reference's speed: %s (%s); identical templates are checked by `make test` "
-          "(t_drain_conformance)." % (verdict(min(r["speedup"] for r in drain) >= 50),
-                                      ", ".join("%s %.0fx" % (r["dataset"], r["speedup"]) for r in drain)))
+        w("- Drain 50x the reference's speed: %s (in-process, reading to writing, as the reference's own "
+          "figure: %s; the regular-expression masks take most of it, the Drain stage alone runs at %s "
+          "lines/s); identical templates are checked by `make test` (t_drain_conformance)."
+          % (verdict(min(r["speedup"] for r in drain) >= 50),
+             ", ".join("%s %.0fx" % (r["dataset"], r["speedup"]) for r in drain),
+             "-".join("%.1fM" % (r["drain_stage_lines_per_s"] / 1e6) for r in
+                      sorted(drain, key=lambda r: r["drain_stage_lines_per_s"])[::len(drain) - 1 or 1])))
     if db and db.get("rows"):
         w("- DBSCAN labels identical to scikit-learn: %s (%d of %d problems)."
           % (verdict(all(r["identical"] for r in db["rows"])), sum(r["identical"] for r in db["rows"]), len(db["rows"])))
