@@ -59,6 +59,25 @@ f1=$(tail -n 1 "$T/cv.out" | sed -n 's/^macro_f1=//p')
 # these fixtures are easy: anything below 0.9 is a broken pipeline
 awk -v f="$f1" 'BEGIN{exit !(f >= 0.9)}' || fail "cross-validated macro_f1 $f1 < 0.9"
 
+# --train-extra: those cases train every fold and are never scored, so
+# the pooled report covers exactly the other directory's cases
+mkdir -p "$T/main" "$T/extra"
+for f in $D/*.log; do
+	case $f in *-[0-3].log) cp "$f" "$T/main/" ;; *) cp "$f" "$T/extra/" ;; esac
+done
+nmain=$(ls "$T/main" | wc -l)
+[ "$nmain" -gt 0 ] && [ "$(ls "$T/extra" | wc -l)" -gt 0 ] || fail "fixture split is empty"
+$PS eval --cv 3 $small --no-baselines --train-extra "$T/extra" "$T/main" >"$T/cvx.out" 2>&1 ||
+	fail "eval --train-extra: $(tail -3 "$T/cvx.out")"
+grep -q "accuracy [0-9.]*, $nmain cases\$" "$T/cvx.out" || fail "eval --train-extra did not score exactly the $nmain tested cases"
+diag=$(awk '/^confusion matrix/{on=1; getline; next} on&&NF>1{for(i=2;i<=NF;i++) s+=$i} on&&NF<=1{on=0} END{print s}' "$T/cvx.out")
+[ "$diag" = "$nmain" ] || fail "confusion matrix of --train-extra counts $diag cases, expected $nmain"
+$PS eval --model "$T/a.psm" --train-extra "$T/extra" "$T/main" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--train-extra with --model not refused as a usage error"
+mkdir "$T/empty"
+$PS eval --cv 3 $small --train-extra "$T/main" "$T/empty" >"$T/v.out" 2>&1
+[ $? -eq 2 ] && grep -q "no case to test" "$T/v.out" || fail "eval with nothing to test: $(cat "$T/v.out")"
+
 # active learning from the train command reports every round
 $PS train --out "$T/al.psm" $small --active-learning --al-init 0.1 --al-step 0.1 $D >"$T/al.out" 2>&1 ||
 	fail "train --active-learning: $(tail -3 "$T/al.out")"

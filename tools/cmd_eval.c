@@ -29,6 +29,9 @@ static const char eval_usage[] =
 	"  --active-learning    (with --cv) the active-learning curve, rounds 0..5\n"
 	"  --no-baselines       only the model\n"
 	"  --errors             list the misclassified cases\n"
+	"  --train-extra DIR    (with --cv) cases of DIR join every fold's training\n"
+	"                       set and are never tested (e.g. the lab corpus while\n"
+	"                       scoring held-out real logs); repeatable\n"
 	"  --seed N             split and training seed (default 1)\n"
 	"%s"
 	"  --quiet              no progress output\n";
@@ -140,13 +143,56 @@ static void print_model_report(const struct corpus *cp, const struct pred *p, ui
 	free(lat);
 }
 
+/* Is `path` one of `dirs` or a file inside one of them? */
+static int under_paths(const char *path, char **dirs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(dirs[i]);
+
+		while (len > 1 && dirs[i][len - 1] == '/')
+			len--;
+		if (!strncmp(path, dirs[i], len) && (path[len] == '/' || !path[len]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Stratified folds over the cases from the tested paths (the first
+ * `ntested` of `paths`); every other case (--train-extra) gets fold k:
+ * in every training set, never tested.  Fails if no case is tested. */
+static int assign_folds(const struct corpus *cp, char **paths, int ntested, uint32_t k,
+			uint64_t seed, uint32_t *fold)
+{
+	struct corpus sub = *cp;
+	uint32_t *sfold = calloc(cp->n ? cp->n : 1, sizeof *sfold), j, m = 0;
+
+	sub.c = calloc(cp->n ? cp->n : 1, sizeof *sub.c);
+	if (!sfold || !sub.c)
+		exit(PS_EXIT_NOMEM);
+	for (j = 0; j < cp->n; j++)
+		if (under_paths(cp->c[j].path, paths, ntested))
+			sub.c[m++] = cp->c[j];
+	sub.n = m;
+	stratified_folds(&sub, k, seed, sfold);
+	for (j = 0, m = 0; j < cp->n; j++)
+		fold[j] = under_paths(cp->c[j].path, paths, ntested) ? sfold[m++] : k;
+	free(sub.c);
+	free(sfold);
+	if (!sub.n)
+		cli_error("eval: no case to test (every case is --train-extra)");
+	return sub.n ? PS_EXIT_OK : PS_EXIT_USAGE;
+}
+
 int cmd_eval(int argc, char **argv)
 {
 	struct train_cfg cfg;
 	struct corpus cp;
 	const char *model = NULL;
 	char **paths = calloc((size_t)argc + 1, sizeof *paths);
-	int npaths = 0, i, rc, al = 0, baselines = 1, errors = 0;
+	char **extra = calloc((size_t)argc + 1, sizeof *extra);
+	int npaths = 0, nextra = 0, i, rc, al = 0, baselines = 1, errors = 0;
 	uint32_t k = 5, j, f;
 	struct pred *p = NULL;
 	double t0 = now_us();
@@ -172,6 +218,8 @@ int cmd_eval(int argc, char **argv)
 			i++;
 		} else if (!strcmp(argv[i], "--active-learning")) {
 			al = 1;
+		} else if (!strcmp(argv[i], "--train-extra") && i + 1 < argc) {
+			extra[nextra++] = argv[++i];
 		} else if (!strcmp(argv[i], "--errors")) {
 			errors = 1;
 		} else if (!strcmp(argv[i], "--no-baselines")) {
@@ -190,14 +238,22 @@ int cmd_eval(int argc, char **argv)
 		fprintf(stderr, eval_usage, train_options_help);
 		return PS_EXIT_USAGE;
 	}
+	if (model && nextra) {
+		cli_error("eval: --train-extra needs --cv (a given model is not trained here)");
+		return PS_EXIT_USAGE;
+	}
 	if ((rc = train_check_cfg(&cfg)) != PS_EXIT_OK)
 		return rc;
-	if ((rc = corpus_load(&cp, paths, npaths)) != PS_EXIT_OK)
+	for (i = 0; i < nextra; i++)
+		paths[npaths + i] = extra[i];
+	if ((rc = corpus_load(&cp, paths, npaths + nextra)) != PS_EXIT_OK)
 		return rc;
 	p = calloc(cp.n, sizeof *p);
 	printf("panicsage eval: %u case files from", cp.n);
 	for (i = 0; i < npaths; i++)
 		printf(" %s", paths[i]);
+	for (i = 0; i < nextra; i++)
+		printf(" %s (training only)", extra[i]);
 	putchar('\n');
 
 	if (model) {
@@ -254,7 +310,10 @@ int cmd_eval(int argc, char **argv)
 		       "epochs %u, lr %g, dropout %.2f, buckets %u)\n\n", k,
 		       (unsigned long long)cfg.seed, cfg.dim, cfg.hidden, cfg.nlayers, cfg.k,
 		       (double)cfg.tau, cfg.epochs, (double)cfg.lr, (double)cfg.dropout, cfg.nbuckets);
-		stratified_folds(&cp, k, cfg.seed, fold);
+		if (assign_folds(&cp, paths, npaths, k, cfg.seed, fold) != PS_EXIT_OK) {
+			rc = PS_EXIT_USAGE;
+			goto cv_out;
+		}
 		for (f = 0; f < k; f++) {
 			struct fold fd;
 			struct gnn g;
@@ -326,8 +385,22 @@ int cmd_eval(int argc, char **argv)
 					p[te[j]].base[B_RAW] = tmp[j].base[B_RAW];
 			}
 		}
+		for (j = 0; j < cp.n; j++)
+			if (fold[j] == k)       /* training only: never scored */
+				p[j] = (struct pred){ .truth = -1, .label = -1, .label_q8 = -1,
+						      .hdr_rank = HDR_UNKNOWN };
 		printf("== GraphSAGE model (FILE segment + GARCA), pooled over the %u test folds ==\n\n", k);
-		print_model_report(&cp, p, cp.n);
+		{
+			/* the tested cases only, for the latency figures */
+			struct pred *pt = calloc(cp.n, sizeof *pt);
+			uint32_t nt = 0;
+
+			for (j = 0; j < cp.n; j++)
+				if (fold[j] < k)
+					pt[nt++] = p[j];
+			print_model_report(&cp, pt, nt);
+			free(pt);
+		}
 		for (j = 0; j < cp.n; j++) {
 			truth[j] = p[j].truth;
 			pr[j] = p[j].label;
@@ -380,6 +453,7 @@ cv_out:
 out:
 	free(p);
 	free(paths);
+	free(extra);
 	corpus_free(&cp);
 	return rc;
 }
