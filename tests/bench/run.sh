@@ -7,8 +7,9 @@
 # Benchmarks print numbers and never fail because a machine is slow; a
 # row whose tool or data is missing says "not measured" and why.  Rows:
 #   1 vmcore -> log        tests/bench/vmcore_dmesg.sh (real QEMU vmcores from
-#                          $PANICSAGE_VMCORES or /work/lab-artifacts, and
-#                          synthetic ones from tests/vmcoregen.c)
+#                          $PANICSAGE_VMCORES, else made by the QEMU lab into
+#                          build/bench-vmcores, and synthetic ones from
+#                          tests/vmcoregen.c)
 #   2 capture-kernel cost  tests/bench/kdump_scale.py (10 KiB .. 16 MiB logs)
 #   3 Drain throughput     tests/bench/drain_speed.py (needs ../shared)
 #   4 DBSCAN               tests/bench/dbscan_vs_sklearn.py
@@ -66,16 +67,27 @@ timed() {
 	echo "makedumpfile=$(dpkg-query -W -f='${Version}' makedumpfile 2>/dev/null)"
 } >"$T/r/machine.txt"
 
-# 1. vmcore -> log
+# 1. vmcore -> log.  Real vmcores: $PANICSAGE_VMCORES, else two QEMU lab
+# captures (a sysrq crash saved by makedumpfile -E -d 31, and another as
+# the raw /proc/vmcore) made on first use into $B/bench-vmcores and kept.
+VDIR=$B/bench-vmcores
+if [ -z "${PANICSAGE_VMCORES:-}" ] && [ ! -f "$VDIR/sysrq-2.vmcore" ] && [ ! -f "$VDIR/sysrq-3.raw-vmcore" ]; then
+	note "real vmcores: two QEMU lab captures into $VDIR (once, a few minutes)"
+	if ci/deps.sh build lab >"$T/lab.log" 2>&1 && tools/lab/build.sh >>"$T/lab.log" 2>&1; then
+		tools/lab/run-case.sh --out "$T/labcases" --keep-vmcore "$VDIR" sysrq 2 >>"$T/lab.log" 2>&1
+		LAB_VMCORE_RAW=1 tools/lab/run-case.sh --out "$T/labcases" --keep-vmcore "$VDIR" sysrq 3 >>"$T/lab.log" 2>&1
+	fi
+	tail -n 3 "$T/lab.log" >&2
+fi
 REAL=""
-for v in ${PANICSAGE_VMCORES:-/work/lab-artifacts/*.vmcore /work/lab-artifacts/*.raw-vmcore}; do
+for v in ${PANICSAGE_VMCORES:-$VDIR/*.vmcore $VDIR/*.raw-vmcore}; do
 	[ -f "$v" ] && REAL="$REAL $v"
 done
 if [ -n "$REAL" ]; then
 	# shellcheck disable=SC2086
 	timed vmcore_real sh tests/bench/vmcore_dmesg.sh -r "$R" $REAL
 else
-	echo "no real vmcore: set PANICSAGE_VMCORES or run the QEMU lab (tools/lab/run-case.sh --keep-vmcore DIR KIND SEED)" >"$T/r/vmcore_real.txt"
+	echo "no real vmcore: the QEMU lab could not make one here (see tools/lab/README.md); set PANICSAGE_VMCORES" >"$T/r/vmcore_real.txt"
 	echo 77 >"$T/r/vmcore_real.rc"
 fi
 timed vmcore_synth sh tests/bench/vmcore_dmesg.sh -r "$R"
