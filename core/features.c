@@ -20,9 +20,24 @@ static uint64_t kind_seed(const struct ps_model_params *p, uint32_t kind)
 	return ((uint64_t)p->hash_seed << 8 | kind) * 0x9e3779b97f4a7c15ull;
 }
 
+static uint32_t bucket_of(uint64_t h, uint32_t mask)
+{
+	return (uint32_t)(h ^ h >> 32) & mask;
+}
+
+static uint64_t hint_hash(const struct ps_model_params *p, const char *hint)
+{
+	return ps_hash(hint, ps_strlen(hint), kind_seed(p, PS_FEAT_OOPS) + 2);
+}
+
+uint32_t ps_features_hint_bucket(const struct ps_model_params *p, const char *hint)
+{
+	return bucket_of(hint_hash(p, hint), p->nbuckets - 1);
+}
+
 static void bump(struct counter *c, uint64_t h, uint32_t kind)
 {
-	uint32_t b = (uint32_t)(h ^ h >> 32) & c->mask;
+	uint32_t b = bucket_of(h, c->mask);
 	float w = c->p->feat_weight[kind];
 
 	if (w <= 0)
@@ -160,8 +175,7 @@ int ps_features_count(const struct ps_model_params *p, const struct ps_analysis 
 			/* and the label the pattern hints at: shared by all the
 			 * patterns of one kind, so rare labels have more to go on */
 			if (op && op->hint)
-				bump(&c, ps_hash(op->hint, ps_strlen(op->hint), kind_seed(p, PS_FEAT_OOPS) + 2),
-				     PS_FEAT_OOPS);
+				bump(&c, hint_hash(p, op->hint), PS_FEAT_OOPS);
 		}
 		/* the lines right after the header usually say what kind of
 		 * report it is ("Read of size", "#PF: ...", "lock held by") */

@@ -38,6 +38,10 @@ struct ps_sparse {
 int ps_features_count(const struct ps_model_params *p, const struct ps_analysis *an,
 		      int whole_log, struct ps_arena *a, struct ps_sparse *x);
 
+/* The bucket of the feature "the oops header's pattern hints at label
+ * `hint`" (the trainer gives these buckets their own h0 dimensions). */
+uint32_t ps_features_hint_bucket(const struct ps_model_params *p, const char *hint);
+
 /* Sublinear TF times IDF, then L2 normalisation, in place. */
 void ps_features_weight(struct ps_sparse *x, const float *idf);
 

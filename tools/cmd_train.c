@@ -40,6 +40,9 @@ const char train_options_help[] =
 	"  --ig-weight F        supervised feature weighting: IDF x (floor + F x\n"
 	"                       information gain / label entropy); 0 = plain IDF (default 1)\n"
 	"  --ig-floor F         (default 0.02)\n"
+	"  --hint-weight F      give the label the oops header's pattern hints at\n"
+	"                       h0 dimensions of its own, at this weight; 0 = none\n"
+	"                       (default 0)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n";
@@ -76,6 +79,7 @@ int train_parse_opt(struct train_cfg *c, int argc, char **argv, int *i)
 	FLT("--header-weight", feat_weight[PS_FEAT_HEADER], 0, 1000)
 	FLT("--ig-weight", ig_weight, 0, 1000)
 	FLT("--ig-floor", ig_floor, 0, 1000)
+	FLT("--hint-weight", hint_weight, 0, 1000)
 #undef U32
 #undef FLT
 	if (!strcmp(a, "--seed")) {

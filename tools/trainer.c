@@ -10,6 +10,7 @@
 #include "core/features.h"
 #include "core/log.h"
 #include "core/mask.h"
+#include "core/oops.h"
 #include "core/status.h"
 #include "tools/cli.h"
 #include "tools/la.h"
@@ -39,6 +40,7 @@ void train_defaults(struct train_cfg *c)
 	c->ig_weight = 1.0f;
 	c->edge_drop = 0.0f;
 	c->ig_floor = 0.02f;
+	c->hint_weight = 0.0f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 }
 
@@ -346,6 +348,38 @@ static void ig_reweight(struct fold *f, const int *labels, const uint32_t *dfb)
 	free(with);
 }
 
+/* The label hint of the oops header's pattern (core/oops.c) is one
+ * feature bucket per label, present in few cases each: a projection
+ * learned from variance (LSA) keeps little of a rare bucket, yet it is
+ * the strongest single clue to rare labels.  So the last H columns of
+ * the projection become one dimension per hint label: every bucket's
+ * weight there is cleared (for LSA these are its weakest components)
+ * and each hint bucket maps onto its own dimension alone. */
+static void reserve_hint_dims(struct fold *f, const struct ps_model_params *p)
+{
+	const char *hint[PS_MODEL_MAX_LABELS];
+	uint32_t B = f->cfg->nbuckets, D = f->cfg->dim, H = 0, id, h, j;
+
+	for (id = 1; id <= ps_oops_count(); id++) {
+		const char *s = ps_oops_pattern((uint16_t)id)->hint;
+
+		for (h = 0; s && h < H && strcmp(hint[h], s); h++)
+			;
+		if (s && h == H && H < PS_MODEL_MAX_LABELS)
+			hint[H++] = s;
+	}
+	if (H == 0 || H >= D / 2)       /* keep most of h0 for the rest */
+		return;
+	for (j = 0; j < B; j++)
+		memset(f->proj + (size_t)j * D + (D - H), 0, H * sizeof *f->proj);
+	for (h = 0; h < H; h++) {
+		float *row = f->proj + (size_t)ps_features_hint_bucket(p, hint[h]) * D;
+
+		memset(row, 0, D * sizeof *row);
+		row[D - H + h] = f->cfg->hint_weight;
+	}
+}
+
 int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpus *cp,
 		 const uint32_t *idx, uint32_t n, const int *labels)
 {
@@ -460,6 +494,8 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		for (j = 0; j < B * D; j++)
 			f->proj[j] = (float)(la_normal(&rng) / sqrt((double)D));
 	}
+	if (cfg->hint_weight > 0)
+		reserve_hint_dims(f, &stub.p);
 	f->h0 = xcalloc((size_t)n * D, sizeof *f->h0);
 	la_gemm(0, 0, n, D, B, 1, f->x, B, f->proj, D, 0, f->h0, D);
 	for (i = 0; i < n; i++)

@@ -26,6 +26,7 @@ struct train_cfg {
 	int whole_log;           /* features from every line ("w/o FILE") */
 	enum proj_kind proj;
 	float ig_weight, ig_floor;   /* supervised feature weighting (0 = off) */
+	float hint_weight;       /* h0 dims of their own for the header's label hint (0 = off) */
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
 	int progress;            /* progress bar on stderr */
 	int quiet;
