@@ -192,7 +192,7 @@ int cmd_eval(int argc, char **argv)
 	}
 	if ((rc = train_check_cfg(&cfg)) != PS_EXIT_OK)
 		return rc;
-	if ((rc = corpus_load(&cp, paths, npaths)) != PS_EXIT_OK)
+	if ((rc = corpus_load(&cp, paths, npaths, NULL)) != PS_EXIT_OK)
 		return rc;
 	p = calloc(cp.n, sizeof *p);
 	printf("panicsage eval: %u case files from", cp.n);
