@@ -131,6 +131,22 @@ static const char *col_or(sqlite3_stmt *st, int i, const char *none)
 	return col(st, i) ? col(st, i) : none;
 }
 
+/* Columns i, i + 1, i + 2: predicted label ('' without a model),
+ * confidence, entropy (NULL without a ranking). */
+static void put_prediction(sqlite3_stmt *st, int i)
+{
+	if (col(st, i) && *col(st, i)) {
+		put_text(col(st, i));
+		printf(" %.4f", sqlite3_column_double(st, i + 1));
+	} else {
+		fputs("nothing (no model)", stdout);
+	}
+	if (sqlite3_column_type(st, i + 2) == SQLITE_NULL)
+		fputs(", entropy max (no ranking)\n", stdout);
+	else
+		printf(", entropy %.4f\n", sqlite3_column_double(st, i + 2));
+}
+
 static int sql_fail(sqlite3 *db, const char *what)
 {
 	cli_error("label: %s: %s", what, sqlite3_errmsg(db));
@@ -179,16 +195,7 @@ static int list_cases(sqlite3 *db, const char *dbpath, uint32_t limit, int as_js
 		fputs("  kernel ", stdout);
 		put_text(col(st, 3));
 		fputs("\n    predicted ", stdout);
-		if (col(st, 4) && *col(st, 4)) {
-			put_text(col(st, 4));
-			printf(" %.2f", sqlite3_column_double(st, 5));
-		} else {
-			fputs("nothing (no model)", stdout);
-		}
-		if (sqlite3_column_type(st, 6) == SQLITE_NULL)
-			fputs(", entropy max (no ranking)\n", stdout);
-		else
-			printf(", entropy %.4f\n", sqlite3_column_double(st, 6));
+		put_prediction(st, 4);
 		if (col(st, 7)) {
 			fputs("    crash:   ", stdout);
 			put_text(col(st, 7));
@@ -306,16 +313,7 @@ static int show_case(sqlite3 *db, const char *prefix, int as_json)
 	fputs(" from ", stdout);
 	put_text(col(st, 8));
 	fputs("\n  predicted  ", stdout);
-	if (col(st, 5) && *col(st, 5)) {
-		put_text(col(st, 5));
-		printf(" %.4f", sqlite3_column_double(st, 6));
-	} else {
-		fputs("nothing (no model)", stdout);
-	}
-	if (sqlite3_column_type(st, 7) == SQLITE_NULL)
-		fputs(", entropy max (no ranking)\n", stdout);
-	else
-		printf(", entropy %.4f\n", sqlite3_column_double(st, 7));
+	put_prediction(st, 5);
 	fputs("  human      ", stdout);
 	if (col(st, 10)) {
 		put_text(col(st, 10));
