@@ -50,22 +50,32 @@ static const char label_usage[] =
 	"exit codes: 2 bad usage or label, 3 store missing or unreadable,\n"
 	"            4 no such case, or an ambiguous prefix\n";
 
-/* "manual, hardware, ..." */
-static const char *label_names(void)
+/* "manual, hardware, ...", lines broken before `width` columns and
+ * continued with `indent` when width is not 0 */
+static const char *label_names(size_t width, const char *indent)
 {
-	static char names[400];
-	size_t used = 0;
+	static char names[600];
+	size_t used = 0, col0 = 0;
 	int i;
 
-	for (i = 0; i < TAXONOMY_NLABELS && used < sizeof names; i++)
-		used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
-					 taxonomy_labels[i]);
+	for (i = 0; i < TAXONOMY_NLABELS && used < sizeof names; i++) {
+		const char *sep = i ? ", " : "";
+
+		if (width && i && used - col0 + strlen(taxonomy_labels[i]) + 2 > width) {
+			used += (size_t)snprintf(names + used, sizeof names - used, ",\n%s", indent);
+			col0 = used;
+			sep = "";
+		}
+		if (used < sizeof names)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", sep,
+						 taxonomy_labels[i]);
+	}
 	return names;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, label_usage, label_names());
+	fprintf(f, label_usage, label_names(58, "               "));
 }
 
 /* ---- the uncertainty: SQL aggregate ps_entropy(p) = -sum p ln p over
@@ -516,7 +526,7 @@ int cmd_label(int argc, char **argv)
 	if (set) {
 		if (taxonomy_index(label) < 0) {
 			cli_error("label: '%s' is not a root-cause label; the labels are: %s", label,
-				  label_names());
+				  label_names(0, NULL));
 			return PS_EXIT_USAGE;
 		}
 		if (!by)
