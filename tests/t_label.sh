@@ -66,7 +66,7 @@ check "$n cases stored" [ "$(sqlite3 "$DB" 'SELECT count(*) FROM cases')" = $n ]
 cat >"$T/expect.py" <<'PY'
 import json, math, sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT id, received_us, report, summary FROM cases WHERE human_label IS NULL").fetchall()
+    "SELECT id, received_us, report, summary FROM cases WHERE COALESCE(human_label, '') = ''").fetchall()
 out = []
 for cid, rec, rep, summ in rows:
     r = json.loads(rep)

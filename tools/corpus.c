@@ -168,7 +168,7 @@ static int load_store(struct corpus *cp, const char *store)
 		" (SELECT group_concat(line, char(10)) FROM (SELECT " STORE_LOG_LINE_SQL("value") " AS line"
 		"   FROM json_each(CASE WHEN json_valid(report) THEN report END, '$.segment')"
 		"   WHERE type = 'object' ORDER BY key))"
-		" FROM cases WHERE human_label IS NOT NULL ORDER BY received_us, id";
+		" FROM cases WHERE human_label != '' ORDER BY received_us, id";
 	sqlite3 *db;
 	sqlite3_stmt *st = NULL;
 	char err[400];

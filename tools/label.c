@@ -172,7 +172,7 @@ static int list_cases(sqlite3 *db, const char *dbpath, uint32_t limit, int as_js
 		"  (SELECT id, received_us, machine, release, label, confidence, summary_source,"
 		"    CASE WHEN json_valid(report) THEN report END AS r,"
 		"    CASE WHEN json_valid(summary) THEN json_extract(summary,'$.summary') END AS gist"
-		"   FROM cases WHERE human_label IS NULL)),"
+		"   FROM cases WHERE COALESCE(human_label, '') = '')),"
 		" e AS (SELECT *, COALESCE(json_extract(r,'$.culprits[0].text'),"
 		"  json_extract(r,'$.segment[0].text')) AS crash FROM q)"
 		" SELECT substr(id,1,12), strftime('%Y-%m-%dT%H:%M:%SZ', received_us / 1000000, 'unixepoch'),"
@@ -325,7 +325,7 @@ static int show_case(sqlite3 *db, const char *prefix, int as_json)
 	fputs("\n  predicted  ", stdout);
 	put_prediction(st, 5);
 	fputs("  human      ", stdout);
-	if (col(st, 10)) {
+	if (col(st, 10) && *col(st, 10)) {
 		put_text(col(st, 10));
 		printf(", %s", col_or(st, 11, "at an unknown time"));
 		if (col(st, 12)) {
@@ -399,7 +399,7 @@ static int set_label(sqlite3 *db, const char *prefix, const char *label, const c
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		goto fail;
-	if (col(st, 0) && !(old = sqlite3_mprintf("%s", col(st, 0))))
+	if (col(st, 0) && *col(st, 0) && !(old = sqlite3_mprintf("%s", col(st, 0))))
 		goto fail;
 	if (col(st, 1) && !(old_by = sqlite3_mprintf("%s", col(st, 1))))
 		goto fail;
