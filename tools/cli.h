@@ -20,6 +20,7 @@ int cmd_model(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
+int cmd_label(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 

@@ -246,7 +246,7 @@ int cmd_eval(int argc, char **argv)
 		return rc;
 	for (i = 0; i < nextra; i++)
 		paths[npaths + i] = extra[i];
-	if ((rc = corpus_load(&cp, paths, npaths + nextra)) != PS_EXIT_OK)
+	if ((rc = corpus_load(&cp, paths, npaths + nextra, NULL)) != PS_EXIT_OK)
 		return rc;
 	p = calloc(cp.n, sizeof *p);
 	printf("panicsage eval: %u case files from", cp.n);

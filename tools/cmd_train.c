@@ -1,4 +1,4 @@
-/* panicsage train: case files → frozen model. */
+/* panicsage train: case files and labelled store cases → frozen model. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +10,17 @@
 #include "tools/trainer.h"
 
 static const char train_usage[] =
-	"usage: panicsage train --out MODEL [OPTIONS] DIR|FILE...\n\n"
+	"usage: panicsage train --out MODEL [OPTIONS] DIR|FILE...\n"
+	"       panicsage train --out MODEL [OPTIONS] --db STORE [DIR|FILE...]\n\n"
 	"Learns a model from case files (header lines with LABEL:, a blank line,\n"
-	"the log; the *.log files of each DIR): Drain templates, feature IDF and\n"
-	"projection (LSA), GraphSAGE layers and classifier; stores the cases'\n"
-	"layer embeddings; writes MODEL.\n\n"
+	"the log; the *.log files of each DIR) and, with --db, from the cases of\n"
+	"a collector's store that a person labelled ('panicsage label --set'):\n"
+	"Drain templates, feature IDF and projection (LSA), GraphSAGE layers and\n"
+	"classifier; stores the cases' layer embeddings; writes MODEL.\n\n"
 	"  --out MODEL          model file to write\n"
+	"  --db STORE           also train on every case of STORE with a human label:\n"
+	"                       its log is the stored segment (one '[%%5lu.%%06lu] text'\n"
+	"                       line per entry), its label the human label\n"
 	"  --seed N             random seed (default 1); same seed, same model\n"
 	"  --active-learning    start from 1%% labelled cases and run 5 rounds that\n"
 	"                       each label the 1%% with the highest entropy (labels\n"
@@ -166,7 +171,7 @@ int cmd_train(int argc, char **argv)
 	struct corpus cp;
 	struct fold f;
 	struct gnn g;
-	const char *out = NULL;
+	const char *out = NULL, *db = NULL;
 	char **paths = calloc((size_t)argc + 1, sizeof *paths);
 	int npaths = 0, i, rc, al = 0, *labels = NULL;
 	uint32_t *idx = NULL, j, al_rounds = 5;
@@ -192,19 +197,27 @@ int cmd_train(int argc, char **argv)
 			return PS_EXIT_OK;
 		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
 			out = argv[++i];
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			db = argv[++i];
 		} else if (!strcmp(argv[i], "--active-learning")) {
 			al = 1;
 		} else if (!strcmp(argv[i], "--al-rounds") && i + 1 < argc) {
-			if ((rc = cli_parse_u32(argv[i], argv[i + 1], 0, 100, &al_rounds)))
+			if ((rc = cli_parse_u32(argv[i], argv[i + 1], 0, 100, &al_rounds))) {
+				free(paths);
 				return rc;
+			}
 			i++;
 		} else if (!strcmp(argv[i], "--al-init") && i + 1 < argc) {
-			if ((rc = cli_parse_double(argv[i], argv[i + 1], 0, 1, &al_init)))
+			if ((rc = cli_parse_double(argv[i], argv[i + 1], 0, 1, &al_init))) {
+				free(paths);
 				return rc;
+			}
 			i++;
 		} else if (!strcmp(argv[i], "--al-step") && i + 1 < argc) {
-			if ((rc = cli_parse_double(argv[i], argv[i + 1], 0, 1, &al_step)))
+			if ((rc = cli_parse_double(argv[i], argv[i + 1], 0, 1, &al_step))) {
+				free(paths);
 				return rc;
+			}
 			i++;
 		} else if (!strcmp(argv[i], "--quiet")) {
 			cfg.quiet = 1;
@@ -218,18 +231,21 @@ int cmd_train(int argc, char **argv)
 			paths[npaths++] = argv[i];
 		}
 	}
-	if (!out || !npaths) {
+	if (!out || (!npaths && !db)) {
 		fprintf(stderr, train_usage, train_options_help);
 		free(paths);
 		return PS_EXIT_USAGE;
 	}
-	if ((rc = train_check_cfg(&cfg)) != PS_EXIT_OK)
-		return rc;
-	if ((rc = corpus_load(&cp, paths, npaths)) != PS_EXIT_OK) {
+	if ((rc = train_check_cfg(&cfg)) != PS_EXIT_OK) {
 		free(paths);
 		return rc;
 	}
+	rc = corpus_load(&cp, paths, npaths, db);
 	free(paths);
+	if (rc != PS_EXIT_OK)
+		return rc;
+	if (db && !cp.nstore && !cfg.quiet)
+		cli_error("warning: %s: no case has a human label yet; training on the case files alone", db);
 	idx = calloc(cp.n, sizeof *idx);
 	labels = calloc(cp.n, sizeof *labels);
 	for (j = 0; j < cp.n; j++) {
@@ -237,8 +253,8 @@ int cmd_train(int argc, char **argv)
 		labels[j] = cp.c[j].label;
 	}
 	if (!cfg.quiet)
-		fprintf(stderr, "train: %u cases, %u labels, seed %llu\n", cp.n, cp.nlabels,
-			(unsigned long long)cfg.seed);
+		fprintf(stderr, "train: %u cases (%u from the store), %u labels, seed %llu\n", cp.n,
+			cp.nstore, cp.nlabels, (unsigned long long)cfg.seed);
 	if ((rc = fold_prepare(&f, &cfg, &cp, idx, cp.n, al ? NULL : labels)) != PS_EXIT_OK)
 		goto done;
 	if (al) {

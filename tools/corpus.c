@@ -13,12 +13,25 @@
 #include "core/status.h"
 #include "model/analyze.h"
 #include "tools/cli.h"
+#include "tools/store.h"
 
-static const char *const taxonomy[] = {
+const char *const taxonomy_labels[] = {
 	"manual", "hardware", "null-deref", "stack-corruption", "memory-corruption",
 	"out-of-memory", "cpu-lockup", "hung-task", "locking", "boot-failure",
 	"filesystem", "driver", "bad-access", "kernel-bug",
 };
+_Static_assert(sizeof taxonomy_labels / sizeof taxonomy_labels[0] == TAXONOMY_NLABELS,
+	       "TAXONOMY_NLABELS");
+
+int taxonomy_index(const char *s)
+{
+	int i;
+
+	for (i = 0; i < TAXONOMY_NLABELS; i++)
+		if (!strcmp(taxonomy_labels[i], s))
+			return i;
+	return -1;
+}
 
 struct pathlist {
 	char **p;
@@ -61,32 +74,32 @@ static int label_index(struct corpus *cp, const char *s, size_t n)
 	return (int)cp->nlabels++;
 }
 
-int corpus_load(struct corpus *cp, char **paths, int npaths)
+/* The case files of paths[], sorted by path. */
+static int load_files(struct corpus *cp, char **paths, int npaths)
 {
 	struct pathlist l = { 0 };
 	size_t i;
 	int k, rc = PS_EXIT_OK;
 
-	memset(cp, 0, sizeof *cp);
-	for (i = 0; i < sizeof taxonomy / sizeof taxonomy[0]; i++)
-		cp->labels[cp->nlabels++] = strdup(taxonomy[i]);
-	for (k = 0; k < npaths; k++) {
+	for (k = 0; k < npaths && rc == PS_EXIT_OK; k++) {
 		struct stat st;
 		DIR *d;
 		struct dirent *e;
 
 		if (stat(paths[k], &st) != 0) {
 			cli_error("%s: cannot read", paths[k]);
-			return PS_EXIT_IO;
+			rc = PS_EXIT_IO;
+			break;
 		}
 		if (!S_ISDIR(st.st_mode)) {
 			if (add_path(&l, paths[k], ""))
-				return PS_EXIT_NOMEM;
+				rc = PS_EXIT_NOMEM;
 			continue;
 		}
 		if (!(d = opendir(paths[k]))) {
 			cli_error("%s: cannot open the directory", paths[k]);
-			return PS_EXIT_IO;
+			rc = PS_EXIT_IO;
+			break;
 		}
 		while ((e = readdir(d))) {
 			char full[4096];
@@ -100,16 +113,19 @@ int corpus_load(struct corpus *cp, char **paths, int npaths)
 			 * licences and the like are not cases) */
 			if (nl > 4 && !strcmp(e->d_name + nl - 4, ".log") &&
 			    stat(full, &st) == 0 && S_ISREG(st.st_mode))
-				if (add_path(&l, paths[k], e->d_name))
-					return PS_EXIT_NOMEM;
+				if (add_path(&l, paths[k], e->d_name)) {
+					rc = PS_EXIT_NOMEM;
+					break;
+				}
 		}
 		closedir(d);
 	}
-	qsort(l.p, l.n, sizeof *l.p, cmp_str);
-	cp->c = calloc(l.n ? l.n : 1, sizeof *cp->c);
-	if (!cp->c)
-		return PS_EXIT_NOMEM;
-	for (i = 0; i < l.n; i++) {
+	if (rc == PS_EXIT_OK && l.n) {
+		qsort(l.p, l.n, sizeof *l.p, cmp_str);
+		if (!(cp->c = calloc(l.n, sizeof *cp->c)))
+			rc = PS_EXIT_NOMEM;
+	}
+	for (i = 0; i < l.n && rc == PS_EXIT_OK; i++) {
 		struct case_rec *c = &cp->c[cp->n];
 		size_t len, hl, vn;
 		uint32_t lines;
@@ -125,6 +141,7 @@ int corpus_load(struct corpus *cp, char **paths, int npaths)
 		c->loglen = len - hl;
 		c->first_line = lines + 1;
 		c->label = -1;
+		cp->n++;
 		if (hl && (vn = ps_casefile_get(c->text, hl, "LABEL", &v)) > 0) {
 			c->label = label_index(cp, v, vn);
 			if (c->label == -2) {
@@ -135,15 +152,117 @@ int corpus_load(struct corpus *cp, char **paths, int npaths)
 		}
 		if (hl && (vn = ps_casefile_get(c->text, hl, "TITLE", &v)) > 0)
 			c->title = strndup(v, vn);
-		cp->n++;
 	}
 	for (i = 0; i < l.n; i++)
 		free(l.p[i]);
 	free(l.p);
+	return rc;
+}
+
+/* Every case of the store that has a human label, oldest first, as a
+ * case whose log is its stored segment. */
+static int load_store(struct corpus *cp, const char *store)
+{
+	static const char sql[] =
+		"SELECT id, human_label, json_valid(report),"
+		" (SELECT group_concat(line, char(10)) FROM (SELECT " STORE_LOG_LINE_SQL("value") " AS line"
+		"   FROM json_each(CASE WHEN json_valid(report) THEN report END, '$.segment')"
+		"   WHERE type = 'object' ORDER BY key))"
+		" FROM cases WHERE human_label != '' ORDER BY received_us, id";
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	char err[400];
+	size_t cap = cp->n;
+	int rc;
+
+	if (store_open_existing(&db, store, err, sizeof err)) {
+		cli_error("%s", err);
+		return PS_EXIT_IO;
+	}
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *label = (const char *)sqlite3_column_text(st, 1);
+		const char *log = (const char *)sqlite3_column_text(st, 3);
+		size_t loglen = (size_t)sqlite3_column_bytes(st, 3);
+		struct case_rec *c, *q;
+
+		if (!id || !label)
+			continue;
+		if (!sqlite3_column_int(st, 2)) {
+			cli_error("warning: %s: case %.12s: the report is not JSON; not used", store, id);
+			continue;
+		}
+		if (cp->n == cap) {
+			if (!(q = realloc(cp->c, (cap = cap ? 2 * cap : 64) * sizeof *q))) {
+				rc = SQLITE_NOMEM;
+				goto fail;
+			}
+			cp->c = q;
+		}
+		c = memset(&cp->c[cp->n], 0, sizeof *c);
+		c->path = malloc(strlen(store) + strlen(id) + 2);
+		c->text = malloc(loglen + 1);
+		if (!c->path || !c->text) {
+			free(c->path);
+			free(c->text);
+			rc = SQLITE_NOMEM;
+			goto fail;
+		}
+		sprintf(c->path, "%s:%s", store, id);
+		c->name = c->path + strlen(store) + 1;
+		memcpy(c->text, log ? log : "", loglen);
+		c->text[loglen] = '\0';
+		c->log = c->text;
+		c->loglen = loglen;
+		c->first_line = 1;
+		cp->n++;
+		cp->nstore++;
+		c->label = label_index(cp, label, strlen(label));
+		if (c->label == -2) {
+			cli_error("%s: case %.12s: more than %u labels", store, id, PS_MODEL_MAX_LABELS);
+			sqlite3_finalize(st);
+			store_close(db);
+			return PS_EXIT_INPUT;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	store_close(db);
+	return PS_EXIT_OK;
+fail:
+	cli_error("%s: reading the labelled cases: %s", store,
+		  rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	store_close(db);
+	return rc == SQLITE_NOMEM ? PS_EXIT_NOMEM : PS_EXIT_IO;
+}
+
+int corpus_load(struct corpus *cp, char **paths, int npaths, const char *store)
+{
+	int rc;
+
+	memset(cp, 0, sizeof *cp);
+	for (cp->nlabels = 0; cp->nlabels < TAXONOMY_NLABELS; cp->nlabels++)
+		if (!(cp->labels[cp->nlabels] = strdup(taxonomy_labels[cp->nlabels]))) {
+			corpus_free(cp);
+			return PS_EXIT_NOMEM;
+		}
+	rc = load_files(cp, paths, npaths);
+	if (rc == PS_EXIT_OK && store)
+		rc = load_store(cp, store);
 	if (rc == PS_EXIT_OK && cp->n == 0) {
-		cli_error("no case files found");
+		if (store && !npaths)
+			cli_error("%s: no case has a human label yet (set one with 'panicsage label --set')",
+				  store);
+		else
+			cli_error("no case files found");
 		rc = PS_EXIT_INPUT;
 	}
+	if (rc != PS_EXIT_OK)
+		corpus_free(cp);
 	return rc;
 }
 

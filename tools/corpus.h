@@ -24,15 +24,26 @@ struct case_rec {
 struct corpus {
 	struct case_rec *c;
 	uint32_t n;
+	uint32_t nstore;        /* of which from a case store */
 	char *labels[PS_MODEL_MAX_LABELS];
 	uint32_t nlabels;
 };
 
+/* The root-cause labels of TAXONOMY.md, in its order (the one list of
+ * them in C), and the index of s among them or -1. */
+#define TAXONOMY_NLABELS 14
+extern const char *const taxonomy_labels[];
+int taxonomy_index(const char *s);
+
 /* Reads the *.log files of the directories given (and any file named
- * explicitly), sorted by path.  Labels: the 14 of TAXONOMY.md in its order, then any other
- * label found, in order of appearance.  Prints errors; returns an exit
- * code. */
-int corpus_load(struct corpus *cp, char **paths, int npaths);
+ * explicitly), sorted by path; then, when `store` is not NULL, every
+ * case of that case store (tools/store.h) with a human label, oldest
+ * first: its log is its stored segment (a line "[%5lu.%06lu] text" per
+ * entry, the text alone when ts is null), its label the human label,
+ * its path "STORE:ID".  Labels: the 14 of TAXONOMY.md in its order, then
+ * any other label found, in order of appearance.  Prints errors; returns
+ * an exit code (nothing to free unless PS_EXIT_OK). */
+int corpus_load(struct corpus *cp, char **paths, int npaths, const char *store);
 void corpus_free(struct corpus *cp);
 
 /* Arena size that analyze_case needs for a log of `len` bytes. */

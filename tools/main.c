@@ -11,8 +11,9 @@ static const struct cli_command commands[] = {
 	{ "model",     cmd_model,     "inspect or verify a model file" },
 	{ "serve",     cmd_serve,     "collector: receive cases over mutual TLS into a SQLite store" },
 	{ "summarize", cmd_summarize, "summarise stored cases with an LLM (OpenAI-compatible endpoint)" },
+	{ "label",     cmd_label,     "the labelling queue: stored cases, most uncertain first; record labels" },
 	{ "pki",       cmd_pki,       "create the CA, collector and client certificates for uploads" },
-	{ "train",     cmd_train,     "learn a model from labelled case files" },
+	{ "train",     cmd_train,     "learn a model from labelled case files and store cases" },
 	{ "eval",      cmd_eval,      "score a model, the baselines and ablations on case files" },
 };
 

@@ -5,7 +5,8 @@
 
 #include "port/port.h"
 
-static const char schema[] =
+/* Version 1, the first schema; later versions are the migrations below. */
+static const char schema_v1[] =
 	"CREATE TABLE IF NOT EXISTS cases ("
 	" id TEXT PRIMARY KEY,"
 	" received_us INTEGER NOT NULL,"
@@ -27,46 +28,111 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS cases_release ON cases(release);"
 	"CREATE INDEX IF NOT EXISTS cases_confidence ON cases(confidence);";
 
-int store_open(sqlite3 **dbp, const char *path, char *err, size_t errlen)
+/* migrations[v] takes a store from version v to v + 1. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	schema_v1,
+	"ALTER TABLE cases ADD COLUMN labelled_by TEXT;",
+};
+
+static int user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Brings the schema to STORE_SCHEMA_VERSION in one write transaction
+ * (the version is read again inside it: another process may have
+ * migrated the store meanwhile). */
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char *e = NULL, sql[64];
+	int rc, version = 0, from = 0;
+
+	if ((rc = user_version(db, &version)) == SQLITE_OK && version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &e);
+	if (rc == SQLITE_OK)
+		rc = user_version(db, &version);
+	if (rc == SQLITE_OK && (version < 0 || version > STORE_SCHEMA_VERSION)) {
+		snprintf(err, errlen, "%s: case store schema %d is %s this panicsage (%d)", path, version,
+			 version < 0 ? "unknown to" : "newer than", STORE_SCHEMA_VERSION);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	from = version;
+	while (rc == SQLITE_OK && version < STORE_SCHEMA_VERSION)
+		if ((rc = sqlite3_exec(db, migrations[version], NULL, NULL, &e)) == SQLITE_OK)
+			version++;
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d; COMMIT", STORE_SCHEMA_VERSION);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, &e);
+	if (rc != SQLITE_OK) {
+		if (from > 0)
+			snprintf(err, errlen, "%s: upgrading the case store from schema %d to %d: %s", path,
+				 from, STORE_SCHEMA_VERSION, e ? e : sqlite3_errmsg(db));
+		else
+			snprintf(err, errlen, "%s: creating the case store: %s", path,
+				 e ? e : sqlite3_errmsg(db));
+		sqlite3_free(e);
+		if (!sqlite3_get_autocommit(db))
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_store(sqlite3 **dbp, const char *path, int create, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	char *e = NULL;
-	int rc, version = -1;
-	sqlite3_stmt *st;
+	int rc;
 
 	*dbp = NULL;
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		int e_no = db ? sqlite3_system_errno(db) : 0;
+
+		snprintf(err, errlen, "%s: %s%s%s%s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+			 e_no ? " (" : "", e_no ? strerror(e_no) : "", e_no ? ")" : "");
 		sqlite3_close(db);
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 5000);
 	rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &e);
-	if (rc == SQLITE_OK && sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			version = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (rc == SQLITE_OK && version > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "%s: case store schema %d is newer than this panicsage (%d)",
-			 path, version, STORE_SCHEMA_VERSION);
-		sqlite3_close(db);
-		return -1;
-	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, schema, NULL, NULL, &e);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version=1", NULL, NULL, &e);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, e ? e : sqlite3_errmsg(db));
 		sqlite3_free(e);
 		sqlite3_close(db);
 		return -1;
 	}
+	if (migrate(db, path, err, errlen)) {
+		sqlite3_close(db);
+		return -1;
+	}
 	*dbp = db;
 	return 0;
+}
+
+int store_open(sqlite3 **dbp, const char *path, char *err, size_t errlen)
+{
+	return open_store(dbp, path, 1, err, errlen);
+}
+
+int store_open_existing(sqlite3 **dbp, const char *path, char *err, size_t errlen)
+{
+	return open_store(dbp, path, 0, err, errlen);
 }
 
 void store_close(sqlite3 *db)
@@ -134,4 +200,55 @@ retry:
 	snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return STORE_RETRY;
+}
+
+int store_find_case(sqlite3 *db, const char *prefix, char id[2 * PS_FRAME_ID_LEN + 1], char *err,
+		    size_t errlen)
+{
+	char want[2 * PS_FRAME_ID_LEN + 1];
+	sqlite3_stmt *st = NULL;
+	size_t n = strlen(prefix), i, used;
+	int rc, found = 0;
+
+	if (n < STORE_ID_MIN || n > 2 * PS_FRAME_ID_LEN || strspn(prefix, "0123456789abcdefABCDEF") != n) {
+		snprintf(err, errlen, "case id '%s': give %d to %d hex digits", prefix, STORE_ID_MIN,
+			 2 * PS_FRAME_ID_LEN);
+		return STORE_BADID;
+	}
+	for (i = 0; i <= n; i++)
+		want[i] = (char)(prefix[i] >= 'A' && prefix[i] <= 'F' ? prefix[i] - 'A' + 'a' : prefix[i]);
+	/* ids are lower-case hex, so the prefix has no GLOB metacharacter */
+	rc = sqlite3_prepare_v2(db, "SELECT id FROM cases WHERE id GLOB ?1 || '*' ORDER BY id LIMIT 6",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+	used = (size_t)snprintf(err, errlen, "case id '%s' matches several cases:", prefix);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (!t)
+			continue;
+		if (found++ == 0)
+			snprintf(id, 2 * PS_FRAME_ID_LEN + 1, "%s", t);
+		if (used < errlen)
+			used += (size_t)snprintf(err + used, errlen - used, "%s %s", found > 1 ? "," : "",
+						 found < 6 ? t : "...");
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (found == 1)
+		return STORE_FOUND;
+	if (found == 0) {
+		snprintf(err, errlen, "no case '%s' in the store", prefix);
+		return STORE_UNKNOWN;
+	}
+	if (used < errlen)
+		snprintf(err + used, errlen - used, " (give more digits)");
+	return STORE_AMBIGUOUS;
+fail:
+	snprintf(err, errlen, "looking up case '%s': %s", prefix, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return STORE_ERROR;
 }

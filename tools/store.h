@@ -9,8 +9,10 @@
  *   peer, client             address and certificate subject of the uploader
  *   summary TEXT             JSON from `panicsage summarize` (NULL until then)
  *   summary_source, summary_us   "llm:MODEL" or "extractive", when
- *   human_label, labelled_us     set by `panicsage label`
- * PRAGMA user_version = STORE_SCHEMA_VERSION. */
+ *   human_label, labelled_us     set by `panicsage label --set`
+ *   labelled_by              who set it (schema 2)
+ * PRAGMA user_version = STORE_SCHEMA_VERSION; store_open migrates older
+ * stores (1: the table above without labelled_by). */
 #ifndef PS_TOOLS_STORE_H
 #define PS_TOOLS_STORE_H
 
@@ -21,10 +23,13 @@
 
 #include "core/frame.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
-/* Opens (creating if needed) the store; prints nothing, fills err. */
+/* Opens (creating if needed) the store, migrating an older schema, with
+ * a busy timeout for concurrent writers; prints nothing, fills err. */
 int store_open(sqlite3 **db, const char *path, char *err, size_t errlen);
+/* The same for a store that must exist already. */
+int store_open_existing(sqlite3 **db, const char *path, char *err, size_t errlen);
 void store_close(sqlite3 *db);
 
 enum store_result { STORE_NEW, STORE_DUPLICATE, STORE_BADCASE, STORE_RETRY };
@@ -33,5 +38,23 @@ enum store_result { STORE_NEW, STORE_DUPLICATE, STORE_BADCASE, STORE_RETRY };
  * (synchronous=FULL) when it returns STORE_NEW or STORE_DUPLICATE. */
 int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, const char *client,
 		   char *err, size_t errlen);
+
+/* Resolves a case id prefix (at least 4 hex digits, either case) to the
+ * one stored case it starts: STORE_FOUND with the full id in id[], or
+ * STORE_BADID, STORE_UNKNOWN, STORE_AMBIGUOUS (err names the candidates)
+ * or STORE_ERROR, each with a message in err. */
+/* SQL expression: a segment entry of a report (a json_each value `v` of
+ * type 'object') as the log line it came from, "[%5lu.%06lu] text" when
+ * its ts is a number, else the text alone. */
+#define STORE_LOG_LINE_SQL(v) \
+	"CASE WHEN json_type(" v ",'$.ts') IN ('integer','real') AND json_extract(" v ",'$.ts') >= 0" \
+	" THEN printf('[%5d.%06d] ', CAST(round(json_extract(" v ",'$.ts') * 1e6) AS INTEGER) / 1000000," \
+	"  CAST(round(json_extract(" v ",'$.ts') * 1e6) AS INTEGER) % 1000000) ELSE '' END" \
+	" || COALESCE(json_extract(" v ",'$.text'), '')"
+
+enum store_find { STORE_FOUND, STORE_BADID, STORE_UNKNOWN, STORE_AMBIGUOUS, STORE_ERROR };
+#define STORE_ID_MIN 4
+int store_find_case(sqlite3 *db, const char *prefix, char id[2 * PS_FRAME_ID_LEN + 1], char *err,
+		    size_t errlen);
 
 #endif
