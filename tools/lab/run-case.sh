@@ -185,11 +185,14 @@ set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
 	-device virtio-blk-pci,drive=d9,serial=labsys \
 	-drive "file=$W/data.img,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0,serial=labdata
 # restrict=on: the guest reaches nothing on the host or beyond, except the
-# guestfwd address of an upload case.  guestfwd's cmd: form runs the relay
-# per guest connection (its tcp: form opens one host connection when QEMU
-# starts and shares it between all guest connections: see README.md).
+# guestfwd address of an upload case.  guestfwd's cmd: form starts the
+# relay for each guest connection, with the connection as its stdin,
+# stdout and stderr (so nc's error messages are silenced); the tcp: form
+# opens one host connection when QEMU starts and shares it between all
+# guest connections (tools/lab/README.md).
 NETDEV="user,model=$NIC,restrict=on"
-[ -z "$UPLOAD" ] || NETDEV="$NETDEV,guestfwd=tcp:$GUEST_COLLECTOR-cmd:busybox nc 127.0.0.1 $UPLOAD"
+[ -z "$UPLOAD" ] ||
+	NETDEV="$NETDEV,guestfwd=tcp:$GUEST_COLLECTOR-cmd:sh -c 'exec busybox nc 127.0.0.1 $UPLOAD 2>/dev/null'"
 [ "$NIC" = none ] || set -- "$@" -nic "$NETDEV"
 if [ -n "$KEEP" ]; then
 	# LAB_VMCORE_RAW=1: the raw /proc/vmcore instead of makedumpfile -E -d 31.
