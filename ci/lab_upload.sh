@@ -23,8 +23,8 @@ UP_SERVE_PID="" UP_LLM_PID="" UPLOAD_ARGS="" UPLOAD_DB=""
 
 # up_wait FILE: waits up to 10 s for FILE to be non-empty.
 up_wait() {
-	i=0
-	while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	up_i=0
+	while [ ! -s "$1" ] && [ $up_i -lt 200 ]; do sleep 0.05; up_i=$((up_i + 1)); done
 	[ -s "$1" ]
 }
 
@@ -57,8 +57,8 @@ upload_start() {
 }
 
 upload_stop() {
-	for p in $UP_SERVE_PID $UP_LLM_PID; do
-		{ kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; } || true
+	for up_p in $UP_SERVE_PID $UP_LLM_PID; do
+		{ kill "$up_p" 2>/dev/null && wait "$up_p" 2>/dev/null; } || true
 	done
 	UP_SERVE_PID="" UP_LLM_PID=""
 }
@@ -69,40 +69,42 @@ up_sql() { sqlite3 "$UPLOAD_DB" "$1"; }
 up_quote() { printf "'%s'" "$(printf %s "$1" | sed "s/'/''/g")"; }
 
 # --- the steps; each prints "  KIND: why" and returns 1 when it fails.
-# They share UP_KIND, UP_SEED, UP_RES, UP_CASE, UP_CONSOLE and UP_ID.
+# They share UP_KIND, UP_SEED, UP_RES, UP_CASE, UP_CONSOLE, UP_ID and
+# UP_HEADER; their own variables start with up_ (this file is sourced:
+# ci/lab.sh's variables must not change).
 
 # The capture kernel's delivery exited 0 (the case was acknowledged).
 step_delivered() {
-	rc=$(sed -n 's/^UPLOAD_RC=//p' "$UP_RES")
-	[ "$rc" = 0 ] && return 0
-	echo "  $UP_KIND: the capture kernel did not upload its case (LAB-UPLOAD-RC=${rc:-missing})"
+	up_urc=$(sed -n 's/^UPLOAD_RC=//p' "$UP_RES")
+	[ "$up_urc" = 0 ] && return 0
+	echo "  $UP_KIND: the capture kernel did not upload its case (LAB-UPLOAD-RC=${up_urc:-missing})"
 	echo "  $UP_KIND:   delivery: $(sed -n 's/^UPLOAD_MSG=//p' "$UP_RES")"
-	echo "  $UP_KIND:   network: $(sed -n 's/^NET_UP=//p; s/^NET_FAIL=\(..*\)/failed: \1/p' "$UP_RES" | tr '\n' ' ')"
+	echo "  $UP_KIND:   network: $(sed -n 's/^NET_UP=\(..*\)/up \1/p; s/^NET_FAIL=\(..*\)/failed: \1/p' "$UP_RES" | tr '\n' ' ')"
 	echo "  $UP_KIND:   console: $UP_CONSOLE, collector log: $UP_DIR/serve.log"
 	return 1
 }
 
 # The store holds exactly one case, from this guest.
 step_stored() {
-	n=$(up_sql "SELECT count(*) FROM cases")
-	if [ "$n" != 1 ]; then
-		echo "  $UP_KIND: the store has $n cases, want 1 ($UPLOAD_DB; collector log: $UP_DIR/serve.log)"
+	up_n=$(up_sql "SELECT count(*) FROM cases")
+	if [ "$up_n" != 1 ]; then
+		echo "  $UP_KIND: the store has $up_n cases, want 1 ($UPLOAD_DB; collector log: $UP_DIR/serve.log)"
 		return 1
 	fi
 	UP_ID=$(up_sql "SELECT id FROM cases")
-	m=$(up_sql "SELECT machine || ' ' || release FROM cases")
-	want="$(sed -n 's/^MACHINE_ID=//p' "$UP_RES") $(cat "$LAB_OUT/kver")"
-	[ "$m" = "$want" ] && return 0
-	echo "  $UP_KIND: stored machine/release '$m', want '$want'"
+	up_m=$(up_sql "SELECT machine || ' ' || release FROM cases")
+	up_want="$(sed -n 's/^MACHINE_ID=//p' "$UP_RES") $(cat "$LAB_OUT/kver")"
+	[ "$up_m" = "$up_want" ] && return 0
+	echo "  $UP_KIND: stored machine/release '$up_m', want '$up_want'"
 	return 1
 }
 
 # Its label column is the kind's label (tools/lab/kinds.sh).
 step_label() {
-	got=$(up_sql "SELECT label FROM cases WHERE id='$UP_ID'")
-	want=$(sed -n 's/^LABEL=//p' "$UP_RES")
-	[ "$got" = "$want" ] && return 0
-	echo "  $UP_KIND: stored label '$got', want '$want' (console: $UP_CONSOLE)"
+	up_got=$(up_sql "SELECT label FROM cases WHERE id='$UP_ID'")
+	up_want=$(sed -n 's/^LABEL=//p' "$UP_RES")
+	[ "$up_got" = "$up_want" ] && return 0
+	echo "  $UP_KIND: stored label '$up_got', want '$up_want' (console: $UP_CONSOLE)"
 	return 1
 }
 
@@ -113,15 +115,15 @@ step_report() {
 		echo "  $UP_KIND: the stored report is not valid JSON"
 		return 1
 	fi
-	expect=$( (. tools/lab/kinds.sh; rnd_init "$UP_KIND" "$UP_SEED"; kind_setup "$UP_KIND"; echo "$EXPECT") )
-	UP_HEADER=$(sed '1,/^$/d' "$UP_CASE" | grep -E -m 1 "$expect" | sed 's/^\[ *[0-9.]*\] //')
+	up_expect=$( (. tools/lab/kinds.sh; rnd_init "$UP_KIND" "$UP_SEED"; kind_setup "$UP_KIND"; echo "$EXPECT") )
+	UP_HEADER=$(sed '1,/^$/d' "$UP_CASE" | grep -E -m 1 "$up_expect" | sed 's/^\[ *[0-9.]*\] //')
 	if [ -z "$UP_HEADER" ]; then
-		echo "  $UP_KIND: no line matching /$expect/ in $UP_CASE"
+		echo "  $UP_KIND: no line matching /$up_expect/ in $UP_CASE"
 		return 1
 	fi
-	n=$(up_sql "SELECT count(*) FROM cases, json_each(cases.report, '\$.segment') AS s
+	up_n=$(up_sql "SELECT count(*) FROM cases, json_each(cases.report, '\$.segment') AS s
 		WHERE cases.id='$UP_ID' AND json_extract(s.value, '\$.text') = $(up_quote "$UP_HEADER")")
-	[ "$n" -ge 1 ] && return 0
+	[ "$up_n" -ge 1 ] && return 0
 	echo "  $UP_KIND: the stored report's segment lacks the oops header '$UP_HEADER'"
 	return 1
 }
@@ -144,10 +146,10 @@ step_summarize() {
 		echo "  $UP_KIND: panicsage summarize failed: $(tail -n 1 "$UP_DIR/summarize.log")"
 		return 1
 	fi
-	src=$(up_sql "SELECT summary_source FROM cases WHERE id='$UP_ID'")
-	if [ "$src" != llm:good ] ||
+	up_src=$(up_sql "SELECT summary_source FROM cases WHERE id='$UP_ID'")
+	if [ "$up_src" != llm:good ] ||
 	   [ "$(up_sql "SELECT json_valid(summary) AND length(json_extract(summary, '\$.summary')) > 0 FROM cases WHERE id='$UP_ID'")" != 1 ]; then
-		echo "  $UP_KIND: no LLM summary stored (summary_source '$src'; $UP_DIR/summarize.log)"
+		echo "  $UP_KIND: no LLM summary stored (summary_source '$up_src'; $UP_DIR/summarize.log)"
 		return 1
 	fi
 	/usr/bin/python3 -c 'import json, sys
@@ -169,12 +171,12 @@ UPLOAD_STEPS="step_delivered step_stored step_label step_report step_summarize"
 upload_check() {
 	UP_KIND=$1 UP_SEED=$2 UP_RES=$3 UP_CASE=$4
 	UP_CONSOLE=$LAB_OUT/runs/$1-$2/console.txt UP_ID="" UP_HEADER=""
-	t0=$(date +%s) rc=0
-	for step in $UPLOAD_STEPS; do
-		$step || { rc=1; break; }
+	up_t0=$(date +%s) up_rc=0
+	for up_step in $UPLOAD_STEPS; do
+		$up_step || { up_rc=1; break; }
 	done
 	upload_stop
-	[ $rc -eq 0 ] &&
-		echo "  $UP_KIND: upload: case $(printf %.16s "$UP_ID") stored, checked and summarised ($(( $(date +%s) - t0 ))s on the host)"
-	return $rc
+	[ $up_rc -eq 0 ] &&
+		echo "  $UP_KIND: upload: case $(printf %.16s "$UP_ID") stored, checked and summarised ($(( $(date +%s) - up_t0 ))s on the host)"
+	return $up_rc
 }
