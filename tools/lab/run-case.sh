@@ -28,8 +28,9 @@
 # client.crt and client.key go into this case's capture initramfs (the
 # shared build/lab/capture.cpio stays without them), the NIC is
 # virtio-net, and QEMU's user network (restrict=on) forwards only the
-# kdump.conf's collector address (guestfwd) to 127.0.0.1:PORT.  The delivery's exit code is UPLOAD_RC in
-# the .result file (0 stored; run-case.sh itself does not judge it).
+# kdump.conf's collector address (guestfwd) to 127.0.0.1:PORT.  UPLOAD_RC
+# in the .result file is the delivery's exit code (0: stored; run-case.sh
+# does not judge it).
 #
 # Exit codes: 0 case written; 1 usage or setup error; 2 the guest crashed
 # but the log lacks the kind's evidence (case rejected); 3 no capture
@@ -42,7 +43,7 @@ OUT=$LAB_OUT/cases
 KEEP=""
 TMO=${LAB_TIMEOUT:-180}
 UPLOAD="" PKI=""
-usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) OUT=$2; shift 2 ;;
