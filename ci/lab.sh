@@ -26,7 +26,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 MODE=${1:-smoke}
-case $MODE in smoke|all) ;; *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;; esac
+case $MODE in smoke|all) ;; *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;; esac
 LAB_OUT=${LAB_OUT:-$PWD/build/lab}
 export LAB_OUT
 
