@@ -3,13 +3,19 @@
 #
 #   ci/lab.sh [smoke]   boot the lab for a representative subset of fault
 #                       kinds and assert on the capture kernel's console
-#                       (what tests/t_lab_e2e.sh runs; a few minutes)
+#                       (what tests/t_lab_e2e.sh runs; a few minutes).
+#                       One of them is an upload case: its capture kernel
+#                       sends the case to `panicsage serve` on 127.0.0.1,
+#                       and the stored case is checked and summarised
+#                       (ci/lab_upload.sh)
 #   ci/lab.sh all       every kind, LAB_PER_KIND (20) cases each, into
 #                       model/corpus/lab (what `make lab` runs; hours on TCG)
 #
 # Both install the lab's Debian packages (ci/deps.sh build lab) and build
 # build/panicsage-kdump when they can, so the capture kernel runs it.
 # Environment: LAB_KINDS (smoke kinds), LAB_SEED (first seed, 1),
+# LAB_UPLOAD_KIND (the smoke kind that is an upload case, null-deref;
+# empty: none), LAB_OUT (build directory, build/lab),
 # LAB_JOBS (guests at once, 1), LAB_PER_KIND (20),
 # LAB_REQUIRE_PANICSAGE=1 (fail unless panicsage-kdump's --dmesg and report
 # both worked; by default they are asserted only once they exit 0).
@@ -20,9 +26,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 MODE=${1:-smoke}
-case $MODE in smoke|all) ;; *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;; esac
+case $MODE in smoke|all) ;; *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;; esac
+LAB_OUT=${LAB_OUT:-$PWD/build/lab}
+export LAB_OUT
 
-ci/deps.sh build lab
+if [ "$MODE" = smoke ]; then ci/deps.sh build test lab; else ci/deps.sh build lab; fi
 command -v qemu-system-x86_64 >/dev/null || { echo "lab: qemu-system-x86_64 missing after ci/deps.sh"; exit 1; }
 # Can this machine run a TCG guest at all?  (A container without /dev/shm
 # or with a seccomp policy that forbids it cannot; that is a skip.)
@@ -39,6 +47,8 @@ rm -f /tmp/lab-probe.$$*
 if ! make -s build/panicsage-kdump >/dev/null 2>&1; then
 	echo "lab: note: build/panicsage-kdump did not build; the capture kernel runs vmcore-dmesg only"
 fi
+[ "$MODE" = all ] || make -s build/panicsage >/dev/null 2>&1 ||
+	echo "lab: note: build/panicsage did not build; the upload case will fail"
 tools/lab/build.sh
 
 if [ "$MODE" = all ]; then
@@ -48,8 +58,13 @@ fi
 
 KINDS=${LAB_KINDS:-null-deref double-free warn sysrq ext4-error mce}
 SEED=${LAB_SEED:-1}
-OUT=build/lab/ci
+UPLOAD_KIND=${LAB_UPLOAD_KIND-null-deref}
+OUT=$LAB_OUT/ci
 rm -rf "$OUT"; mkdir -p "$OUT"
+. ci/lab_upload.sh
+trap upload_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 fails=0 n=0 diffs=0
 STRICT=${LAB_DMESG_STRICT:-1}
 [ -f tools/lab/KNOWN-DMESG-DIFF ] && [ -z "${LAB_DMESG_STRICT:-}" ] && STRICT=0
@@ -64,7 +79,7 @@ check() {	# check KIND: assertions on one run's console summary
 		drc=$(v PANICSAGE_DMESG_RC) rrc=$(v REPORT_RC)
 		if [ "$drc" = 0 ]; then
 			if [ "$(v DMESG)" != match ]; then
-				echo "  $k: LAB-DMESG-DIFF: panicsage-kdump --dmesg differs from vmcore-dmesg (console: build/lab/runs/$k-$3/console.txt)"
+				echo "  $k: LAB-DMESG-DIFF: panicsage-kdump --dmesg differs from vmcore-dmesg (console: $LAB_OUT/runs/$k-$3/console.txt)"
 				if [ "$STRICT" = 1 ]; then ok=0; else echo "  $k: WARNING: not failing, tools/lab/KNOWN-DMESG-DIFF exists"; diffs=$((diffs + 1)); fi
 			fi
 		elif [ "${LAB_REQUIRE_PANICSAGE:-0}" = 1 ]; then
@@ -72,7 +87,9 @@ check() {	# check KIND: assertions on one run's console summary
 		else
 			echo "  $k: note: panicsage-kdump --dmesg exited $drc (not asserted until it works)"
 		fi
-		if [ "$rrc" = 0 ]; then
+		# an upload case's report run exits 8 when only its upload failed
+		# (upload_check says why)
+		if [ "$rrc" = 0 ] || { [ "$rrc" = 8 ] && [ "$k" = "$UPLOAD_KIND" ]; }; then
 			case $(v REPORT_FIRST) in "panicsage: "*) ;; *) echo "  $k: report does not start with 'panicsage: '"; ok=0 ;; esac
 		elif [ "${LAB_REQUIRE_PANICSAGE:-0}" = 1 ]; then
 			echo "  $k: panicsage-kdump report exited $rrc"; ok=0
@@ -82,14 +99,28 @@ check() {	# check KIND: assertions on one run's console summary
 	elif [ "${LAB_REQUIRE_PANICSAGE:-0}" = 1 ]; then
 		echo "  $k: panicsage-kdump absent from the capture initramfs"; ok=0
 	fi
+	if [ "$k" = "$UPLOAD_KIND" ]; then
+		upload_check "$k" "$3" "$res" "$OUT/$k-$3.log" || ok=0
+	fi
 	[ $ok = 1 ]
 }
+if [ -n "$UPLOAD_KIND" ]; then
+	case " $(echo $KINDS) " in *" $UPLOAD_KIND "*) ;; *) echo "lab: LAB_UPLOAD_KIND=$UPLOAD_KIND is not one of LAB_KINDS"; exit 1 ;; esac
+	upload_setup || exit 1
+fi
 for k in $KINDS; do
 	n=$((n + 1))
 	# One retry with the next seed: a loaded TCG host can time a case out.
 	for s in $SEED $((SEED + 1)); do
+		# An upload case gets a collector with an empty store per attempt.
+		args=""
+		if [ "$k" = "$UPLOAD_KIND" ]; then
+			upload_start "$s" || exit 1
+			args=$UPLOAD_ARGS
+		fi
 		set +e
-		tools/lab/run-case.sh --out "$OUT" "$k" "$s"
+		# shellcheck disable=SC2086
+		tools/lab/run-case.sh --out "$OUT" $args "$k" "$s"
 		rc=$?
 		set -e
 		[ $rc -eq 0 ] && break
@@ -97,8 +128,9 @@ for k in $KINDS; do
 	done
 	if [ $rc -ne 0 ]; then
 		fails=$((fails + 1))
-		echo "FAIL $k: no valid case; console: build/lab/runs/$k-$s/console.log"
-		tail -n 15 "build/lab/runs/$k-$s/console.txt" 2>/dev/null | sed 's/^/      /'
+		echo "FAIL $k: no valid case; console: $LAB_OUT/runs/$k-$s/console.log"
+		tail -n 15 "$LAB_OUT/runs/$k-$s/console.txt" 2>/dev/null | sed 's/^/      /'
+		upload_stop
 		continue
 	fi
 	if check "$k" "$OUT/$k-$s.result" "$s"; then

@@ -3,7 +3,7 @@
 #   psdev.ko      the fault-injection driver, against the guest kernel's headers
 #   pstool        the static userspace helper
 #   capture.cpio  the capture kernel's initramfs (busybox, vmcore-dmesg,
-#                 makedumpfile, build/panicsage-kdump when it exists)
+#                 makedumpfile, virtio_net, build/panicsage-kdump when it exists)
 #   sys.img       a read-only disk with the drivers, psdev.ko, the kernel and
 #                 capture.cpio for `kexec -p`
 #   first.cpio    the first kernel's initramfs (busybox, kexec, what mounts sys.img)
@@ -108,7 +108,8 @@ if [ -x "$KD" ]; then
 	cp "$KD" "$C/bin/panicsage-kdump"
 	[ -n "${PANICSAGE_MODEL:-}" ] && cp "$PANICSAGE_MODEL" "$C/etc/panicsage.model"
 fi
-copy_mods "$C" virtio_pci virtio_blk
+# virtio_net: an upload case's capture kernel sends the case through it
+copy_mods "$C" virtio_pci virtio_blk virtio_net
 depmod -b "$C" "$KVER"
 cp "$SRC/guest/init-capture" "$C/init"
 chmod 755 "$C/init"

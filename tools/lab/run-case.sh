@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs one QEMU fault-lab cycle and writes one labelled case file.
 #
-#   tools/lab/run-case.sh [--out DIR] [--keep-vmcore DIR] [--timeout S] KIND SEED
+#   tools/lab/run-case.sh [--out DIR] [--keep-vmcore DIR] [--timeout S]
+#                         [--upload PORT --pki DIR] KIND SEED
 #
 # Boots the Debian kernel under QEMU TCG with crashkernel=256M, arms kdump
 # (kexec -p), runs varied background work, provokes the fault KIND, lets the
@@ -21,6 +22,16 @@
 # --keep-vmcore DIR also saves the vmcore (makedumpfile -E -d 31, ELF) to
 # DIR/KIND-SEED.vmcore.  KIND is one of `run-case.sh --list`.
 #
+# --upload PORT --pki DIR makes an upload case: the capture kernel sends
+# its case to a collector (`panicsage serve`) listening on 127.0.0.1:PORT.
+# DIR is from `panicsage pki init DIR --ip 10.0.2.100`; its kdump.conf,
+# client.crt and client.key go into this case's capture initramfs (the
+# shared build/lab/capture.cpio stays without them), the NIC is
+# virtio-net, and QEMU's user network (restrict=on) forwards only the
+# kdump.conf's collector address (guestfwd) to 127.0.0.1:PORT.  UPLOAD_RC
+# in the .result file is the delivery's exit code (0: stored; run-case.sh
+# does not judge it).
+#
 # Exit codes: 0 case written; 1 usage or setup error; 2 the guest crashed
 # but the log lacks the kind's evidence (case rejected); 3 no capture
 # (timeout, kdump did not run, or the log did not come through intact).
@@ -31,12 +42,15 @@ set -eu
 OUT=$LAB_OUT/cases
 KEEP=""
 TMO=${LAB_TIMEOUT:-180}
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+UPLOAD="" PKI=""
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) OUT=$2; shift 2 ;;
 	--keep-vmcore) KEEP=$2; shift 2 ;;
 	--timeout) TMO=$2; shift 2 ;;
+	--upload) UPLOAD=$2; shift 2 ;;
+	--pki) PKI=$2; shift 2 ;;
 	--list) echo $LAB_KINDS; exit 0 ;;
 	-h|--help) usage ;;
 	-*) echo "run-case: unknown option $1" >&2; usage ;;
@@ -51,6 +65,22 @@ kind_setup "$KIND" || lab_die "unknown fault kind '$KIND' (known: $(echo $LAB_KI
 
 [ -f "$LAB_OUT/first.cpio" ] || lab_die "run tools/lab/build.sh first"
 command -v qemu-system-x86_64 >/dev/null || lab_die "qemu-system-x86_64 missing: ci/deps.sh lab"
+if [ -n "$UPLOAD" ]; then
+	case $UPLOAD in ''|*[!0-9]*) lab_die "--upload needs the collector's port on 127.0.0.1, got '$UPLOAD'" ;; esac
+	[ -n "$PKI" ] || lab_die "--upload needs --pki DIR (from: panicsage pki init DIR --ip 10.0.2.100)"
+	for f in kdump.conf client.crt client.key; do
+		[ -r "$PKI/$f" ] || lab_die "--pki $PKI has no $f (make it with: panicsage pki init DIR --ip 10.0.2.100)"
+	done
+	# The guest-side collector address: on QEMU's user network, 10.0.2.0/24.
+	GUEST_COLLECTOR=$(sed -n 's/^collector *= *\(10\.0\.2\.[0-9]*:[0-9]*\) *$/\1/p' "$PKI/kdump.conf" | tail -n 1)
+	[ -n "$GUEST_COLLECTOR" ] ||
+		lab_die "$PKI/kdump.conf: the collector must be on QEMU's user network 10.0.2.0/24 (panicsage pki init DIR --ip 10.0.2.100)"
+	command -v busybox >/dev/null || lab_die "busybox missing on the host (guestfwd relays through 'busybox nc'): ci/deps.sh lab"
+	[ -x "$LAB_OUT/root-capture/bin/panicsage-kdump" ] ||
+		lab_die "the capture initramfs has no panicsage-kdump: build it (make build/panicsage-kdump), then tools/lab/build.sh"
+elif [ -n "$PKI" ]; then
+	lab_die "--pki is only used with --upload PORT"
+fi
 KVER=$(cat "$LAB_OUT/kver")
 W=$LAB_OUT/runs/$KIND-$SEED
 rm -rf "$W"; mkdir -p "$W/job/lab" "$OUT"
@@ -59,6 +89,10 @@ rm -rf "$W"; mkdir -p "$W/job/lab" "$OUT"
 # q35 only: i440FX's ACPI PCI interrupt links take seconds each under TCG.
 MACHINE=q35
 pick e1000 e1000e virtio-net-pci rtl8139 none e1000 virtio-net-pci; NIC=$P
+# An upload case always has virtio-net (its driver is in the capture
+# initramfs); the draw above still happens, so the rest of the case is the
+# same as without --upload.
+[ -z "$UPLOAD" ] || NIC=virtio-net-pci
 EXTRA=""
 rnd 3; [ $R -eq 0 ] && EXTRA="$EXTRA -device virtio-rng-pci"
 rnd 4; [ $R -eq 0 ] && EXTRA="$EXTRA -device virtio-balloon-pci"
@@ -89,7 +123,22 @@ lab_fault() {
 	$FAULT_SH
 }
 EOF
-(cd "$W/job" && find . | sort | cpio -o -H newc -R 0:0 --quiet) > "$W/job.cpio"
+mkcpio() { (cd "$1" && find . | sort | cpio -o -H newc -R 0:0 --quiet) > "$2"; }
+if [ -n "$UPLOAD" ]; then
+	# The upload settings for the capture initramfs (init-first appends
+	# /lab/capture.cpio to it before kexec -p); no fault kind in here.
+	mkdir -p "$W/capture/etc/panicsage"
+	cp "$PKI/client.crt" "$PKI/client.key" "$W/capture/etc/panicsage/"
+	{
+		cat "$PKI/kdump.conf"
+		echo "# added by run-case.sh"
+		echo "cert = /etc/panicsage/client.crt"
+		echo "key = /etc/panicsage/client.key"
+		echo "machine_id = lab-$SEED"
+	} > "$W/capture/etc/panicsage/kdump.conf"
+	mkcpio "$W/capture" "$W/job/lab/capture.cpio"
+fi
+mkcpio "$W/job" "$W/job.cpio"
 cat "$LAB_OUT/first.cpio" "$W/job.cpio" > "$W/initrd"
 
 # --- data disk: small ext4 with errors=panic in its superblock
@@ -136,7 +185,16 @@ set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
 	-drive "file=$LAB_OUT/sys.img,if=none,id=d9,format=raw,readonly=on" \
 	-device virtio-blk-pci,drive=d9,serial=labsys \
 	-drive "file=$W/data.img,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0,serial=labdata
-[ "$NIC" = none ] || set -- "$@" -nic "user,model=$NIC,restrict=on"
+# restrict=on: the guest reaches nothing on the host or beyond, except the
+# guestfwd address of an upload case.  guestfwd's cmd: form starts the
+# relay for each guest connection, with the connection as its stdin,
+# stdout and stderr (so nc's error messages are silenced); the tcp: form
+# opens one host connection when QEMU starts and shares it between all
+# guest connections (tools/lab/README.md).
+NETDEV="user,model=$NIC,restrict=on"
+[ -z "$UPLOAD" ] ||
+	NETDEV="$NETDEV,guestfwd=tcp:$GUEST_COLLECTOR-cmd:sh -c 'exec busybox nc 127.0.0.1 $UPLOAD 2>/dev/null'"
+[ "$NIC" = none ] || set -- "$@" -nic "$NETDEV"
 if [ -n "$KEEP" ]; then
 	# LAB_VMCORE_RAW=1: the raw /proc/vmcore instead of makedumpfile -E -d 31.
 	if [ "${LAB_VMCORE_RAW:-0}" = 1 ]; then vser=labvmcoreraw vsize=1G; else vser=labvmcore vsize=256M; fi
@@ -183,13 +241,19 @@ marker() { grep -m 1 "^$1" "$W/console.txt" | sed "s/^$1//" || true; }
 	else echo "DMESG=none"; fi
 	echo "REPORT_RC=$(marker LAB-REPORT-RC=)"
 	echo "REPORT_FIRST=$(sed -n '/^LAB-REPORT-BEGIN/,/^LAB-REPORT-END/p' "$W/console.txt" | grep -v '^LAB-' | head -n 1)"
+	if [ -n "$UPLOAD" ]; then
+		echo "UPLOAD=127.0.0.1:$UPLOAD"; echo "MACHINE_ID=lab-$SEED"
+		echo "NET_UP=$(marker 'LAB-NET-UP ')"; echo "NET_FAIL=$(marker 'LAB-NET-FAIL: ')"
+		echo "UPLOAD_RC=$(marker LAB-UPLOAD-RC=)"; echo "UPLOAD_MSG=$(marker 'LAB-UPLOAD-MSG: ')"
+		echo "UPLOAD_TIME=$(marker LAB-UPLOAD-TIME=)"
+	fi
 } > "$RES"
 sed -n '/^LAB-REPORT-BEGIN/,/^LAB-REPORT-END/p' "$W/console.txt" > "$W/report.txt"
 
 hdr=$(grep -m 1 '^LAB-LOG-BEGIN ' "$W/console.txt" || true)
 if [ -z "$hdr" ] || ! grep -q '^LAB-LOG-END' "$W/console.txt"; then
 	echo "STATUS=no-capture" >> "$RES"
-	echo "lab: $KIND $SEED: no capture after ${secs}s (qemu rc $rc); see $W/console.log" >&2
+	echo "lab: $KIND $SEED: no capture after ${secs}s (qemu rc $rc); see $W/console.log and $W/qemu.log" >&2
 	exit 3
 fi
 set -- $hdr
@@ -245,6 +309,6 @@ if [ -n "$KEEP" ]; then
 	rm -f "$W/vmcore.img"
 fi
 echo "STATUS=ok" >> "$RES"
-rm -f "$W/initrd" "$W/data.img" "$W/job.cpio"
+rm -rf "$W/initrd" "$W/data.img" "$W/job.cpio" "$W/job/lab/capture.cpio" "$W/capture"
 echo "lab: $KIND $SEED ok ${secs}s $MACHINE nic=$NIC label=$LABEL lines=$(wc -l < "$W/dmesg.txt" | tr -d ' ')" \
-	"dmesg=$(sed -n 's/^DMESG=//p' "$RES") -> $CASE"
+	"dmesg=$(sed -n 's/^DMESG=//p' "$RES")${UPLOAD:+ upload_rc=$(sed -n 's/^UPLOAD_RC=//p' "$RES")} -> $CASE"

@@ -1,0 +1,182 @@
+# shellcheck shell=sh
+# The upload case of `ci/lab.sh smoke`, sourced by ci/lab.sh: one smoke
+# case's capture kernel sends its case over mutual TLS, through QEMU's
+# user network (restrict=on, guestfwd 10.0.2.100:7443 -> 127.0.0.1:PORT),
+# to `panicsage serve` on the host, and the host side then works on the
+# stored case.
+#
+#   upload_setup           certificates for this CI run (pki init --ip 10.0.2.100)
+#   upload_start SEED      a collector with an empty store; sets UPLOAD_ARGS
+#                          (the run-case.sh options) and UPLOAD_DB
+#   upload_check KIND SEED RESULT CASE
+#                          runs UPLOAD_STEPS in order, stops at the first
+#                          that fails (it prints why), then upload_stop
+#   upload_stop            stops the collector and the test LLM endpoint
+#                          (ci/lab.sh also calls it on exit)
+#
+# Everything lives in $LAB_OUT/ci/upload; nothing is left running.
+# Needs build/panicsage, /usr/bin/python3 (tests/fake_llm.py), sqlite3.
+
+UP_DIR=$LAB_OUT/ci/upload
+UP_PS=build/panicsage
+UP_SERVE_PID="" UP_LLM_PID="" UPLOAD_ARGS="" UPLOAD_DB=""
+
+# up_wait FILE: waits up to 10 s for FILE to be non-empty.
+up_wait() {
+	up_i=0
+	while [ ! -s "$1" ] && [ $up_i -lt 200 ]; do sleep 0.05; up_i=$((up_i + 1)); done
+	[ -s "$1" ]
+}
+
+upload_setup() {
+	rm -rf "$UP_DIR"; mkdir -p "$UP_DIR"
+	[ -x "$UP_PS" ] || { echo "lab: upload: $UP_PS was not built"; return 1; }
+	command -v sqlite3 >/dev/null || { echo "lab: upload: sqlite3 missing (ci/deps.sh test)"; return 1; }
+	[ -x /usr/bin/python3 ] || { echo "lab: upload: /usr/bin/python3 missing (ci/deps.sh test)"; return 1; }
+	# --ip/--port: the kdump.conf's collector, the guest-side address that
+	# run-case.sh forwards to the host (the client checks the server by its
+	# pinned key, not by name or address).
+	"$UP_PS" pki init "$UP_DIR/pki" --ip 10.0.2.100 --port 7443 >"$UP_DIR/pki.log" 2>&1 ||
+		{ echo "lab: upload: pki init failed: $(tail -n 1 "$UP_DIR/pki.log")"; return 1; }
+}
+
+upload_start() {
+	upload_stop
+	UPLOAD_DB=$UP_DIR/cases-$1.db
+	rm -f "$UPLOAD_DB"* "$UP_DIR/serve.port"
+	"$UP_PS" serve --listen 127.0.0.1:0 --port-file "$UP_DIR/serve.port" --db "$UPLOAD_DB" \
+		--ca "$UP_DIR/pki/ca.crt" --cert "$UP_DIR/pki/server.crt" --key "$UP_DIR/pki/server.key" \
+		--timeout 60 2>>"$UP_DIR/serve.log" &
+	UP_SERVE_PID=$!
+	if ! up_wait "$UP_DIR/serve.port"; then
+		echo "lab: upload: the collector did not start: $(tail -n 2 "$UP_DIR/serve.log")"
+		upload_stop
+		return 1
+	fi
+	UPLOAD_ARGS="--upload $(cat "$UP_DIR/serve.port") --pki $UP_DIR/pki"
+}
+
+upload_stop() {
+	for up_p in $UP_SERVE_PID $UP_LLM_PID; do
+		{ kill "$up_p" 2>/dev/null && wait "$up_p" 2>/dev/null; } || true
+	done
+	UP_SERVE_PID="" UP_LLM_PID=""
+}
+
+# up_sql SQL: one value from the store.
+up_sql() { sqlite3 "$UPLOAD_DB" "$1"; }
+# up_quote TEXT: TEXT as an SQL string literal.
+up_quote() { printf "'%s'" "$(printf %s "$1" | sed "s/'/''/g")"; }
+
+# --- the steps; each prints "  KIND: why" and returns 1 when it fails.
+# They share UP_KIND, UP_SEED, UP_RES, UP_CASE, UP_CONSOLE, UP_ID and
+# UP_HEADER; their own variables start with up_ (this file is sourced:
+# ci/lab.sh's variables must not change).
+
+# The capture kernel's delivery exited 0 (the case was acknowledged).
+step_delivered() {
+	up_urc=$(sed -n 's/^UPLOAD_RC=//p' "$UP_RES")
+	[ "$up_urc" = 0 ] && return 0
+	echo "  $UP_KIND: the capture kernel did not upload its case (LAB-UPLOAD-RC=${up_urc:-missing})"
+	echo "  $UP_KIND:   delivery: $(sed -n 's/^UPLOAD_MSG=//p' "$UP_RES")"
+	echo "  $UP_KIND:   network: $(sed -n 's/^NET_UP=\(..*\)/up \1/p; s/^NET_FAIL=\(..*\)/failed: \1/p' "$UP_RES" | tr '\n' ' ')"
+	echo "  $UP_KIND:   console: $UP_CONSOLE, collector log: $UP_DIR/serve.log"
+	return 1
+}
+
+# The store holds exactly one case, from this guest.
+step_stored() {
+	up_n=$(up_sql "SELECT count(*) FROM cases")
+	if [ "$up_n" != 1 ]; then
+		echo "  $UP_KIND: the store has $up_n cases, want 1 ($UPLOAD_DB; collector log: $UP_DIR/serve.log)"
+		return 1
+	fi
+	UP_ID=$(up_sql "SELECT id FROM cases")
+	up_m=$(up_sql "SELECT machine || ' ' || release FROM cases")
+	up_want="$(sed -n 's/^MACHINE_ID=//p' "$UP_RES") $(cat "$LAB_OUT/kver")"
+	[ "$up_m" = "$up_want" ] && return 0
+	echo "  $UP_KIND: stored machine/release '$up_m', want '$up_want'"
+	return 1
+}
+
+# Its label column is the kind's label (tools/lab/kinds.sh).
+step_label() {
+	up_got=$(up_sql "SELECT label FROM cases WHERE id='$UP_ID'")
+	up_want=$(sed -n 's/^LABEL=//p' "$UP_RES")
+	[ "$up_got" = "$up_want" ] && return 0
+	echo "  $UP_KIND: stored label '$up_got', want '$up_want' (console: $UP_CONSOLE)"
+	return 1
+}
+
+# Its report is valid JSON whose segment has the log's oops header line:
+# the first line of the case file with the kind's evidence (EXPECT).
+step_report() {
+	if [ "$(up_sql "SELECT json_valid(report) FROM cases WHERE id='$UP_ID'")" != 1 ]; then
+		echo "  $UP_KIND: the stored report is not valid JSON"
+		return 1
+	fi
+	up_expect=$( (. tools/lab/kinds.sh; rnd_init "$UP_KIND" "$UP_SEED"; kind_setup "$UP_KIND"; echo "$EXPECT") )
+	UP_HEADER=$(sed '1,/^$/d' "$UP_CASE" | grep -E -m 1 "$up_expect" | sed 's/^\[ *[0-9.]*\] //')
+	if [ -z "$UP_HEADER" ]; then
+		echo "  $UP_KIND: no line matching /$up_expect/ in $UP_CASE"
+		return 1
+	fi
+	up_n=$(up_sql "SELECT count(*) FROM cases, json_each(cases.report, '\$.segment') AS s
+		WHERE cases.id='$UP_ID' AND json_extract(s.value, '\$.text') = $(up_quote "$UP_HEADER")")
+	[ "$up_n" -ge 1 ] && return 0
+	echo "  $UP_KIND: the stored report's segment lacks the oops header '$UP_HEADER'"
+	return 1
+}
+
+# `panicsage summarize --db` against the local test endpoint stores an LLM
+# summary, from a prompt that carried the oops header.
+step_summarize() {
+	rm -f "$UP_DIR/llm.port" "$UP_DIR/llm.log"
+	/usr/bin/python3 tests/fake_llm.py "$UP_DIR/llm.port" "$UP_DIR/llm.log" 2>"$UP_DIR/llm.err" &
+	UP_LLM_PID=$!
+	if ! up_wait "$UP_DIR/llm.port"; then
+		echo "  $UP_KIND: the test LLM endpoint did not start: $(tail -n 1 "$UP_DIR/llm.err")"
+		return 1
+	fi
+	: >"$UP_DIR/llm.conf"
+	if ! (unset PANICSAGE_LLM_ENDPOINT PANICSAGE_LLM_MODEL PANICSAGE_LLM_KEY PANICSAGE_LLM_CA OPENAI_API_KEY
+	      exec "$UP_PS" summarize --db "$UPLOAD_DB" --config "$UP_DIR/llm.conf" \
+		--endpoint "http://127.0.0.1:$(cat "$UP_DIR/llm.port")/v1" --model good) \
+		>"$UP_DIR/summarize.log" 2>&1; then
+		echo "  $UP_KIND: panicsage summarize failed: $(tail -n 1 "$UP_DIR/summarize.log")"
+		return 1
+	fi
+	up_src=$(up_sql "SELECT summary_source FROM cases WHERE id='$UP_ID'")
+	if [ "$up_src" != llm:good ] ||
+	   [ "$(up_sql "SELECT json_valid(summary) AND length(json_extract(summary, '\$.summary')) > 0 FROM cases WHERE id='$UP_ID'")" != 1 ]; then
+		echo "  $UP_KIND: no LLM summary stored (summary_source '$up_src'; $UP_DIR/summarize.log)"
+		return 1
+	fi
+	/usr/bin/python3 -c 'import json, sys
+sys.exit(not any(sys.argv[2] in m["content"] for l in open(sys.argv[1])
+                 for m in json.loads(l)["body"]["messages"]))' "$UP_DIR/llm.log" "$UP_HEADER" && return 0
+	echo "  $UP_KIND: the prompt sent to the LLM lacks the oops header ($UP_DIR/llm.log)"
+	return 1
+}
+
+# The steps, in order.  The labelling queue and retraining plug in here:
+# append their step functions (defined above, like the ones before) to
+# this list, e.g.
+#   step_label_queue  `panicsage label --db "$UPLOAD_DB" --json` lists UP_ID
+#   step_label_set    `panicsage label --db "$UPLOAD_DB" --set "$UP_ID" LABEL`
+#   step_train        `panicsage train --db "$UPLOAD_DB" --out MODEL`, then
+#                     `panicsage model verify MODEL`
+UPLOAD_STEPS="step_delivered step_stored step_label step_report step_summarize"
+
+upload_check() {
+	UP_KIND=$1 UP_SEED=$2 UP_RES=$3 UP_CASE=$4
+	UP_CONSOLE=$LAB_OUT/runs/$1-$2/console.txt UP_ID="" UP_HEADER=""
+	up_t0=$(date +%s) up_rc=0
+	for up_step in $UPLOAD_STEPS; do
+		$up_step || { up_rc=1; break; }
+	done
+	upload_stop
+	[ $up_rc -eq 0 ] &&
+		echo "  $UP_KIND: upload: case $(printf %.16s "$UP_ID") stored, checked and summarised ($(( $(date +%s) - up_t0 ))s on the host)"
+	return $up_rc
+}
