@@ -159,14 +159,62 @@ sys.exit(not any(sys.argv[2] in m["content"] for l in open(sys.argv[1])
 	return 1
 }
 
-# The steps, in order.  The labelling queue and retraining plug in here:
-# append their step functions (defined above, like the ones before) to
-# this list, e.g.
-#   step_label_queue  `panicsage label --db "$UPLOAD_DB" --json` lists UP_ID
-#   step_label_set    `panicsage label --db "$UPLOAD_DB" --set "$UP_ID" LABEL`
-#   step_train        `panicsage train --db "$UPLOAD_DB" --out MODEL`, then
-#                     `panicsage model verify MODEL`
-UPLOAD_STEPS="step_delivered step_stored step_label step_report step_summarize"
+# `panicsage label` lists the case in the labelling queue with its
+# summary, records a person's label, and then no longer lists it.
+step_label_queue() {
+	if ! "$UP_PS" label --db "$UPLOAD_DB" --json --limit 0 >"$UP_DIR/queue.json" 2>"$UP_DIR/label.err"; then
+		echo "  $UP_KIND: panicsage label failed: $(tail -n 1 "$UP_DIR/label.err")"
+		return 1
+	fi
+	/usr/bin/python3 -c 'import json, sys
+q = json.load(open(sys.argv[1]))
+sys.exit(not any(c["id"] == sys.argv[2] and c["summary"] and c["summary_source"] == "llm:good"
+                 for c in q))' "$UP_DIR/queue.json" "$UP_ID" && return 0
+	echo "  $UP_KIND: the labelling queue lacks the case or its summary ($UP_DIR/queue.json)"
+	return 1
+}
+step_label_set() {
+	up_want=$(sed -n 's/^LABEL=//p' "$UP_RES")
+	if ! "$UP_PS" label --db "$UPLOAD_DB" --set "$(printf %.12s "$UP_ID")" "$up_want" --by lab-ci \
+		>"$UP_DIR/label-set.log" 2>&1; then
+		echo "  $UP_KIND: panicsage label --set failed: $(tail -n 1 "$UP_DIR/label-set.log")"
+		return 1
+	fi
+	up_got=$(up_sql "SELECT human_label || ' ' || labelled_by FROM cases WHERE id='$UP_ID'")
+	if [ "$up_got" != "$up_want lab-ci" ]; then
+		echo "  $UP_KIND: stored human label '$up_got', want '$up_want lab-ci'"
+		return 1
+	fi
+	"$UP_PS" label --db "$UPLOAD_DB" --json --limit 0 >"$UP_DIR/queue2.json" 2>>"$UP_DIR/label.err" &&
+		! grep -q "$UP_ID" "$UP_DIR/queue2.json" && return 0
+	echo "  $UP_KIND: the labelled case is still in the queue ($UP_DIR/queue2.json)"
+	return 1
+}
+
+# Retraining from the store (plus the test fixtures) gives a model that
+# `model verify` accepts and that stores the uploaded case too.
+step_train() {
+	up_m=$UP_DIR/retrained.psm
+	up_small="--dim 16 --hidden 16 --buckets 1024 --epochs 100 --k 5 --quiet"
+	# shellcheck disable=SC2086
+	if ! "$UP_PS" train --out "$up_m" $up_small --db "$UPLOAD_DB" tests/data/cases \
+		>"$UP_DIR/train.log" 2>&1; then
+		echo "  $UP_KIND: panicsage train --db failed: $(tail -n 1 "$UP_DIR/train.log")"
+		return 1
+	fi
+	if ! "$UP_PS" model verify "$up_m" >"$UP_DIR/verify.log" 2>&1; then
+		echo "  $UP_KIND: model verify refused the retrained model: $(tail -n 1 "$UP_DIR/verify.log")"
+		return 1
+	fi
+	up_want=$(( $(ls tests/data/cases/*.log | wc -l) + 1 ))
+	"$UP_PS" model inspect "$up_m" 2>&1 | grep -q "stored cases: $up_want\$" && return 0
+	echo "  $UP_KIND: the retrained model does not store $up_want cases ($UP_PS model inspect $up_m)"
+	return 1
+}
+
+# The steps, in order.
+UPLOAD_STEPS="step_delivered step_stored step_label step_report step_summarize step_label_queue
+step_label_set step_train"
 
 upload_check() {
 	UP_KIND=$1 UP_SEED=$2 UP_RES=$3 UP_CASE=$4
@@ -177,6 +225,6 @@ upload_check() {
 	done
 	upload_stop
 	[ $up_rc -eq 0 ] &&
-		echo "  $UP_KIND: upload: case $(printf %.16s "$UP_ID") stored, checked and summarised ($(( $(date +%s) - up_t0 ))s on the host)"
+		echo "  $UP_KIND: upload: case $(printf %.16s "$UP_ID") stored, checked, summarised, labelled and trained on ($(( $(date +%s) - up_t0 ))s on the host)"
 	return $up_rc
 }
