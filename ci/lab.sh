@@ -6,7 +6,8 @@
 #                       (what tests/t_lab_e2e.sh runs; a few minutes).
 #                       One of them is an upload case: its capture kernel
 #                       sends the case to `panicsage serve` on 127.0.0.1,
-#                       and the stored case is checked and summarised
+#                       and the stored case is checked, summarised, put
+#                       through the labelling queue and retrained on
 #                       (ci/lab_upload.sh)
 #   ci/lab.sh all       every kind, LAB_PER_KIND (20) cases each, into
 #                       model/corpus/lab (what `make lab` runs; hours on TCG)
