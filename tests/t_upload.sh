@@ -21,11 +21,11 @@ SERVE_PID=""
 
 DB=$T/cases.db
 PORT=0
-start_serve() {
+start_serve() { # [$1: --timeout, default 2]
 	rm -f "$T/port"
 	"$PS" serve --listen "127.0.0.1:$PORT" --port-file "$T/port" --db "$DB" \
 		--ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" --key "$T/pki/server.key" \
-		--timeout 2 --max-clients 16 2>>"$T/serve.log" &
+		--timeout "${1:-2}" --max-clients 16 2>>"$T/serve.log" &
 	SERVE_PID=$!
 	bg_pid "$SERVE_PID"
 	wait_file "$T/port" 5 || { echo "collector did not start:"; cat "$T/serve.log"; exit 1; }
@@ -149,17 +149,47 @@ wait $cpids
 check "6 concurrent clients all acknowledged" [ "$(cat "$T"/c?.rc | sort -u)" = 0 ]
 check "6 concurrent cases stored" [ "$(rows)" = $((n1 + 6)) ]
 
-# 7c. every slot taken by idle connections (--max-clients 16): the
+# 7c. every slot taken by idle sessions (--max-clients 16): the
 # collector refuses more, and a real client gets through by retrying
-# once the idle ones time out
-"$PY" tests/upload_frames.py "$PORT" "$T/pki" hold16 >/dev/null 2>&1 &
+# once a slot is free.  A fresh collector whose --timeout outlasts the
+# test holds the sessions until the test lets them go: 16 finished TLS
+# handshakes (the collector accepted and counts each), then the client,
+# which must be refused (its refusal in the log) before they are
+# released.
+stop_serve TERM
+start_serve 30
+log0=$(wc -l <"$T/serve.log")
+refused() { tail -n +"$((log0 + 1))" "$T/serve.log" | grep -q "refused: 16 clients already connected"; }
+rm -f "$T/held" "$T/release"
+"$PY" tests/upload_frames.py "$PORT" "$T/pki" hold16 "$T/held" "$T/release" >"$T/hold.out" 2>&1 &
 holder=$!
-sleep 0.5
+bg_pid $holder
+check "16 idle sessions hold every slot" wait_file "$T/held" 30 || cat "$T/hold.out"
 sed 's/^retries = .*/retries = 8/; s/^backoff_ms = .*/backoff_ms = 200/' "$T/good.conf" >"$T/patient.conf"
-upload patient while-full --deadline-ms 15000; rc=$?
-wait $holder
-checke "client got through a full collector by retrying (rc $rc)" '[ $rc -eq 0 ] && ! grep -q "attempts=1 " "$T/out"'
-check "collector refused connections over --max-clients" grep -q "refused: 16 clients already connected" "$T/serve.log"
+upload patient while-full --deadline-ms 15000 >/dev/null &
+client=$!
+bg_pid $client
+check "collector refused the client over --max-clients" wait_for 15 refused
+: >"$T/release"
+wait $holder; hrc=$?
+forget_pid $holder
+cat "$T/hold.out"
+check "the idle sessions stayed open until released (rc $hrc)" [ $hrc -eq 0 ]
+wait $client; rc=$?
+forget_pid $client
+cat "$T/out"
+checke "client got through a full collector by retrying (rc $rc)" \
+	'[ $rc -eq 0 ] && grep -q "sent=1 " "$T/out" && ! grep -q "attempts=1 " "$T/out"'
+check "the case sent after the refusal is stored" [ "$(rows "label='while-full'")" = 1 ]
+stop_serve TERM
+start_serve
+# and slots taken by connections that never start TLS come free when
+# the collector times them out (--timeout 2)
+"$PY" tests/upload_frames.py "$PORT" "$T/pki" idle16; rc=$?
+check "collector hung up on 16 idle connections" [ $rc -eq 0 ]
+upload patient after-idle --deadline-ms 15000 >/dev/null; rc=$?
+check "a client gets in after the idle ones timed out (rc $rc)" [ $rc -eq 0 ]
+check "its case is stored" [ "$(rows "label='after-idle'")" = 1 ]
 
 # 7d. configuration: the kernel command line wins over the file; a bad
 # setting is reported and skipped, and the case is still spooled
