@@ -33,19 +33,9 @@ LOG=tests/data/example.log
 [ -x "$K" ] && [ -x "$P" ] && [ -x "$G" ] || { echo "FAIL: build first (make test-build)"; exit 1; }
 [ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 
-T=$(mktemp -d)
+. tests/lib.sh
 MNT=""
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+on_cleanup() { [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; }
 
 "$P" pki init "$T/pki" >/dev/null || { echo "FAIL: pki init"; exit 1; }
 
@@ -76,7 +66,8 @@ spool_with_case() { mkdir -p "$1" && cp "$T/seed/$OLD" "$1/"; }
 spooled() { ls "$1" 2>/dev/null | grep -c '\.case$'; }
 
 # run NAME WANT BUDGET SPOOL PATTERN -- ARGS...: runs panicsage-kdump
-# with --budget BUDGET, checks exit code, time, message and the old case.
+# with --budget BUDGET, checks exit code, time, message and the old case
+# (one ok, or a FAIL for each that is wrong; returns 0 when all held).
 run() {
 	name=$1 want=$2 budget=$3 spool=$4 pat=$5
 	shift 6
@@ -97,8 +88,8 @@ run() {
 	if [ -n "$spool" ] && [ "$(cksum <"$spool/$OLD" 2>/dev/null)" != "$OLDSUM" ]; then
 		bad "$name: the already spooled case was lost or changed"; good=0
 	fi
-	[ $good -eq 1 ] && ok "$name: exit $rc in $ms ms: $(grep -h -E "^panicsage: .*($pat)" "$T/err" "$T/out" | head -n 1 | cut -c1-110)"
-	return $good
+	[ $good -eq 1 ] || return 1
+	ok "$name: exit $rc in $ms ms: $(grep -h -E "^panicsage: .*($pat)" "$T/err" "$T/out" | head -n 1 | cut -c1-110)"
 }
 
 # --- network faults ---------------------------------------------------
@@ -106,14 +97,14 @@ run() {
 FREE=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 spool_with_case "$T/s1"
 conf refused "$T/s1" "127.0.0.1:$FREE"
-run "no network (connection refused)" 8 3 "$T/s1" "spool|kept" -- --deliver --config "$T/refused.conf" "$LOG" &&
-	{ [ "$(spooled "$T/s1")" -eq 2 ] || bad "no network: new case not spooled"; }
+run "no network (connection refused)" 8 3 "$T/s1" "spool|kept" -- --deliver --config "$T/refused.conf" "$LOG"
+check "no network: new case spooled" [ "$(spooled "$T/s1")" -eq 2 ]
 
 # an address with no route or no answer: bounded by the budget
 spool_with_case "$T/s2"
 conf unreach "$T/s2" "192.0.2.1:9"
-run "collector unreachable (TEST-NET)" 8 3 "$T/s2" "spool|kept" -- --deliver --config "$T/unreach.conf" "$LOG" &&
-	{ [ "$(spooled "$T/s2")" -eq 2 ] || bad "unreachable: new case not spooled"; }
+run "collector unreachable (TEST-NET)" 8 3 "$T/s2" "spool|kept" -- --deliver --config "$T/unreach.conf" "$LOG"
+check "unreachable: new case spooled" [ "$(spooled "$T/s2")" -eq 2 ]
 
 # a collector that accepts connections and never answers
 "$PY" - "$T/stall.port" <<'PY' &
@@ -130,13 +121,12 @@ while True:
     c, _ = s.accept()
     held.append(c)          # never read, never answer, never close
 PY
-PIDS="$PIDS $!"
-i=0
-while [ ! -s "$T/stall.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+bg_pid $!
+wait_file "$T/stall.port" 5 || { echo "FAIL: stalling collector did not start"; exit 1; }
 spool_with_case "$T/s3"
 conf stall "$T/s3" "127.0.0.1:$(cat "$T/stall.port")"
-run "collector accepts and stalls" 8 3 "$T/s3" "spool|kept" -- --deliver --config "$T/stall.conf" "$LOG" &&
-	{ [ "$(spooled "$T/s3")" -eq 2 ] || bad "stall: new case not spooled"; }
+run "collector accepts and stalls" 8 3 "$T/s3" "spool|kept" -- --deliver --config "$T/stall.conf" "$LOG"
+check "stall: new case spooled" [ "$(spooled "$T/s3")" -eq 2 ]
 
 # --- spool faults (tmpfs; root only) ----------------------------------
 MNT=$T/mnt
@@ -146,16 +136,15 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k,mode=0700 panicsage-test "
 	cp "$T/seed/$OLD" "$MNT/"
 	mount -o remount,ro "$MNT"
 	conf ro "$MNT" "127.0.0.1:$FREE"
-	run "read-only spool, no network" 3 3 "$MNT" "case lost|[Rr]ead-only" -- --deliver --config "$T/ro.conf" "$LOG" &&
-		{ grep -q "^panicsage: " "$T/out" || bad "read-only spool: no report on the console"; }
+	run "read-only spool, no network" 3 3 "$MNT" "case lost|[Rr]ead-only" -- --deliver --config "$T/ro.conf" "$LOG"
+	check "read-only spool: report on the console" grep -q "^panicsage: " "$T/out"
 
 	# read-only spool, collector up: the new case still goes out
 	"$P" serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/cases.db" --quiet \
 		--ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" --key "$T/pki/server.key" \
 		2>"$T/serve.log" &
-	PIDS="$PIDS $!"
-	i=0
-	while [ ! -s "$T/serve.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	bg_pid $!
+	wait_file "$T/serve.port" 5 || { echo "FAIL: collector did not start"; cat "$T/serve.log"; exit 1; }
 	conf roup "$MNT" "127.0.0.1:$(cat "$T/serve.port")"
 	run "read-only spool, collector up" 0 10 "$MNT" "sent|stored|acknowledged|case" -- --deliver --config "$T/roup.conf" "$LOG"
 
@@ -165,10 +154,10 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k,mode=0700 panicsage-test "
 	cp "$T/seed/$OLD" "$MNT/"
 	dd if=/dev/zero of="$MNT/filler" bs=1k count=256 2>/dev/null
 	conf full "$MNT" "127.0.0.1:$FREE"
-	run "full spool, no network" 3 3 "$MNT" "case lost|[Nn]o space" -- --deliver --config "$T/full.conf" "$LOG" &&
-		{ grep -q "^panicsage: " "$T/out" || bad "full spool: no report on the console"; }
-	[ "$(spooled "$MNT")" -eq 1 ] || bad "full spool: spool should still hold exactly the old case"
-	ls -a "$MNT" | grep -q '\.tmp$' && bad "full spool: a partial temp file was left behind"
+	run "full spool, no network" 3 3 "$MNT" "case lost|[Nn]o space" -- --deliver --config "$T/full.conf" "$LOG"
+	check "full spool: report on the console" grep -q "^panicsage: " "$T/out"
+	check "full spool: the spool still holds exactly the old case" [ "$(spooled "$MNT")" -eq 1 ]
+	checke "full spool: no partial temp file left behind" '! ls -a "$MNT" | grep -q "\.tmp$"'
 	umount "$MNT"
 else
 	echo "skip read-only and full spool: mounting a tmpfs needs root"
@@ -180,11 +169,11 @@ spool_with_case "$T/s4"
 conf local "$T/s4" "127.0.0.1:$FREE" 0
 
 "$G" --corrupt lk-lpos "$LOG" "$T/lpos.vmcore" 2>/dev/null
-run "corrupted ring (lockless, bad data block)" 0 10 "$T/s4" "warning" -- --config "$T/local.conf" "$T/lpos.vmcore" &&
-	{ grep -q "^panicsage: .*lines" "$T/out" || bad "corrupted ring: no report"; }
+run "corrupted ring (lockless, bad data block)" 0 10 "$T/s4" "warning" -- --config "$T/local.conf" "$T/lpos.vmcore"
+check "corrupted ring: report printed" grep -q "^panicsage: .*lines" "$T/out"
 "$G" --format structured --corrupt st-loop "$LOG" "$T/loop.vmcore" 2>/dev/null
 run "corrupted ring (structured, endless walk)" 0 10 "$T/s4" "warning" -- --config "$T/local.conf" "$T/loop.vmcore"
-[ "$(spooled "$T/s4")" -eq 3 ] || bad "corrupted rings: cases not spooled ($(spooled "$T/s4") in the spool)"
+check "corrupted rings: both cases spooled ($(spooled "$T/s4") in the spool, want 3)" [ "$(spooled "$T/s4")" -eq 3 ]
 
 "$G" --corrupt truncate "$LOG" "$T/trunc.vmcore" 2>/dev/null
 run "truncated vmcore (inside the log data)" 0 10 "$T/s4" "truncated|shorter" -- --config "$T/local.conf" "$T/trunc.vmcore"
@@ -194,13 +183,11 @@ run "truncated vmcore (inside the headers)" 4 10 "$T/s4" "vmcore|ELF|truncated|h
 # a model file whose format version is not this binary's
 cp tests/fuzz/corpus/fuzz_model/f32-1layer.psm "$T/v99.psm"
 printf '\143' | dd of="$T/v99.psm" bs=1 seek=8 conv=notrunc 2>/dev/null
-run "model of the wrong version" 5 10 "$T/s4" "version" -- --no-deliver --model "$T/v99.psm" "$LOG" &&
-	{ grep -q "^panicsage: unlabelled" "$T/out" || bad "wrong model version: report not printed unlabelled"; }
+run "model of the wrong version" 5 10 "$T/s4" "version" -- --no-deliver --model "$T/v99.psm" "$LOG"
+check "wrong model version: report printed unlabelled" grep -q "^panicsage: unlabelled" "$T/out"
 
 # an arena too small for the log, then too small for the analysis
-if "$K" --arena-size 100000000000 "$LOG" >/dev/null 2>&1 || [ $? -ne 2 ]; then
-	bad "arena too small: --arena-size does not check its range"
-fi
+checke "--arena-size checks its range (exit 2)" '"$K" --arena-size 100000000000 "$LOG" >/dev/null 2>&1; [ $? -eq 2 ]'
 run "arena too small for the log" 6 10 "$T/s4" "memory" -- --arena-size 1048576 --no-deliver "$LOG"
 run "arena too small for the analysis" 6 10 "$T/s4" "memory" -- --arena-size 8400000 --no-deliver "$LOG"
 
@@ -208,13 +195,13 @@ run "arena too small for the analysis" 6 10 "$T/s4" "memory" -- --arena-size 840
 mkfifo "$T/fifo"
 ( yes '[ 1000.000000] ata1.00: exception Emask 0x0 SAct 0x0 SErr 0x0 action 0x6 frozen' |
 	head -c 1073741824; sed -n '20,65p' "$LOG" ) >"$T/fifo" &
-run "1 GiB log through a pipe" 0 30 "$T/s4" "only its end" -- --no-deliver "$T/fifo" &&
-	{ grep -q "NULL pointer dereference" "$T/out" || bad "1 GiB pipe: the crash at the end was not found"; }
+bg_pid $!
+run "1 GiB log through a pipe" 0 30 "$T/s4" "only its end" -- --no-deliver "$T/fifo"
+check "1 GiB pipe: the crash at the end found" grep -q "NULL pointer dereference" "$T/out"
 # and as a (sparse) 1 GiB file
 truncate -s 1000M "$T/big.log"
 { yes '[ 1000.000000] nfs: server fileserver01 not responding, still trying' | head -c 9000000; cat "$LOG"; } >>"$T/big.log"
-run "1 GiB log file (sparse)" 0 30 "$T/s4" "only its end" -- --no-deliver "$T/big.log" &&
-	{ grep -q "NULL pointer dereference" "$T/out" || bad "1 GiB file: the crash at the end was not found"; }
+run "1 GiB log file (sparse)" 0 30 "$T/s4" "only its end" -- --no-deliver "$T/big.log"
+check "1 GiB file: the crash at the end found" grep -q "NULL pointer dereference" "$T/out"
 
-echo "fault tests: $fails failed"
-[ $fails -eq 0 ]
+finish fault

@@ -16,28 +16,16 @@ PY=/usr/bin/python3
 command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
 [ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 
-T=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else bad "$desc"; fi; }
-checke() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }   # $2: a shell condition
-waitfile() { i=0; while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done; [ -s "$1" ]; }
+. tests/lib.sh
 small="--dim 16 --hidden 16 --buckets 1024 --epochs 300 --k 5 --quiet"
 
 "$PS" pki init "$T/pki" >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db
 "$PS" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$DB" --ca "$T/pki/ca.crt" \
 	--cert "$T/pki/server.crt" --key "$T/pki/server.key" --timeout 5 2>"$T/serve.log" &
-PIDS="$PIDS $!"
-waitfile "$T/port" || { echo "collector did not start"; cat "$T/serve.log"; exit 1; }
+SERVE_PID=$!
+bg_pid $SERVE_PID
+wait_file "$T/port" 5 || { echo "collector did not start"; cat "$T/serve.log"; exit 1; }
 cat >"$T/k.conf" <<EOF
 collector = 127.0.0.1:$(cat "$T/port")
 cert = $T/pki/client.crt
@@ -103,11 +91,11 @@ PY
 "$PY" "$T/expect.py" "$DB" >"$T/expect"
 "$PS" label --db "$DB" --json --limit 0 >"$T/list.json"; rc=$?
 check "label --json exit 0" [ $rc -eq 0 ]
-"$PY" "$T/got.py" <"$T/list.json" >"$T/got" || bad "label --json fields (id prefix, UTC time)"
+checke "label --json fields (id prefix, UTC time)" '"$PY" "$T/got.py" <"$T/list.json" >"$T/got"'
 check "queue order, entropies and summaries match the stored reports" cmp_queue "$T/expect" "$T/got"
 check "the report without ranking comes first" [ "$(sed -n '1s/ .*//p' "$T/got")" = "$(sqlite3 "$DB" "SELECT id FROM cases WHERE json_array_length(report,'\$.ranking') = 0")" ]
 # the two example cases have the same ranking: listed in received order
-"$PY" - "$T/got" <<'PY' && ok "a tie on entropy is listed oldest first" || bad "a tie on entropy is listed oldest first"
+check "a tie on entropy is listed oldest first" "$PY" - "$T/got" <<'PY'
 import sys
 rows = [l.split(" ", 3) for l in open(sys.argv[1])]
 groups = {}
@@ -201,7 +189,7 @@ check "bad --limit -> exit 2" [ $rc -eq 2 ]
 check "--show with --set -> exit 2" [ $rc -eq 2 ]
 "$PS" label --db "$DB" --frobnicate >/dev/null 2>&1; rc=$?
 check "unknown option -> exit 2" [ $rc -eq 2 ]
-"$PS" label --help | grep -q 'same\|criterion' || bad "--help names the active-learning criterion"
+checke "--help names the active-learning criterion" '"$PS" label --help >"$T/help" && grep -q "same\|criterion" "$T/help"'
 
 # an ambiguous prefix: two rows whose ids share 'feedface' (copies of a
 # stored row, in a copy of the store)
@@ -222,7 +210,7 @@ check "one labelled store case" [ "$(cat "$T/nlab")" = 1 ]
 "$PS" train --out "$T/base.psm" $small tests/data/cases >"$T/train.out" 2>&1 || bad "train on the fixtures: $(cat "$T/train.out")"
 "$PS" train --db "$DB" --out "$T/store.psm" $small tests/data/cases >"$T/train.out" 2>&1; rc=$?
 check "train --db STORE DIR exit 0" [ $rc -eq 0 ] || cat "$T/train.out"
-checke "model verify accepts it" '"$PS" model verify "$T/store.psm" | grep -q ": ok"'
+checke "model verify accepts it" '"$PS" model verify "$T/store.psm" >"$T/verify.out" && grep -q ": ok" "$T/verify.out"'
 "$PS" model inspect "$T/base.psm" >"$T/base.txt"
 "$PS" model inspect "$T/store.psm" >"$T/store.txt"
 nb=$(sed -n 's/^stored cases: //p' "$T/base.txt")
@@ -233,7 +221,7 @@ hs=$(sed -n 's/^ *[0-9]* hung-task  *\([0-9]*\) stored cases$/\1/p' "$T/store.tx
 checke "stored under its human label hung-task ($hb -> $hs)" '[ -n "$hb" ] && [ "$hs" = $((hb + 1)) ]'
 "$PS" train --db "$DB" --out "$T/only.psm" $small >"$T/train.out" 2>&1; rc=$?
 checke "train --db STORE alone" '[ $rc -eq 0 ] && [ "$("$PS" model inspect "$T/only.psm" | sed -n "s/^stored cases: //p")" = 1 ]'
-"$PS" train --help | grep -q -- '--db STORE' || bad "train --help documents --db"
+checke "train --help documents --db" '"$PS" train --help >"$T/help" && grep -q -- "--db STORE" "$T/help"'
 
 # schema migration: a version-1 store made with the sqlite3 CLI
 sqlite3 "$T/v1.db" <<EOF
@@ -265,6 +253,5 @@ sqlite3 "$T/v1.db" "PRAGMA user_version = 9"
 "$PS" label --db "$T/v1.db" >"$T/err" 2>&1; rc=$?
 checke "a newer schema is refused (exit 3)" '[ $rc -eq 3 ] && grep -q newer "$T/err"'
 
-check "the collector kept running" kill -0 $(echo $PIDS | cut -d' ' -f1)
-[ $fails -eq 0 ] || { echo "$fails label checks failed"; exit 1; }
-echo "all label checks passed"
+check "the collector kept running" kill -0 "$SERVE_PID"
+finish label

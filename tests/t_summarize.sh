@@ -13,27 +13,15 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
 [ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 unset PANICSAGE_LLM_ENDPOINT PANICSAGE_LLM_MODEL PANICSAGE_LLM_KEY PANICSAGE_LLM_CA OPENAI_API_KEY
 
-T=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else bad "$desc"; fi; }
-waitfile() { i=0; while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done; [ -s "$1" ]; }
+. tests/lib.sh
 
 "$PS" pki init "$T/pki" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
 "$PS" pki init "$T/other" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db
 "$PS" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$DB" --ca "$T/pki/ca.crt" \
 	--cert "$T/pki/server.crt" --key "$T/pki/server.key" --timeout 5 2>"$T/serve.log" &
-PIDS="$PIDS $!"
-waitfile "$T/port" || { echo "collector did not start"; cat "$T/serve.log"; exit 1; }
+bg_pid $!
+wait_file "$T/port" 5 || { echo "collector did not start"; cat "$T/serve.log"; exit 1; }
 cat >"$T/k.conf" <<EOF
 collector = 127.0.0.1:$(cat "$T/port")
 cert = $T/pki/client.crt
@@ -56,8 +44,8 @@ S="$PS summarize --config $T/empty.conf --db $DB"
 
 # The test endpoint, plain HTTP.
 "$PY" tests/fake_llm.py "$T/llm.port" "$T/llm.log" &
-PIDS="$PIDS $!"
-waitfile "$T/llm.port" || { echo "fake endpoint did not start"; exit 1; }
+bg_pid $!
+wait_file "$T/llm.port" 5 || { echo "fake endpoint did not start"; exit 1; }
 EP=http://127.0.0.1:$(cat "$T/llm.port")/v1
 
 # 1. pending cases get an LLM summary, stored with the case
@@ -69,14 +57,17 @@ check "stored summary is structured" [ "$(sqlite3 "$DB" "SELECT count(*) FROM ca
 check "the human-summarised case was left alone" [ "$(sqlite3 "$DB" "SELECT summary_source IS NULL FROM cases WHERE id='$first'")" = 1 ]
 sed -n 1p "$T/llm.log" >"$T/req1.json"
 check "request went to /v1/chat/completions" grep -q '"path": "/v1/chat/completions"' "$T/req1.json"
-check "prompt has the three steps" sh -c "grep -q 'Step 1, fault clues' '$T/req1.json' && grep -q 'Step 2, reasoning' '$T/req1.json' && grep -q 'Step 3, summary' '$T/req1.json'"
+checke "prompt has the three steps" 'grep -q "Step 1, fault clues" "$T/req1.json" && grep -q "Step 2, reasoning" "$T/req1.json" &&
+	grep -q "Step 3, summary" "$T/req1.json"'
 check "prompt carries the segment" grep -q 'BUG: kernel NULL pointer dereference' "$T/req1.json"
 check "prompt carries the predicted label" grep -q 'Predicted label: null-deref (confidence 0.80)' "$T/req1.json"
-check "prompt carries similar confirmed cases" sh -c "grep -q 'Similar past crashes from the case store' '$T/req1.json' && grep -q 'confirmed by a person): Confirmed NULL dereference' '$T/req1.json'"
+checke "prompt carries similar confirmed cases" 'grep -q "Similar past crashes from the case store" "$T/req1.json" &&
+	grep -q "confirmed by a person): Confirmed NULL dereference" "$T/req1.json"'
 
 # 2. retries: HTTP 500 first, then an answer
 $S --all --endpoint "$EP" --model flaky --retries 2 >"$T/out" 2>&1; rc=$?
-check "retry after HTTP 500 (rc $rc)" [ $rc -eq 0 ] && [ "$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='llm:flaky'")" = 3 ]
+n=$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='llm:flaky'")
+checke "retry after HTTP 500 (rc $rc, $n cases)" '[ $rc -eq 0 ] && [ "$n" = 3 ]'
 
 # 3. JSON inside prose and a code fence, chunked transfer encoding
 $S --all --endpoint "$EP" --model fenced >"$T/out" 2>&1
@@ -85,15 +76,16 @@ check "fenced JSON answer, chunked response" [ "$(sqlite3 "$DB" "SELECT count(*)
 # 4. an answer without JSON: extractive fallback, still exit 0
 $S --case "$first" --endpoint "$EP" --model prose >"$T/out" 2>&1; rc=$?
 cat "$T/out"
-check "prose answer -> extractive fallback" [ $rc -eq 0 ] && grep -q "did not answer with a JSON object" "$T/out" &&
-	[ "$(sqlite3 "$DB" "SELECT summary_source FROM cases WHERE id='$first'")" = extractive ]
+src=$(sqlite3 "$DB" "SELECT summary_source FROM cases WHERE id='$first'")
+checke "prose answer -> extractive fallback (rc $rc, source $src)" '[ $rc -eq 0 ] &&
+	grep -q "did not answer with a JSON object" "$T/out" && [ "$src" = extractive ]'
 check "extractive summary names the oops" [ "$(sqlite3 "$DB" "SELECT json_extract(summary,'\$.summary') LIKE 'null-deref on kernel 6.1.0-13-amd64: %NULL pointer%' FROM cases WHERE id='$first'")" = 1 ]
 
 # 5. a slow endpoint times out; the fallback is stored in bounded time
 start=$(date +%s)
 $S --case "$first" --endpoint "$EP" --model slow --timeout 1 --retries 0 >"$T/out" 2>&1; rc=$?
 secs=$(( $(date +%s) - start ))
-check "timeout -> fallback within ${secs}s" [ $rc -eq 0 ] && [ $secs -le 4 ] && grep -q "timed out" "$T/out"
+checke "timeout -> fallback within ${secs}s (rc $rc)" '[ $rc -eq 0 ] && [ $secs -le 4 ] && grep -q "timed out" "$T/out"'
 
 # 6. API key from the environment
 $S --case "$first" --endpoint "$EP" --model badkey --retries 0 >"$T/out" 2>&1
@@ -103,7 +95,8 @@ check "key from PANICSAGE_LLM_KEY sent as Bearer" [ "$(sqlite3 "$DB" "SELECT sum
 
 # 7. no endpoint at all: extractive
 $S --all --limit 2 >"$T/out" 2>&1; rc=$?
-check "no endpoint -> extractive (rc $rc)" [ $rc -eq 0 ] && [ "$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='extractive'")" -ge 2 ]
+n=$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='extractive'")
+checke "no endpoint -> extractive (rc $rc, $n cases)" '[ $rc -eq 0 ] && [ "$n" -ge 2 ]'
 
 # 8. settings from a config file and the environment
 printf 'endpoint = %s\nmodel = good\ntimeout = 5\n' "$EP" >"$T/llm.conf"
@@ -114,8 +107,8 @@ check "endpoint and model from the environment" [ "$(sqlite3 "$DB" "SELECT summa
 
 # 9. HTTPS with the certificate checked against --ca; a wrong CA fails
 "$PY" tests/fake_llm.py "$T/llms.port" "$T/llms.log" "$T/pki/server.crt" "$T/pki/server.key" &
-PIDS="$PIDS $!"
-waitfile "$T/llms.port" || { echo "HTTPS endpoint did not start"; exit 1; }
+bg_pid $!
+wait_file "$T/llms.port" 5 || { echo "HTTPS endpoint did not start"; exit 1; }
 EPS=https://localhost:$(cat "$T/llms.port")/v1
 $S --case "$first" --endpoint "$EPS" --model good --ca "$T/pki/ca.crt" >"$T/out" 2>&1
 cat "$T/out"
@@ -132,5 +125,4 @@ check "unknown case -> exit 4" [ $rc -eq 4 ]
 $S --endpoint "ftp://x" >/dev/null 2>&1; rc=$?
 check "bad endpoint URL -> exit 2" [ $rc -eq 2 ]
 
-[ $fails -eq 0 ] || { echo "$fails summarize checks failed"; exit 1; }
-echo "all summarize checks passed"
+finish summarize

@@ -12,18 +12,8 @@ PY=/usr/bin/python3
 command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
 [ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 
-T=$(mktemp -d)
+. tests/lib.sh
 SERVE_PID=""
-cleanup() {
-	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else bad "$desc"; fi; }
 
 "$PS" pki init "$T/pki" >/dev/null || { echo "pki init failed"; exit 1; }
 "$PS" pki init "$T/other" >/dev/null || { echo "pki init (other CA) failed"; exit 1; }
@@ -31,20 +21,20 @@ check() { desc=$1; shift; if "$@"; then ok "$desc"; else bad "$desc"; fi; }
 
 DB=$T/cases.db
 PORT=0
-start_serve() {
+start_serve() { # [$1: --timeout, default 2]
 	rm -f "$T/port"
 	"$PS" serve --listen "127.0.0.1:$PORT" --port-file "$T/port" --db "$DB" \
 		--ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" --key "$T/pki/server.key" \
-		--timeout 2 --max-clients 16 2>>"$T/serve.log" &
+		--timeout "${1:-2}" --max-clients 16 2>>"$T/serve.log" &
 	SERVE_PID=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -s "$T/port" ] || { echo "collector did not start:"; cat "$T/serve.log"; exit 1; }
+	bg_pid "$SERVE_PID"
+	wait_file "$T/port" 5 || { echo "collector did not start:"; cat "$T/serve.log"; exit 1; }
 	PORT=$(cat "$T/port")
 }
 stop_serve() { # $1: signal
 	kill "-$1" "$SERVE_PID" 2>/dev/null
 	wait "$SERVE_PID" 2>/dev/null
+	forget_pid "$SERVE_PID"
 	SERVE_PID=""
 }
 rows() { sqlite3 "$DB" "SELECT count(*) FROM cases${1:+ WHERE $1}"; }
@@ -93,7 +83,7 @@ check "spool empty after ACK" [ "$(spooled)" = 0 ]
 # 2. duplicate upload stored once (same capture time -> same case id)
 upload good dup --capture-us 1700000000000000 >/dev/null
 upload good dup --capture-us 1700000000000000; rc=$?
-check "duplicate acknowledged (rc $rc)" [ $rc -eq 0 ] && grep -q "duplicates=1" "$T/out"
+checke "duplicate acknowledged (rc $rc)" '[ $rc -eq 0 ] && grep -q "duplicates=1" "$T/out"'
 check "duplicate stored once" [ "$(rows "label='dup'")" = 1 ]
 
 # 3. a client certificate from another CA is refused; the case stays
@@ -107,7 +97,7 @@ check "nothing stored from the wrong client" [ "$(rows "label='wrong-cert'")" = 
 # 4. the client refuses a server whose key is not the pinned one
 conf wrongpin "$T/pki/client" "$T/other/server.pin"
 upload wrongpin wrong-pin; rc=$?
-check "wrong server key rejected by the client (rc $rc = 8)" [ $rc -eq 8 ] && grep -q "does not match server_pin" "$T/out"
+checke "wrong server key rejected by the client (rc $rc = 8)" '[ $rc -eq 8 ] && grep -q "does not match server_pin" "$T/out"'
 check "both cases in the spool" [ "$(spooled)" = 2 ]
 check "nothing stored for the wrong pin" [ "$(rows "label='wrong-pin'")" = 0 ]
 
@@ -126,7 +116,8 @@ check "all spooled cases stored" [ "$(rows "label IN ('wrong-cert','wrong-pin','
 # 6. a second client certificate of the same CA works
 conf second "$T/pki/second" "$T/pki/server.pin"
 upload second second-client; rc=$?
-check "second client accepted" [ $rc -eq 0 ] && [ "$(rows "client LIKE '%CN=second%'")" = 1 ]
+n=$(rows "client LIKE '%CN=second%'")
+checke "second client accepted (rc $rc, $n rows)" '[ $rc -eq 0 ] && [ "$n" = 1 ]'
 
 # 7. hostile frames: rejected, nothing stored, the collector lives on
 before=$(rows)
@@ -139,7 +130,8 @@ check "nothing stored from hostile frames" [ "$(rows)" = "$before" ]
 "$PY" tests/upload_frames.py "$PORT" "$T/pki" bad-id-then-good; rc=$?
 check "bad case id rejected, session continues" [ $rc -eq 0 ]
 "$PY" tests/upload_frames.py "$PORT" "$T/pki" many; rc=$?
-check "20 cases on one connection" [ $rc -eq 0 ] && [ "$(rows "label='many'")" = 20 ]
+n=$(rows "label='many'")
+checke "20 cases on one connection (rc $rc, $n rows)" '[ $rc -eq 0 ] && [ "$n" = 20 ]'
 upload good after-hostile; rc=$?
 check "collector still serves after hostile clients" [ $rc -eq 0 ]
 
@@ -157,17 +149,47 @@ wait $cpids
 check "6 concurrent clients all acknowledged" [ "$(cat "$T"/c?.rc | sort -u)" = 0 ]
 check "6 concurrent cases stored" [ "$(rows)" = $((n1 + 6)) ]
 
-# 7c. every slot taken by idle connections (--max-clients 16): the
+# 7c. every slot taken by idle sessions (--max-clients 16): the
 # collector refuses more, and a real client gets through by retrying
-# once the idle ones time out
-"$PY" tests/upload_frames.py "$PORT" "$T/pki" hold16 >/dev/null 2>&1 &
+# once a slot is free.  A fresh collector whose --timeout outlasts the
+# test holds the sessions until the test lets them go: 16 finished TLS
+# handshakes (the collector accepted and counts each), then the client,
+# which must be refused (its refusal in the log) before they are
+# released.
+stop_serve TERM
+start_serve 30
+log0=$(wc -l <"$T/serve.log")
+refused() { tail -n +"$((log0 + 1))" "$T/serve.log" | grep -q "refused: 16 clients already connected"; }
+rm -f "$T/held" "$T/release"
+"$PY" tests/upload_frames.py "$PORT" "$T/pki" hold16 "$T/held" "$T/release" >"$T/hold.out" 2>&1 &
 holder=$!
-sleep 0.5
+bg_pid $holder
+check "16 idle sessions hold every slot" wait_file "$T/held" 30 || cat "$T/hold.out"
 sed 's/^retries = .*/retries = 8/; s/^backoff_ms = .*/backoff_ms = 200/' "$T/good.conf" >"$T/patient.conf"
-upload patient while-full --deadline-ms 15000; rc=$?
-wait $holder
-check "client got through a full collector by retrying (rc $rc)" [ $rc -eq 0 ] && ! grep -q "attempts=1 " "$T/out"
-check "collector refused connections over --max-clients" grep -q "refused: 16 clients already connected" "$T/serve.log"
+upload patient while-full --deadline-ms 15000 >/dev/null &
+client=$!
+bg_pid $client
+check "collector refused the client over --max-clients" wait_for 15 refused
+: >"$T/release"
+wait $holder; hrc=$?
+forget_pid $holder
+cat "$T/hold.out"
+check "the idle sessions stayed open until released (rc $hrc)" [ $hrc -eq 0 ]
+wait $client; rc=$?
+forget_pid $client
+cat "$T/out"
+checke "client got through a full collector by retrying (rc $rc)" \
+	'[ $rc -eq 0 ] && grep -q "sent=1 " "$T/out" && ! grep -q "attempts=1 " "$T/out"'
+check "the case sent after the refusal is stored" [ "$(rows "label='while-full'")" = 1 ]
+stop_serve TERM
+start_serve
+# and slots taken by connections that never start TLS come free when
+# the collector times them out (--timeout 2)
+"$PY" tests/upload_frames.py "$PORT" "$T/pki" idle16; rc=$?
+check "collector hung up on 16 idle connections" [ $rc -eq 0 ]
+upload patient after-idle --deadline-ms 15000 >/dev/null; rc=$?
+check "a client gets in after the idle ones timed out (rc $rc)" [ $rc -eq 0 ]
+check "its case is stored" [ "$(rows "label='after-idle'")" = 1 ]
 
 # 7d. configuration: the kernel command line wins over the file; a bad
 # setting is reported and skipped, and the case is still spooled
@@ -180,7 +202,9 @@ check "unreachable cmdline collector -> exit 8" [ $rc -eq 8 ]
 	--report "$(report badconf)" >"$T/out" 2>&1; rc=$?
 cat "$T/out"
 check "host name refused (no DNS in a capture kernel)" grep -q "IP literal, no host names" "$T/out"
-check "bad settings skipped, case still uploaded with the rest (rc $rc)" [ $rc -eq 0 ] && [ "$(rows "label='badconf'")" = 1 ]
+# (no --label: the case is found by its report)
+n=$(rows "json_extract(report,'\$.label')='badconf'")
+checke "bad settings skipped, case still uploaded with the rest (rc $rc, $n rows)" '[ $rc -eq 0 ] && [ "$n" = 1 ]'
 "$UP" --config "$T/good.conf" >/dev/null 2>&1   # send what 7d left behind
 
 # 8. oversized report: refused before anything is sent
@@ -209,5 +233,4 @@ stop_serve TERM
 
 echo "--- collector log (tail)"
 tail -n 15 "$T/serve.log"
-[ $fails -eq 0 ] || { echo "$fails upload checks failed"; exit 1; }
-echo "all upload checks passed"
+finish upload

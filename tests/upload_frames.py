@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Hostile and odd clients for `panicsage serve` (used by tests/t_upload.sh).
 
-    upload_frames.py PORT PKIDIR SCENARIO
+    upload_frames.py PORT PKIDIR SCENARIO [ARGS...]
 
 Speaks TLS with PKIDIR/client.{crt,key} and sends crafted frames (the
 format of core/frame.h, re-implemented here independently), then prints
@@ -9,6 +9,7 @@ what the collector did: "error CODE MSG", "ack ID DUP", "closed" or
 "timeout".  Exit 0 when the collector behaved as the scenario expects.
 """
 import hashlib
+import os
 import socket
 import ssl
 import struct
@@ -112,15 +113,55 @@ def main():
         dt = time.time() - t0
         print("half-open closed after %.1fs (%r)" % (dt, data))
         return 0 if data == b"" and dt < 8 else 1
-    if scenario.startswith("hold"):
-        # "holdN": N idle TCP connections held for 3 s (fills --max-clients).
+    if scenario.startswith("idle"):
+        # "idleN": N TCP connections without a TLS byte; exit 0 when the
+        # collector has hung up on every one within 10 s (its --timeout).
         socks = [socket.create_connection(("127.0.0.1", port), timeout=10)
                  for _ in range(int(scenario[4:]))]
-        time.sleep(3)
+        t0 = time.time()
+        closed = 0
         for s in socks:
+            s.settimeout(max(0.1, 10 - (time.time() - t0)))
+            try:
+                closed += s.recv(100) == b""
+            except ConnectionError:
+                closed += 1
+            except socket.timeout:
+                pass
             s.close()
-        print("held %d connections" % len(socks))
-        return 0
+        print("collector hung up on %d of %d idle connections in %.1fs" % (
+            closed, len(socks), time.time() - t0))
+        return 0 if closed == len(socks) else 1
+    if scenario.startswith("hold"):
+        # "holdN READY RELEASE": N idle TLS sessions (fills --max-clients).
+        # A finished handshake means the collector accepted the
+        # connection and counts it.  With all N up, writes READY, then
+        # holds them until the file RELEASE exists (at most 60 s), and
+        # exit 0 only if the collector kept every one of them open.
+        ready, release = sys.argv[4], sys.argv[5]
+        socks = [connect(port, pki) for _ in range(int(scenario[4:]))]
+        with open(ready + ".tmp", "w") as f:
+            f.write("%d\n" % len(socks))
+        os.rename(ready + ".tmp", ready)
+        t0 = time.time()
+        while not os.path.exists(release) and time.time() - t0 < 60:
+            time.sleep(0.05)
+        released = os.path.exists(release)
+        still_open = 0
+        for s in socks:
+            s.setblocking(False)
+            try:
+                data = s.recv(1)
+            except ssl.SSLWantReadError:
+                still_open += 1
+                data = None
+            except (ssl.SSLError, OSError):
+                data = None
+            s.close()
+        print("held %d sessions for %.1fs, %d still open, %s" % (
+            len(socks), time.time() - t0, still_open,
+            "released" if released else "never released"))
+        return 0 if released and still_open == len(socks) else 1
     if scenario == "tcp-garbage":
         raw = socket.create_connection(("127.0.0.1", port), timeout=10)
         raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 10)

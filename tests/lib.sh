@@ -1,0 +1,108 @@
+# Helpers for the shell tests (POSIX sh).  A test does
+#
+#	cd "$(dirname "$0")/.."
+#	. tests/lib.sh
+#
+# and gets:
+#
+#   $T                    a fresh temporary directory, removed at exit
+#   bg_pid PID            kill PID (and wait for it) at exit; for the
+#                         background processes the test starts
+#   forget_pid PID        PID was stopped by the test itself
+#   on_cleanup            called at exit before $T goes; a test may
+#                         redefine it (after sourcing) to undo its own
+#                         changes (mounts)
+#   ok DESC / bad DESC    report a passed / failed assertion
+#   check DESC CMD ARGS...   passes when the single command CMD ARGS...
+#                         succeeds.  Only CMD ARGS... is the condition:
+#                         `check D [ a ] && grep x f` checks [ a ] only.
+#   checke DESC 'COND'    passes when the shell condition COND
+#                         (evaluated with eval, in this shell, so it
+#                         sees the test's variables) succeeds; for
+#                         anything with &&, ||, !, pipes or redirections
+#   finish NAME           prints the summary and exits 1 if any check
+#                         failed, else 0
+#   wait_for SECS 'COND'  polls COND every 0.05 s until it succeeds (0)
+#                         or SECS seconds have passed (1)
+#   wait_file FILE SECS   wait_for a non-empty FILE
+#
+# Do not redirect the output of check or checke themselves (their
+# "ok"/"FAIL" line would go with it): put redirections inside checke's
+# condition.  Input redirections (<file, <<here-documents) are fine.
+#
+# check and checke return 0 when the condition held and 1 when not, so a
+# failure can print diagnostics: `check D cmd || cat "$T/log"`.  Never
+# chain a further condition onto them: put it inside the check.
+
+T=$(mktemp -d) || { echo "mktemp failed"; exit 1; }
+_lib_pids=""
+_lib_fails=0
+_lib_passes=0
+
+on_cleanup() { :; }
+
+_lib_cleanup() {
+	on_cleanup
+	for _p in $_lib_pids; do kill "$_p" 2>/dev/null; done
+	for _p in $_lib_pids; do wait "$_p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap _lib_cleanup EXIT
+# a signal runs the EXIT trap too (dash does not on its own)
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+bg_pid() { _lib_pids="$_lib_pids $1"; }
+
+forget_pid() {
+	_f=""
+	for _p in $_lib_pids; do [ "$_p" = "$1" ] || _f="$_f $_p"; done
+	_lib_pids=$_f
+}
+
+ok() { echo "ok   $*"; _lib_passes=$((_lib_passes + 1)); }
+bad() { echo "FAIL $*"; _lib_fails=$((_lib_fails + 1)); }
+
+check() {
+	_desc=$1
+	shift
+	if "$@"; then ok "$_desc"; return 0; fi
+	bad "$_desc"
+	return 1
+}
+
+checke() {
+	[ $# -eq 2 ] || { bad "$1 (checke takes DESC and one condition, got $# arguments)"; return 1; }
+	if eval "$2"; then ok "$1"; return 0; fi
+	bad "$1"
+	return 1
+}
+
+finish() {
+	if [ $_lib_fails -ne 0 ]; then
+		echo "$_lib_fails of $((_lib_fails + _lib_passes)) $1 checks failed"
+		exit 1
+	fi
+	echo "all $_lib_passes $1 checks passed"
+	exit 0
+}
+
+wait_for() {
+	_n=$(($1 * 20))
+	while ! eval "$2"; do
+		[ $_n -gt 0 ] || return 1
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	return 0
+}
+
+wait_file() {
+	_n=$(($2 * 20))
+	while [ ! -s "$1" ]; do
+		[ $_n -gt 0 ] || return 1
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	return 0
+}
