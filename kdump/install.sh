@@ -65,7 +65,19 @@ ROOT=$(cd "$ROOT" && pwd)
 STATE=/var/lib/panicsage
 MANIFEST=$STATE/kdump-install.manifest
 BACKUP=$STATE/backup
-say() { if [ $DRY -eq 1 ]; then echo "would $*"; else echo "$*"; fi; }
+# say "wrote FILE": prints it, or in a dry run "would write FILE".
+say() {
+	if [ $DRY -eq 1 ]; then
+		v=${1%% *}
+		case $v in
+		wrote) v=write ;; changed) v=change ;; created) v=create ;; linked) v=link ;;
+		removed) v=remove ;; replaced) v=replace ;; restored) v=restore ;;
+		esac
+		echo "would $v ${1#* }"
+	else
+		echo "$1"
+	fi
+}
 
 detect_flavor() {
 	if [ -e "$R/etc/default/kdump-tools" ] || [ -e "$R/usr/sbin/kdump-config" ]; then

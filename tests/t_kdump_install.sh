@@ -30,7 +30,8 @@ echo "MODULES=dep" > "$D/var/lib/kdump/initramfs-tools/initramfs.conf"
 snap "$D" "$T/debian.before"
 
 out=$(sh $I --root "$D" --dry-run --binary "$T/fake-kdump" install)
-echo "$out" | grep -q "would wrote.*panicsage-kdump\|would wrote" || fail "dry run printed no plan: $out"
+echo "$out" | grep -q "^would write $D/usr/lib/panicsage/panicsage-kdump\$" || fail "dry run printed no plan: $out"
+echo "$out" | grep -q "^would link .*kdump-tools-dump.service.wants/panicsage-kdump.service" || fail "dry run plan lacks the unit link: $out"
 snap "$D" "$T/debian.dry"
 cmp -s "$T/debian.before" "$T/debian.dry" || fail "dry run changed the root"
 
@@ -59,7 +60,7 @@ echo "$out" | grep -q '^wrote' && fail "second install rewrote files: $out"
 snap "$D" "$T/debian.twice"
 cmp -s "$T/debian.once" "$T/debian.twice" || fail "second install changed the tree"
 
-sh $I --root "$D" --dry-run uninstall | grep -q "would removed" || fail "dry uninstall printed no plan"
+sh $I --root "$D" --dry-run uninstall | grep -q "^would remove $D/" || fail "dry uninstall printed no plan"
 sh $I --root "$D" uninstall
 snap "$D" "$T/debian.after"
 diff "$T/debian.before" "$T/debian.after" || fail "debian: uninstall did not restore the tree"
