@@ -134,7 +134,7 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	d->vocab[0].len = 3;
 	d->vocab[0].has_digit = 0;
 	d->nvocab = 1;
-	d->vhash[ps_hash(PS_WILDCARD, 3, 0) & d->vhash_mask] = 1;
+	d->vhash[ps_hash_fast(PS_WILDCARD, 3, 0) & d->vhash_mask] = 1;
 	d->nnodes = 1;
 	d->nodes[0].nchildren = 0;
 	d->nodes[0].first = d->nodes[0].last = NONE;
@@ -156,7 +156,7 @@ static int has_digit(const char *s, size_t n)
  * when the vocabulary is full. */
 static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
 {
-	uint32_t h = (uint32_t)ps_hash(s, n, 0) & d->vhash_mask;
+	uint32_t h = ps_hash_fast(s, n, 0) & d->vhash_mask;
 	struct vocab_entry *v;
 
 	for (;;) {
@@ -165,7 +165,7 @@ static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
 		if (!slot)
 			break;
 		v = &d->vocab[slot - 1];
-		if (v->len == n && memcmp(d->text + v->off, s, n) == 0)
+		if (v->len == n && ps_bytes_eq(d->text + v->off, s, n))
 			return slot - 1;
 		h = (h + 1) & d->vhash_mask;
 	}
@@ -218,9 +218,17 @@ static uint32_t tokenize(struct ps_drain *d, const char *s, size_t n, int learn,
 	return count;
 }
 
+/* Slot of a (parent, key) pair in the child table. */
+static uint32_t child_hash(const struct ps_drain *d, uint32_t parent, uint32_t key)
+{
+	uint64_t h = ((uint64_t)parent << 32 | key) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32 ^ h) & d->chash_mask;
+}
+
 static uint32_t child_get(const struct ps_drain *d, uint32_t parent, uint32_t key)
 {
-	uint32_t h = (uint32_t)ps_hash(&key, sizeof key, parent) & d->chash_mask;
+	uint32_t h = child_hash(d, parent, key);
 
 	while (d->chash[h].parent != NONE) {
 		if (d->chash[h].parent == parent && d->chash[h].key == key)
@@ -233,7 +241,7 @@ static uint32_t child_get(const struct ps_drain *d, uint32_t parent, uint32_t ke
 /* Creates a child node; NONE when the node table is full. */
 static uint32_t child_add(struct ps_drain *d, uint32_t parent, uint32_t key)
 {
-	uint32_t h = (uint32_t)ps_hash(&key, sizeof key, parent) & d->chash_mask;
+	uint32_t h = child_hash(d, parent, key);
 	uint32_t id;
 
 	if (d->nnodes >= d->p.max_nodes)
@@ -372,7 +380,7 @@ static int tree_add(struct ps_drain *d, uint32_t cl)
  * have matched the older one.) */
 static uint32_t seq_hash(const uint32_t *seq, uint32_t len)
 {
-	return (uint32_t)ps_hash(seq, (size_t)len * sizeof *seq, len);
+	return ps_hash_fast(seq, (size_t)len * sizeof *seq, len);
 }
 
 static void exact_insert(struct ps_drain *d, uint32_t id)
@@ -403,7 +411,7 @@ static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint
 		const struct cluster *c = &d->clusters[id];
 
 		if (c->merged || c->len != len || id >= best ||
-		    memcmp(d->tpl + c->tok, seq, (size_t)len * sizeof *seq) != 0)
+		    !ps_bytes_eq(d->tpl + c->tok, seq, (size_t)len * sizeof *seq))
 			continue;
 		best = id;
 	}

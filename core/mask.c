@@ -2,17 +2,42 @@
 
 #include <string.h>
 
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_alnum(int c) { return is_digit(c) || is_alpha(c); }
-static int is_hex(int c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-static int is_symch(int c) { return is_alnum(c) || c == '_' || c == '.' || c == '$'; }
+#define S PS_CH_SPACE
+#define D (PS_CH_DIGIT | PS_CH_HEX | PS_CH_SYM)
+#define X (PS_CH_ALPHA | PS_CH_HEX | PS_CH_SYM)   /* a-f A-F */
+#define L (PS_CH_ALPHA | PS_CH_SYM)               /* the other letters */
+#define U PS_CH_SYM                               /* '$' '.' '_' */
+#define P PS_CH_PLUS
+const uint8_t ps_ctype[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, S, S, S, S, S, 0, 0,   /* 0x00  \t \n \v \f \r */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, S, S, S, S,   /* 0x10  0x1c..0x1f */
+	S, 0, 0, 0, U, 0, 0, 0, 0, 0, 0, P, 0, 0, U, 0,   /* 0x20  ' ' $ + . */
+	D, D, D, D, D, D, D, D, D, D, 0, 0, 0, 0, 0, 0,   /* 0x30  0-9 */
+	0, X, X, X, X, X, X, L, L, L, L, L, L, L, L, L,   /* 0x40  A-O */
+	L, L, L, L, L, L, L, L, L, L, L, 0, 0, 0, 0, U,   /* 0x50  P-Z _ */
+	0, X, X, X, X, X, X, L, L, L, L, L, L, L, L, L,   /* 0x60  a-o */
+	L, L, L, L, L, L, L, L, L, L, L, 0, 0, 0, 0, 0,   /* 0x70  p-z */
+	/* 0x80..0xff: no class */
+};
+#undef S
+#undef D
+#undef X
+#undef L
+#undef U
+#undef P
+
+static int is_class(int c, unsigned cls) { return ps_ctype[(unsigned char)c] & cls; }
+static int is_digit(int c) { return is_class(c, PS_CH_DIGIT); }
+static int is_alnum(int c) { return is_class(c, PS_CH_ALNUM); }
+static int is_hex(int c) { return is_class(c, PS_CH_HEX); }
+static int is_symch(int c) { return is_class(c, PS_CH_SYM); }
 
 struct out {
 	char *p;
 	size_t cap, len;
 };
 
+/* Appends s[0..n), cut at the capacity (one byte stays for the NUL). */
 static void emit(struct out *o, const char *s, size_t n)
 {
 	size_t room = o->cap ? o->cap - 1 - o->len : 0;
@@ -58,84 +83,88 @@ static size_t symbol_offset(const char *t, size_t n, const char **sym)
 	return 0;
 }
 
-/* Is the alphanumeric segment t[0..n) a numeric value? */
-static int numeric_segment(const char *t, size_t n)
+/* Is the alphanumeric segment t[0..n), of which `hex` bytes are hex
+ * digits and `digits` decimal ones, a numeric value?  "0x1f" (all hex
+ * after the "0x": every byte but the 'x'), a decimal number, or a hex
+ * word long enough to be an address or a hash. */
+static int numeric_segment(const char *t, size_t n, size_t hex, size_t digits)
 {
-	size_t i, digits = 0;
-
-	if (n >= 3 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
-		for (i = 2; i < n && is_hex(t[i]); i++)
-			;
-		return i == n;
-	}
-	for (i = 0; i < n; i++) {
-		if (!is_hex(t[i]))
-			return 0;
-		digits += is_digit(t[i]);
-	}
-	if (digits == n)
-		return 1;
-	/* hex words: long enough to be an address or a hash */
-	return n >= 8 || (digits && n >= 6);
+	if (n >= 3 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X'))
+		return hex == n - 1;
+	if (hex != n)
+		return 0;
+	return digits == n || n >= 8 || (digits && n >= 6);
 }
 
-/* Masks one whitespace-free token. */
-static void mask_token(struct out *o, const char *t, size_t n)
+/* Masks one whitespace-free token; `cls` is the union of its bytes'
+ * classes.  Bytes that stay as they are go out in runs: t[done..) is
+ * what is not written yet.  Emitting a run at once or byte by byte
+ * gives the same output, cut at the same place when the capacity ends. */
+static void mask_token(struct out *o, const char *t, size_t n, unsigned cls)
 {
 	const char *sym;
-	size_t symlen, i, seg, start = o->len;
+	size_t symlen, i, seg, start = o->len, done = 0;
 	int kept_text = 0;
 
-	symlen = symbol_offset(t, n, &sym);
-	if (symlen) {
-		emit(o, sym, symlen);
-		return;
+	/* a symbol+offset needs a '+' */
+	if (cls & PS_CH_PLUS) {
+		symlen = symbol_offset(t, n, &sym);
+		if (symlen) {
+			emit(o, sym, symlen);
+			return;
+		}
 	}
 	for (i = 0; i < n;) {
-		if (!is_alnum((unsigned char)t[i])) {
-			emit(o, t + i, 1);
+		size_t hex = 0, digits = 0;
+		unsigned c = ps_ctype[(unsigned char)t[i]];
+
+		if (!(c & PS_CH_ALNUM)) {
 			i++;
 			continue;
 		}
 		seg = i;
-		while (i < n && is_alnum((unsigned char)t[i]))
+		do {
+			hex += (c & PS_CH_HEX) != 0;
+			digits += (c & PS_CH_DIGIT) != 0;
 			i++;
-		if (numeric_segment(t + seg, i - seg)) {
+		} while (i < n && ((c = ps_ctype[(unsigned char)t[i]]) & PS_CH_ALNUM));
+		if (numeric_segment(t + seg, i - seg, hex, digits)) {
+			emit(o, t + done, seg - done);
 			emit(o, PS_WILDCARD, 3);
+			done = i;
 			continue;
 		}
 		kept_text = 1;
-		if (is_digit((unsigned char)t[seg])) {
+		if (is_digit(t[seg])) {
 			/* number with a unit: "22s", "512kB", "4K" */
 			size_t d = seg;
-			while (d < i && is_digit((unsigned char)t[d]))
+			while (d < i && is_digit(t[d]))
 				d++;
 			if (i - d <= 3) {
+				emit(o, t + done, seg - done);
 				emit(o, PS_WILDCARD, 3);
-				emit(o, t + d, i - d);
-				continue;
+				done = d;
 			}
-			emit(o, t + seg, i - seg);
 			continue;
 		}
 		/* trailing instance number: "sda1", "eth0", "executor2",
 		 * but not "ext4_..." where the digits are part of a name */
 		{
 			size_t d = i;
-			while (d > seg && is_digit((unsigned char)t[d - 1]))
+			while (d > seg && is_digit(t[d - 1]))
 				d--;
 			if (d < i && (i == n || t[i] != '_')) {
-				emit(o, t + seg, d - seg);
+				emit(o, t + done, d - done);
 				emit(o, PS_WILDCARD, 3);
-			} else {
-				emit(o, t + seg, i - seg);
+				done = i;
 			}
 		}
 	}
+	emit(o, t + done, n - done);
 	/* Only wildcards and punctuation left: the token is one parameter. */
 	if (!kept_text && o->len - start > 3) {
 		for (i = start; i < o->len; i++)
-			if (is_alnum((unsigned char)o->p[i]) || o->p[i] == '_')
+			if (is_alnum(o->p[i]) || o->p[i] == '_')
 				break;
 		if (i == o->len) {
 			int has_wild = 0;
@@ -157,17 +186,20 @@ size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap)
 
 	while (i < n) {
 		size_t start;
+		unsigned c, cls = 0;
 
 		while (i < n && ps_is_space((unsigned char)s[i]))
 			i++;
 		if (i == n)
 			break;
 		start = i;
-		while (i < n && !ps_is_space((unsigned char)s[i]))
+		while (i < n && !((c = ps_ctype[(unsigned char)s[i]]) & PS_CH_SPACE)) {
+			cls |= c;
 			i++;
+		}
 		if (o.len)
 			emit(&o, " ", 1);
-		mask_token(&o, s + start, i - start);
+		mask_token(&o, s + start, i - start, cls);
 	}
 	if (cap)
 		out[o.len] = '\0';
