@@ -25,6 +25,7 @@ struct child_slot {
 struct node {
 	uint32_t nchildren;
 	uint32_t first, last;   /* leaf cluster list, in creation order */
+	uint32_t version;       /* leaf: bumped whenever a template in it changes */
 };
 
 struct cluster {
@@ -32,8 +33,28 @@ struct cluster {
 	uint32_t len;
 	uint32_t next;          /* next cluster in the same leaf */
 	uint32_t size;          /* lines matched */
+	uint32_t leaf;          /* the leaf it is filed in, or NONE */
 	uint8_t filed;          /* in a leaf of the tree */
 	uint8_t merged;         /* template changed since creation */
+};
+
+/* The best cluster of a leaf for a line so far, in fastMatch's order. */
+struct match {
+	uint32_t best;          /* NONE before the first cluster */
+	uint32_t simtok, par;   /* its tokens equal to the line's, its <*> */
+};
+
+/* A remembered tree search (see tree_search): the line's tokens, the
+ * leaf they led to, that leaf's version then, the last cluster of the
+ * leaf that was looked at, and the best one up to it. */
+#define MEMO_TOKENS 32
+struct memo {
+	uint32_t leaf;          /* NONE: empty */
+	uint32_t version;
+	uint32_t last;
+	uint32_t len;
+	struct match m;
+	uint32_t tok[MEMO_TOKENS];
 };
 
 struct ps_drain {
@@ -58,6 +79,9 @@ struct ps_drain {
 	uint32_t xhash_mask;
 	uint32_t *tpl;
 	size_t tpl_used;
+
+	struct memo *memo;      /* direct-mapped; NULL when off */
+	uint32_t memo_mask;
 
 	uint32_t *line_tok;     /* scratch: token ids of the current line */
 	uint32_t overflows;
@@ -119,6 +143,23 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	if (!d->vocab || !d->vhash || !d->text || !d->nodes || !d->chash || !d->clusters ||
 	    !d->tpl || !d->line_tok || !d->xhash)
 		return PS_ENOMEM;
+	/* The memo relies on leaf versions never wrapping: a version goes
+	 * up once per template token turned into <*>, at most
+	 * template_tokens < 2^32 times. */
+	d->memo = NULL;
+	d->memo_mask = 0;
+	if (!p->no_shortcut) {
+		uint32_t slots = pow2_above(p->max_clusters) / 2;
+
+		if (slots > 4096)
+			slots = 4096;
+		d->memo = PS_ALLOC_RAW(a, struct memo, slots);
+		if (!d->memo)
+			return PS_ENOMEM;
+		d->memo_mask = slots - 1;
+		for (i = 0; i < slots; i++)
+			d->memo[i].leaf = NONE;
+	}
 	/* only the hash tables need clearing; every other table entry is
 	 * written when it comes into use */
 	d->vhash_mask = vh - 1;
@@ -138,6 +179,7 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	d->nnodes = 1;
 	d->nodes[0].nchildren = 0;
 	d->nodes[0].first = d->nodes[0].last = NONE;
+	d->nodes[0].version = 0;
 	*out = d;
 	return PS_OK;
 }
@@ -204,8 +246,7 @@ static uint32_t tokenize(struct ps_drain *d, const char *s, size_t n, int learn,
 		if (i == n)
 			break;
 		start = i;
-		while (i < n && !ps_is_space((unsigned char)s[i]))
-			i++;
+		i = ps_token_end(s, i, n);
 		if (count == d->p.max_tokens) {
 			*cut = 1;
 			break;
@@ -251,6 +292,7 @@ static uint32_t child_add(struct ps_drain *d, uint32_t parent, uint32_t key)
 	id = d->nnodes++;
 	d->nodes[id].nchildren = 0;
 	d->nodes[id].first = d->nodes[id].last = NONE;
+	d->nodes[id].version = 0;
 	d->chash[h].parent = parent;
 	d->chash[h].key = key;
 	d->chash[h].child = id;
@@ -263,13 +305,11 @@ static int same(uint32_t a, uint32_t b)
 	return a == b && a != UNKNOWN;
 }
 
-/* The reference's treeSearch + fastMatch. */
-static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
+/* The leaf the reference's treeSearch reaches, or NONE. */
+static uint32_t tree_leaf(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
 {
 	uint32_t node = child_get(d, 0, len | LEN_KEY);
-	uint32_t depth = 1, i, c, best = NONE;
-	double best_sim = -1;
-	long best_par = -1;
+	uint32_t depth = 1, i;
 
 	if (node == NONE)
 		return NONE;
@@ -286,12 +326,21 @@ static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint3
 		node = next;
 		depth++;
 	}
-	for (c = d->nodes[node].first; c != NONE; c = d->clusters[c].next) {
-		const struct cluster *cl = &d->clusters[c];
-		const uint32_t *t = d->tpl + cl->tok;
-		uint32_t simtok = 0, k;
-		long par = 0;
-		double sim;
+	return node;
+}
+
+/* The reference's fastMatch over the clusters of a leaf from `c` on,
+ * continuing from *m.  fastMatch keeps the first cluster of highest
+ * similarity simtok / len and, among equals, most <*>; for one line len
+ * is the same for every cluster, so comparing simtok is comparing the
+ * similarity (the division is monotonic and distinct counts stay apart
+ * by 1 / len, far above rounding). */
+static void leaf_scan(const struct ps_drain *d, uint32_t c, const uint32_t *seq, uint32_t len,
+		      struct match *m)
+{
+	for (; c != NONE; c = d->clusters[c].next) {
+		const uint32_t *t = d->tpl + d->clusters[c].tok;
+		uint32_t simtok = 0, par = 0, k;
 
 		for (k = 0; k < len; k++) {
 			if (t[k] == WILD)
@@ -299,15 +348,56 @@ static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint3
 			else if (same(t[k], seq[k]))
 				simtok++;
 		}
-		sim = (double)simtok / (double)len;
-		if (sim > best_sim || (sim == best_sim && par > best_par)) {
-			best_sim = sim;
-			best_par = par;
-			best = c;
+		if (m->best == NONE || simtok > m->simtok || (simtok == m->simtok && par > m->par)) {
+			m->best = c;
+			m->simtok = simtok;
+			m->par = par;
 		}
 	}
-	if (best != NONE && best_sim >= d->p.st)
-		return best;
+}
+
+/* The reference's treeSearch + fastMatch.
+ *
+ * fastMatch's answer depends only on the line's tokens and on the
+ * clusters of the leaf the tokens lead to: which ones, in which order,
+ * with which templates.  A leaf's list only grows at its end, and each
+ * change of a template in it bumps the leaf's version (ps_drain_add).
+ * So for the same tokens, the same leaf and the same version, the best
+ * cluster up to the remembered last one is still what it was, and only
+ * the clusters filed after it need a look.  The route to the leaf is
+ * walked every time: a child added on the way may lead the same tokens
+ * elsewhere.  (A line with no tokens never reaches a cluster: no
+ * cluster is filed for an empty template.) */
+static uint32_t tree_search(struct ps_drain *d, const uint32_t *seq, uint32_t len)
+{
+	uint32_t node = tree_leaf(d, seq, len), from;
+	struct memo *mo = NULL;
+	struct match m = { NONE, 0, 0 };
+
+	if (node == NONE || len == 0)
+		return NONE;
+	from = d->nodes[node].first;
+	if (d->memo && len <= MEMO_TOKENS) {
+		mo = &d->memo[ps_hash_fast(seq, (size_t)len * sizeof *seq, node) & d->memo_mask];
+		if (mo->leaf == node && mo->version == d->nodes[node].version && mo->len == len &&
+		    ps_bytes_eq(mo->tok, seq, (size_t)len * sizeof *seq)) {
+			m = mo->m;
+			if (mo->last != NONE)
+				from = d->clusters[mo->last].next;
+		} else {
+			memcpy(mo->tok, seq, (size_t)len * sizeof *seq);
+		}
+	}
+	leaf_scan(d, from, seq, len, &m);
+	if (mo) {
+		mo->leaf = node;
+		mo->version = d->nodes[node].version;
+		mo->len = len;
+		mo->last = d->nodes[node].last;
+		mo->m = m;
+	}
+	if (m.best != NONE && (double)m.simtok / (double)len >= d->p.st)
+		return m.best;
 	return NONE;
 }
 
@@ -334,6 +424,7 @@ static int tree_add(struct ps_drain *d, uint32_t cl)
 			else
 				d->clusters[leaf->last].next = cl;
 			leaf->last = cl;
+			d->clusters[cl].leaf = node;
 			return 1;
 		}
 		next = tok == UNKNOWN ? NONE : child_get(d, node, tok);
@@ -431,6 +522,7 @@ static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t le
 	c->len = len;
 	c->next = NONE;
 	c->size = 1;
+	c->leaf = NONE;
 	c->merged = 0;
 	memcpy(d->tpl + d->tpl_used, seq, len * sizeof *seq);
 	d->tpl_used += len;
@@ -478,6 +570,8 @@ uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 		if (!same(*t, d->line_tok[k]) && *t != WILD) {
 			*t = WILD;
 			d->clusters[c].merged = 1;
+			/* tree_search found c in its leaf: it is filed */
+			d->nodes[d->clusters[c].leaf].version++;
 		}
 	}
 	return c;

@@ -37,6 +37,28 @@ struct out {
 	size_t cap, len;
 };
 
+/* memcpy for the short runs of a token, without a call: words that
+ * overlap where n is not a multiple of their size (d and s are apart). */
+static void copy_short(char *d, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			memcpy(d + i, s + i, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t a = ps_load32(s), b = ps_load32(s + n - 4);
+
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n >> 1] = s[n >> 1];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 /* Appends s[0..n), cut at the capacity (one byte stays for the NUL). */
 static void emit(struct out *o, const char *s, size_t n)
 {
@@ -44,7 +66,7 @@ static void emit(struct out *o, const char *s, size_t n)
 
 	if (n > room)
 		n = room;
-	memcpy(o->p + o->len, s, n);
+	copy_short(o->p + o->len, s, n);
 	o->len += n;
 }
 
@@ -83,52 +105,56 @@ static size_t symbol_offset(const char *t, size_t n, const char **sym)
 	return 0;
 }
 
-/* Is the alphanumeric segment t[0..n), of which `hex` bytes are hex
- * digits and `digits` decimal ones, a numeric value?  "0x1f" (all hex
- * after the "0x": every byte but the 'x'), a decimal number, or a hex
- * word long enough to be an address or a hash. */
-static int numeric_segment(const char *t, size_t n, size_t hex, size_t digits)
+/* Is the alphanumeric segment t[0..n) a numeric value?  `all` and
+ * `any` are the intersection and the union of its bytes' classes.
+ * "0x1f" (hex digits after the "0x"), a decimal number, or a hex word
+ * long enough to be an address or a hash. */
+static int numeric_segment(const char *t, size_t n, unsigned all, unsigned any)
 {
-	if (n >= 3 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X'))
-		return hex == n - 1;
-	if (hex != n)
+	size_t i;
+
+	if (n >= 3 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+		for (i = 2; i < n && is_hex(t[i]); i++)
+			;
+		return i == n;
+	}
+	if (!(all & PS_CH_HEX))
 		return 0;
-	return digits == n || n >= 8 || (digits && n >= 6);
+	return (all & PS_CH_DIGIT) || n >= 8 || ((any & PS_CH_DIGIT) && n >= 6);
 }
 
-/* Masks one whitespace-free token; `cls` is the union of its bytes'
- * classes.  Bytes that stay as they are go out in runs: t[done..) is
- * what is not written yet.  Emitting a run at once or byte by byte
- * gives the same output, cut at the same place when the capacity ends. */
-static void mask_token(struct out *o, const char *t, size_t n, unsigned cls)
+/* The segments of the token at t[0..), which ends at the first
+ * whitespace byte or at t + lim; returns the token's length.  Bytes
+ * that stay as they are go out in runs: t[done..) is what is not
+ * written yet.  Emitting a run at once or byte by byte gives the same
+ * output, cut at the same place when the capacity ends.
+ *
+ * With `plus_stops` the scan gives up at a '+', which may be part of a
+ * symbol+offset, and returns 0 (a token is never empty). */
+static size_t mask_segments(struct out *o, const char *t, size_t lim, int plus_stops)
 {
-	const char *sym;
-	size_t symlen, i, seg, start = o->len, done = 0;
+	const unsigned stop = PS_CH_ALNUM | PS_CH_SPACE | (plus_stops ? PS_CH_PLUS : 0);
+	size_t i = 0, seg, start = o->len, done = 0, n;
 	int kept_text = 0;
+	unsigned c = 0;
 
-	/* a symbol+offset needs a '+' */
-	if (cls & PS_CH_PLUS) {
-		symlen = symbol_offset(t, n, &sym);
-		if (symlen) {
-			emit(o, sym, symlen);
-			return;
-		}
-	}
-	for (i = 0; i < n;) {
-		size_t hex = 0, digits = 0;
-		unsigned c = ps_ctype[(unsigned char)t[i]];
+	for (;;) {
+		unsigned all, any;
 
-		if (!(c & PS_CH_ALNUM)) {
+		/* punctuation: stays */
+		while (i < lim && !((c = ps_ctype[(unsigned char)t[i]]) & stop))
 			i++;
-			continue;
-		}
+		if (i == lim || (c & PS_CH_SPACE))
+			break;
+		if (c & PS_CH_PLUS & stop)
+			return 0;
 		seg = i;
-		do {
-			hex += (c & PS_CH_HEX) != 0;
-			digits += (c & PS_CH_DIGIT) != 0;
-			i++;
-		} while (i < n && ((c = ps_ctype[(unsigned char)t[i]]) & PS_CH_ALNUM));
-		if (numeric_segment(t + seg, i - seg, hex, digits)) {
+		all = any = c;
+		while (++i < lim && ((c = ps_ctype[(unsigned char)t[i]]) & PS_CH_ALNUM)) {
+			all &= c;
+			any |= c;
+		}
+		if (numeric_segment(t + seg, i - seg, all, any)) {
 			emit(o, t + done, seg - done);
 			emit(o, PS_WILDCARD, 3);
 			done = i;
@@ -148,18 +174,20 @@ static void mask_token(struct out *o, const char *t, size_t n, unsigned cls)
 			continue;
 		}
 		/* trailing instance number: "sda1", "eth0", "executor2",
-		 * but not "ext4_..." where the digits are part of a name */
+		 * but not "ext4_..." where the digits are part of a name
+		 * (the token ends at i when t[i] is whitespace, never '_') */
 		{
 			size_t d = i;
 			while (d > seg && is_digit(t[d - 1]))
 				d--;
-			if (d < i && (i == n || t[i] != '_')) {
+			if (d < i && (i == lim || t[i] != '_')) {
 				emit(o, t + done, d - done);
 				emit(o, PS_WILDCARD, 3);
 				done = i;
 			}
 		}
 	}
+	n = i;
 	emit(o, t + done, n - done);
 	/* Only wildcards and punctuation left: the token is one parameter. */
 	if (!kept_text && o->len - start > 3) {
@@ -177,6 +205,31 @@ static void mask_token(struct out *o, const char *t, size_t n, unsigned cls)
 			}
 		}
 	}
+	return n;
+}
+
+/* Masks the whitespace-free token at t[0..), which ends at the first
+ * whitespace byte or at t + lim; returns its length.  A token without
+ * a '+' takes one pass; one with a '+' starts again from its first
+ * byte: what the first pass wrote is dropped (o->len goes back), so
+ * the output is the same as if that pass had not run. */
+static size_t mask_token(struct out *o, const char *t, size_t lim)
+{
+	const char *sym;
+	size_t start = o->len, n, symlen;
+
+	n = mask_segments(o, t, lim, 1);
+	if (n)
+		return n;
+	o->len = start;
+	for (n = 0; n < lim && !ps_is_space((unsigned char)t[n]); n++)
+		;
+	symlen = symbol_offset(t, n, &sym);
+	if (symlen) {
+		emit(o, sym, symlen);
+		return n;
+	}
+	return mask_segments(o, t, n, 0);
 }
 
 size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap)
@@ -185,21 +238,13 @@ size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t start;
-		unsigned c, cls = 0;
-
 		while (i < n && ps_is_space((unsigned char)s[i]))
 			i++;
 		if (i == n)
 			break;
-		start = i;
-		while (i < n && !((c = ps_ctype[(unsigned char)s[i]]) & PS_CH_SPACE)) {
-			cls |= c;
-			i++;
-		}
 		if (o.len)
 			emit(&o, " ", 1);
-		mask_token(&o, s + start, i - start, cls);
+		i += mask_token(&o, s + i, n - i);
 	}
 	if (cap)
 		out[o.len] = '\0';

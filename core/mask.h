@@ -75,6 +75,39 @@ static inline uint32_t ps_load32(const void *p)
 	return w;
 }
 
+/* Index of the first whitespace byte (ps_is_space) in s[i..n), or n.
+ * Every whitespace byte is below 0x21, so a word with no byte below
+ * 0x21 (the has-less-than test: exact as to whether one exists) is
+ * skipped whole.  On little-endian machines the lowest flagged byte is
+ * exactly the first byte below 0x21 (a borrow only runs towards higher
+ * bytes), so the scan jumps to it; elsewhere it goes byte by byte. */
+static inline size_t ps_token_end(const char *s, size_t i, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = ones << 7;
+
+	while (n - i >= 8) {
+		uint64_t w = ps_load64(s + i), low = (w - ones * 0x21) & ~w & highs;
+
+		if (!low) {
+			i += 8;
+			continue;
+		}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(defined(__x86_64__) || defined(__aarch64__))
+		/* one instruction there, no library call */
+		i += (size_t)__builtin_ctzll(low) >> 3;
+		if (ps_is_space((unsigned char)s[i]))
+			return i;
+		i++;    /* a control byte that is not whitespace: part of the token */
+#else
+		break;
+#endif
+	}
+	while (i < n && !ps_is_space((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
 /* A hash of s[0..n) for in-memory tables only: it depends on the byte
  * order and may change between versions, so it must never reach a
  * model, a report or feature buckets (those use ps_hash).  Eight bytes

@@ -180,6 +180,16 @@ void ps_oops_matcher_init(struct ps_oops_matcher *m)
 
 	_Static_assert(NPATTERNS < 256, "pattern ids must fit the chains");
 	memset(m->pairs, 0, sizeof m->pairs);
+	memset(m->inner, 0, sizeof m->inner);
+	m->shortest = UINT32_MAX;
+	for (i = 0; i < NPATTERNS; i++) {
+		uint32_t len = 0;
+
+		while (patterns[i].anywhere && patterns[i].text[len])
+			len++;
+		if (patterns[i].anywhere && len < m->shortest)
+			m->shortest = len < 2 ? 2 : len;
+	}
 	for (i = 0; i < 256; i++)
 		m->prefix_head[i] = m->anywhere_head[i] = tail_p[i] = tail_a[i] = PS_OOPS_END;
 	for (i = 0; i < NPATTERNS; i++) {
@@ -189,7 +199,13 @@ void ps_oops_matcher_init(struct ps_oops_matcher *m)
 
 		if (patterns[i].anywhere) {
 			unsigned k = pair(patterns[i].text);
+			size_t j;
+
 			m->pairs[k >> 6] |= (uint64_t)1 << (k & 63);
+			for (j = 0; j + 1 < m->shortest; j++) {
+				k = pair(patterns[i].text + j);
+				m->inner[k >> 6] |= (uint64_t)1 << (k & 63);
+			}
 		}
 		m->next[i] = PS_OOPS_END;
 		if (tail[c] == PS_OOPS_END)
@@ -222,11 +238,23 @@ uint16_t ps_oops_match(const struct ps_oops_matcher *m, const char *s, size_t n)
 			break;
 		}
 	}
-	/* anywhere-patterns: only where the byte pair can start one, and
-	 * only those earlier in the table than the best match so far */
-	for (pos = 0; pos + 1 < n; pos++) {
-		unsigned k = pair(s + pos);
+	/* Anywhere-patterns: only where the byte pair can start one, and
+	 * only those earlier in the table than the best match so far.
+	 * An occurrence starting at pos is at least `shortest` bytes long,
+	 * so the pair at p = pos + shortest - 2 is one of the pairs in the
+	 * first `shortest` bytes of a pattern (m->inner).  When it is not,
+	 * no occurrence starts anywhere in pos..p (each would hold that
+	 * pair within its first `shortest` bytes), and the scan goes on
+	 * at p + 1: Horspool's skip, on byte pairs. */
+	for (pos = 0; pos + m->shortest <= n; pos++) {
+		size_t p = pos + m->shortest - 2;
+		unsigned k = pair(s + p);
 
+		if (!(m->inner[k >> 6] >> (k & 63) & 1)) {
+			pos = p;
+			continue;
+		}
+		k = pair(s + pos);
 		if (!(m->pairs[k >> 6] >> (k & 63) & 1))
 			continue;
 		for (i = m->anywhere_head[(unsigned char)s[pos]]; i != PS_OOPS_END && i < best;
