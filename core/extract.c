@@ -156,11 +156,24 @@ static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 	uint32_t hi = win->an->nlines - 1 - i > win->w ? i + win->w : win->an->nlines - 1;
 	uint32_t j, cnt = 0;
 
+	if (win->near) {
+		/* the same neighbours in the same order, read off the bits:
+		 * bit k < w is line i - w + k, bit w + k is line i + 1 + k;
+		 * no bit is set for a line outside the log */
+		uint64_t bits = win->near[i];
+		uint32_t k;
+
+		for (k = 0; bits >> k && k < win->w; k++)
+			if (bits >> k & 1)
+				out[cnt++] = i - win->w + k;
+		out[cnt++] = i;
+		for (bits >>= win->w, k = 0; bits >> k; k++)
+			if (bits >> k & 1)
+				out[cnt++] = i + 1 + k;
+		return cnt;
+	}
 	for (j = lo; j <= hi; j++) {
-		if (j == i)
-			out[cnt++] = j;
-		else if (win->near ? (win->near[i] >> near_bit(win->w, i, j) & 1) :
-			 line_distance(win, i, j) <= win->p->eps)
+		if (j == i || line_distance(win, i, j) <= win->p->eps)
 			out[cnt++] = j;
 	}
 	return cnt;

@@ -205,6 +205,29 @@ static size_t parse_syslog(const char *s, size_t n)
 	return tag;
 }
 
+/* Index just past the last '\r' of s[0..n), or 0 when there is none.
+ * Eight bytes at a time from the end while a word holds no '\r' (the
+ * has-zero-byte test on the word XOR '\r'), then byte by byte within
+ * the word that does. */
+static size_t after_last_cr(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = n;
+
+	while (i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i - 8, 8);
+		w ^= ones * '\r';
+		if ((w - ones) & ~w & highs)
+			break;
+		i -= 8;
+	}
+	while (i > 0 && s[i - 1] != '\r')
+		i--;
+	return i;
+}
+
 void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 {
 	size_t k, i;
@@ -217,13 +240,9 @@ void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 	 * terminal showed the text that followed. */
 	while (n && s[n - 1] == '\r')
 		n--;
-	for (i = n; i > 0; i--) {
-		if (s[i - 1] == '\r') {
-			s += i;
-			n -= i;
-			break;
-		}
-	}
+	i = after_last_cr(s, n);
+	s += i;
+	n -= i;
 
 	s += (k = parse_syslog(s, n));
 	n -= k;

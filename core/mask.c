@@ -232,7 +232,34 @@ static size_t mask_token(struct out *o, const char *t, size_t lim)
 	return mask_segments(o, t, n, 0);
 }
 
-size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap)
+/* A token's masked form from the memo, or masked and remembered.  Only
+ * with room for 3 bytes per token byte, the most a token can become:
+ * then nothing is cut, and the output is the token's masked form
+ * whatever was written before it. */
+static size_t mask_token_memo(struct ps_mask_memo *memo, struct out *o, const char *t, size_t lim)
+{
+	size_t n = ps_token_end(t, 0, lim), start = o->len;
+	size_t room = o->cap ? o->cap - 1 - o->len : 0;
+
+	if (n <= PS_MASK_MEMO_TOKEN && room >= 3 * n) {
+		struct ps_mask_memo_slot *e = &memo->slot[ps_hash_fast(t, n, 0) % PS_MASK_MEMO_SLOTS];
+
+		if (e->len == n && ps_bytes_eq(e->token, t, n)) {
+			copy_short(o->p + o->len, e->out, e->out_len);
+			o->len += e->out_len;
+			return n;
+		}
+		mask_token(o, t, n);
+		e->len = (uint8_t)n;
+		e->out_len = (uint8_t)(o->len - start);
+		copy_short(e->token, t, n);
+		copy_short(e->out, o->p + start, o->len - start);
+		return n;
+	}
+	return mask_token(o, t, lim);
+}
+
+size_t ps_mask_line(struct ps_mask_memo *memo, const char *s, size_t n, char *out, size_t cap)
 {
 	struct out o = { out, cap, 0 };
 	size_t i = 0;
@@ -244,11 +271,16 @@ size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap)
 			break;
 		if (o.len)
 			emit(&o, " ", 1);
-		i += mask_token(&o, s + i, n - i);
+		i += memo ? mask_token_memo(memo, &o, s + i, n - i) : mask_token(&o, s + i, n - i);
 	}
 	if (cap)
 		out[o.len] = '\0';
 	return o.len;
+}
+
+size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap)
+{
+	return ps_mask_line(NULL, s, n, out, cap);
 }
 
 size_t ps_frame_symbol(const char *s, size_t n, const char **sym)

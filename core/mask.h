@@ -48,6 +48,24 @@ static inline size_t ps_mask_bound(size_t n) { return 3 * n + 1; }
  * returns the output length.  out is NUL-terminated when cap > 0. */
 size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap);
 
+/* A memo of masked tokens for masking many lines: the words of a log
+ * repeat ("Started", "systemd[1]:", "usb"), and a token's masked form
+ * depends on its bytes alone.  Direct-mapped, tokens of at most
+ * PS_MASK_MEMO_TOKEN bytes.  Zeroed memory is an empty memo. */
+#define PS_MASK_MEMO_SLOTS 1024
+#define PS_MASK_MEMO_TOKEN 16
+struct ps_mask_memo_slot {
+	uint8_t len, out_len;     /* len 0: empty */
+	char token[PS_MASK_MEMO_TOKEN];
+	char out[3 * PS_MASK_MEMO_TOKEN];
+};
+struct ps_mask_memo {
+	struct ps_mask_memo_slot slot[PS_MASK_MEMO_SLOTS];
+};
+
+/* ps_mask_kernel with a memo (NULL: none); the output is the same. */
+size_t ps_mask_line(struct ps_mask_memo *memo, const char *s, size_t n, char *out, size_t cap);
+
 /* If the line is a stack frame ("? func+0x1f/0x80 [mod]",
  * "RIP: 0010:func+0x1f/0x80", " func+0x1f/0x80 file.c:12",
  * "[<ffffffff8100>] func+0x1f/0x80"), stores the function name and
