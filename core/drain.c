@@ -151,8 +151,8 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	if (!p->no_shortcut) {
 		uint32_t slots = pow2_above(p->max_clusters) / 2;
 
-		if (slots > 4096)
-			slots = 4096;
+		if (slots > 1024)
+			slots = 1024;
 		d->memo = PS_ALLOC_RAW(a, struct memo, slots);
 		if (!d->memo)
 			return PS_ENOMEM;

@@ -286,8 +286,11 @@ int ps_extract(struct ps_analysis *an, const struct ps_extract_params *p, struct
 		}
 	}
 #undef ADD
-	ps_sort_u64_desc(cand, ncand);
-	for (k = 0; k < ncand && an->nsegment < p->max_lines; k++) {
+	/* A line has at most two entries (one from each loop above), so
+	 * the first 2 * max_lines entries in key order hold max_lines
+	 * distinct lines, or all there are: only those need sorting. */
+	ps_sort_u64_desc_first(cand, ncand, 2 * (size_t)p->max_lines);
+	for (k = 0; k < ncand && k < 2 * (size_t)p->max_lines && an->nsegment < p->max_lines; k++) {
 		uint32_t idx = ~(uint32_t)cand[k], s;
 
 		for (s = 0; s < an->nsegment; s++)
