@@ -10,22 +10,25 @@
 #define UNKNOWN   (UINT32_MAX - 1) /* a token the full vocabulary could not take */
 #define LEN_KEY   0x80000000u    /* first-layer keys: token count | LEN_KEY */
 
+/* The three hash tables (tokens, children, exact templates) chain
+ * through their entries: a bucket holds the first entry's id + 1 (0:
+ * empty) and each entry the next one's.  Chains allow a load above 1,
+ * so the bucket arrays are a quarter of what open addressing at half
+ * load needed, and only they are cleared: less memory to touch, and
+ * tables that stay in the cache. */
 struct vocab_entry {
 	uint32_t off;        /* into text */
 	uint32_t len;
 	uint32_t has_digit;
-};
-
-struct child_slot {
-	uint32_t parent;     /* NONE = empty */
-	uint32_t key;
-	uint32_t child;
+	uint32_t hnext;      /* next in the bucket, id + 1 */
 };
 
 struct node {
 	uint32_t nchildren;
 	uint32_t first, last;   /* leaf cluster list, in creation order */
 	uint32_t version;       /* leaf: bumped whenever a template in it changes */
+	uint32_t parent, key;   /* the edge into this node */
+	uint32_t hnext;         /* next child in the bucket, id + 1 */
 };
 
 struct cluster {
@@ -34,6 +37,7 @@ struct cluster {
 	uint32_t next;          /* next cluster in the same leaf */
 	uint32_t size;          /* lines matched */
 	uint32_t leaf;          /* the leaf it is filed in, or NONE */
+	uint32_t xnext;         /* next in the exact-template bucket, id + 1 */
 	uint8_t filed;          /* in a leaf of the tree */
 	uint8_t merged;         /* template changed since creation */
 };
@@ -63,14 +67,14 @@ struct ps_drain {
 
 	struct vocab_entry *vocab;
 	uint32_t nvocab;
-	uint32_t *vhash;        /* id + 1, 0 = empty */
+	uint32_t *vhash;        /* buckets: id + 1, 0 = empty */
 	uint32_t vhash_mask;
 	char *text;
 	size_t text_used;
 
 	struct node *nodes;
 	uint32_t nnodes;
-	struct child_slot *chash;
+	uint32_t *chash;        /* buckets of (parent, key) -> child id + 1 */
 	uint32_t chash_mask;
 
 	struct cluster *clusters;
@@ -110,6 +114,16 @@ static uint32_t pow2_above(uint32_t n)
 	return s;
 }
 
+/* Buckets for a table of n entries: at most two per bucket when full. */
+static uint32_t buckets_for(uint32_t n)
+{
+	uint32_t s = 16;
+
+	while (s < n / 2 && s < 0x40000000u)
+		s <<= 1;
+	return s;
+}
+
 int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_drain_params *p)
 {
 	struct ps_drain *d;
@@ -129,17 +143,17 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 		return PS_ENOMEM;
 	d->p = *p;
 	d->leaf_depth = p->depth - 2;
-	vh = pow2_above(p->max_vocab);
-	ch = pow2_above(p->max_nodes);
+	vh = buckets_for(p->max_vocab);
+	ch = buckets_for(p->max_nodes);
 	d->vocab = PS_ALLOC_RAW(a, struct vocab_entry, p->max_vocab);
 	d->vhash = PS_ALLOC(a, uint32_t, vh);
 	d->text = PS_ALLOC_RAW(a, char, p->vocab_bytes + 1);
 	d->nodes = PS_ALLOC_RAW(a, struct node, p->max_nodes);
-	d->chash = ps_arena_alloc(a, (size_t)ch * sizeof(struct child_slot), _Alignof(struct child_slot));
+	d->chash = PS_ALLOC(a, uint32_t, ch);
 	d->clusters = PS_ALLOC_RAW(a, struct cluster, p->max_clusters);
 	d->tpl = PS_ALLOC_RAW(a, uint32_t, p->template_tokens + 1);
 	d->line_tok = PS_ALLOC_RAW(a, uint32_t, p->max_tokens);
-	d->xhash = PS_ALLOC(a, uint32_t, pow2_above(p->max_clusters));
+	d->xhash = PS_ALLOC(a, uint32_t, buckets_for(p->max_clusters));
 	if (!d->vocab || !d->vhash || !d->text || !d->nodes || !d->chash || !d->clusters ||
 	    !d->tpl || !d->line_tok || !d->xhash)
 		return PS_ENOMEM;
@@ -163,10 +177,8 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	/* only the hash tables need clearing; every other table entry is
 	 * written when it comes into use */
 	d->vhash_mask = vh - 1;
-	d->xhash_mask = pow2_above(p->max_clusters) - 1;
+	d->xhash_mask = buckets_for(p->max_clusters) - 1;
 	d->chash_mask = ch - 1;
-	for (i = 0; i < ch; i++)
-		d->chash[i].parent = NONE;
 
 	/* token 0 is the wildcard; node 0 is the root */
 	memcpy(d->text, PS_WILDCARD, 3);
@@ -174,6 +186,7 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	d->vocab[0].off = 0;
 	d->vocab[0].len = 3;
 	d->vocab[0].has_digit = 0;
+	d->vocab[0].hnext = 0;
 	d->nvocab = 1;
 	d->vhash[ps_hash_fast(PS_WILDCARD, 3, 0) & d->vhash_mask] = 1;
 	d->nnodes = 1;
@@ -198,18 +211,13 @@ static int has_digit(const char *s, size_t n)
  * when the vocabulary is full. */
 static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
 {
-	uint32_t h = ps_hash_fast(s, n, 0) & d->vhash_mask;
+	uint32_t h = ps_hash_fast(s, n, 0) & d->vhash_mask, e;
 	struct vocab_entry *v;
 
-	for (;;) {
-		uint32_t slot = d->vhash[h];
-
-		if (!slot)
-			break;
-		v = &d->vocab[slot - 1];
+	for (e = d->vhash[h]; e; e = v->hnext) {
+		v = &d->vocab[e - 1];
 		if (v->len == n && ps_bytes_eq(d->text + v->off, s, n))
-			return slot - 1;
-		h = (h + 1) & d->vhash_mask;
+			return e - 1;
 	}
 	if (!learn)
 		return UNKNOWN;
@@ -221,6 +229,7 @@ static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
 	v->has_digit = (uint32_t)has_digit(s, n);
 	memcpy(d->text + d->text_used, s, n);
 	d->text_used += n;
+	v->hnext = d->vhash[h];
 	d->vhash[h] = ++d->nvocab;
 	return d->nvocab - 1;
 }
@@ -259,7 +268,7 @@ static uint32_t tokenize(struct ps_drain *d, const char *s, size_t n, int learn,
 	return count;
 }
 
-/* Slot of a (parent, key) pair in the child table. */
+/* Bucket of a (parent, key) pair in the child table. */
 static uint32_t child_hash(const struct ps_drain *d, uint32_t parent, uint32_t key)
 {
 	uint64_t h = ((uint64_t)parent << 32 | key) * 0x9e3779b97f4a7c15ull;
@@ -269,13 +278,11 @@ static uint32_t child_hash(const struct ps_drain *d, uint32_t parent, uint32_t k
 
 static uint32_t child_get(const struct ps_drain *d, uint32_t parent, uint32_t key)
 {
-	uint32_t h = child_hash(d, parent, key);
+	uint32_t e;
 
-	while (d->chash[h].parent != NONE) {
-		if (d->chash[h].parent == parent && d->chash[h].key == key)
-			return d->chash[h].child;
-		h = (h + 1) & d->chash_mask;
-	}
+	for (e = d->chash[child_hash(d, parent, key)]; e; e = d->nodes[e - 1].hnext)
+		if (d->nodes[e - 1].parent == parent && d->nodes[e - 1].key == key)
+			return e - 1;
 	return NONE;
 }
 
@@ -287,15 +294,14 @@ static uint32_t child_add(struct ps_drain *d, uint32_t parent, uint32_t key)
 
 	if (d->nnodes >= d->p.max_nodes)
 		return NONE;
-	while (d->chash[h].parent != NONE)
-		h = (h + 1) & d->chash_mask;
 	id = d->nnodes++;
 	d->nodes[id].nchildren = 0;
 	d->nodes[id].first = d->nodes[id].last = NONE;
 	d->nodes[id].version = 0;
-	d->chash[h].parent = parent;
-	d->chash[h].key = key;
-	d->chash[h].child = id;
+	d->nodes[id].parent = parent;
+	d->nodes[id].key = key;
+	d->nodes[id].hnext = d->chash[h];
+	d->chash[h] = id + 1;
 	d->nodes[parent].nchildren++;
 	return id;
 }
@@ -476,17 +482,16 @@ static uint32_t seq_hash(const uint32_t *seq, uint32_t len)
 
 static void exact_insert(struct ps_drain *d, uint32_t id)
 {
-	const struct cluster *c = &d->clusters[id];
+	struct cluster *c = &d->clusters[id];
 	uint32_t h = seq_hash(d->tpl + c->tok, c->len) & d->xhash_mask;
 
-	while (d->xhash[h])
-		h = (h + 1) & d->xhash_mask;
+	c->xnext = d->xhash[h];
 	d->xhash[h] = id + 1;
 }
 
 static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
 {
-	uint32_t h, k, w = 0, best = NONE;
+	uint32_t e, k, w = 0, best = NONE;
 
 	if (len == 0)
 		return NONE;
@@ -497,8 +502,8 @@ static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint
 	}
 	if (!((double)(len - w) / (double)len >= d->p.st))
 		return NONE;
-	for (h = seq_hash(seq, len) & d->xhash_mask; d->xhash[h]; h = (h + 1) & d->xhash_mask) {
-		uint32_t id = d->xhash[h] - 1;
+	for (e = d->xhash[seq_hash(seq, len) & d->xhash_mask]; e; e = d->clusters[e - 1].xnext) {
+		uint32_t id = e - 1;
 		const struct cluster *c = &d->clusters[id];
 
 		if (c->merged || c->len != len || id >= best ||
