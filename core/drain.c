@@ -42,6 +42,14 @@ struct cluster {
 	uint8_t merged;         /* template changed since creation */
 };
 
+/* A line learnt before and its token ids (see line_tokens). */
+#define LINE_TOKENS 32
+struct line_memo {
+	uint32_t hash, len;     /* len 0: empty */
+	uint32_t count;
+	uint32_t tok[LINE_TOKENS];
+};
+
 /* The best cluster of a leaf for a line so far, in fastMatch's order. */
 struct match {
 	uint32_t best;          /* NONE before the first cluster */
@@ -86,6 +94,8 @@ struct ps_drain {
 
 	struct memo *memo;      /* direct-mapped; NULL when off */
 	uint32_t memo_mask;
+	struct line_memo *lines;  /* direct-mapped; NULL when off */
+	uint32_t lines_mask;
 
 	uint32_t *line_tok;     /* scratch: token ids of the current line */
 	uint32_t overflows;
@@ -162,6 +172,8 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	 * template_tokens < 2^32 times. */
 	d->memo = NULL;
 	d->memo_mask = 0;
+	d->lines = NULL;
+	d->lines_mask = 0;
 	if (!p->no_shortcut) {
 		uint32_t slots = pow2_above(p->max_clusters) / 2;
 
@@ -173,6 +185,10 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 		d->memo_mask = slots - 1;
 		for (i = 0; i < slots; i++)
 			d->memo[i].leaf = NONE;
+		d->lines = PS_ALLOC(a, struct line_memo, slots);
+		if (!d->lines)
+			return PS_ENOMEM;
+		d->lines_mask = slots - 1;
 	}
 	/* only the hash tables need clearing; every other table entry is
 	 * written when it comes into use */
@@ -547,10 +563,59 @@ static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t le
 	return id;
 }
 
+/* Is s[0..n) the remembered line e, i.e. e's tokens joined by single
+ * spaces?  Then splitting it on whitespace gives exactly those tokens
+ * (a token's text has no whitespace), each of them already in the
+ * vocabulary under its id, and nothing is cut (e holds no more tokens
+ * than max_tokens and no UNKNOWN): tokenize would return e's ids and
+ * learn nothing. */
+static int line_is(const struct ps_drain *d, const struct line_memo *e, const char *s, size_t n)
+{
+	size_t pos = 0;
+	uint32_t k;
+
+	for (k = 0; k < e->count; k++) {
+		const struct vocab_entry *v = &d->vocab[e->tok[k]];
+
+		if (k && (pos >= n || s[pos++] != ' '))
+			return 0;
+		if (v->len > n - pos || !ps_bytes_eq(d->text + v->off, s + pos, v->len))
+			return 0;
+		pos += v->len;
+	}
+	return pos == n;
+}
+
+/* tokenize(d, s, n, 1, cut) for ps_drain_add, with lines learnt before
+ * taken from a direct-mapped memo: a log repeats its lines. */
+static uint32_t line_tokens(struct ps_drain *d, const char *s, size_t n, int *cut)
+{
+	struct line_memo *e = NULL;
+	uint32_t h = 0, len;
+
+	if (d->lines && n > 0 && n <= UINT32_MAX) {
+		h = ps_hash_fast(s, n, 0);
+		e = &d->lines[h & d->lines_mask];
+		if (e->len == n && e->hash == h && line_is(d, e, s, n)) {
+			memcpy(d->line_tok, e->tok, (size_t)e->count * sizeof *e->tok);
+			*cut = 0;
+			return e->count;
+		}
+	}
+	len = tokenize(d, s, n, 1, cut);
+	if (e && !*cut && len > 0 && len <= LINE_TOKENS && len <= d->p.max_tokens) {
+		e->hash = h;
+		e->len = (uint32_t)n;
+		e->count = len;
+		memcpy(e->tok, d->line_tok, (size_t)len * sizeof *e->tok);
+	}
+	return len;
+}
+
 uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 {
 	int cut;
-	uint32_t len = tokenize(d, s, n, 1, &cut);
+	uint32_t len = line_tokens(d, s, n, &cut);
 	uint32_t c = d->p.no_shortcut ? NONE : exact_lookup(d, d->line_tok, len), k;
 
 	if (cut)

@@ -309,32 +309,39 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* Case-insensitive search for a lower-case word. */
-static int has_word(const char *s, size_t n, const char *w)
-{
-	size_t wl = 0, i, j;
-
-	while (w[wl])
-		wl++;
-	for (i = 0; i + wl <= n; i++) {
-		for (j = 0; j < wl && lower((unsigned char)s[i + j]) == w[j]; j++)
-			;
-		if (j == wl)
-			return 1;
-	}
-	return 0;
-}
-
 static const char *const error_words[] = {
 	"error", "fail", "corrupt", "invalid", "bad ", "timeout", "timed out", "stuck",
 	"blocked", "leak", "overflow", "underflow", "deadlock", "lockup", "stall",
 	"fault", "illegal", "not syncing", "killed", "unable",
 };
 
+/* Does the line hold one of error_words, in any case?  One pass over
+ * the line, trying at each byte only the words that start with it. */
+static int has_error_word(const char *s, size_t n)
+{
+	size_t i, j, w;
+
+	for (i = 0; i < n; i++) {
+		int c = lower((unsigned char)s[i]);
+
+		for (w = 0; w < sizeof error_words / sizeof error_words[0]; w++) {
+			const char *e = error_words[w];
+
+			if (e[0] != c)
+				continue;
+			for (j = 1; e[j] && i + j < n && lower((unsigned char)s[i + j]) == e[j]; j++)
+				;
+			if (!e[j])
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static float line_score(const struct ps_analysis *an, uint32_t i)
 {
 	const struct ps_line *l = &an->lines[i];
-	uint32_t anchor = an->header != PS_NONE ? an->header : an->panic, dist, w;
+	uint32_t anchor = an->header != PS_NONE ? an->header : an->panic, dist;
 
 	if (i == an->header)
 		return 1.0f;
@@ -344,9 +351,8 @@ static float line_score(const struct ps_analysis *an, uint32_t i)
 		return 0.75f;
 	if (l->flags & PS_LINE_HEADER)
 		return 0.6f;
-	for (w = 0; w < sizeof error_words / sizeof error_words[0]; w++)
-		if (has_word(l->rec->text, l->rec->len, error_words[w]))
-			return 0.45f;
+	if (has_error_word(l->rec->text, l->rec->len))
+		return 0.45f;
 	if (l->flags & PS_LINE_FRAME)
 		return i > anchor && anchor != PS_NONE ? 0.3f : 0.2f;
 	dist = anchor == PS_NONE ? 64 : (i > anchor ? i - anchor : anchor - i);

@@ -284,6 +284,10 @@ int ps_is_trace_marker(const char *s, size_t n)
 {
 	while (n && ps_is_space((unsigned char)*s))
 		s++, n--;
+	/* every marker starts with one of these */
+	if (!n || (*s != 'C' && *s != '<' && *s != 'S' && *s != 'B' && *s != 'A' && *s != 'F' &&
+		   *s != 'L'))
+		return 0;
 	return starts(s, n, "Call Trace:") || starts(s, n, "Call trace:") ||
 	       starts(s, n, "<TASK>") || starts(s, n, "</TASK>") ||
 	       starts(s, n, "<IRQ>") || starts(s, n, "</IRQ>") ||
