@@ -39,7 +39,7 @@ struct out {
 
 /* memcpy for the short runs of a token, without a call: words that
  * overlap where n is not a multiple of their size (d and s are apart). */
-static void copy_short(char *d, const char *s, size_t n)
+static inline void copy_short(char *d, const char *s, size_t n)
 {
 	size_t i;
 
@@ -60,7 +60,7 @@ static void copy_short(char *d, const char *s, size_t n)
 }
 
 /* Appends s[0..n), cut at the capacity (one byte stays for the NUL). */
-static void emit(struct out *o, const char *s, size_t n)
+static inline void emit(struct out *o, const char *s, size_t n)
 {
 	size_t room = o->cap ? o->cap - 1 - o->len : 0;
 
