@@ -227,9 +227,13 @@ static int has_digit(const char *s, size_t n)
  * when the vocabulary is full. */
 static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
 {
-	uint32_t h = ps_hash_fast(s, n, 0) & d->vhash_mask, e;
+	uint32_t h, e;
 	struct vocab_entry *v;
 
+	/* the most common token of masked lines and templates: id 0 since init */
+	if (n == 3 && s[0] == '<' && s[1] == '*' && s[2] == '>')
+		return WILD;
+	h = ps_hash_fast(s, n, 0) & d->vhash_mask;
 	for (e = d->vhash[h]; e; e = v->hnext) {
 		v = &d->vocab[e - 1];
 		if (v->len == n && ps_bytes_eq(d->text + v->off, s, n))
