@@ -149,6 +149,22 @@ static void window_precompute(struct window *win)
 			}
 }
 
+/* Index of the lowest set bit of x, x != 0. */
+static uint32_t lowest_bit(uint64_t x)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+	return (uint32_t)__builtin_ctzll(x);   /* one instruction there, no library call */
+#else
+	uint32_t k = 0;
+
+	while (!(x & 1)) {
+		x >>= 1;
+		k++;
+	}
+	return k;
+#endif
+}
+
 static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 {
 	const struct window *win = ctx;
@@ -160,16 +176,13 @@ static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 		/* the same neighbours in the same order, read off the bits:
 		 * bit k < w is line i - w + k, bit w + k is line i + 1 + k;
 		 * no bit is set for a line outside the log */
-		uint64_t bits = win->near[i];
-		uint32_t k;
+		uint64_t low = win->near[i] & (((uint64_t)1 << win->w) - 1), high = win->near[i] >> win->w;
 
-		for (k = 0; bits >> k && k < win->w; k++)
-			if (bits >> k & 1)
-				out[cnt++] = i - win->w + k;
+		for (; low; low &= low - 1)
+			out[cnt++] = i - win->w + lowest_bit(low);
 		out[cnt++] = i;
-		for (bits >>= win->w, k = 0; bits >> k; k++)
-			if (bits >> k & 1)
-				out[cnt++] = i + 1 + k;
+		for (; high; high &= high - 1)
+			out[cnt++] = i + 1 + lowest_bit(high);
 		return cnt;
 	}
 	for (j = lo; j <= hi; j++) {

@@ -173,6 +173,15 @@ static unsigned pair(const char *p)
 	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
 }
 
+/* A 16-bit hash of three bytes. */
+static unsigned triple(const char *p)
+{
+	uint32_t t = (uint32_t)(unsigned char)p[0] << 16 | (uint32_t)(unsigned char)p[1] << 8 |
+		     (unsigned char)p[2];
+
+	return (unsigned)((t * 0x9e3779b1u) >> 16);
+}
+
 void ps_oops_matcher_init(struct ps_oops_matcher *m)
 {
 	uint16_t tail_p[256], tail_a[256];
@@ -188,7 +197,7 @@ void ps_oops_matcher_init(struct ps_oops_matcher *m)
 		while (patterns[i].anywhere && patterns[i].text[len])
 			len++;
 		if (patterns[i].anywhere && len < m->shortest)
-			m->shortest = len < 2 ? 2 : len;
+			m->shortest = len < 3 ? 3 : len;
 	}
 	for (i = 0; i < 256; i++)
 		m->prefix_head[i] = m->anywhere_head[i] = tail_p[i] = tail_a[i] = PS_OOPS_END;
@@ -202,8 +211,8 @@ void ps_oops_matcher_init(struct ps_oops_matcher *m)
 			size_t j;
 
 			m->pairs[k >> 6] |= (uint64_t)1 << (k & 63);
-			for (j = 0; j + 1 < m->shortest; j++) {
-				k = pair(patterns[i].text + j);
+			for (j = 0; j + 2 < m->shortest; j++) {
+				k = triple(patterns[i].text + j);
 				m->inner[k >> 6] |= (uint64_t)1 << (k & 63);
 			}
 		}
@@ -241,14 +250,16 @@ uint16_t ps_oops_match(const struct ps_oops_matcher *m, const char *s, size_t n)
 	/* Anywhere-patterns: only where the byte pair can start one, and
 	 * only those earlier in the table than the best match so far.
 	 * An occurrence starting at pos is at least `shortest` bytes long,
-	 * so the pair at p = pos + shortest - 2 is one of the pairs in the
-	 * first `shortest` bytes of a pattern (m->inner).  When it is not,
-	 * no occurrence starts anywhere in pos..p (each would hold that
-	 * pair within its first `shortest` bytes), and the scan goes on
-	 * at p + 1: Horspool's skip, on byte pairs. */
+	 * so the three bytes at p = pos + shortest - 3 are one of the
+	 * triples in the first `shortest` bytes of a pattern, whose hashes
+	 * m->inner marks.  When their hash is not marked, no occurrence
+	 * starts anywhere in pos..p (each would hold those bytes within its
+	 * first `shortest`), and the scan goes on at p + 1: Horspool's skip,
+	 * on byte triples.  (Two triples with one hash only mean a skip
+	 * missed, never a match.) */
 	for (pos = 0; pos + m->shortest <= n; pos++) {
-		size_t p = pos + m->shortest - 2;
-		unsigned k = pair(s + p);
+		size_t p = pos + m->shortest - 3;
+		unsigned k = triple(s + p);
 
 		if (!(m->inner[k >> 6] >> (k & 63) & 1)) {
 			pos = p;

@@ -28,8 +28,8 @@ struct ps_oops_pattern {
 };
 
 /* Index for fast matching, built once (cheap), then used for many
- * lines: the byte pairs that can start an anywhere-pattern, the byte
- * pairs anywhere in the first `shortest` bytes of one (to skip ahead),
+ * lines: the byte pairs that can start an anywhere-pattern, hashes of
+ * the byte triples in the first `shortest` bytes of one (to skip ahead),
  * and per first byte a chain of the patterns that start with it, in
  * table order (PS_OOPS_END ends a chain). */
 #define PS_OOPS_END 0xffffu
