@@ -95,7 +95,7 @@ def callgrind_stages(cmd, tmp):
     try:
         subprocess.run(["valgrind", "--tool=callgrind", "--dump-instr=no",
                         "--callgrind-out-file=" + out] + cmd, capture_output=True, timeout=600)
-        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", out], capture_output=True,
+        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out], capture_output=True,
                              text=True, timeout=600).stdout
     except (OSError, subprocess.SubprocessError):
         return None
