@@ -286,6 +286,7 @@ size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap)
 size_t ps_frame_symbol(const char *s, size_t n, const char **sym)
 {
 	size_t i = 0, start, len;
+	unsigned c, cls = 0;
 
 	while (i < n && ps_is_space((unsigned char)s[i]))
 		i++;
@@ -310,10 +311,14 @@ size_t ps_frame_symbol(const char *s, size_t n, const char **sym)
 		i++;
 	if (i >= n)
 		return 0;
-	/* first token holds the symbol+offset */
+	/* first token holds the symbol+offset, which needs a '+' */
 	start = i;
-	while (i < n && !ps_is_space((unsigned char)s[i]))
+	while (i < n && !((c = ps_ctype[(unsigned char)s[i]]) & PS_CH_SPACE)) {
+		cls |= c;
 		i++;
+	}
+	if (!(cls & PS_CH_PLUS))
+		return 0;
 	len = symbol_offset(s + start, i - start, sym);
 	return len;
 }

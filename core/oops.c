@@ -188,6 +188,7 @@ void ps_oops_matcher_init(struct ps_oops_matcher *m)
 	size_t i;
 
 	_Static_assert(NPATTERNS < 256, "pattern ids must fit the chains");
+	memset(m->prefix_pairs, 0, sizeof m->prefix_pairs);
 	memset(m->pairs, 0, sizeof m->pairs);
 	memset(m->inner, 0, sizeof m->inner);
 	m->shortest = UINT32_MAX;
@@ -216,6 +217,10 @@ void ps_oops_matcher_init(struct ps_oops_matcher *m)
 				m->inner[k >> 6] |= (uint64_t)1 << (k & 63);
 			}
 		}
+		if (!patterns[i].anywhere) {
+			unsigned k = pair(patterns[i].text);
+			m->prefix_pairs[k >> 6] |= (uint64_t)1 << (k & 63);
+		}
 		m->next[i] = PS_OOPS_END;
 		if (tail[c] == PS_OOPS_END)
 			head[c] = (uint16_t)i;
@@ -241,10 +246,14 @@ uint16_t ps_oops_match(const struct ps_oops_matcher *m, const char *s, size_t n)
 		s += 14, n -= 14;
 	if (n == 0)
 		return 0;
-	for (i = m->prefix_head[(unsigned char)s[0]]; i != PS_OOPS_END; i = m->next[i]) {
-		if (starts(s, n, patterns[i].text)) {
-			best = i;
-			break;
+	/* prefix patterns: only when the first two bytes start one (every
+	 * pattern has at least two) */
+	if (n >= 2 && m->prefix_pairs[pair(s) >> 6] >> (pair(s) & 63) & 1) {
+		for (i = m->prefix_head[(unsigned char)s[0]]; i != PS_OOPS_END; i = m->next[i]) {
+			if (starts(s, n, patterns[i].text)) {
+				best = i;
+				break;
+			}
 		}
 	}
 	/* Anywhere-patterns: only where the byte pair can start one, and
