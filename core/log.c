@@ -363,8 +363,8 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 	log->skipped_lines = (uint32_t)skip;
 
 	for (pos = 0; pos < len; line++) {
-		int cr;
-		size_t end = line_end_cr(buf, pos, len, &cr);
+		int cr = 1;    /* a line to skip needs no '\r' test */
+		size_t end = skip ? line_end(buf, pos, len) : line_end_cr(buf, pos, len, &cr);
 		struct ps_record *r;
 
 		if (blank(buf + pos, end - pos)) {
