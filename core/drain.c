@@ -10,21 +10,25 @@
 #define UNKNOWN   (UINT32_MAX - 1) /* a token the full vocabulary could not take */
 #define LEN_KEY   0x80000000u    /* first-layer keys: token count | LEN_KEY */
 
+/* The three hash tables (tokens, children, exact templates) chain
+ * through their entries: a bucket holds the first entry's id + 1 (0:
+ * empty) and each entry the next one's.  Chains allow a load above 1,
+ * so the bucket arrays are a quarter of what open addressing at half
+ * load needed, and only they are cleared: less memory to touch, and
+ * tables that stay in the cache. */
 struct vocab_entry {
 	uint32_t off;        /* into text */
 	uint32_t len;
 	uint32_t has_digit;
-};
-
-struct child_slot {
-	uint32_t parent;     /* NONE = empty */
-	uint32_t key;
-	uint32_t child;
+	uint32_t hnext;      /* next in the bucket, id + 1 */
 };
 
 struct node {
 	uint32_t nchildren;
 	uint32_t first, last;   /* leaf cluster list, in creation order */
+	uint32_t version;       /* leaf: bumped whenever a template in it changes */
+	uint32_t parent, key;   /* the edge into this node */
+	uint32_t hnext;         /* next child in the bucket, id + 1 */
 };
 
 struct cluster {
@@ -32,8 +36,37 @@ struct cluster {
 	uint32_t len;
 	uint32_t next;          /* next cluster in the same leaf */
 	uint32_t size;          /* lines matched */
+	uint32_t leaf;          /* the leaf it is filed in, or NONE */
+	uint32_t xnext;         /* next in the exact-template bucket, id + 1 */
 	uint8_t filed;          /* in a leaf of the tree */
 	uint8_t merged;         /* template changed since creation */
+};
+
+/* A line learnt before and its token ids (see line_tokens). */
+#define LINE_TOKENS 32
+struct line_memo {
+	uint32_t hash, len;     /* len 0: empty */
+	uint32_t count;
+	uint32_t tok[LINE_TOKENS];
+};
+
+/* The best cluster of a leaf for a line so far, in fastMatch's order. */
+struct match {
+	uint32_t best;          /* NONE before the first cluster */
+	uint32_t simtok, par;   /* its tokens equal to the line's, its <*> */
+};
+
+/* A remembered tree search (see tree_search): the line's tokens, the
+ * leaf they led to, that leaf's version then, the last cluster of the
+ * leaf that was looked at, and the best one up to it. */
+#define MEMO_TOKENS 32
+struct memo {
+	uint32_t leaf;          /* NONE: empty */
+	uint32_t version;
+	uint32_t last;
+	uint32_t len;
+	struct match m;
+	uint32_t tok[MEMO_TOKENS];
 };
 
 struct ps_drain {
@@ -42,14 +75,14 @@ struct ps_drain {
 
 	struct vocab_entry *vocab;
 	uint32_t nvocab;
-	uint32_t *vhash;        /* id + 1, 0 = empty */
+	uint32_t *vhash;        /* buckets: id + 1, 0 = empty */
 	uint32_t vhash_mask;
 	char *text;
 	size_t text_used;
 
 	struct node *nodes;
 	uint32_t nnodes;
-	struct child_slot *chash;
+	uint32_t *chash;        /* buckets of (parent, key) -> child id + 1 */
 	uint32_t chash_mask;
 
 	struct cluster *clusters;
@@ -58,6 +91,11 @@ struct ps_drain {
 	uint32_t xhash_mask;
 	uint32_t *tpl;
 	size_t tpl_used;
+
+	struct memo *memo;      /* direct-mapped; NULL when off */
+	uint32_t memo_mask;
+	struct line_memo *lines;  /* direct-mapped; NULL when off */
+	uint32_t lines_mask;
 
 	uint32_t *line_tok;     /* scratch: token ids of the current line */
 	uint32_t overflows;
@@ -86,6 +124,16 @@ static uint32_t pow2_above(uint32_t n)
 	return s;
 }
 
+/* Buckets for a table of n entries: at most two per bucket when full. */
+static uint32_t buckets_for(uint32_t n)
+{
+	uint32_t s = 16;
+
+	while (s < n / 2 && s < 0x40000000u)
+		s <<= 1;
+	return s;
+}
+
 int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_drain_params *p)
 {
 	struct ps_drain *d;
@@ -105,27 +153,48 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 		return PS_ENOMEM;
 	d->p = *p;
 	d->leaf_depth = p->depth - 2;
-	vh = pow2_above(p->max_vocab);
-	ch = pow2_above(p->max_nodes);
+	vh = buckets_for(p->max_vocab);
+	ch = buckets_for(p->max_nodes);
 	d->vocab = PS_ALLOC_RAW(a, struct vocab_entry, p->max_vocab);
 	d->vhash = PS_ALLOC(a, uint32_t, vh);
 	d->text = PS_ALLOC_RAW(a, char, p->vocab_bytes + 1);
 	d->nodes = PS_ALLOC_RAW(a, struct node, p->max_nodes);
-	d->chash = ps_arena_alloc(a, (size_t)ch * sizeof(struct child_slot), _Alignof(struct child_slot));
+	d->chash = PS_ALLOC(a, uint32_t, ch);
 	d->clusters = PS_ALLOC_RAW(a, struct cluster, p->max_clusters);
 	d->tpl = PS_ALLOC_RAW(a, uint32_t, p->template_tokens + 1);
 	d->line_tok = PS_ALLOC_RAW(a, uint32_t, p->max_tokens);
-	d->xhash = PS_ALLOC(a, uint32_t, pow2_above(p->max_clusters));
+	d->xhash = PS_ALLOC(a, uint32_t, buckets_for(p->max_clusters));
 	if (!d->vocab || !d->vhash || !d->text || !d->nodes || !d->chash || !d->clusters ||
 	    !d->tpl || !d->line_tok || !d->xhash)
 		return PS_ENOMEM;
+	/* The memo relies on leaf versions never wrapping: a version goes
+	 * up once per template token turned into <*>, at most
+	 * template_tokens < 2^32 times. */
+	d->memo = NULL;
+	d->memo_mask = 0;
+	d->lines = NULL;
+	d->lines_mask = 0;
+	if (!p->no_shortcut) {
+		uint32_t slots = pow2_above(p->max_clusters) / 2;
+
+		if (slots > 1024)
+			slots = 1024;
+		d->memo = PS_ALLOC_RAW(a, struct memo, slots);
+		if (!d->memo)
+			return PS_ENOMEM;
+		d->memo_mask = slots - 1;
+		for (i = 0; i < slots; i++)
+			d->memo[i].leaf = NONE;
+		d->lines = PS_ALLOC(a, struct line_memo, slots);
+		if (!d->lines)
+			return PS_ENOMEM;
+		d->lines_mask = slots - 1;
+	}
 	/* only the hash tables need clearing; every other table entry is
 	 * written when it comes into use */
 	d->vhash_mask = vh - 1;
-	d->xhash_mask = pow2_above(p->max_clusters) - 1;
+	d->xhash_mask = buckets_for(p->max_clusters) - 1;
 	d->chash_mask = ch - 1;
-	for (i = 0; i < ch; i++)
-		d->chash[i].parent = NONE;
 
 	/* token 0 is the wildcard; node 0 is the root */
 	memcpy(d->text, PS_WILDCARD, 3);
@@ -133,11 +202,13 @@ int ps_drain_init(struct ps_drain **out, struct ps_arena *a, const struct ps_dra
 	d->vocab[0].off = 0;
 	d->vocab[0].len = 3;
 	d->vocab[0].has_digit = 0;
+	d->vocab[0].hnext = 0;
 	d->nvocab = 1;
-	d->vhash[ps_hash(PS_WILDCARD, 3, 0) & d->vhash_mask] = 1;
+	d->vhash[ps_hash_fast(PS_WILDCARD, 3, 0) & d->vhash_mask] = 1;
 	d->nnodes = 1;
 	d->nodes[0].nchildren = 0;
 	d->nodes[0].first = d->nodes[0].last = NONE;
+	d->nodes[0].version = 0;
 	*out = d;
 	return PS_OK;
 }
@@ -156,18 +227,17 @@ static int has_digit(const char *s, size_t n)
  * when the vocabulary is full. */
 static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
 {
-	uint32_t h = (uint32_t)ps_hash(s, n, 0) & d->vhash_mask;
+	uint32_t h, e;
 	struct vocab_entry *v;
 
-	for (;;) {
-		uint32_t slot = d->vhash[h];
-
-		if (!slot)
-			break;
-		v = &d->vocab[slot - 1];
-		if (v->len == n && memcmp(d->text + v->off, s, n) == 0)
-			return slot - 1;
-		h = (h + 1) & d->vhash_mask;
+	/* the most common token of masked lines and templates: id 0 since init */
+	if (n == 3 && s[0] == '<' && s[1] == '*' && s[2] == '>')
+		return WILD;
+	h = ps_hash_fast(s, n, 0) & d->vhash_mask;
+	for (e = d->vhash[h]; e; e = v->hnext) {
+		v = &d->vocab[e - 1];
+		if (v->len == n && ps_bytes_eq(d->text + v->off, s, n))
+			return e - 1;
 	}
 	if (!learn)
 		return UNKNOWN;
@@ -179,6 +249,7 @@ static uint32_t token_id(struct ps_drain *d, const char *s, size_t n, int learn)
 	v->has_digit = (uint32_t)has_digit(s, n);
 	memcpy(d->text + d->text_used, s, n);
 	d->text_used += n;
+	v->hnext = d->vhash[h];
 	d->vhash[h] = ++d->nvocab;
 	return d->nvocab - 1;
 }
@@ -204,8 +275,7 @@ static uint32_t tokenize(struct ps_drain *d, const char *s, size_t n, int learn,
 		if (i == n)
 			break;
 		start = i;
-		while (i < n && !ps_is_space((unsigned char)s[i]))
-			i++;
+		i = ps_token_end(s, i, n);
 		if (count == d->p.max_tokens) {
 			*cut = 1;
 			break;
@@ -218,34 +288,40 @@ static uint32_t tokenize(struct ps_drain *d, const char *s, size_t n, int learn,
 	return count;
 }
 
+/* Bucket of a (parent, key) pair in the child table. */
+static uint32_t child_hash(const struct ps_drain *d, uint32_t parent, uint32_t key)
+{
+	uint64_t h = ((uint64_t)parent << 32 | key) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 32 ^ h) & d->chash_mask;
+}
+
 static uint32_t child_get(const struct ps_drain *d, uint32_t parent, uint32_t key)
 {
-	uint32_t h = (uint32_t)ps_hash(&key, sizeof key, parent) & d->chash_mask;
+	uint32_t e;
 
-	while (d->chash[h].parent != NONE) {
-		if (d->chash[h].parent == parent && d->chash[h].key == key)
-			return d->chash[h].child;
-		h = (h + 1) & d->chash_mask;
-	}
+	for (e = d->chash[child_hash(d, parent, key)]; e; e = d->nodes[e - 1].hnext)
+		if (d->nodes[e - 1].parent == parent && d->nodes[e - 1].key == key)
+			return e - 1;
 	return NONE;
 }
 
 /* Creates a child node; NONE when the node table is full. */
 static uint32_t child_add(struct ps_drain *d, uint32_t parent, uint32_t key)
 {
-	uint32_t h = (uint32_t)ps_hash(&key, sizeof key, parent) & d->chash_mask;
+	uint32_t h = child_hash(d, parent, key);
 	uint32_t id;
 
 	if (d->nnodes >= d->p.max_nodes)
 		return NONE;
-	while (d->chash[h].parent != NONE)
-		h = (h + 1) & d->chash_mask;
 	id = d->nnodes++;
 	d->nodes[id].nchildren = 0;
 	d->nodes[id].first = d->nodes[id].last = NONE;
-	d->chash[h].parent = parent;
-	d->chash[h].key = key;
-	d->chash[h].child = id;
+	d->nodes[id].version = 0;
+	d->nodes[id].parent = parent;
+	d->nodes[id].key = key;
+	d->nodes[id].hnext = d->chash[h];
+	d->chash[h] = id + 1;
 	d->nodes[parent].nchildren++;
 	return id;
 }
@@ -255,13 +331,11 @@ static int same(uint32_t a, uint32_t b)
 	return a == b && a != UNKNOWN;
 }
 
-/* The reference's treeSearch + fastMatch. */
-static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
+/* The leaf the reference's treeSearch reaches, or NONE. */
+static uint32_t tree_leaf(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
 {
 	uint32_t node = child_get(d, 0, len | LEN_KEY);
-	uint32_t depth = 1, i, c, best = NONE;
-	double best_sim = -1;
-	long best_par = -1;
+	uint32_t depth = 1, i;
 
 	if (node == NONE)
 		return NONE;
@@ -278,12 +352,21 @@ static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint3
 		node = next;
 		depth++;
 	}
-	for (c = d->nodes[node].first; c != NONE; c = d->clusters[c].next) {
-		const struct cluster *cl = &d->clusters[c];
-		const uint32_t *t = d->tpl + cl->tok;
-		uint32_t simtok = 0, k;
-		long par = 0;
-		double sim;
+	return node;
+}
+
+/* The reference's fastMatch over the clusters of a leaf from `c` on,
+ * continuing from *m.  fastMatch keeps the first cluster of highest
+ * similarity simtok / len and, among equals, most <*>; for one line len
+ * is the same for every cluster, so comparing simtok is comparing the
+ * similarity (the division is monotonic and distinct counts stay apart
+ * by 1 / len, far above rounding). */
+static void leaf_scan(const struct ps_drain *d, uint32_t c, const uint32_t *seq, uint32_t len,
+		      struct match *m)
+{
+	for (; c != NONE; c = d->clusters[c].next) {
+		const uint32_t *t = d->tpl + d->clusters[c].tok;
+		uint32_t simtok = 0, par = 0, k;
 
 		for (k = 0; k < len; k++) {
 			if (t[k] == WILD)
@@ -291,15 +374,56 @@ static uint32_t tree_search(const struct ps_drain *d, const uint32_t *seq, uint3
 			else if (same(t[k], seq[k]))
 				simtok++;
 		}
-		sim = (double)simtok / (double)len;
-		if (sim > best_sim || (sim == best_sim && par > best_par)) {
-			best_sim = sim;
-			best_par = par;
-			best = c;
+		if (m->best == NONE || simtok > m->simtok || (simtok == m->simtok && par > m->par)) {
+			m->best = c;
+			m->simtok = simtok;
+			m->par = par;
 		}
 	}
-	if (best != NONE && best_sim >= d->p.st)
-		return best;
+}
+
+/* The reference's treeSearch + fastMatch.
+ *
+ * fastMatch's answer depends only on the line's tokens and on the
+ * clusters of the leaf the tokens lead to: which ones, in which order,
+ * with which templates.  A leaf's list only grows at its end, and each
+ * change of a template in it bumps the leaf's version (ps_drain_add).
+ * So for the same tokens, the same leaf and the same version, the best
+ * cluster up to the remembered last one is still what it was, and only
+ * the clusters filed after it need a look.  The route to the leaf is
+ * walked every time: a child added on the way may lead the same tokens
+ * elsewhere.  (A line with no tokens never reaches a cluster: no
+ * cluster is filed for an empty template.) */
+static uint32_t tree_search(struct ps_drain *d, const uint32_t *seq, uint32_t len)
+{
+	uint32_t node = tree_leaf(d, seq, len), from;
+	struct memo *mo = NULL;
+	struct match m = { NONE, 0, 0 };
+
+	if (node == NONE || len == 0)
+		return NONE;
+	from = d->nodes[node].first;
+	if (d->memo && len <= MEMO_TOKENS) {
+		mo = &d->memo[ps_hash_fast(seq, (size_t)len * sizeof *seq, node) & d->memo_mask];
+		if (mo->leaf == node && mo->version == d->nodes[node].version && mo->len == len &&
+		    ps_bytes_eq(mo->tok, seq, (size_t)len * sizeof *seq)) {
+			m = mo->m;
+			if (mo->last != NONE)
+				from = d->clusters[mo->last].next;
+		} else {
+			memcpy(mo->tok, seq, (size_t)len * sizeof *seq);
+		}
+	}
+	leaf_scan(d, from, seq, len, &m);
+	if (mo) {
+		mo->leaf = node;
+		mo->version = d->nodes[node].version;
+		mo->len = len;
+		mo->last = d->nodes[node].last;
+		mo->m = m;
+	}
+	if (m.best != NONE && (double)m.simtok / (double)len >= d->p.st)
+		return m.best;
 	return NONE;
 }
 
@@ -326,6 +450,7 @@ static int tree_add(struct ps_drain *d, uint32_t cl)
 			else
 				d->clusters[leaf->last].next = cl;
 			leaf->last = cl;
+			d->clusters[cl].leaf = node;
 			return 1;
 		}
 		next = tok == UNKNOWN ? NONE : child_get(d, node, tok);
@@ -372,22 +497,21 @@ static int tree_add(struct ps_drain *d, uint32_t cl)
  * have matched the older one.) */
 static uint32_t seq_hash(const uint32_t *seq, uint32_t len)
 {
-	return (uint32_t)ps_hash(seq, (size_t)len * sizeof *seq, len);
+	return ps_hash_fast(seq, (size_t)len * sizeof *seq, len);
 }
 
 static void exact_insert(struct ps_drain *d, uint32_t id)
 {
-	const struct cluster *c = &d->clusters[id];
+	struct cluster *c = &d->clusters[id];
 	uint32_t h = seq_hash(d->tpl + c->tok, c->len) & d->xhash_mask;
 
-	while (d->xhash[h])
-		h = (h + 1) & d->xhash_mask;
+	c->xnext = d->xhash[h];
 	d->xhash[h] = id + 1;
 }
 
 static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
 {
-	uint32_t h, k, w = 0, best = NONE;
+	uint32_t e, k, w = 0, best = NONE;
 
 	if (len == 0)
 		return NONE;
@@ -398,12 +522,12 @@ static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint
 	}
 	if (!((double)(len - w) / (double)len >= d->p.st))
 		return NONE;
-	for (h = seq_hash(seq, len) & d->xhash_mask; d->xhash[h]; h = (h + 1) & d->xhash_mask) {
-		uint32_t id = d->xhash[h] - 1;
+	for (e = d->xhash[seq_hash(seq, len) & d->xhash_mask]; e; e = d->clusters[e - 1].xnext) {
+		uint32_t id = e - 1;
 		const struct cluster *c = &d->clusters[id];
 
 		if (c->merged || c->len != len || id >= best ||
-		    memcmp(d->tpl + c->tok, seq, (size_t)len * sizeof *seq) != 0)
+		    !ps_bytes_eq(d->tpl + c->tok, seq, (size_t)len * sizeof *seq))
 			continue;
 		best = id;
 	}
@@ -423,6 +547,7 @@ static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t le
 	c->len = len;
 	c->next = NONE;
 	c->size = 1;
+	c->leaf = NONE;
 	c->merged = 0;
 	memcpy(d->tpl + d->tpl_used, seq, len * sizeof *seq);
 	d->tpl_used += len;
@@ -442,10 +567,59 @@ static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t le
 	return id;
 }
 
+/* Is s[0..n) the remembered line e, i.e. e's tokens joined by single
+ * spaces?  Then splitting it on whitespace gives exactly those tokens
+ * (a token's text has no whitespace), each of them already in the
+ * vocabulary under its id, and nothing is cut (e holds no more tokens
+ * than max_tokens and no UNKNOWN): tokenize would return e's ids and
+ * learn nothing. */
+static int line_is(const struct ps_drain *d, const struct line_memo *e, const char *s, size_t n)
+{
+	size_t pos = 0;
+	uint32_t k;
+
+	for (k = 0; k < e->count; k++) {
+		const struct vocab_entry *v = &d->vocab[e->tok[k]];
+
+		if (k && (pos >= n || s[pos++] != ' '))
+			return 0;
+		if (v->len > n - pos || !ps_bytes_eq(d->text + v->off, s + pos, v->len))
+			return 0;
+		pos += v->len;
+	}
+	return pos == n;
+}
+
+/* tokenize(d, s, n, 1, cut) for ps_drain_add, with lines learnt before
+ * taken from a direct-mapped memo: a log repeats its lines. */
+static uint32_t line_tokens(struct ps_drain *d, const char *s, size_t n, int *cut)
+{
+	struct line_memo *e = NULL;
+	uint32_t h = 0, len;
+
+	if (d->lines && n > 0 && n <= UINT32_MAX) {
+		h = ps_hash_fast(s, n, 0);
+		e = &d->lines[h & d->lines_mask];
+		if (e->len == n && e->hash == h && line_is(d, e, s, n)) {
+			memcpy(d->line_tok, e->tok, (size_t)e->count * sizeof *e->tok);
+			*cut = 0;
+			return e->count;
+		}
+	}
+	len = tokenize(d, s, n, 1, cut);
+	if (e && !*cut && len > 0 && len <= LINE_TOKENS && len <= d->p.max_tokens) {
+		e->hash = h;
+		e->len = (uint32_t)n;
+		e->count = len;
+		memcpy(e->tok, d->line_tok, (size_t)len * sizeof *e->tok);
+	}
+	return len;
+}
+
 uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 {
 	int cut;
-	uint32_t len = tokenize(d, s, n, 1, &cut);
+	uint32_t len = line_tokens(d, s, n, &cut);
 	uint32_t c = d->p.no_shortcut ? NONE : exact_lookup(d, d->line_tok, len), k;
 
 	if (cut)
@@ -470,6 +644,8 @@ uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 		if (!same(*t, d->line_tok[k]) && *t != WILD) {
 			*t = WILD;
 			d->clusters[c].merged = 1;
+			/* tree_search found c in its leaf: it is filed */
+			d->nodes[d->clusters[c].leaf].version++;
 		}
 	}
 	return c;

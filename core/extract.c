@@ -149,6 +149,22 @@ static void window_precompute(struct window *win)
 			}
 }
 
+/* Index of the lowest set bit of x, x != 0. */
+static uint32_t lowest_bit(uint64_t x)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+	return (uint32_t)__builtin_ctzll(x);   /* one instruction there, no library call */
+#else
+	uint32_t k = 0;
+
+	while (!(x & 1)) {
+		x >>= 1;
+		k++;
+	}
+	return k;
+#endif
+}
+
 static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 {
 	const struct window *win = ctx;
@@ -156,11 +172,21 @@ static uint32_t window_neighbors(void *ctx, uint32_t i, uint32_t *out)
 	uint32_t hi = win->an->nlines - 1 - i > win->w ? i + win->w : win->an->nlines - 1;
 	uint32_t j, cnt = 0;
 
+	if (win->near) {
+		/* the same neighbours in the same order, read off the bits:
+		 * bit k < w is line i - w + k, bit w + k is line i + 1 + k;
+		 * no bit is set for a line outside the log */
+		uint64_t low = win->near[i] & (((uint64_t)1 << win->w) - 1), high = win->near[i] >> win->w;
+
+		for (; low; low &= low - 1)
+			out[cnt++] = i - win->w + lowest_bit(low);
+		out[cnt++] = i;
+		for (; high; high &= high - 1)
+			out[cnt++] = i + 1 + lowest_bit(high);
+		return cnt;
+	}
 	for (j = lo; j <= hi; j++) {
-		if (j == i)
-			out[cnt++] = j;
-		else if (win->near ? (win->near[i] >> near_bit(win->w, i, j) & 1) :
-			 line_distance(win, i, j) <= win->p->eps)
+		if (j == i || line_distance(win, i, j) <= win->p->eps)
 			out[cnt++] = j;
 	}
 	return cnt;
@@ -273,8 +299,11 @@ int ps_extract(struct ps_analysis *an, const struct ps_extract_params *p, struct
 		}
 	}
 #undef ADD
-	ps_sort_u64_desc(cand, ncand);
-	for (k = 0; k < ncand && an->nsegment < p->max_lines; k++) {
+	/* A line has at most two entries (one from each loop above), so
+	 * the first 2 * max_lines entries in key order hold max_lines
+	 * distinct lines, or all there are: only those need sorting. */
+	ps_sort_u64_desc_first(cand, ncand, 2 * (size_t)p->max_lines);
+	for (k = 0; k < ncand && k < 2 * (size_t)p->max_lines && an->nsegment < p->max_lines; k++) {
 		uint32_t idx = ~(uint32_t)cand[k], s;
 
 		for (s = 0; s < an->nsegment; s++)
@@ -293,32 +322,39 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* Case-insensitive search for a lower-case word. */
-static int has_word(const char *s, size_t n, const char *w)
-{
-	size_t wl = 0, i, j;
-
-	while (w[wl])
-		wl++;
-	for (i = 0; i + wl <= n; i++) {
-		for (j = 0; j < wl && lower((unsigned char)s[i + j]) == w[j]; j++)
-			;
-		if (j == wl)
-			return 1;
-	}
-	return 0;
-}
-
 static const char *const error_words[] = {
 	"error", "fail", "corrupt", "invalid", "bad ", "timeout", "timed out", "stuck",
 	"blocked", "leak", "overflow", "underflow", "deadlock", "lockup", "stall",
 	"fault", "illegal", "not syncing", "killed", "unable",
 };
 
+/* Does the line hold one of error_words, in any case?  One pass over
+ * the line, trying at each byte only the words that start with it. */
+static int has_error_word(const char *s, size_t n)
+{
+	size_t i, j, w;
+
+	for (i = 0; i < n; i++) {
+		int c = lower((unsigned char)s[i]);
+
+		for (w = 0; w < sizeof error_words / sizeof error_words[0]; w++) {
+			const char *e = error_words[w];
+
+			if (e[0] != c)
+				continue;
+			for (j = 1; e[j] && i + j < n && lower((unsigned char)s[i + j]) == e[j]; j++)
+				;
+			if (!e[j])
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static float line_score(const struct ps_analysis *an, uint32_t i)
 {
 	const struct ps_line *l = &an->lines[i];
-	uint32_t anchor = an->header != PS_NONE ? an->header : an->panic, dist, w;
+	uint32_t anchor = an->header != PS_NONE ? an->header : an->panic, dist;
 
 	if (i == an->header)
 		return 1.0f;
@@ -328,9 +364,8 @@ static float line_score(const struct ps_analysis *an, uint32_t i)
 		return 0.75f;
 	if (l->flags & PS_LINE_HEADER)
 		return 0.6f;
-	for (w = 0; w < sizeof error_words / sizeof error_words[0]; w++)
-		if (has_word(l->rec->text, l->rec->len, error_words[w]))
-			return 0.45f;
+	if (has_error_word(l->rec->text, l->rec->len))
+		return 0.45f;
 	if (l->flags & PS_LINE_FRAME)
 		return i > anchor && anchor != PS_NONE ? 0.3f : 0.2f;
 	dist = anchor == PS_NONE ? 64 : (i > anchor ? i - anchor : anchor - i);

@@ -205,7 +205,31 @@ static size_t parse_syslog(const char *s, size_t n)
 	return tag;
 }
 
-void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
+/* Index just past the last '\r' of s[0..n), or 0 when there is none.
+ * Eight bytes at a time from the end while a word holds no '\r' (the
+ * has-zero-byte test on the word XOR '\r'), then byte by byte within
+ * the word that does. */
+static size_t after_last_cr(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = n;
+
+	while (i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i - 8, 8);
+		w ^= ones * '\r';
+		if ((w - ones) & ~w & highs)
+			break;
+		i -= 8;
+	}
+	while (i > 0 && s[i - 1] != '\r')
+		i--;
+	return i;
+}
+
+/* ps_log_parse_line; `cr` 0 says the line holds no '\r'. */
+static void parse_line(struct ps_record *r, const char *s, size_t n, int cr)
 {
 	size_t k, i;
 
@@ -215,14 +239,12 @@ void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 
 	/* Carriage returns: drop trailing ones; after an interior one, the
 	 * terminal showed the text that followed. */
-	while (n && s[n - 1] == '\r')
-		n--;
-	for (i = n; i > 0; i--) {
-		if (s[i - 1] == '\r') {
-			s += i;
-			n -= i;
-			break;
-		}
+	if (cr) {
+		while (n && s[n - 1] == '\r')
+			n--;
+		i = after_last_cr(s, n);
+		s += i;
+		n -= i;
 	}
 
 	s += (k = parse_syslog(s, n));
@@ -254,6 +276,11 @@ void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 	r->len = (uint32_t)n;
 }
 
+void ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
+{
+	parse_line(r, s, n, 1);
+}
+
 /* Index of the newline ending the line that starts at pos, or len. */
 static size_t line_end(const char *buf, size_t pos, size_t len)
 {
@@ -273,6 +300,33 @@ static size_t line_end(const char *buf, size_t pos, size_t len)
 	}
 	while (pos < len && buf[pos] != '\n')
 		pos++;
+	return pos;
+}
+
+/* line_end, and in *cr whether the line may hold a '\r': the words
+ * it reads are tested for one too (a '\r' just after the newline, in
+ * the next line, only costs that line a needless search). */
+static size_t line_end_cr(const char *buf, size_t pos, size_t len, int *cr)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t seen = 0;
+
+	while (len - pos >= 8) {
+		uint64_t w, a, b;
+
+		memcpy(&w, buf + pos, 8);
+		a = w ^ ones * '\n';
+		b = w ^ ones * '\r';
+		seen |= (b - ones) & ~b & highs;
+		if ((a - ones) & ~a & highs)
+			break;
+		pos += 8;
+	}
+	while (pos < len && buf[pos] != '\n') {
+		seen |= buf[pos] == '\r';
+		pos++;
+	}
+	*cr = seen != 0;
 	return pos;
 }
 
@@ -309,7 +363,8 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 	log->skipped_lines = (uint32_t)skip;
 
 	for (pos = 0; pos < len; line++) {
-		size_t end = line_end(buf, pos, len);
+		int cr = 1;    /* a line to skip needs no '\r' test */
+		size_t end = skip ? line_end(buf, pos, len) : line_end_cr(buf, pos, len, &cr);
 		struct ps_record *r;
 
 		if (blank(buf + pos, end - pos)) {
@@ -322,7 +377,7 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 			continue;
 		}
 		r = &log->rec[log->n++];
-		ps_log_parse_line(r, buf + pos, end - pos);
+		parse_line(r, buf + pos, end - pos, cr);
 		r->line = line;
 		if (r->len > PS_MAX_LINE) {
 			r->len = PS_MAX_LINE;

@@ -173,13 +173,33 @@ static unsigned pair(const char *p)
 	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
 }
 
+/* A 16-bit hash of three bytes. */
+static unsigned triple(const char *p)
+{
+	uint32_t t = (uint32_t)(unsigned char)p[0] << 16 | (uint32_t)(unsigned char)p[1] << 8 |
+		     (unsigned char)p[2];
+
+	return (unsigned)((t * 0x9e3779b1u) >> 16);
+}
+
 void ps_oops_matcher_init(struct ps_oops_matcher *m)
 {
 	uint16_t tail_p[256], tail_a[256];
 	size_t i;
 
 	_Static_assert(NPATTERNS < 256, "pattern ids must fit the chains");
+	memset(m->prefix_pairs, 0, sizeof m->prefix_pairs);
 	memset(m->pairs, 0, sizeof m->pairs);
+	memset(m->inner, 0, sizeof m->inner);
+	m->shortest = UINT32_MAX;
+	for (i = 0; i < NPATTERNS; i++) {
+		uint32_t len = 0;
+
+		while (patterns[i].anywhere && patterns[i].text[len])
+			len++;
+		if (patterns[i].anywhere && len < m->shortest)
+			m->shortest = len < 3 ? 3 : len;
+	}
 	for (i = 0; i < 256; i++)
 		m->prefix_head[i] = m->anywhere_head[i] = tail_p[i] = tail_a[i] = PS_OOPS_END;
 	for (i = 0; i < NPATTERNS; i++) {
@@ -189,7 +209,17 @@ void ps_oops_matcher_init(struct ps_oops_matcher *m)
 
 		if (patterns[i].anywhere) {
 			unsigned k = pair(patterns[i].text);
+			size_t j;
+
 			m->pairs[k >> 6] |= (uint64_t)1 << (k & 63);
+			for (j = 0; j + 2 < m->shortest; j++) {
+				k = triple(patterns[i].text + j);
+				m->inner[k >> 6] |= (uint64_t)1 << (k & 63);
+			}
+		}
+		if (!patterns[i].anywhere) {
+			unsigned k = pair(patterns[i].text);
+			m->prefix_pairs[k >> 6] |= (uint64_t)1 << (k & 63);
 		}
 		m->next[i] = PS_OOPS_END;
 		if (tail[c] == PS_OOPS_END)
@@ -216,17 +246,35 @@ uint16_t ps_oops_match(const struct ps_oops_matcher *m, const char *s, size_t n)
 		s += 14, n -= 14;
 	if (n == 0)
 		return 0;
-	for (i = m->prefix_head[(unsigned char)s[0]]; i != PS_OOPS_END; i = m->next[i]) {
-		if (starts(s, n, patterns[i].text)) {
-			best = i;
-			break;
+	/* prefix patterns: only when the first two bytes start one (every
+	 * pattern has at least two) */
+	if (n >= 2 && m->prefix_pairs[pair(s) >> 6] >> (pair(s) & 63) & 1) {
+		for (i = m->prefix_head[(unsigned char)s[0]]; i != PS_OOPS_END; i = m->next[i]) {
+			if (starts(s, n, patterns[i].text)) {
+				best = i;
+				break;
+			}
 		}
 	}
-	/* anywhere-patterns: only where the byte pair can start one, and
-	 * only those earlier in the table than the best match so far */
-	for (pos = 0; pos + 1 < n; pos++) {
-		unsigned k = pair(s + pos);
+	/* Anywhere-patterns: only where the byte pair can start one, and
+	 * only those earlier in the table than the best match so far.
+	 * An occurrence starting at pos is at least `shortest` bytes long,
+	 * so the three bytes at p = pos + shortest - 3 are one of the
+	 * triples in the first `shortest` bytes of a pattern, whose hashes
+	 * m->inner marks.  When their hash is not marked, no occurrence
+	 * starts anywhere in pos..p (each would hold those bytes within its
+	 * first `shortest`), and the scan goes on at p + 1: Horspool's skip,
+	 * on byte triples.  (Two triples with one hash only mean a skip
+	 * missed, never a match.) */
+	for (pos = 0; pos + m->shortest <= n; pos++) {
+		size_t p = pos + m->shortest - 3;
+		unsigned k = triple(s + p);
 
+		if (!(m->inner[k >> 6] >> (k & 63) & 1)) {
+			pos = p;
+			continue;
+		}
+		k = pair(s + pos);
 		if (!(m->pairs[k >> 6] >> (k & 63) & 1))
 			continue;
 		for (i = m->anywhere_head[(unsigned char)s[pos]]; i != PS_OOPS_END && i < best;
@@ -256,6 +304,10 @@ int ps_is_trace_marker(const char *s, size_t n)
 {
 	while (n && ps_is_space((unsigned char)*s))
 		s++, n--;
+	/* every marker starts with one of these */
+	if (!n || (*s != 'C' && *s != '<' && *s != 'S' && *s != 'B' && *s != 'A' && *s != 'F' &&
+		   *s != 'L'))
+		return 0;
 	return starts(s, n, "Call Trace:") || starts(s, n, "Call trace:") ||
 	       starts(s, n, "<TASK>") || starts(s, n, "</TASK>") ||
 	       starts(s, n, "<IRQ>") || starts(s, n, "</IRQ>") ||

@@ -28,12 +28,16 @@ struct ps_oops_pattern {
 };
 
 /* Index for fast matching, built once (cheap), then used for many
- * lines: the byte pairs that can start an anywhere-pattern, and per
- * first byte a chain of the patterns that start with it, in table
- * order (PS_OOPS_END ends a chain). */
+ * lines: the byte pairs that can start a prefix or an anywhere-pattern, hashes of
+ * the byte triples in the first `shortest` bytes of one (to skip ahead),
+ * and per first byte a chain of the patterns that start with it, in
+ * table order (PS_OOPS_END ends a chain). */
 #define PS_OOPS_END 0xffffu
 struct ps_oops_matcher {
+	uint64_t prefix_pairs[65536 / 64];   /* first two bytes of prefix patterns */
 	uint64_t pairs[65536 / 64];
+	uint64_t inner[65536 / 64];
+	uint32_t shortest;       /* length of the shortest anywhere-pattern */
 	uint16_t prefix_head[256], anywhere_head[256];
 	uint16_t next[256];
 };

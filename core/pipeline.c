@@ -22,6 +22,7 @@ int ps_analyze(struct ps_analysis *an, const struct ps_params *p, struct ps_drai
 	       uint64_t (*now_us)(void))
 {
 	uint64_t t0, t1, start;
+	struct ps_mask_memo *memo;
 	char *scratch;
 	uint32_t i;
 	int st;
@@ -38,7 +39,8 @@ int ps_analyze(struct ps_analysis *an, const struct ps_params *p, struct ps_drai
 	an->nlines = an->log.n;
 	an->lines = PS_ALLOC(a, struct ps_line, an->nlines);
 	scratch = PS_ALLOC(a, char, ps_mask_bound(PS_MAX_LINE));
-	if (!an->lines || !scratch)
+	memo = PS_ALLOC(a, struct ps_mask_memo, 1);
+	if (!an->lines || !scratch || !memo)
 		return PS_ENOMEM;
 	if (!drain) {
 		/* Tables no bigger than this log can fill: clearing them is
@@ -66,8 +68,8 @@ int ps_analyze(struct ps_analysis *an, const struct ps_params *p, struct ps_drai
 	for (i = 0; i < an->nlines; i++) {
 		struct ps_line *l = &an->lines[i];
 		const struct ps_record *r = &an->log.rec[i];
-		size_t m = ps_mask_kernel(r->text, r->len, scratch, ps_mask_bound(PS_MAX_LINE));
-		char *copy = PS_ALLOC(a, char, m + 1);
+		size_t m = ps_mask_line(memo, r->text, r->len, scratch, ps_mask_bound(PS_MAX_LINE));
+		char *copy = PS_ALLOC_RAW(a, char, m + 1);
 		uint32_t c;
 
 		if (!copy)

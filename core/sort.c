@@ -1,6 +1,6 @@
 #include "core/sort.h"
 
-#define HEAPSORT(name, type, before)                                        \
+#define HEAPSIFT(name, type, before)                                        \
 	static void name##_sift(type *v, size_t root, size_t n)             \
 	{                                                                   \
 		for (;;) {                                                  \
@@ -17,7 +17,10 @@
 			v[c] = t;                                           \
 			root = c;                                           \
 		}                                                           \
-	}                                                                   \
+	}
+
+#define HEAPSORT(name, type, before)                                        \
+	HEAPSIFT(name, type, before)                                        \
 	static void name(type *v, size_t n)                                 \
 	{                                                                   \
 		size_t i;                                                   \
@@ -37,6 +40,7 @@
 #define GREATER(a, b) ((a) > (b))
 HEAPSORT(heap_u32_asc, uint32_t, LESS)
 HEAPSORT(heap_u64_desc, uint64_t, GREATER)
+HEAPSIFT(heap_u64_asc, uint64_t, LESS)
 
 void ps_sort_u32(uint32_t *v, size_t n)
 {
@@ -46,4 +50,32 @@ void ps_sort_u32(uint32_t *v, size_t n)
 void ps_sort_u64_desc(uint64_t *v, size_t n)
 {
 	heap_u64_desc(v, n);
+}
+
+void ps_sort_u64_desc_first(uint64_t *v, size_t n, size_t k)
+{
+	size_t i, end;
+
+	if (k >= n) {
+		heap_u64_desc(v, n);
+		return;
+	}
+	/* a max-heap; k times the largest left goes behind the heap, so
+	 * v[n - k..n) holds the k largest in ascending order; reversing
+	 * the array brings them to the front in descending order */
+	for (i = n / 2; i-- > 0;)
+		heap_u64_asc_sift(v, i, n);
+	for (end = n; end > n - k; end--) {
+		uint64_t t = v[0];
+
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		heap_u64_asc_sift(v, 0, end - 1);
+	}
+	for (i = 0; i < n / 2; i++) {
+		uint64_t t = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
 }

@@ -9,5 +9,8 @@
 
 void ps_sort_u32(uint32_t *v, size_t n);        /* ascending */
 void ps_sort_u64_desc(uint64_t *v, size_t n);   /* descending */
+/* The k largest of v[0..n) first, in descending order; the rest after
+ * them in no particular order.  O(n + k log n). */
+void ps_sort_u64_desc_first(uint64_t *v, size_t n, size_t k);
 
 #endif

@@ -13,6 +13,14 @@ For each size: REPEATS runs of `panicsage-kdump --json --no-deliver
 and peak RSS (min and median), and the in-process timing_us.total of the report (parse to
 classification, reading the file excluded); the label found.
 
+Then the cost of each stage of the capture pipeline on the 1 MiB log:
+the report's timing_us per stage, best of the REPEATS runs (the model's
+Drain templates are seeded before the parse stage starts; that is
+total minus the stages), and, when valgrind is installed, the
+instructions of one run per stage (callgrind, inclusive counts of the
+functions that make up each stage; deterministic, unlike times on a
+shared machine).
+
   kdump_scale.py [--model MODEL] [--repeats N] [--json FILE]
 """
 import json
@@ -52,6 +60,72 @@ def make_log(size, path):
     return len(data), len(out)
 
 
+STAGES = ["parse", "drain", "extract", "embed", "classify"]
+# callgrind: stage -> functions whose inclusive instruction counts add up to it
+CG_STAGES = [
+    ("read log + load model", None),
+    ("seed model templates", ["ps_drain_init", "ps_model_seed_drain"]),
+    ("parse", ["ps_log_parse"]),
+    ("mask", ["ps_mask_line", "ps_mask_kernel"]),
+    ("drain", ["ps_drain_add"]),
+    ("extract", ["ps_mark_lines", "ps_extract"]),
+    ("classify", ["ps_classify"]),
+    ("in-process total", ["ps_diagnose"]),
+]
+
+
+def stage_times(timings):
+    """Best (min) of each stage over the runs; 'setup' is total minus the
+    stages (seeding the model's templates into Drain)."""
+    best = {}
+    for t in timings:
+        t = dict(t)
+        t["setup"] = t.get("total", 0) - sum(t.get(k, 0) for k in STAGES)
+        for k, v in t.items():
+            best[k] = min(best.get(k, v), v)
+    return best
+
+
+def callgrind_stages(cmd, tmp):
+    """Instructions per stage of one run under callgrind, or None."""
+    import shutil
+    if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
+        return None
+    out = os.path.join(tmp, "cg.out")
+    try:
+        subprocess.run(["valgrind", "--tool=callgrind", "--dump-instr=no",
+                        "--callgrind-out-file=" + out] + cmd, capture_output=True, timeout=600)
+        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out], capture_output=True,
+                             text=True, timeout=600).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+    incl, total = {}, None
+    for line in ann.split("\n"):
+        m = re.match(r"^\s*([\d,]+)\s+\([^)]*\)\s+(\S+)", line)
+        if not m:
+            continue
+        n = int(m.group(1).replace(",", ""))
+        if m.group(2) == "PROGRAM":
+            total = n
+            continue
+        fn = m.group(2).rsplit(":", 1)[-1]
+        incl[fn] = max(incl.get(fn, 0), n)
+    if total is None or "ps_diagnose" not in incl:
+        return None
+    res = {}
+    for name, fns in CG_STAGES:
+        if fns is None:
+            res[name] = incl.get("main", total) - incl["ps_diagnose"]
+        else:
+            res[name] = sum(incl.get(f, 0) for f in fns if f != "ps_mask_kernel" or
+                            "ps_mask_line" not in incl)
+    res["whole process"] = total
+    return res
+
+
 def main():
     args = sys.argv[1:]
     model, repeats, out_json = None, 5, None
@@ -76,7 +150,7 @@ def main():
         path = os.path.join(tmp, "log")
         nbytes, nlines = make_log(size, path)
         cmd = [K, "--json", "--no-deliver"] + (["--model", model] if model else []) + [path]
-        walls, rss, inproc, label, warn = [], [], [], None, ""
+        walls, rss, inproc, label, warn, timings = [], [], [], None, "", []
         subprocess.run(cmd, capture_output=True)             # warm the page cache
         for _ in range(repeats):
             t0 = time.perf_counter()
@@ -89,6 +163,7 @@ def main():
             rss.append(int(open(path + ".time").read().split()[-1]))
             rep = json.loads(r.stdout)
             inproc.append(rep["timing_us"]["total"] / 1000.0)
+            timings.append(rep["timing_us"])
             label = rep.get("label")
             warn = "tail only" if "only its end" in r.stderr else ""
         walls.sort(), rss.sort(), inproc.sort()
@@ -99,14 +174,35 @@ def main():
         rows.append({"log": name, "bytes": nbytes, "lines": nlines, "wall_ms_min": walls[0],
                      "wall_ms_median": med(walls), "peak_rss_kib_min": rss[0],
                      "peak_rss_kib_median": med(rss), "inprocess_ms_min": inproc[0],
-                     "inprocess_ms_median": med(inproc), "label": label, "tail_only": bool(warn)})
-        os.unlink(path)
+                     "inprocess_ms_median": med(inproc), "label": label, "tail_only": bool(warn),
+                     "stage_us_min": stage_times(timings)})
         os.unlink(path + ".time")
-    os.rmdir(tmp)
+        if name == "1 MiB":         # kept for the per-stage costs below
+            stages_cmd, stages_rows = cmd, len(rows) - 1
+            stages_log = path + ".1mib"
+            os.rename(path, stages_log)
+        else:
+            os.unlink(path)
     print("(wall: process start to exit, measured around GNU time; peak RSS: GNU time's %M;"
           " in-process: the report's timing_us.total)")
+
+    # the capture pipeline's stages on the 1 MiB log
+    best = rows[stages_rows]["stage_us_min"]
+    print("\n1 MiB log, cost per stage of the capture pipeline")
+    print("in-process us, best of %d runs each: " % repeats +
+          ", ".join("%s %d" % (k, best.get(k, 0)) for k in ["setup"] + STAGES + ["total"]) +
+          "  (setup: seeding the model's templates into Drain, before parse)")
+    cg = callgrind_stages(stages_cmd[:-1] + [stages_log], tmp)
+    if cg:
+        print("instructions (callgrind, one run): " + ", ".join("%s %.1fM" % (k, v / 1e6) for k, v in cg.items()) +
+              "  (mask and drain make up the report's drain stage, extract its extract stage)")
+    else:
+        print("instructions: valgrind not installed, not measured")
+    os.unlink(stages_log)
+    os.rmdir(tmp)
     if out_json:
-        json.dump({"repeats": repeats, "model": os.path.basename(model) if model else None, "rows": rows},
+        json.dump({"repeats": repeats, "model": os.path.basename(model) if model else None, "rows": rows,
+                   "stages_1mib": {"us_min": best, "instructions": cg}},
                   open(out_json, "w"), indent=1)
     return 0
 

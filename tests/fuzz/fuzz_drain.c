@@ -7,7 +7,8 @@
  * line right after learning it never gives a different template than
  * the one it joined unless that one overflowed, templates fit
  * ps_mask_bound, masking stays within its bound, frame symbols lie
- * inside their line. */
+ * inside their line, masking with a token memo gives what masking
+ * without one gives, whatever the capacity. */
 #include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"
@@ -27,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ps_arena a;
 	unsigned char *copy;
 	const char *s, *end;
-	char *masked, tbuf[16384];
-	size_t mcap;
+	char *masked, *masked2, tbuf[16384];
+	struct ps_mask_memo *memo;
+	size_t mcap, m2;
 	uint32_t lines = 0;
 	int st;
 
@@ -62,7 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mcap = ps_mask_bound(size);
 	masked = malloc(mcap);
-	FUZZ_ASSERT(masked != NULL);
+	masked2 = malloc(mcap);
+	memo = calloc(1, sizeof *memo);
+	FUZZ_ASSERT(masked != NULL && masked2 != NULL && memo != NULL);
 
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -73,6 +77,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct ps_buf b;
 
 		FUZZ_ASSERT(m < mcap && masked[m] == '\0');
+		/* the token memo changes nothing, with room or cut short */
+		{
+			size_t cap2 = (size_t)data[8 + lines % (size - 8)] % (mcap + 1);
+
+			FUZZ_ASSERT(ps_mask_line(memo, s, n, masked2, mcap) == m &&
+				    memcmp(masked2, masked, m + 1) == 0);
+			m2 = ps_mask_kernel(s, n, masked, cap2);
+			FUZZ_ASSERT(ps_mask_line(memo, s, n, masked2, cap2) == m2 &&
+				    (cap2 == 0 || memcmp(masked2, masked, m2 + 1) == 0));
+			m = ps_mask_kernel(s, n, masked, mcap);
+		}
 		symlen = ps_frame_symbol(s, n, &sym);
 		FUZZ_ASSERT(symlen == 0 || (sym >= s && sym + symlen <= s + n));
 
@@ -100,6 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(a.used <= a.size);
 	free(masked);
+	free(masked2);
+	free(memo);
 	free(copy);
 	(void)lines;
 	return 0;

@@ -6,6 +6,7 @@
 
 #include "core/arena.h"
 #include "core/pipeline.h"
+#include "core/sort.h"
 #include "core/status.h"
 
 static unsigned char mem[64 << 20];
@@ -120,12 +121,38 @@ static void check_report(const struct built *b, const struct ps_params *p, int e
 			CHECK(in_segment(line));
 }
 
+/* ps_sort_u64_desc_first: the k largest first, in the order a full
+ * sort gives, for every k and sizes around the heap's levels */
+static void check_partial_sort(void)
+{
+	static uint64_t orig[300], full[300], part[300];
+	uint32_t seed = 7, bad = 0;
+	size_t n, k, i;
+
+	for (n = 0; n < 300; n += 1 + n / 8) {
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			orig[i] = (uint64_t)(seed >> 8) % (n + 1) << 32 | (uint32_t)~(uint32_t)i;
+		}
+		memcpy(full, orig, n * sizeof *orig);
+		ps_sort_u64_desc(full, n);
+		for (k = 0; k <= n + 1; k++) {
+			memcpy(part, orig, n * sizeof *orig);
+			ps_sort_u64_desc_first(part, n, k);
+			for (i = 0; i < k && i < n; i++)
+				bad += part[i] != full[i];
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
 	struct ps_params p;
 	struct built b;
 	uint32_t k;
 
+	check_partial_sort();
 	ps_params_defaults(&p);
 
 	/* timestamps: the burst is one cluster, the noise is not in it */

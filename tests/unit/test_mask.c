@@ -63,6 +63,50 @@ int main(void)
 	frame_is("", NULL);
 	frame_is("+0x10/0x20", NULL);
 
+	/* the class table says what the comparisons it replaced said */
+	{
+		int c, bad = 0;
+
+		for (c = 0; c < 256; c++) {
+			int digit = c >= '0' && c <= '9';
+			int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+			int hex = digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+			int space = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+			int sym = digit || alpha || c == '_' || c == '.' || c == '$';
+
+			bad += !ps_is_space((unsigned char)c) != !space;
+			bad += !(ps_ctype[c] & PS_CH_DIGIT) != !digit;
+			bad += !(ps_ctype[c] & PS_CH_ALPHA) != !alpha;
+			bad += !(ps_ctype[c] & PS_CH_ALNUM) != !(digit || alpha);
+			bad += !(ps_ctype[c] & PS_CH_HEX) != !hex;
+			bad += !(ps_ctype[c] & PS_CH_SYM) != !sym;
+			bad += !(ps_ctype[c] & PS_CH_PLUS) != !(c == '+');
+		}
+		CHECK_EQ_INT(bad, 0);
+	}
+	/* ps_bytes_eq is memcmp() == 0, ps_hash_fast depends on the bytes
+	 * only (not on where they are), for every length around the steps */
+	{
+		char a[80], b[90];
+		size_t n, k, bad = 0;
+
+		for (k = 0; k < sizeof a; k++)
+			a[k] = (char)(k * 7 + 1);
+		for (n = 0; n <= 40; n++) {
+			memcpy(b + 3, a + 5, n);
+			bad += !ps_bytes_eq(a + 5, b + 3, n);
+			bad += ps_hash_fast(a + 5, n, 9) != ps_hash_fast(b + 3, n, 9);
+			for (k = 0; k < n; k++) {
+				b[3 + k] ^= 0x20;
+				bad += ps_bytes_eq(a + 5, b + 3, n);
+				b[3 + k] ^= 0x20;
+			}
+		}
+		CHECK_EQ_INT(bad, 0);
+		CHECK(ps_hash_fast("abc", 3, 0) != ps_hash_fast("abd", 3, 0));
+		CHECK(ps_hash_fast("ab", 2, 0) != ps_hash_fast("ab\0", 3, 0));
+	}
+
 	CHECK(ps_hash("abc", 3, 0) != ps_hash("abd", 3, 0));
 	CHECK(ps_hash("abc", 3, 0) != ps_hash("abc", 3, 1));
 	CHECK(ps_hash("abc", 3, 7) == ps_hash("abc", 3, 7));
