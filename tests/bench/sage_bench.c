@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
-	if (corpus_load(&cp, argv + 3, argc - 3) != 0 || cp.n < 10)
+	if (corpus_load(&cp, argv + 3, argc - 3, NULL) != 0 || cp.n < 10)
 		return 1;
 	n = cp.n;
 	train_defaults(&cfg);
