@@ -17,6 +17,8 @@ $(B)/tests/sage-bench: tests/bench/sage_bench.c $(B)/libpanicsage.a
 
 .PHONY: bench bench-build
 bench-build: test-build $(BENCH_BIN)
+# make test builds the benchmark programs too, so they cannot rot unseen.
+test-build: $(BENCH_BIN)
 
 bench:
 	ci/deps.sh build test bench
