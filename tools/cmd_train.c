@@ -47,7 +47,7 @@ const char train_options_help[] =
 	"  --ig-floor F         (default 0.02)\n"
 	"  --hint-weight F      give the label the oops header's pattern hints at\n"
 	"                       h0 dimensions of its own, at this weight; 0 = none\n"
-	"                       (default 0)\n"
+	"                       (default 5)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n";
