@@ -25,6 +25,16 @@
 #   wait_for SECS 'COND'  polls COND every 0.05 s until it succeeds (0)
 #                         or SECS seconds have passed (1)
 #   wait_file FILE SECS   wait_for a non-empty FILE
+#   start_collector PKI DB [OPTION...]
+#                         `$PS serve` on 127.0.0.1:$PORT (a free port when
+#                         PORT is unset or 0) with the certificates of
+#                         `panicsage pki init PKI` and the store DB, more
+#                         serve OPTIONs, log appended to $T/serve.log;
+#                         waits until it listens; sets PORT and SERVE_PID
+#   stop_collector SIGNAL stops it and waits for it
+#   kdump_conf FILE CERT PIN  a kdump.conf for that collector: client
+#                         certificate CERT.crt/CERT.key, the server pin
+#                         in file PIN, spool $T/spool
 #
 # Do not redirect the output of check or checke themselves (their
 # "ok"/"FAIL" line would go with it): put redirections inside checke's
@@ -105,4 +115,34 @@ wait_file() {
 		_n=$((_n - 1))
 	done
 	return 0
+}
+
+start_collector() {
+	_pki=$1 _db=$2
+	shift 2
+	rm -f "$T/port"
+	"$PS" serve --listen "127.0.0.1:${PORT:-0}" --port-file "$T/port" --db "$_db" \
+		--ca "$_pki/ca.crt" --cert "$_pki/server.crt" --key "$_pki/server.key" \
+		"$@" 2>>"$T/serve.log" &
+	SERVE_PID=$!
+	bg_pid "$SERVE_PID"
+	wait_file "$T/port" 5 || { echo "collector did not start:"; cat "$T/serve.log"; exit 1; }
+	PORT=$(cat "$T/port")
+}
+
+stop_collector() {
+	kill "-$1" "$SERVE_PID" 2>/dev/null
+	wait "$SERVE_PID" 2>/dev/null
+	forget_pid "$SERVE_PID"
+	SERVE_PID=""
+}
+
+kdump_conf() {
+	cat >"$1" <<-EOF
+	collector = 127.0.0.1:$PORT
+	cert = $2.crt
+	key = $2.key
+	server_pin = $(cat "$3")
+	spool = $T/spool
+	EOF
 }

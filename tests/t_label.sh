@@ -21,18 +21,8 @@ small="--dim 16 --hidden 16 --buckets 1024 --epochs 300 --k 5 --quiet"
 
 "$PS" pki init "$T/pki" >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db
-"$PS" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$DB" --ca "$T/pki/ca.crt" \
-	--cert "$T/pki/server.crt" --key "$T/pki/server.key" --timeout 5 2>"$T/serve.log" &
-SERVE_PID=$!
-bg_pid $SERVE_PID
-wait_file "$T/port" 5 || { echo "collector did not start"; cat "$T/serve.log"; exit 1; }
-cat >"$T/k.conf" <<EOF
-collector = 127.0.0.1:$(cat "$T/port")
-cert = $T/pki/client.crt
-key = $T/pki/client.key
-server_pin = $(cat "$T/pki/server.pin")
-spool = $T/spool
-EOF
+start_collector "$T/pki" "$DB" --timeout 5
+kdump_conf "$T/k.conf" "$T/pki/client" "$T/pki/server.pin"
 
 # 23 cases classified and delivered by the capture-kernel binary: the
 # example twice (same ranking: a tie broken by received time) and 21

@@ -18,17 +18,8 @@ unset PANICSAGE_LLM_ENDPOINT PANICSAGE_LLM_MODEL PANICSAGE_LLM_KEY PANICSAGE_LLM
 "$PS" pki init "$T/pki" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
 "$PS" pki init "$T/other" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db
-"$PS" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$DB" --ca "$T/pki/ca.crt" \
-	--cert "$T/pki/server.crt" --key "$T/pki/server.key" --timeout 5 2>"$T/serve.log" &
-bg_pid $!
-wait_file "$T/port" 5 || { echo "collector did not start"; cat "$T/serve.log"; exit 1; }
-cat >"$T/k.conf" <<EOF
-collector = 127.0.0.1:$(cat "$T/port")
-cert = $T/pki/client.crt
-key = $T/pki/client.key
-server_pin = $(cat "$T/pki/server.pin")
-spool = $T/spool
-EOF
+start_collector "$T/pki" "$DB" --timeout 5
+kdump_conf "$T/k.conf" "$T/pki/client" "$T/pki/server.pin"
 
 # Three cases of the bundled example through the upload path.
 "$PS" classify --json tests/data/example.log >"$T/report.json" || { echo "classify failed"; exit 1; }

@@ -20,35 +20,15 @@ SERVE_PID=""
 "$PS" pki client "$T/pki" second >/dev/null || { echo "pki client failed"; exit 1; }
 
 DB=$T/cases.db
-PORT=0
-start_serve() { # [$1: --timeout, default 2]
-	rm -f "$T/port"
-	"$PS" serve --listen "127.0.0.1:$PORT" --port-file "$T/port" --db "$DB" \
-		--ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" --key "$T/pki/server.key" \
-		--timeout "${1:-2}" --max-clients 16 2>>"$T/serve.log" &
-	SERVE_PID=$!
-	bg_pid "$SERVE_PID"
-	wait_file "$T/port" 5 || { echo "collector did not start:"; cat "$T/serve.log"; exit 1; }
-	PORT=$(cat "$T/port")
-}
-stop_serve() { # $1: signal
-	kill "-$1" "$SERVE_PID" 2>/dev/null
-	wait "$SERVE_PID" 2>/dev/null
-	forget_pid "$SERVE_PID"
-	SERVE_PID=""
-}
+start_serve() { start_collector "$T/pki" "$DB" --timeout "${1:-2}" --max-clients 16; }
+stop_serve() { stop_collector "$1"; }
 rows() { sqlite3 "$DB" "SELECT count(*) FROM cases${1:+ WHERE $1}"; }
 spooled() { ls "$T/spool" 2>/dev/null | grep -c '\.case$'; }
 
 # conf NAME CERTNAME PINFILE: a kdump.conf in $T/NAME.conf
 conf() {
-	cat >"$T/$1.conf" <<-EOF
-	# test configuration
-	collector = 127.0.0.1:$PORT
-	cert = $2.crt
-	key  = $2.key
-	server_pin = $(cat "$3")
-	spool = $T/spool
+	kdump_conf "$T/$1.conf" "$2" "$3"
+	cat >>"$T/$1.conf" <<-EOF
 	retries = 2
 	backoff_ms = 50
 	timeout_ms = 2000
