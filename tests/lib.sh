@@ -108,13 +108,8 @@ wait_for() {
 }
 
 wait_file() {
-	_n=$(($2 * 20))
-	while [ ! -s "$1" ]; do
-		[ $_n -gt 0 ] || return 1
-		sleep 0.05
-		_n=$((_n - 1))
-	done
-	return 0
+	_wf=$1
+	wait_for "$2" '[ -s "$_wf" ]'
 }
 
 start_collector() {
