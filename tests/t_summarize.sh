@@ -113,6 +113,14 @@ check "HTTPS with the wrong CA refused -> fallback" grep -q "TLS handshake" "$T/
 check "--report prints a JSON summary" grep -q '"source":"extractive"' "$T/out"
 $S --case abcdef12 >/dev/null 2>&1; rc=$?
 check "unknown case -> exit 4" [ $rc -eq 4 ]
+$S --case xyz1 >/dev/null 2>&1; rc=$?
+check "malformed case id -> exit 2" [ $rc -eq 2 ]
+# a unique prefix, in upper case, names the case as label --set does
+up=$(printf '%.10s' "$first" | tr a-f A-F)
+sqlite3 "$DB" "UPDATE cases SET summary = NULL WHERE id='$first'"
+$S --case "$up" --no-llm >/dev/null 2>&1; rc=$?
+src=$(sqlite3 "$DB" "SELECT summary_source FROM cases WHERE id='$first'")
+checke "upper-case id prefix -> that case summarised" '[ $rc -eq 0 ] && [ "$src" = extractive ]'
 $S --endpoint "ftp://x" >/dev/null 2>&1; rc=$?
 check "bad endpoint URL -> exit 2" [ $rc -eq 2 ]
 

@@ -467,7 +467,8 @@ static void usage(FILE *f)
 	      "         [--retries N] [--config FILE] [--no-llm] [--no-json-mode] [--json]\n\n"
 	      "Summarises crash cases with an LLM behind an OpenAI-compatible endpoint\n"
 	      "(POST URL/chat/completions; e.g. llama.cpp's llama-server or vLLM:\n"
-	      "--endpoint http://127.0.0.1:8080/v1).  Without --case it does the cases that\n"
+	      "--endpoint http://127.0.0.1:8080/v1).  --case takes a case id or a unique\n"
+	      "prefix of at least 4 hex digits.  Without --case it does the cases that\n"
 	      "have no summary yet (--pending, default) or --all.  The summary is stored with\n"
 	      "the case.  With no endpoint, or when it fails after --retries (default 2),\n"
 	      "an extractive summary built from the report is stored instead.\n\n"
@@ -485,7 +486,7 @@ int cmd_summarize(int argc, char **argv)
 	int ncases = 0, all = 0, as_json = 0, i, rc = PS_EXIT_OK, have_timeout = 0, have_retries = 0;
 	uint32_t limit = 20;
 	sqlite3 *mem = NULL, *store = NULL;
-	char err[300];
+	char err[600];
 	const char *env;
 
 	memset(&cfg, 0, sizeof cfg);
@@ -612,8 +613,9 @@ int cmd_summarize(int argc, char **argv)
 	{
 		sqlite3_stmt *sel, *upd;
 		int done = 0, fallbacks = 0, k, matched = 0;
+		char id[2 * PS_FRAME_ID_LEN + 1];
 		const char *sql = ncases ?
-			"SELECT id, label, confidence, release, report FROM cases WHERE id GLOB ?1 || '*'" :
+			"SELECT id, label, confidence, release, report FROM cases WHERE id = ?1" :
 			all ? "SELECT id, label, confidence, release, report FROM cases ORDER BY received_us LIMIT ?2" :
 			"SELECT id, label, confidence, release, report FROM cases WHERE summary IS NULL"
 			" ORDER BY received_us LIMIT ?2";
@@ -628,12 +630,15 @@ int cmd_summarize(int argc, char **argv)
 		for (k = 0; k < (ncases ? ncases : 1); k++) {
 			sqlite3_reset(sel);
 			if (ncases) {
-				if (strlen(cases[k]) < 4 || strspn(cases[k], "0123456789abcdef") != strlen(cases[k])) {
-					cli_error("summarize: case id '%s': give at least 4 lower-case hex digits", cases[k]);
-					rc = PS_EXIT_USAGE;
+				int r = store_find_case(store, cases[k], id, err, sizeof err);
+
+				if (r != STORE_FOUND) {
+					cli_error("summarize: %s", err);
+					rc = r == STORE_BADID ? PS_EXIT_USAGE :
+					     r == STORE_UNKNOWN || r == STORE_AMBIGUOUS ? PS_EXIT_INPUT : PS_EXIT_IO;
 					continue;
 				}
-				sqlite3_bind_text(sel, 1, cases[k], -1, SQLITE_STATIC);
+				sqlite3_bind_text(sel, 1, id, -1, SQLITE_STATIC);
 			}
 			sqlite3_bind_int64(sel, 2, limit);
 			matched = 0;
@@ -676,8 +681,8 @@ int cmd_summarize(int argc, char **argv)
 				free(s.json);
 				free(c.report);
 			}
-			if (ncases && !matched) {
-				cli_error("summarize: no case %s in %s", cases[k], dbpath);
+			if (ncases && !matched) {   /* deleted since store_find_case */
+				cli_error("summarize: no case %s in %s", id, dbpath);
 				rc = PS_EXIT_INPUT;
 			}
 		}
