@@ -28,12 +28,26 @@ int32_t ps_dbscan(uint32_t n, uint32_t min_samples, ps_neighbors_fn fn, void *ct
 		  int32_t *labels, struct ps_arena *a);
 
 /* Neighbour query for points in `dim` dimensions under the Euclidean
- * metric, brute force; ctx is a struct ps_points. */
+ * metric; ctx is a struct ps_points.  Brute force over all n points
+ * unless ps_points_index() has sorted them by their first coordinate:
+ * then it scans only the run of points within eps of point i in that
+ * coordinate.  Both give the same neighbours (d^2 <= eps^2, computed
+ * the same way), so the same labels. */
 struct ps_points {
 	const double *x;   /* n * dim coordinates, row-major */
 	uint32_t n, dim;
 	double eps;
+	/* set by ps_points_index: the points whose first coordinate is not
+	 * NaN, in ascending order of it, and each point's place in that
+	 * order (PS_POINTS_UNORDERED for the NaN ones) */
+	uint32_t *order, *rank;
+	uint32_t nordered;
 };
+#define PS_POINTS_UNORDERED UINT32_MAX
 uint32_t ps_points_neighbors(void *ctx, uint32_t i, uint32_t *out);
+
+/* Builds the index (2n words from the arena, kept until the caller
+ * releases it).  Returns PS_OK or PS_ENOMEM (pt then stays brute force). */
+int ps_points_index(struct ps_points *pt, struct ps_arena *a);
 
 #endif

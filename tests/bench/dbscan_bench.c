@@ -19,6 +19,7 @@
 
 #include "core/arena.h"
 #include "core/dbscan.h"
+#include "core/status.h"
 
 struct graph {
 	uint32_t n;
@@ -129,7 +130,7 @@ int main(int argc, char **argv)
 	fclose(f);
 
 	labels = malloc(n * sizeof *labels);
-	memsize = (size_t)n * 4 * sizeof(uint32_t) + 4096;
+	memsize = (size_t)n * 6 * sizeof(uint32_t) + 4096;   /* dbscan 3n, index 2n */
 	mem = malloc(memsize);
 	if (!labels || !mem)
 		die("out of memory");
@@ -138,6 +139,11 @@ int main(int argc, char **argv)
 
 		ps_arena_init(&a, mem, memsize);
 		t0 = now_us();
+		if (fn == ps_points_neighbors) {
+			pts.order = NULL;
+			if (ps_points_index(&pts, &a) != PS_OK)
+				die("ps_points_index: out of memory");
+		}
 		nclusters = ps_dbscan(n, min_samples, fn, ctx, labels, &a);
 		t0 = now_us() - t0;
 		if (nclusters < 0)

@@ -12,8 +12,9 @@ seed and written to a file both sides read:
           scikit-learn: DBSCAN(metric="precomputed") on the sparse matrix
           (rows sorted beforehand, as it recommends).
   points  2-D Gaussian blobs with uniform noise, Euclidean metric.
-          panicsage: brute-force neighbour search; scikit-learn: its
-          default (a k-d tree).
+          panicsage: ps_points_index (points sorted by x, each query
+          scans the run within eps in x; building it is timed too);
+          scikit-learn: its default (a k-d tree).
 
 For each: identical labels (yes/no), time of panicsage's ps_dbscan
 (best of REPEATS, in-process, neighbour queries included) and of

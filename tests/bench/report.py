@@ -335,8 +335,8 @@ def main():
     w("")
     w("`tests/bench/dbscan_vs_sklearn.py` (see its header): identical labels required; times are best of 3, "
       "in-process on both sides. The `graph` problems are what the extractor clusters (sliding-window neighbours); "
-      "the `points` problems use panicsage's brute-force Euclidean search, which the extractor never uses, against "
-      "scikit-learn's k-d tree.")
+      "the `points` problems use panicsage's Euclidean search over points sorted by their first coordinate "
+      "(ps_points_index; the extractor never uses it), against scikit-learn's k-d tree.")
     w("")
     w("```")
     w(read(d, "dbscan.txt").rstrip())

@@ -4,20 +4,88 @@
 #include "tests/unit/check.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/dbscan.h"
 #include "core/status.h"
 
 static unsigned char mem[1 << 20];
+static int use_index;   /* every test runs brute force, then indexed */
 
 static int32_t run(const double *x, uint32_t n, uint32_t dim, double eps, uint32_t min, int32_t *labels)
 {
-	struct ps_points pt = { x, n, dim, eps };
+	struct ps_points pt = { x, n, dim, eps, NULL, NULL, 0 };
 	struct ps_arena a;
 
 	ps_arena_init(&a, mem, sizeof mem);
+	if (use_index)
+		CHECK_EQ_INT(ps_points_index(&pt, &a), PS_OK);
 	return ps_dbscan(n, min, ps_points_neighbors, &pt, labels, &a);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t rng = 20261201;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng >> 33) % n;
+}
+
+/* The index must find exactly brute force's neighbours: points on a
+ * grid of step eps (distances exactly eps, ties in the sort key),
+ * duplicates, NaN and infinities in any coordinate, 1 to 3 dimensions. */
+static void test_index_matches_brute_force(void)
+{
+	static double x[300 * 3];
+	static uint32_t nb1[300], nb2[300];
+	static int32_t l1[300], l2[300];
+	static const double odd[] = { 0.0 / 0.0, 1.0 / 0.0, -1.0 / 0.0, -0.0, 1e308, -1e308 };
+	const double eps = 0.5;
+	int round, total = 0;
+
+	for (round = 0; round < 40; round++) {
+		uint32_t dim = 1 + (uint32_t)round % 3, n = 1 + rnd(300), i, k;
+		struct ps_points brute = { x, n, dim, eps, NULL, NULL, 0 }, idx = brute;
+		struct ps_arena a;
+
+		for (k = 0; k < n * dim; k++)
+			x[k] = rnd(50) == 0 ? odd[rnd(6)] : (double)rnd(12) * eps;
+		ps_arena_init(&a, mem, sizeof mem);
+		CHECK_EQ_INT(ps_points_index(&idx, &a), PS_OK);
+		for (i = 0; i < n; i++) {
+			uint32_t c1 = ps_points_neighbors(&brute, i, nb1), c2 = ps_points_neighbors(&idx, i, nb2);
+
+			qsort(nb1, c1, sizeof *nb1, cmp_u32);
+			qsort(nb2, c2, sizeof *nb2, cmp_u32);
+			CHECK_EQ_INT(c2, c1);
+			if (c1 == c2)
+				CHECK(memcmp(nb1, nb2, c1 * sizeof *nb1) == 0);
+			total += (int)c1;
+		}
+		CHECK_EQ_INT(ps_dbscan(n, 3, ps_points_neighbors, &brute, l1, &a),
+			     ps_dbscan(n, 3, ps_points_neighbors, &idx, l2, &a));
+		CHECK(memcmp(l1, l2, n * sizeof *l1) == 0);
+	}
+	CHECK(total > 1000);   /* the points do have neighbours */
+
+	/* an arena too small for the index leaves brute force in place */
+	{
+		struct ps_points pt = { x, 100, 1, eps, NULL, NULL, 0 };
+		struct ps_arena a;
+
+		ps_arena_init(&a, mem, 100);
+		CHECK_EQ_INT(ps_points_index(&pt, &a), PS_ENOMEM);
+		CHECK(pt.order == NULL);
+		CHECK_EQ_INT(ps_arena_mark(&a), 0);
+	}
 }
 
 static void test_hand(void)
@@ -56,7 +124,7 @@ static void test_hand(void)
 
 	/* scratch that does not fit */
 	{
-		struct ps_points pt = { line, 9, 1, 1.5 };
+		struct ps_points pt = { line, 9, 1, 1.5, NULL, NULL, 0 };
 		struct ps_arena a;
 
 		ps_arena_init(&a, mem, 8);
@@ -109,12 +177,15 @@ int main(void)
 	char dir[2048];
 	int k, cases = 0;
 
-	test_hand();
 	snprintf(dir, sizeof dir, "%s/conformance/dbscan", shared ? shared : "../shared");
-	for (k = 0; k < 100; k++)
-		cases += conformance_case(dir, k);
+	for (use_index = 0; use_index < 2; use_index++) {
+		test_hand();
+		for (k = 0; k < 100; k++)
+			cases += conformance_case(dir, k);
+	}
+	test_index_matches_brute_force();
 	if (cases)
-		printf("scikit-learn conformance: %d cases from %s\n", cases, dir);
+		printf("scikit-learn conformance: %d cases from %s, brute force and indexed\n", cases / 2, dir);
 	else
 		printf("scikit-learn conformance: skipped, %s not found\n", dir);
 	return check_summary("test_dbscan");
