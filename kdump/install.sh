@@ -14,13 +14,15 @@
 #   --dracut-module  also install the dracut module 99panicsage
 #
 # debian: /usr/lib/panicsage/{panicsage-kdump,panicsage-kdump-run,default.model},
-#   /etc/panicsage/kdump.conf, the unit panicsage-kdump.service ordered
+#   /etc/panicsage/run.conf, the unit panicsage-kdump.service ordered
 #   Before=kdump-tools-dump.service and wanted by it (the capture kernel boots
 #   the root filesystem with systemd.unit=kdump-tools-dump.service), and an
 #   initramfs-tools hook + init-bottom script in /etc/initramfs-tools (kdump-
 #   tools copies that directory to /var/lib/kdump/initramfs-tools on every
 #   kernel install; the hook acts only there), also put into an existing
 #   /var/lib/kdump/initramfs-tools so the next rebuild has them.
+# both: panicsage-flush.service in the normal boot (multi-user.target), which
+#   uploads what a capture boot left in /var/spool/panicsage.
 # dracut: the same files under /usr/lib/panicsage and /etc/panicsage, and a
 #   marked block in /etc/kdump.conf with `extra_bins` and
 #   `kdump_pre /usr/lib/panicsage/panicsage-kdump-run`; an existing kdump_pre
@@ -38,7 +40,7 @@ BINARY=$HERE/../build/panicsage-kdump
 INT=$HERE/integration
 
 die() { echo "install.sh: $*" >&2; exit 1; }
-usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 ACTION=""
 while [ $# -gt 0 ]; do
@@ -154,9 +156,10 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/panicsage-install.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
 write_conf() {
-	cat > "$TMP/kdump.conf" <<EOF
+	cat > "$TMP/run.conf" <<EOF
 # panicsage settings for the kdump capture environment (sourced by
-# /usr/lib/panicsage/panicsage-kdump-run).  Written by kdump/install.sh.
+# /usr/lib/panicsage/panicsage-kdump-run; the upload settings are
+# /etc/panicsage/kdump.conf).  Written by kdump/install.sh.
 PANICSAGE_BIN=/usr/lib/panicsage/panicsage-kdump
 PANICSAGE_MODEL=/usr/lib/panicsage/default.model
 PANICSAGE_BUDGET=$BUDGET
@@ -165,7 +168,13 @@ PANICSAGE_REPORT_DIR=/run/panicsage
 PANICSAGE_ARGS=
 PANICSAGE_CHAIN_PRE=${1:-}
 EOF
-	put "$TMP/kdump.conf" /etc/panicsage/kdump.conf 644
+	put "$TMP/run.conf" /etc/panicsage/run.conf 644
+}
+
+# upload_files: the cert and key files /etc/panicsage/kdump.conf names.
+upload_files() {
+	sed -n 's/^[[:space:]]*\(cert\|key\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\2/p' \
+		"$R/etc/panicsage/kdump.conf" 2>/dev/null || true
 }
 
 install_common() {
@@ -176,6 +185,8 @@ install_common() {
 		[ -f "$MODEL" ] || die "model $MODEL not found"
 		put "$MODEL" /usr/lib/panicsage/default.model 644
 	fi
+	put "$INT/common/panicsage-flush.service" /etc/systemd/system/panicsage-flush.service 644
+	link ../panicsage-flush.service /etc/systemd/system/multi-user.target.wants/panicsage-flush.service
 }
 
 install_debian() {
@@ -222,9 +233,14 @@ install_dracut() {
 		"$R$conf" > "$TMP/kdump.conf.new"
 	{
 		echo "$BEGIN_MARK"
-		bins="/usr/lib/panicsage/panicsage-kdump /etc/panicsage/kdump.conf"
+		bins="/usr/lib/panicsage/panicsage-kdump /etc/panicsage/run.conf"
 		for b in /usr/bin/sleep /bin/sleep; do
 			[ -e "$R$b" ] && { bins="$bins $b"; break; }
+		done
+		# upload settings, the client certificate and key they name,
+		# the machine id: as they are now (re-run install after changing them)
+		for f in /etc/panicsage/kdump.conf /etc/machine-id $(upload_files); do
+			[ -f "$R$f" ] && bins="$bins $f"
 		done
 		echo "extra_bins $bins"
 		[ -n "$MODEL" ] || [ -f "$R/usr/lib/panicsage/default.model" ] &&

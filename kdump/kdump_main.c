@@ -46,7 +46,11 @@ static const char usage[] =
 	"  --deliver         spool the case and upload it (the default for a vmcore)\n"
 	"  --no-deliver      only print the report\n"
 	"  --config FILE     upload settings (default /etc/panicsage/kdump.conf;\n"
-	"                    panicsage.* options on the kernel command line win)\n\n"
+	"                    panicsage.* options on the kernel command line win)\n"
+	"  --spool DIR       spool directory, over the configured one\n"
+	"  --flush           analyse nothing: move cases spooled on tmpfs\n"
+	"                    (/run/panicsage) to the disk spool and upload the\n"
+	"                    spool; exit 0 when it is empty, 8 when cases remain\n\n"
 	"exit codes: 0 report printed, 2 usage, 3 input unreadable, 4 input\n"
 	"unusable, 5 model unusable (the report is still printed, unlabelled),\n"
 	"6 out of memory, 7 time budget exceeded, 8 upload failed (the case\n"
@@ -231,6 +235,8 @@ static char *json_report(const struct ps_analysis *an, struct ps_arena *a, size_
 
 /* Spools the case and uploads the spool before the deadline; prints one
  * line saying what happened.  Returns an exit code. */
+static const char *spool_dir;   /* --spool */
+
 static int deliver(const struct ps_analysis *an, const struct input *in, const char *config,
 		   uint64_t deadline, struct ps_arena *a)
 {
@@ -253,6 +259,8 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	c.label = an->labelled ? name : NULL;
 	c.confidence = an->labelled ? an->confidence : 0;
 	c.release = in->release[0] ? in->release : NULL;
+	if (spool_dir)   /* length checked when parsed */
+		memcpy(cfg.spool, spool_dir, strlen(spool_dir) + 1);
 	rc = kdump_deliver(&cfg, &c, deadline, msg, sizeof msg);
 	out(rc ? 2 : 1, "panicsage: ");
 	out(rc ? 2 : 1, msg);
@@ -260,10 +268,42 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	return rc;
 }
 
+/* --flush: the spool alone, for the capture boot's later stage and the
+ * next normal boot. */
+static int flush(const char *config, uint64_t deadline)
+{
+	struct kdump_config cfg;
+	struct kdump_stats st;
+	char msg[512];
+	int rc;
+
+	if (kdump_config_load(&cfg, config, NULL, msg, sizeof msg) != PS_EXIT_OK)
+		fail(0, "configuration", msg);
+	if (spool_dir)   /* length checked when parsed */
+		memcpy(cfg.spool, spool_dir, strlen(spool_dir) + 1);
+	rc = kdump_deliver(&cfg, NULL, deadline, msg, sizeof msg);
+	kdump_last_stats(&st);
+	out(rc ? 2 : 1, "panicsage: ");
+	out(rc ? 2 : 1, msg);
+	if (st.moved) {
+		char n[64];
+		struct ps_buf b;
+
+		ps_buf_init(&b, n, sizeof n - 1);
+		ps_buf_puts(&b, " (");
+		ps_buf_u64(&b, st.moved);
+		ps_buf_puts(&b, " moved from tmpfs to disk)");
+		n[b.len] = '\0';
+		out(rc ? 2 : 1, n);
+	}
+	out(rc ? 2 : 1, "\n");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = "/proc/vmcore", *model_path = NULL, *config = NULL;
-	int json = 0, dmesg = 0, i, rc, st, model_rc, have_model, want_deliver = -1;
+	int json = 0, dmesg = 0, do_flush = 0, i, rc, st, model_rc, have_model, want_deliver = -1;
 	struct ps_model model;
 	uint64_t budget = 30u * 1000000u, start = port_now_us();
 	struct ps_arena arena;
@@ -287,8 +327,14 @@ int main(int argc, char **argv)
 			want_deliver = 1;
 		} else if (!strcmp(argv[i], "--no-deliver")) {
 			want_deliver = 0;
+		} else if (!strcmp(argv[i], "--flush")) {
+			do_flush = 1;
 		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			config = argv[++i];
+		} else if (!strcmp(argv[i], "--spool") && i + 1 < argc) {
+			spool_dir = argv[++i];
+			if (!spool_dir[0] || strlen(spool_dir) >= KDUMP_PATH_LEN)
+				return fail(PS_EXIT_USAGE, "--spool", "expected a directory path");
 		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
 			model_path = argv[++i];
 		} else if (!strcmp(argv[i], "--budget") && i + 1 < argc) {
@@ -307,6 +353,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (do_flush)
+		return flush(config, start + budget);
 	ps_arena_init(&arena, arena_mem, arena_size);
 	/* half the budget for reading a stream; the rest for the analysis
 	 * and the delivery */

@@ -207,6 +207,32 @@ static void upload(const struct kdump_config *cfg, int nitems, size_t new_len, u
 	}
 }
 
+/* Cases spooled on tmpfs (the kdump initramfs stage, which has no disk)
+ * move to the disk spool when it takes them, so the reboot after the
+ * dump does not lose them.  Only with both default directories: a
+ * configured spool is the caller's choice.  A case that cannot move
+ * stays where it is. */
+static void persist_tmpfs_cases(void)
+{
+	char path[KDUMP_PATH_LEN + 80];
+	size_t len;
+	int i;
+
+	if (spool.ndirs < 2 || port_mkdir(spool.dir[0], 0700) != 0)
+		return;
+	kdump_spool_list(&spool, NULL);
+	for (i = 0; i < spool.nfiles; i++) {
+		const struct kdump_spool_file *f = &spool.files[i];
+
+		if (f->dir != 1 || kdump_spool_path(&spool, 1, f->name, path, sizeof path) ||
+		    port_read_file(path, frame, sizeof frame, &len) ||
+		    port_write_durable(spool.dir[0], f->name, frame, len))
+			continue;
+		if (kdump_spool_remove(&spool, 1, f->name) == 0)
+			stats.moved++;
+	}
+}
+
 int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		  uint64_t deadline_us, char *msg, size_t msglen)
 {
@@ -219,6 +245,7 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 	if (msglen)
 		msg[0] = '\0';
 	kdump_spool_dirs(cfg, &spool);
+	persist_tmpfs_cases();
 	if (c) {
 		rc = encode_case(cfg, c, &len, name, msg, msglen);
 		if (rc)
@@ -231,7 +258,9 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 	}
 	if (!cfg->upload || !cfg->collector_port) {
 		if (!c) {
-			snprintf(msg, msglen, "upload not configured");
+			kdump_spool_list(&spool, NULL);
+			snprintf(msg, msglen, "upload not configured; %d%s case(s) in the spool", spool.nfiles,
+				 spool.more ? "+" : "");
 			return PS_EXIT_OK;
 		}
 		if (dir < 0) {

@@ -82,6 +82,7 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 /* Counters of the last kdump_deliver, for tests and the console. */
 struct kdump_stats {
 	unsigned spooled, sent, duplicates, rejected, left, attempts;
+	unsigned moved;              /* from the tmpfs spool to the disk spool */
 	char spool_dir[KDUMP_PATH_LEN];
 	char case_id[65];
 };

@@ -38,8 +38,8 @@ cmp -s "$T/debian.before" "$T/debian.dry" || fail "dry run changed the root"
 out=$(sh $I --root "$D" --binary "$T/fake-kdump" --model "$T/model" --budget 7 install)
 echo "$out"
 for f in usr/lib/panicsage/panicsage-kdump usr/lib/panicsage/panicsage-kdump-run \
-	usr/lib/panicsage/default.model etc/panicsage/kdump.conf \
-	etc/systemd/system/panicsage-kdump.service \
+	usr/lib/panicsage/default.model etc/panicsage/run.conf \
+	etc/systemd/system/panicsage-kdump.service etc/systemd/system/panicsage-flush.service \
 	var/lib/kdump/initramfs-tools/hooks/panicsage \
 	var/lib/kdump/initramfs-tools/scripts/init-bottom/panicsage \
 	etc/initramfs-tools/hooks/panicsage etc/initramfs-tools/scripts/init-bottom/panicsage; do
@@ -49,8 +49,12 @@ done
 L=$D/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
 [ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-kdump.service ] || fail "debian: unit not wanted by kdump-tools-dump.service"
 grep -q '^Before=kdump-tools-dump.service' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit not ordered before the dump"
+L=$D/etc/systemd/system/multi-user.target.wants/panicsage-flush.service
+[ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-flush.service ] || fail "debian: flush unit not enabled for the normal boot"
+grep -q '^ExecStart=-/usr/lib/panicsage/panicsage-kdump --flush' "$D/etc/systemd/system/panicsage-flush.service" || fail "flush unit does not flush"
 grep -q '^TimeoutStartSec=12$' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit timeout is not budget+5"
-grep -q '^PANICSAGE_BUDGET=7$' "$D/etc/panicsage/kdump.conf" || fail "budget not written"
+grep -q '^PANICSAGE_BUDGET=7$' "$D/etc/panicsage/run.conf" || fail "budget not written"
+[ -e "$D/etc/panicsage/kdump.conf" ] && fail "install wrote the upload settings (kdump.conf is the user's)"
 sh $I --root "$D" status | grep -q "installed under" || fail "status after install"
 
 # idempotent: a second install changes nothing and reports it
@@ -69,20 +73,33 @@ sh $I --root "$D" uninstall >/dev/null; rc=$?
 set -e
 [ $rc -eq 3 ] || fail "uninstall when not installed: exit $rc, want 3"
 
-# The initramfs hook runs against initramfs-tools' hook-functions.
-mkdir -p "$T/hookroot"
+# The initramfs hook runs against initramfs-tools' hook-functions (a stand-in
+# here; tests/t_kdump_initramfs.sh runs the real mkinitramfs), copying from
+# PANICSAGE_ROOT: the binary, wrapper, settings, the certificate and key the
+# upload settings name, and the machine id.
+S=$T/src
+mkdir -p "$S/usr/lib/panicsage" "$S/etc/panicsage/tls" "$T/hookroot"
+cp "$T/fake-kdump" "$S/usr/lib/panicsage/panicsage-kdump"
+cp kdump/integration/common/panicsage-kdump-run "$S/usr/lib/panicsage/"
+echo "PANICSAGE_BUDGET=4" > "$S/etc/panicsage/run.conf"
+printf 'collector = 192.0.2.1:7443\ncert = /etc/panicsage/tls/c.crt\n  key=/etc/panicsage/tls/c.key  \n' > "$S/etc/panicsage/kdump.conf"
+echo crt > "$S/etc/panicsage/tls/c.crt"
+echo key > "$S/etc/panicsage/tls/c.key"
+echo 0123456789abcdef0123456789abcdef > "$S/etc/machine-id"
 cat > "$T/hook-functions" <<EOF
 copy_exec() { mkdir -p "$T/hookroot\$(dirname "\${2:-\$1}")"; cp "\$1" "$T/hookroot\${2:-\$1}"; }
 copy_file() { mkdir -p "$T/hookroot\$(dirname "\${3:-\$2}")"; cp "\$2" "$T/hookroot\${3:-\$2}"; }
 EOF
-sed "s|/usr/share/initramfs-tools/hook-functions|$T/hook-functions|; s|/usr/lib/panicsage/panicsage-kdump-run /|$PWD/kdump/integration/common/panicsage-kdump-run /|; s|copy_exec /usr/lib/panicsage/panicsage-kdump |copy_exec $T/fake-kdump |" \
-	kdump/integration/debian/initramfs-hook > "$T/hook"
+sed "s|/usr/share/initramfs-tools/hook-functions|$T/hook-functions|" kdump/integration/debian/initramfs-hook > "$T/hook"
 sh "$T/hook" prereqs
-CONFDIR=/etc/initramfs-tools sh "$T/hook"
+CONFDIR=/etc/initramfs-tools PANICSAGE_ROOT=$S sh "$T/hook"
 [ -e "$T/hookroot/usr/lib/panicsage/panicsage-kdump" ] && fail "hook acted for the normal initramfs"
-CONFDIR=/var/lib/kdump/initramfs-tools sh "$T/hook"
-[ -x "$T/hookroot/usr/lib/panicsage/panicsage-kdump" ] || fail "hook did not copy the binary"
-[ -f "$T/hookroot/usr/lib/panicsage/panicsage-kdump-run" ] || fail "hook did not copy the wrapper"
+CONFDIR=/var/lib/kdump/initramfs-tools PANICSAGE_ROOT=$S sh "$T/hook"
+for f in usr/lib/panicsage/panicsage-kdump usr/lib/panicsage/panicsage-kdump-run etc/panicsage/run.conf \
+	etc/panicsage/kdump.conf etc/panicsage/tls/c.crt etc/panicsage/tls/c.key etc/machine-id; do
+	cmp -s "$S/$f" "$T/hookroot/$f" || fail "hook did not copy $f"
+done
+[ -e "$T/hookroot/usr/lib/panicsage/default.model" ] && fail "hook copied a model that is not there"
 
 # ---------------------------------------------------------------- dracut
 R=$T/rhel
@@ -94,13 +111,17 @@ core_collector makedumpfile -l --message-level 7 -d 31
 kdump_pre /usr/local/bin/site-pre.sh
 EOF
 : > "$R/usr/bin/sleep"
+mkdir -p "$R/etc/panicsage"
+printf 'collector = 192.0.2.1:7443\ncert = /etc/panicsage/client.crt\nkey = /etc/panicsage/client.key\n' > "$R/etc/panicsage/kdump.conf"
+: > "$R/etc/panicsage/client.crt"
+: > "$R/etc/panicsage/client.key"
 snap "$R" "$T/rhel.before"
 sh $I --root "$R" --binary "$T/fake-kdump" --dracut-module install
 grep -q '^kdump_pre /usr/lib/panicsage/panicsage-kdump-run$' "$R/etc/kdump.conf" || fail "dracut: no kdump_pre"
-grep -q '^extra_bins /usr/lib/panicsage/panicsage-kdump /etc/panicsage/kdump.conf /usr/bin/sleep$' "$R/etc/kdump.conf" || fail "dracut: no extra_bins"
+grep -q '^extra_bins /usr/lib/panicsage/panicsage-kdump /etc/panicsage/run.conf /usr/bin/sleep /etc/panicsage/kdump.conf /etc/panicsage/client.crt /etc/panicsage/client.key$' "$R/etc/kdump.conf" || fail "dracut: no extra_bins with the upload files"
 grep -q '^#panicsage-disabled# kdump_pre /usr/local/bin/site-pre.sh' "$R/etc/kdump.conf" || fail "dracut: user's kdump_pre not disabled"
 [ "$(grep -c '^kdump_pre' "$R/etc/kdump.conf")" -eq 1 ] || fail "dracut: more than one active kdump_pre"
-grep -q '^PANICSAGE_CHAIN_PRE=/usr/local/bin/site-pre.sh$' "$R/etc/panicsage/kdump.conf" || fail "dracut: user's kdump_pre not chained"
+grep -q '^PANICSAGE_CHAIN_PRE=/usr/local/bin/site-pre.sh$' "$R/etc/panicsage/run.conf" || fail "dracut: user's kdump_pre not chained"
 [ -f "$R/usr/lib/dracut/modules.d/99panicsage/module-setup.sh" ] || fail "dracut module not installed"
 cp "$R/etc/kdump.conf" "$T/kdump.conf.once"
 sh $I --root "$R" --binary "$T/fake-kdump" --dracut-module install >/dev/null
@@ -144,8 +165,12 @@ EOF
 out=$(PANICSAGE_CONF=$T/run.conf sh $W)
 echo "$out" | grep -q "^panicsage: no label, args: --budget 2 --model $T/model $T/vmcore" || fail "wrapper: $out"
 [ "$(cat "$T/report/done")" = 0 ] || fail "wrapper: no done marker"
+# a later stage of the same capture boot only flushes the spool
 out=$(PANICSAGE_CONF=$T/run.conf sh $W)
-[ -z "$out" ] || fail "wrapper ran twice in one capture boot"
+[ "$out" = "panicsage: no label, args: --flush --budget 2" ] || fail "wrapper: second stage ran '$out', want a flush"
+rm -rf "$T/report"
+out=$(PANICSAGE_SPOOL=$T/sp PANICSAGE_CONF=$T/run.conf sh $W)
+echo "$out" | grep -q "^panicsage: no label, args: --budget 2 --spool $T/sp --model $T/model $T/vmcore" || fail "wrapper: PANICSAGE_SPOOL not passed: $out"
 rm -rf "$T/report"
 start=$(date +%s)
 set +e

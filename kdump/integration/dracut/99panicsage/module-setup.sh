@@ -17,7 +17,13 @@ install() {
 	inst_simple /usr/lib/panicsage/panicsage-kdump
 	inst_simple /usr/lib/panicsage/panicsage-kdump-run
 	[ -f /usr/lib/panicsage/default.model ] && inst_simple /usr/lib/panicsage/default.model
-	[ -f /etc/panicsage/kdump.conf ] && inst_simple /etc/panicsage/kdump.conf
+	# the wrapper's settings; the upload settings with the client
+	# certificate and key they name; the machine id cases are filed under
+	for f in /etc/panicsage/run.conf /etc/panicsage/kdump.conf /etc/machine-id \
+		$(sed -n 's/^[[:space:]]*\(cert\|key\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\2/p' \
+			/etc/panicsage/kdump.conf 2>/dev/null); do
+		[ -f "$f" ] && inst_simple "$f"
+	done
 	inst_multiple sleep kill cat mkdir
 	# pre-pivot hooks run in order; kdump's own capture comes later.
 	inst_hook pre-pivot 01 "$moddir/panicsage-pre-pivot.sh"

@@ -1,0 +1,127 @@
+#!/bin/sh
+# The Debian integration with the real initramfs-tools: kdump/install.sh
+# into a staged root, then `mkinitramfs -d <root>/var/lib/kdump/initramfs-tools`
+# (what kdump-tools runs) with PANICSAGE_ROOT pointing at it.  The image
+# must hold the static binary byte for byte, the wrapper, its settings,
+# the upload settings with the client certificate and key, and the
+# machine id; the normal initramfs must not hold the binary.
+#
+# Then the capture boot, played in a chroot of the unpacked image (its own
+# /bin/sh, nothing from the host), with a synthetic vmcore as /proc/vmcore:
+#   1. init-bottom, collector down: report on the console, the case
+#      spooled in /run/panicsage (the initramfs' /var does not survive);
+#   2. the systemd unit's second run in the same capture boot, collector
+#      still down: no second diagnosis, the case moves to the disk spool;
+#   3. the next normal boot's panicsage-flush.service command, collector
+#      up: the case reaches the store, with its label and machine id, and
+#      leaves the spool.
+# Needs root (chroot, mknod), initramfs-tools and a kernel under
+# /lib/modules (the QEMU lab's dependencies install both).
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+PS=$B/panicsage
+K=$B/panicsage-kdump
+G=$B/tests/vmcoregen
+[ -x "$PS" ] && [ -x "$K" ] && [ -x "$G" ] || { echo "build first"; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "skipped: needs root (chroot, mknod)"; exit 77; }
+for c in mkinitramfs unmkinitramfs lsinitramfs chroot mknod sqlite3; do
+	command -v $c >/dev/null || { echo "skipped: $c not installed (initramfs-tools, sqlite3)"; exit 77; }
+done
+KVER=$(ls /lib/modules 2>/dev/null | sort | tail -n 1)
+[ -n "$KVER" ] && [ -f "/lib/modules/$KVER/modules.order" ] ||
+	{ echo "skipped: no kernel under /lib/modules (apt install linux-image-amd64)"; exit 77; }
+
+. tests/lib.sh
+
+# ---- a staged Debian root with kdump-tools' initramfs configuration
+R=$T/root
+mkdir -p "$R/etc/default" "$R/etc/panicsage" "$R/var/lib/kdump"
+echo "USE_KDUMP=1" > "$R/etc/default/kdump-tools"
+cp -r /etc/initramfs-tools "$R/etc/initramfs-tools"
+cp -r /etc/initramfs-tools "$R/var/lib/kdump/initramfs-tools"
+# no modules: the test is about panicsage's files, and it stays fast
+for c in "$R/etc/initramfs-tools" "$R/var/lib/kdump/initramfs-tools"; do
+	sed -i 's/^MODULES=.*/MODULES=list/; s/^COMPRESS=.*/COMPRESS=gzip/' "$c/initramfs.conf"
+	: > "$c/modules"
+done
+
+"$PS" pki init "$T/pki" --ip 127.0.0.1 >/dev/null || { echo "pki failed"; exit 1; }
+DB=$T/cases.db
+start_collector "$T/pki" "$DB"
+stop_collector TERM          # down for the capture boot; PORT is kept
+cp "$T/pki/client.crt" "$T/pki/client.key" "$R/etc/panicsage/"
+cat > "$R/etc/panicsage/kdump.conf" <<EOF
+collector = 127.0.0.1:$PORT
+cert = /etc/panicsage/client.crt
+key = /etc/panicsage/client.key
+server_pin = $(cat "$T/pki/server.pin")
+retries = 2
+backoff_ms = 100
+EOF
+MID=5eed0f1e5eed0f1e5eed0f1e5eed0f1e
+echo "$MID" > "$R/etc/machine-id"
+
+sh kdump/install.sh --root "$R" --flavor debian --binary "$K" install >"$T/install.log" 2>&1
+check "install.sh into the staged root" [ $? -eq 0 ] || cat "$T/install.log"
+
+PANICSAGE_ROOT=$R mkinitramfs -d "$R/var/lib/kdump/initramfs-tools" -o "$T/kdump.img" "$KVER" \
+	>"$T/mkinitramfs.log" 2>&1
+check "mkinitramfs builds the kdump initramfs" [ -s "$T/kdump.img" ] || cat "$T/mkinitramfs.log"
+PANICSAGE_ROOT=$R mkinitramfs -d "$R/etc/initramfs-tools" -o "$T/normal.img" "$KVER" \
+	>"$T/mkinitramfs.log" 2>&1
+check "mkinitramfs builds the normal initramfs" [ -s "$T/normal.img" ] || cat "$T/mkinitramfs.log"
+lsinitramfs "$T/normal.img" > "$T/normal.list"
+checke "the normal initramfs has no panicsage-kdump" '! grep -q "panicsage-kdump$" "$T/normal.list"'
+
+unmkinitramfs "$T/kdump.img" "$T/un" || bad "unmkinitramfs"
+U=$T/un
+[ -d "$U/main" ] && U=$U/main
+for f in usr/lib/panicsage/panicsage-kdump:"$K" usr/lib/panicsage/panicsage-kdump-run:kdump/integration/common/panicsage-kdump-run \
+	scripts/init-bottom/panicsage:kdump/integration/debian/init-bottom etc/panicsage/run.conf:"$R/etc/panicsage/run.conf" \
+	etc/panicsage/kdump.conf:"$R/etc/panicsage/kdump.conf" etc/panicsage/client.crt:"$T/pki/client.crt" \
+	etc/panicsage/client.key:"$T/pki/client.key" etc/machine-id:"$R/etc/machine-id"; do
+	check "image holds ${f%%:*}" cmp -s "$U/${f%%:*}" "${f#*:}"
+done
+checke "init-bottom runs the panicsage script" 'grep -q "^/scripts/init-bottom/panicsage" "$U/scripts/init-bottom/ORDER"'
+
+# ---- the capture boot
+# /var/spool as the root filesystem has it: in the initramfs stage the
+# binary would spool there by default, and lose the case at switch_root
+mkdir -p "$U/dev" "$U/proc" "$U/run" "$U/var/spool"
+mknod -m 666 "$U/dev/null" c 1 3
+"$G" tests/data/example.log "$U/proc/vmcore" >/dev/null 2>&1 || bad "vmcoregen"
+spooled() { ls "$1" 2>/dev/null | grep -c '\.case$'; }
+
+# 1. initramfs stage, no collector
+chroot "$U" /bin/sh /scripts/init-bottom/panicsage >"$T/stage1" 2>&1; rc=$?
+cat "$T/stage1"
+check "init-bottom exits 0" [ $rc -eq 0 ]
+check "init-bottom: report on the console" grep -q "^panicsage: null-deref" "$T/stage1"
+check "init-bottom: case kept in /run/panicsage" [ "$(spooled "$U/run/panicsage")" -eq 1 ]
+check "init-bottom: nothing in the initramfs' /var" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 ]
+check "init-bottom: done marker" [ -f "$U/run/panicsage/done" ]
+case_file=$(ls "$U/run/panicsage" | grep '\.case$')
+
+# 2. the systemd unit in the same capture boot: flush only
+chroot "$U" /usr/lib/panicsage/panicsage-kdump-run >"$T/stage2" 2>&1; rc=$?
+cat "$T/stage2"
+check "second stage exits 0" [ $rc -eq 0 ]
+checke "second stage does not diagnose again" '! grep -q "^panicsage: null-deref" "$T/stage2"'
+check "second stage says the case moved to disk" grep -q "moved from tmpfs to disk" "$T/stage2"
+check "second stage: case now in /var/spool/panicsage" [ -f "$U/var/spool/panicsage/$case_file" ]
+check "second stage: case gone from tmpfs" [ "$(spooled "$U/run/panicsage")" -eq 0 ]
+
+# 3. the next normal boot: panicsage-flush.service's command
+start_collector "$T/pki" "$DB"
+cmd=$(sed -n 's/^ExecStart=-//p' kdump/integration/common/panicsage-flush.service)
+# shellcheck disable=SC2086
+chroot "$U" $cmd >"$T/stage3" 2>&1; rc=$?
+cat "$T/stage3"
+check "flush exits 0" [ $rc -eq 0 ]
+check "flush: the spool is empty" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 ]
+id=${case_file%.case}
+got=$(sqlite3 "$DB" "SELECT label || ' ' || machine FROM cases WHERE id = '$id'")
+check "the case is stored with its label and machine id" [ "$got" = "null-deref $MID" ]
+
+finish kdump_initramfs
