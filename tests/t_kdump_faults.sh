@@ -99,6 +99,19 @@ spool_with_case "$T/s1"
 conf refused "$T/s1" "127.0.0.1:$FREE"
 run "no network (connection refused)" 8 3 "$T/s1" "spool|kept" -- --deliver --config "$T/refused.conf" "$LOG"
 check "no network: new case spooled" [ "$(spooled "$T/s1")" -eq 2 ]
+# --flush sends only the spool: still no network, nothing lost ...
+run "flush, no network" 8 3 "$T/s1" "still spooled" -- --flush --config "$T/refused.conf"
+check "flush, no network: both cases kept" [ "$(spooled "$T/s1")" -eq 2 ]
+# ... then, with a collector (--spool over the configured spool), both go
+PS=$P
+start_collector "$T/pki" "$T/flush.db"
+conf flush "$T/elsewhere" "127.0.0.1:$PORT"
+"$K" --flush --budget 5 --config "$T/flush.conf" --spool "$T/s1" >"$T/out" 2>&1; rc=$?
+check "flush with the collector up: exit 0" [ $rc -eq 0 ] || cat "$T/out"
+check "flush: the spool is empty" [ "$(spooled "$T/s1")" -eq 0 ]
+check "flush: the configured spool was not used" [ ! -e "$T/elsewhere" ]
+check "flush: both cases stored" [ "$(sqlite3 "$T/flush.db" 'SELECT count(*) FROM cases')" = 2 ]
+stop_collector TERM
 
 # an address with no route or no answer: bounded by the budget
 spool_with_case "$T/s2"
