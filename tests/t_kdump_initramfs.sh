@@ -16,7 +16,7 @@
 #      up: the case reaches the store, with its label and machine id, and
 #      leaves the spool.
 # Needs root (chroot, mknod), initramfs-tools and a kernel under
-# /lib/modules (the QEMU lab's dependencies install both).
+# /lib/modules (ci/deps.sh lab installs both when they are missing).
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -25,6 +25,10 @@ K=$B/panicsage-kdump
 G=$B/tests/vmcoregen
 [ -x "$PS" ] && [ -x "$K" ] && [ -x "$G" ] || { echo "build first"; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "skipped: needs root (chroot, mknod)"; exit 77; }
+# initramfs-tools and a kernel: the QEMU lab's packages (t_lab_e2e needs them too)
+if ! command -v mkinitramfs >/dev/null || [ -z "$(ls /lib/modules 2>/dev/null)" ]; then
+	ci/deps.sh lab || { echo "FAIL: ci/deps.sh lab"; exit 1; }
+fi
 for c in mkinitramfs unmkinitramfs lsinitramfs chroot mknod sqlite3; do
 	command -v $c >/dev/null || { echo "skipped: $c not installed (initramfs-tools, sqlite3)"; exit 77; }
 done
