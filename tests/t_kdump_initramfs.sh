@@ -15,6 +15,11 @@
 #   3. the next normal boot's panicsage-flush.service command, collector
 #      up: the case reaches the store, with its label and machine id, and
 #      leaves the spool.
+# The same for RHEL/Fedora's dracut module (99panicsage) with Debian's
+# dracut-core, fetched with apt-get download and unpacked under build/:
+# the image must hold the wrapper, settings, certificate, key and machine
+# id, and its pre-pivot hook, run in a chroot of the image, must print
+# the report and upload the case.
 # Needs root (chroot, mknod), initramfs-tools and a kernel under
 # /lib/modules (ci/deps.sh lab installs both when they are missing).
 set -u
@@ -127,5 +132,53 @@ check "flush: the spool is empty" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 
 id=${case_file%.case}
 got=$(sqlite3 "$DB" "SELECT label || ' ' || machine FROM cases WHERE id = '$id'")
 check "the case is stored with its label and machine id" [ "$got" = "null-deref $MID" ]
+
+# ---- RHEL/Fedora: the dracut module, with Debian's dracut-core (059)
+# unpacked into $B/dracut-core (apt-get download, nothing installed)
+DR=$B/dracut-core
+if [ ! -x "$DR/usr/bin/dracut" ]; then
+	rm -rf "$DR.tmp" && mkdir -p "$DR.tmp" &&
+		(cd "$DR.tmp" && apt-get download -q dracut-core >/dev/null 2>&1) &&
+		dpkg -x "$DR.tmp"/dracut-core_*.deb "$DR.tmp/root" && mv "$DR.tmp/root" "$DR"
+	rm -rf "$DR.tmp"
+fi
+if check "dracut-core unpacked in $DR" [ -x "$DR/usr/bin/dracut" ]; then
+	Q=$T/rhel
+	mkdir -p "$Q/etc/panicsage" "$Q/usr/bin"
+	printf 'path /var/crash\ncore_collector makedumpfile -l -d 31\n' > "$Q/etc/kdump.conf"
+	: > "$Q/usr/bin/sleep"
+	cp "$T/pki/client.crt" "$T/pki/client.key" "$R/etc/panicsage/kdump.conf" "$Q/etc/panicsage/"
+	echo "$MID" > "$Q/etc/machine-id"
+	sh kdump/install.sh --root "$Q" --flavor dracut --dracut-module --binary "$K" install >"$T/install.log" 2>&1
+	check "install.sh --flavor dracut --dracut-module into a staged root" [ $? -eq 0 ] || cat "$T/install.log"
+	# dracut finds modules under dracutbasedir: a copy with ours added
+	cp -r "$DR/usr/lib/dracut" "$T/dracut"
+	cp -r "$Q/usr/lib/dracut/modules.d/99panicsage" "$T/dracut/modules.d/"
+	mkdir -p "$T/dracut.conf.d"
+	PANICSAGE_ROOT=$Q dracutbasedir=$T/dracut "$DR/usr/bin/dracut" --conf /dev/null \
+		--confdir "$T/dracut.conf.d" --no-hostonly --no-early-microcode --no-kernel \
+		--modules "base panicsage" --force "$T/dracut.img" "$KVER" >"$T/dracut.log" 2>&1
+	check "dracut builds an initramfs with the panicsage module" [ -s "$T/dracut.img" ] || tail -20 "$T/dracut.log"
+	V=$T/unr
+	mkdir -p "$V"
+	(cd "$V" && gzip -dc "$T/dracut.img" | cpio -idm --quiet) || bad "unpack the dracut image"
+	for f in etc/panicsage/run.conf etc/panicsage/kdump.conf etc/panicsage/client.crt \
+		etc/panicsage/client.key etc/machine-id usr/lib/panicsage/panicsage-kdump-run; do
+		check "dracut image holds $f" cmp -s "$V/$f" "$Q/$f"
+	done
+	check "dracut image holds the pre-pivot hook" [ -f "$V/usr/lib/dracut/hooks/pre-pivot/01-panicsage-pre-pivot.sh" ]
+	# dracut strips binaries: the copy must still run (below), not be identical
+	check "dracut image holds panicsage-kdump" [ -x "$V/usr/lib/panicsage/panicsage-kdump" ]
+	mkdir -p "$V/dev" "$V/proc"
+	[ -e "$V/dev/null" ] || mknod -m 666 "$V/dev/null" c 1 3
+	"$G" tests/data/example.log "$V/proc/vmcore" >/dev/null 2>&1 || bad "vmcoregen"
+	n0=$(sqlite3 "$DB" 'SELECT count(*) FROM cases')
+	chroot "$V" /bin/sh /usr/lib/dracut/hooks/pre-pivot/01-panicsage-pre-pivot.sh >"$T/pre" 2>&1; rc=$?
+	cat "$T/pre"
+	check "pre-pivot hook exits 0" [ $rc -eq 0 ]
+	check "pre-pivot: report on the console" grep -q "^panicsage: null-deref" "$T/pre"
+	check "pre-pivot: the case uploaded (collector up)" grep -q "^panicsage: case .* stored by 127.0.0.1:$PORT" "$T/pre"
+	check "pre-pivot: one more case in the store" [ "$(sqlite3 "$DB" 'SELECT count(*) FROM cases')" -eq $((n0 + 1)) ]
+fi
 
 finish kdump_initramfs

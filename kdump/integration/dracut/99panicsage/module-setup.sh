@@ -2,7 +2,9 @@
 # dracut module "panicsage": puts panicsage-kdump into a kdump initramfs and
 # runs it before the dump.  Optional alternative to the kdump.conf
 # extra_bins + kdump_pre lines that kdump/install.sh writes; include it with
-# `dracut_args --add panicsage` in /etc/kdump.conf.
+# `dracut_args --add panicsage` in /etc/kdump.conf.  PANICSAGE_ROOT
+# (default empty, i.e. /) is the tree the files are copied from, for image
+# builders that ran kdump/install.sh --root DIR.
 
 check() {
 	# Only when asked for (dracut --add panicsage).
@@ -14,17 +16,26 @@ depends() {
 }
 
 install() {
-	inst_simple /usr/lib/panicsage/panicsage-kdump
-	inst_simple /usr/lib/panicsage/panicsage-kdump-run
-	[ -f /usr/lib/panicsage/default.model ] && inst_simple /usr/lib/panicsage/default.model
-	# the wrapper's settings; the upload settings with the client
-	# certificate and key they name; the machine id cases are filed under
-	for f in /etc/panicsage/run.conf /etc/panicsage/kdump.conf /etc/machine-id \
+	local S=${PANICSAGE_ROOT:-} f
+	local bin=/usr/lib/panicsage/panicsage-kdump run=/usr/lib/panicsage/panicsage-kdump-run
+
+	if [ ! -x "$S$bin" ] || [ ! -f "$S$run" ]; then
+		derror "panicsage: $S$bin or $S$run missing (run kdump/install.sh first)"
+		return 1
+	fi
+	inst_simple "$S$bin" "$bin"
+	inst_simple "$S$run" "$run"
+	# the model; the wrapper's settings; the upload settings with the
+	# client certificate and key they name; the machine id cases are
+	# filed under
+	for f in /usr/lib/panicsage/default.model /etc/panicsage/run.conf \
+		/etc/panicsage/kdump.conf /etc/machine-id \
 		$(sed -n 's/^[[:space:]]*\(cert\|key\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\2/p' \
-			/etc/panicsage/kdump.conf 2>/dev/null); do
-		[ -f "$f" ] && inst_simple "$f"
+			"$S/etc/panicsage/kdump.conf" 2>/dev/null); do
+		[ -f "$S$f" ] && inst_simple "$S$f" "$f"
 	done
-	inst_multiple sleep kill cat mkdir
+	inst_multiple sleep cat mkdir
+	inst_multiple -o kill        # the shells have it built in
 	# pre-pivot hooks run in order; kdump's own capture comes later.
 	inst_hook pre-pivot 01 "$moddir/panicsage-pre-pivot.sh"
 }
