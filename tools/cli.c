@@ -22,6 +22,17 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void *cli_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p) {
+		cli_error("out of memory");
+		exit(PS_EXIT_NOMEM);
+	}
+	return p;
+}
+
 int cli_read_file(const char *path, char **buf, size_t *len)
 {
 	struct port_file f;

@@ -27,6 +27,11 @@ int cmd_eval(int argc, char **argv);
 /* Prints "panicsage: <msg>\n" to stderr (printf-style). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* calloc for the offline tools (train, eval): never NULL; out of memory
+ * prints "panicsage: out of memory" and exits with PS_EXIT_NOMEM.  A
+ * zero count or size still gives a unique block. */
+void *cli_calloc(size_t n, size_t size);
+
 /* Reads a whole file ("-" for stdin) into a malloc'ed buffer with a NUL
  * after the data; prints an error and returns an exit code on failure. */
 int cli_read_file(const char *path, char **buf, size_t *len);

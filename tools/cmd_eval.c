@@ -76,9 +76,9 @@ static int cmp_double(const void *a, const void *b)
 
 static void print_model_report(const struct corpus *cp, const struct pred *p, uint32_t n)
 {
-	int *truth = calloc(n, sizeof *truth), *pred = calloc(n, sizeof *pred);
-	int *pq = calloc(n, sizeof *pq);
-	double *lat = calloc(n, sizeof *lat), lsum = 0;
+	int *truth = cli_calloc(n, sizeof *truth), *pred = cli_calloc(n, sizeof *pred);
+	int *pq = cli_calloc(n, sizeof *pq);
+	double *lat = cli_calloc(n, sizeof *lat), lsum = 0;
 	uint32_t i, hits[6] = { 0 }, known = 0, agree = 0, labelled = 0;
 	struct scores s, sq;
 
@@ -106,7 +106,7 @@ static void print_model_report(const struct corpus *cp, const struct pred *p, ui
 	{
 		/* the same without the classes too small to learn (< 5 cases) */
 		uint32_t cnt[PS_MODEL_MAX_LABELS] = { 0 }, small = 0;
-		int *t5 = calloc(n, sizeof *t5), *p5 = calloc(n, sizeof *p5);
+		int *t5 = cli_calloc(n, sizeof *t5), *p5 = cli_calloc(n, sizeof *p5);
 		struct scores s5;
 
 		for (i = 0; i < n; i++)
@@ -166,9 +166,9 @@ static int assign_folds(const struct corpus *cp, char **paths, int ntested, uint
 			uint64_t seed, uint32_t *fold)
 {
 	struct corpus sub = *cp;
-	uint32_t *sfold = calloc(cp->n ? cp->n : 1, sizeof *sfold), j, m = 0;
+	uint32_t *sfold = cli_calloc(cp->n ? cp->n : 1, sizeof *sfold), j, m = 0;
 
-	sub.c = calloc(cp->n ? cp->n : 1, sizeof *sub.c);
+	sub.c = cli_calloc(cp->n ? cp->n : 1, sizeof *sub.c);
 	if (!sfold || !sub.c)
 		exit(PS_EXIT_NOMEM);
 	for (j = 0; j < cp->n; j++)
@@ -190,8 +190,8 @@ int cmd_eval(int argc, char **argv)
 	struct train_cfg cfg;
 	struct corpus cp;
 	const char *model = NULL;
-	char **paths = calloc((size_t)argc + 1, sizeof *paths);
-	char **extra = calloc((size_t)argc + 1, sizeof *extra);
+	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
+	char **extra = cli_calloc((size_t)argc + 1, sizeof *extra);
 	int npaths = 0, nextra = 0, i, rc, al = 0, baselines = 1, errors = 0;
 	uint32_t k = 5, j, f;
 	struct pred *p = NULL;
@@ -203,18 +203,21 @@ int cmd_eval(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		int r = train_parse_opt(&cfg, argc, argv, &i);
 
-		if (r < 0)
-			return -r;
+		if (r < 0) {
+			rc = -r;
+			goto free_args;
+		}
 		if (r > 0)
 			continue;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf(eval_usage, train_options_help);
-			return PS_EXIT_OK;
+			rc = PS_EXIT_OK;
+			goto free_args;
 		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
 			model = argv[++i];
 		} else if (!strcmp(argv[i], "--cv") && i + 1 < argc) {
 			if ((rc = cli_parse_u32(argv[i], argv[i + 1], 2, 20, &k)))
-				return rc;
+				goto free_args;
 			i++;
 		} else if (!strcmp(argv[i], "--active-learning")) {
 			al = 1;
@@ -229,26 +232,29 @@ int cmd_eval(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_error("eval: unknown or incomplete option '%s'", argv[i]);
 			fprintf(stderr, eval_usage, train_options_help);
-			return PS_EXIT_USAGE;
+			rc = PS_EXIT_USAGE;
+			goto free_args;
 		} else {
 			paths[npaths++] = argv[i];
 		}
 	}
 	if (!npaths) {
 		fprintf(stderr, eval_usage, train_options_help);
-		return PS_EXIT_USAGE;
+		rc = PS_EXIT_USAGE;
+		goto free_args;
 	}
 	if (model && nextra) {
 		cli_error("eval: --train-extra needs --cv (a given model is not trained here)");
-		return PS_EXIT_USAGE;
+		rc = PS_EXIT_USAGE;
+		goto free_args;
 	}
 	if ((rc = train_check_cfg(&cfg)) != PS_EXIT_OK)
-		return rc;
+		goto free_args;
 	for (i = 0; i < nextra; i++)
 		paths[npaths + i] = extra[i];
 	if ((rc = corpus_load(&cp, paths, npaths + nextra, NULL)) != PS_EXIT_OK)
-		return rc;
-	p = calloc(cp.n, sizeof *p);
+		goto free_args;
+	p = cli_calloc(cp.n, sizeof *p);
 	printf("panicsage eval: %u case files from", cp.n);
 	for (i = 0; i < npaths; i++)
 		printf(" %s", paths[i]);
@@ -258,7 +264,7 @@ int cmd_eval(int argc, char **argv)
 
 	if (model) {
 		struct model_file mf;
-		uint32_t *idx = calloc(cp.n, sizeof *idx);
+		uint32_t *idx = cli_calloc(cp.n, sizeof *idx);
 
 		if ((rc = model_file_open(&mf, model)) != PS_EXIT_OK)
 			goto out;
@@ -267,7 +273,7 @@ int cmd_eval(int argc, char **argv)
 			idx[j] = j;
 		rc = model_predict(mf.img, mf.m.size, &cp, idx, cp.n, 0, p);
 		if (rc == PS_EXIT_OK) {
-			int *truth = calloc(cp.n, sizeof *truth), *kw = calloc(cp.n, sizeof *kw);
+			int *truth = cli_calloc(cp.n, sizeof *truth), *kw = cli_calloc(cp.n, sizeof *kw);
 
 			print_model_report(&cp, p, cp.n);
 			for (j = 0; j < cp.n; j++) {
@@ -278,7 +284,7 @@ int cmd_eval(int argc, char **argv)
 				printf("baseline %-26s macro_f1=%.4f\n", baseline_names[B_KEYWORD],
 				       score(truth, kw, cp.n, cp.nlabels).macro_f1);
 			{
-				int *pr = calloc(cp.n, sizeof *pr);
+				int *pr = cli_calloc(cp.n, sizeof *pr);
 				for (j = 0; j < cp.n; j++)
 					pr[j] = p[j].label;
 				printf("macro_f1=%.4f\n", score(truth, pr, cp.n, cp.nlabels).macro_f1);
@@ -293,18 +299,18 @@ int cmd_eval(int argc, char **argv)
 	}
 
 	{
-		uint32_t *fold = calloc(cp.n, sizeof *fold), *tr = calloc(cp.n, sizeof *tr);
-		uint32_t *te = calloc(cp.n, sizeof *te), ntr, nte, r;
-		int *lab = calloc(cp.n, sizeof *lab);
-		struct pred *tmp = calloc(cp.n, sizeof *tmp);
+		uint32_t *fold = cli_calloc(cp.n, sizeof *fold), *tr = cli_calloc(cp.n, sizeof *tr);
+		uint32_t *te = cli_calloc(cp.n, sizeof *te), ntr, nte, r;
+		int *lab = cli_calloc(cp.n, sizeof *lab);
+		struct pred *tmp = cli_calloc(cp.n, sizeof *tmp);
 		struct curve cv = { 0 };
-		int *truth = calloc(cp.n, sizeof *truth), *pr = calloc(cp.n, sizeof *pr);
+		int *truth = cli_calloc(cp.n, sizeof *truth), *pr = cli_calloc(cp.n, sizeof *pr);
 		struct scores s;
 
 		cv.rounds = 5;
 		cv.ncases = cp.n;
-		cv.pred = calloc((size_t)(cv.rounds + 1) * cp.n, sizeof *cv.pred);
-		cv.frac = calloc(cv.rounds + 1, sizeof *cv.frac);
+		cv.pred = cli_calloc((size_t)(cv.rounds + 1) * cp.n, sizeof *cv.pred);
+		cv.frac = cli_calloc(cv.rounds + 1, sizeof *cv.frac);
 		printf("mode: %u-fold stratified cross-validation, seed %llu; per fold the model is "
 		       "trained on the other folds\n(dim %u, hidden %u, layers %u, k %u, tau %.2f, "
 		       "epochs %u, lr %g, dropout %.2f, buckets %u)\n\n", k,
@@ -353,7 +359,7 @@ int cmd_eval(int argc, char **argv)
 			}
 			if (al) {
 				struct al_eval_ctx ctx = { &cv, te, nte, &cp, tmp };
-				int *truth_tr = calloc(ntr, sizeof *truth_tr), *have = calloc(ntr, sizeof *have);
+				int *truth_tr = cli_calloc(ntr, sizeof *truth_tr), *have = cli_calloc(ntr, sizeof *have);
 
 				for (j = 0; j < ntr; j++)
 					truth_tr[j] = cp.c[tr[j]].label;
@@ -392,7 +398,7 @@ int cmd_eval(int argc, char **argv)
 		printf("== GraphSAGE model (FILE segment + GARCA), pooled over the %u test folds ==\n\n", k);
 		{
 			/* the tested cases only, for the latency figures */
-			struct pred *pt = calloc(cp.n, sizeof *pt);
+			struct pred *pt = cli_calloc(cp.n, sizeof *pt);
 			uint32_t nt = 0;
 
 			for (j = 0; j < cp.n; j++)
@@ -452,8 +458,9 @@ cv_out:
 	}
 out:
 	free(p);
+	corpus_free(&cp);
+free_args:
 	free(paths);
 	free(extra);
-	corpus_free(&cp);
 	return rc;
 }

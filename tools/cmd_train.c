@@ -143,7 +143,7 @@ static void al_report(uint32_t round, const int *labels, const struct fold *f, c
 		      void *vctx)
 {
 	struct al_ctx *ctx = vctx;
-	int *pred = calloc(f->n, sizeof *pred), *tr = calloc(f->n, sizeof *tr);
+	int *pred = cli_calloc(f->n, sizeof *pred), *tr = cli_calloc(f->n, sizeof *tr);
 	uint32_t i, nl = 0, y;
 	struct scores s;
 
@@ -172,7 +172,7 @@ int cmd_train(int argc, char **argv)
 	struct fold f;
 	struct gnn g;
 	const char *out = NULL, *db = NULL;
-	char **paths = calloc((size_t)argc + 1, sizeof *paths);
+	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
 	int npaths = 0, i, rc, al = 0, *labels = NULL;
 	uint32_t *idx = NULL, j, al_rounds = 5;
 	double al_init = 0.01, al_step = 0.01, t0 = now_us();
@@ -246,8 +246,8 @@ int cmd_train(int argc, char **argv)
 		return rc;
 	if (db && !cp.nstore && !cfg.quiet)
 		cli_error("warning: %s: no case has a human label yet; training on the case files alone", db);
-	idx = calloc(cp.n, sizeof *idx);
-	labels = calloc(cp.n, sizeof *labels);
+	idx = cli_calloc(cp.n, sizeof *idx);
+	labels = cli_calloc(cp.n, sizeof *labels);
 	for (j = 0; j < cp.n; j++) {
 		idx[j] = j;
 		labels[j] = cp.c[j].label;
@@ -259,7 +259,7 @@ int cmd_train(int argc, char **argv)
 		goto done;
 	if (al) {
 		struct al_ctx ctx = { labels, cp.nlabels };
-		int *have = calloc(cp.n, sizeof *have);
+		int *have = cli_calloc(cp.n, sizeof *have);
 
 		rc = active_learning(&f, labels, cp.nlabels, al_init, al_step, al_rounds, cfg.seed, have,
 				     al_report, &ctx);

@@ -184,7 +184,7 @@ int keyword_rules(const struct corpus *cp, const struct case_rec *c)
 
 static int knn_vote(const float *sims, const int *labels, uint32_t n, uint32_t k, uint32_t nlabels)
 {
-	uint32_t *best = calloc(k, sizeof *best), cnt = 0, i, j;
+	uint32_t *best = cli_calloc(k, sizeof *best), cnt = 0, i, j;
 	double vote[PS_MODEL_MAX_LABELS] = { 0 };
 	int y = -1;
 
@@ -216,9 +216,9 @@ void fold_baselines(const struct fold *f, const int *labels, const uint32_t *tes
 {
 	const struct train_cfg *cfg = f->cfg;
 	uint32_t B = cfg->nbuckets, D = cfg->dim, C = f->cp->nlabels, i, j, t;
-	float *cent = calloc((size_t)C * B, sizeof *cent);
-	float *row = calloc(B, sizeof *row), *h0 = calloc(D, sizeof *h0);
-	float *sims = calloc(f->n, sizeof *sims);
+	float *cent = cli_calloc((size_t)C * B, sizeof *cent);
+	float *row = cli_calloc(B, sizeof *row), *h0 = cli_calloc(D, sizeof *h0);
+	float *sims = cli_calloc(f->n, sizeof *sims);
 	double cnt[PS_MODEL_MAX_LABELS] = { 0 };
 
 	if (!cent || !row || !h0 || !sims) {
@@ -319,10 +319,8 @@ struct scores score(const int *truth, const int *pred, uint32_t n, uint32_t nlab
 void print_class_report(FILE *out, const struct corpus *cp, const int *truth, const int *pred, uint32_t n)
 {
 	uint32_t C = cp->nlabels, i, j, used[PS_MODEL_MAX_LABELS], nu = 0;
-	uint32_t *conf = calloc((size_t)(C + 1) * (C + 1), sizeof *conf);
+	uint32_t *conf = cli_calloc((size_t)(C + 1) * (C + 1), sizeof *conf);
 
-	if (!conf)
-		return;
 	for (i = 0; i < n; i++)
 		if (truth[i] >= 0)
 			conf[(size_t)truth[i] * (C + 1) + (pred[i] >= 0 ? (uint32_t)pred[i] : C)]++;
@@ -366,10 +364,8 @@ void print_class_report(FILE *out, const struct corpus *cp, const int *truth, co
 void stratified_folds(const struct corpus *cp, uint32_t k, uint64_t seed, uint32_t *fold)
 {
 	struct la_rng rng = { seed * 0x2545f4914f6cdd1dull + 3 };
-	uint32_t *ids = calloc(cp->n ? cp->n : 1, sizeof *ids), y, i, m, next = 0;
+	uint32_t *ids = cli_calloc(cp->n, sizeof *ids), y, i, m, next = 0;
 
-	if (!ids)
-		exit(PS_EXIT_NOMEM);
 	for (y = 0; y <= cp->nlabels; y++) {
 		m = 0;
 		for (i = 0; i < cp->n; i++)
@@ -394,8 +390,8 @@ int active_learning(const struct fold *f, const int *truth, uint32_t nlabels, do
 {
 	struct la_rng rng = { seed * 0x9e3779b97f4a7c15ull + 101 };
 	uint32_t n = f->n, i, r, have = 0, want;
-	uint32_t *perm = calloc(n, sizeof *perm);
-	double *ent = calloc(n, sizeof *ent);
+	uint32_t *perm = cli_calloc(n, sizeof *perm);
+	double *ent = cli_calloc(n, sizeof *ent);
 	int rc = PS_EXIT_OK;
 
 	if (!perm || !ent)

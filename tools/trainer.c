@@ -44,17 +44,6 @@ void train_defaults(struct train_cfg *c)
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p) {
-		cli_error("out of memory");
-		exit(PS_EXIT_NOMEM);
-	}
-	return p;
-}
-
 static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, uint32_t n, double v)
 {
 	char bar[31];
@@ -126,7 +115,7 @@ static int learn_templates(struct fold *f, const int *labels)
 	struct ps_arena a;
 	size_t arena_size = (size_t)400 << 20;
 	unsigned char *mem = malloc(arena_size);
-	struct tplset *sets = xcalloc(f->n, sizeof *sets);
+	struct tplset *sets = cli_calloc(f->n, sizeof *sets);
 	uint32_t i, j, ntpl, nkeep, nlab = f->cp->nlabels;
 	uint32_t *df, *keep;
 	double *with, *without, *all;
@@ -169,7 +158,7 @@ static int learn_templates(struct fold *f, const int *labels)
 			if (ps_mask_bound(r.len) > masked_cap) {
 				masked_cap = 2 * ps_mask_bound(r.len);
 				free(masked);
-				masked = xcalloc(masked_cap, 1);
+				masked = cli_calloc(masked_cap, 1);
 			}
 			mlen = ps_mask_kernel(r.text, r.len, masked, masked_cap);
 			if (mlen == 0)
@@ -200,10 +189,10 @@ static int learn_templates(struct fold *f, const int *labels)
 	ntpl = ps_drain_count(d);
 
 	/* information gain of "template present" about the label */
-	df = xcalloc(ntpl, sizeof *df);
-	with = xcalloc((size_t)ntpl * nlab, sizeof *with);
-	all = xcalloc(nlab, sizeof *all);
-	without = xcalloc(nlab, sizeof *without);
+	df = cli_calloc(ntpl, sizeof *df);
+	with = cli_calloc((size_t)ntpl * nlab, sizeof *with);
+	all = cli_calloc(nlab, sizeof *all);
+	without = cli_calloc(nlab, sizeof *without);
 	{
 		double nl = 0, h;
 
@@ -221,7 +210,7 @@ static int learn_templates(struct fold *f, const int *labels)
 			}
 		}
 		h = nl > 0 ? entropy_counts(all, nlab, nl) : 0;
-		rank = xcalloc(ntpl, sizeof *rank);
+		rank = cli_calloc(ntpl, sizeof *rank);
 		for (j = 0; j < ntpl; j++) {
 			double nw = 0, hw, hwo;
 			uint32_t y;
@@ -239,19 +228,19 @@ static int learn_templates(struct fold *f, const int *labels)
 	}
 	qsort(rank, ntpl, sizeof *rank, cmp_rank);
 	nkeep = ntpl < cfg->max_templates ? ntpl : cfg->max_templates;
-	keep = xcalloc(ntpl, sizeof *keep);
+	keep = cli_calloc(ntpl, sizeof *keep);
 	for (j = 0; j < nkeep; j++)
 		keep[rank[j].id] = 1;
 
 	/* the kept templates in Drain order, as a string table */
-	f->tpl_end = xcalloc(nkeep + 1, sizeof *f->tpl_end);
+	f->tpl_end = cli_calloc(nkeep + 1, sizeof *f->tpl_end);
 	{
 		size_t cap = 1 << 16;
 		char tmp[1 << 16];
 		struct ps_buf b;
 		uint32_t k = 0;
 
-		f->tpl_bytes = xcalloc(cap, 1);
+		f->tpl_bytes = cli_calloc(cap, 1);
 		for (j = 0; j < ntpl; j++) {
 			if (!keep[j])
 				continue;
@@ -316,7 +305,7 @@ static void ig_reweight(struct fold *f, const int *labels, const uint32_t *dfb)
 {
 	const struct train_cfg *cfg = f->cfg;
 	uint32_t B = cfg->nbuckets, C = f->cp->nlabels, i, j, y;
-	double *with = xcalloc((size_t)B * C, sizeof *with), all[PS_MODEL_MAX_LABELS] = { 0 };
+	double *with = cli_calloc((size_t)B * C, sizeof *with), all[PS_MODEL_MAX_LABELS] = { 0 };
 	double without[PS_MODEL_MAX_LABELS], nl = 0, h;
 
 	(void)dfb;
@@ -396,16 +385,16 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	f->cp = cp;
 	f->cfg = cfg;
 	f->n = n;
-	f->idx = xcalloc(n, sizeof *f->idx);
+	f->idx = cli_calloc(n, sizeof *f->idx);
 	memcpy(f->idx, idx, n * sizeof *idx);
 	if ((rc = learn_templates(f, labels)) != PS_EXIT_OK)
 		return rc;
 	stub_model(f, &stub);
 
-	f->x = xcalloc((size_t)n * B, sizeof *f->x);
-	f->seg_tpl_cases = xcalloc(f->tpl.count + 1, sizeof *f->seg_tpl_cases);
-	f->all_tpl_cases = xcalloc(f->tpl.count + 1, sizeof *f->all_tpl_cases);
-	dfb = xcalloc(B, sizeof *dfb);
+	f->x = cli_calloc((size_t)n * B, sizeof *f->x);
+	f->seg_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->seg_tpl_cases);
+	f->all_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->all_tpl_cases);
+	dfb = cli_calloc(B, sizeof *dfb);
 	for (i = 0; i < n; i++) {
 		const struct case_rec *c = &cp->c[idx[i]];
 		struct ps_analysis an;
@@ -416,7 +405,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		if (len > arena_size) {
 			free(mem);
 			arena_size = len;
-			mem = xcalloc(arena_size, 1);
+			mem = cli_calloc(arena_size, 1);
 		}
 		ps_arena_init(&a, mem, arena_size);
 		rc = analyze_case(&stub, c->log, c->loglen, c->first_line, &a, &an);
@@ -454,7 +443,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	free(mem);
 
 	/* IDF, then tf-idf rows */
-	f->idf = xcalloc(B, sizeof *f->idf);
+	f->idf = cli_calloc(B, sizeof *f->idf);
 	for (j = 0; j < B; j++)
 		f->idf[j] = (float)(log((1.0 + n) / (1.0 + dfb[j])) + 1.0);
 	if (labels && cfg->ig_weight > 0)
@@ -476,13 +465,13 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 
 	/* culprit weight: how often a template's lines fall in the segment
 	 * when the template occurs at all (smoothed) */
-	f->tpl_weight = xcalloc(f->tpl.count + 1, sizeof *f->tpl_weight);
+	f->tpl_weight = cli_calloc(f->tpl.count + 1, sizeof *f->tpl_weight);
 	for (j = 0; j < f->tpl.count; j++)
 		f->tpl_weight[j] = (float)((f->seg_tpl_cases[j] + 0.5) / (f->all_tpl_cases[j] + 1.0) *
 					   (1.0 - 1.0 / (2.0 + f->seg_tpl_cases[j])));
 
 	/* projection */
-	f->proj = xcalloc((size_t)B * D, sizeof *f->proj);
+	f->proj = cli_calloc((size_t)B * D, sizeof *f->proj);
 	if (cfg->proj == PROJ_LSA) {
 		if (la_lsa(f->x, n, B, D, 30, &rng, f->proj) != 0) {
 			cli_error("out of memory");
@@ -496,7 +485,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	}
 	if (cfg->hint_weight > 0)
 		reserve_hint_dims(f, &stub.p);
-	f->h0 = xcalloc((size_t)n * D, sizeof *f->h0);
+	f->h0 = cli_calloc((size_t)n * D, sizeof *f->h0);
 	la_gemm(0, 0, n, D, B, 1, f->x, B, f->proj, D, 0, f->h0, D);
 	for (i = 0; i < n; i++)
 		ps_normalize(f->h0 + (size_t)i * D, D);
@@ -561,8 +550,8 @@ struct adam {
 
 static void adam_init(struct adam *a, size_t n)
 {
-	a->m = xcalloc(n, sizeof *a->m);
-	a->v = xcalloc(n, sizeof *a->v);
+	a->m = cli_calloc(n, sizeof *a->m);
+	a->v = cli_calloc(n, sizeof *a->v);
 	a->n = n;
 }
 
@@ -592,12 +581,12 @@ static void glorot(float *w, uint32_t rows, uint32_t cols, struct la_rng *rng)
 static void build_graph(struct gnn *g, const struct fold *f)
 {
 	uint32_t n = f->n, D = f->cfg->dim, k = f->cfg->k, i, j;
-	float *s = xcalloc((size_t)n * n, sizeof *s);
-	float *best = xcalloc(k + 1, sizeof *best);
+	float *s = cli_calloc((size_t)n * n, sizeof *s);
+	float *best = cli_calloc(k + 1, sizeof *best);
 
 	la_gemm(0, 1, n, n, D, 1, f->h0, D, f->h0, D, 0, s, n);
-	g->nbr = xcalloc((size_t)n * k, sizeof *g->nbr);
-	g->nnbr = xcalloc(n, sizeof *g->nnbr);
+	g->nbr = cli_calloc((size_t)n * k, sizeof *g->nbr);
+	g->nnbr = cli_calloc(n, sizeof *g->nnbr);
 	for (i = 0; i < n; i++) {
 		uint32_t *nb = g->nbr + (size_t)i * k, cnt = 0;
 
@@ -759,38 +748,38 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	for (l = 0; l < K; l++) {
 		size_t nw = (size_t)g->dims[l + 1] * g->dims[l];
 
-		g->ws[l] = xcalloc(nw, sizeof(float));
-		g->wn[l] = xcalloc(nw, sizeof(float));
-		g->b[l] = xcalloc(g->dims[l + 1], sizeof(float));
+		g->ws[l] = cli_calloc(nw, sizeof(float));
+		g->wn[l] = cli_calloc(nw, sizeof(float));
+		g->b[l] = cli_calloc(g->dims[l + 1], sizeof(float));
 		glorot(g->ws[l], g->dims[l + 1], g->dims[l], &rng);
 		glorot(g->wn[l], g->dims[l + 1], g->dims[l], &rng);
-		gws[l] = xcalloc(nw, sizeof(float));
-		gwn[l] = xcalloc(nw, sizeof(float));
-		gb[l] = xcalloc(g->dims[l + 1], sizeof(float));
+		gws[l] = cli_calloc(nw, sizeof(float));
+		gwn[l] = cli_calloc(nw, sizeof(float));
+		gb[l] = cli_calloc(g->dims[l + 1], sizeof(float));
 		adam_init(&aws[l], nw);
 		adam_init(&awn[l], nw);
 		adam_init(&ab[l], g->dims[l + 1]);
-		agg[l] = xcalloc((size_t)n * g->dims[l], sizeof(float));
-		z[l] = xcalloc((size_t)n * g->dims[l + 1], sizeof(float));
+		agg[l] = cli_calloc((size_t)n * g->dims[l], sizeof(float));
+		z[l] = cli_calloc((size_t)n * g->dims[l + 1], sizeof(float));
 	}
 	for (l = 0; l <= K; l++) {
-		hin[l] = xcalloc((size_t)n * g->dims[l], sizeof(float));
-		mask[l] = xcalloc((size_t)n * g->dims[l], sizeof(float));
+		hin[l] = cli_calloc((size_t)n * g->dims[l], sizeof(float));
+		mask[l] = cli_calloc((size_t)n * g->dims[l], sizeof(float));
 	}
-	g->cw = xcalloc((size_t)C * g->dims[K], sizeof(float));
-	g->cb = xcalloc(C, sizeof(float));
+	g->cw = cli_calloc((size_t)C * g->dims[K], sizeof(float));
+	g->cb = cli_calloc(C, sizeof(float));
 	glorot(g->cw, C, g->dims[K], &rng);
-	gcw = xcalloc((size_t)C * g->dims[K], sizeof(float));
-	gcb = xcalloc(C, sizeof(float));
+	gcw = cli_calloc((size_t)C * g->dims[K], sizeof(float));
+	gcb = cli_calloc(C, sizeof(float));
 	adam_init(&acw, (size_t)C * g->dims[K]);
 	adam_init(&acb, C);
-	logits = xcalloc((size_t)n * C, sizeof(float));
-	dl = xcalloc((size_t)n * C, sizeof(float));
-	dh = xcalloc((size_t)n * maxd, sizeof(float));
-	dh2 = xcalloc((size_t)n * maxd, sizeof(float));
-	dagg = xcalloc((size_t)n * maxd, sizeof(float));
-	cls_w = xcalloc(C, sizeof(float));
-	emask = xcalloc((size_t)n * cfg->k, 1);
+	logits = cli_calloc((size_t)n * C, sizeof(float));
+	dl = cli_calloc((size_t)n * C, sizeof(float));
+	dh = cli_calloc((size_t)n * maxd, sizeof(float));
+	dh2 = cli_calloc((size_t)n * maxd, sizeof(float));
+	dagg = cli_calloc((size_t)n * maxd, sizeof(float));
+	cls_w = cli_calloc(C, sizeof(float));
+	emask = cli_calloc((size_t)n * cfg->k, 1);
 
 	/* class weights 1/sqrt(count), normalised to a mean of 1 per labelled case */
 	for (i = 0; i < n; i++)
@@ -950,8 +939,8 @@ void gnn_free(struct gnn *g)
 
 static void quant(const float *w, uint32_t rows, uint32_t cols, struct ps_qmat *q, void **own, int *nown)
 {
-	int8_t *qq = xcalloc((size_t)rows * cols, 1);
-	float *sc = xcalloc(rows, sizeof *sc);
+	int8_t *qq = cli_calloc((size_t)rows * cols, 1);
+	float *sc = cli_calloc(rows, sizeof *sc);
 
 	ps_quantize_rows(w, rows, cols, qq, sc);
 	q->q = qq;
@@ -998,11 +987,11 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	}
 	/* stored cases: names and labels (the GNN's prediction for a case
 	 * that had no label) */
-	cl = xcalloc(f->n, sizeof *cl);
-	name_end = xcalloc(f->n, sizeof *name_end);
+	cl = cli_calloc(f->n, sizeof *cl);
+	name_end = cli_calloc(f->n, sizeof *name_end);
 	for (j = 0; j < f->n; j++)
 		nb += strlen(f->cp->c[f->idx[j]].name);
-	names = xcalloc(nb + 1, 1);
+	names = cli_calloc(nb + 1, 1);
 	for (j = 0, nb = 0; j < f->n; j++) {
 		const char *s = f->cp->c[f->idx[j]].name;
 		uint32_t y, best = 0;
