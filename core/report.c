@@ -1,5 +1,7 @@
 #include "core/report.h"
 
+#include <string.h>
+
 static const char *const stage_names[PS_NSTAGES] = {
 	"parse", "drain", "extract", "embed", "classify", "total",
 };
@@ -27,7 +29,39 @@ size_t ps_report_bound(const struct ps_analysis *an)
 		if (an->label_names[k].n > label)
 			label = an->label_names[k].n;
 	return 4096 + 6 * text + 128 * ((size_t)an->nsegment + an->nculprits + 2) +
-	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 4);
+	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 5);
+}
+
+/* What the labels of TAXONOMY.md (the default model's) mean, for the
+ * console: an on-call engineer should not need the table at 03:00.  A
+ * model with other label names gets no gloss.  Each under 80 bytes. */
+static const struct {
+	const char *label, *gloss;
+} glosses[] = {
+	{ "manual", "an operator forced the crash (sysrq, crash command)" },
+	{ "hardware", "the hardware reported a fatal error (machine check, PCIe AER, EDAC)" },
+	{ "null-deref", "the kernel dereferenced a NULL or near-NULL pointer" },
+	{ "stack-corruption", "a kernel stack overflowed or was overwritten" },
+	{ "memory-corruption", "heap or page memory misused: use-after-free, overflow, double free" },
+	{ "out-of-memory", "memory ran out or leaked" },
+	{ "cpu-lockup", "a CPU stopped making progress (soft or hard lockup, RCU stall)" },
+	{ "hung-task", "tasks stayed blocked too long (I/O or lock waits)" },
+	{ "locking", "lock or context rules broken (deadlock, sleeping in atomic context)" },
+	{ "boot-failure", "the system could not come up or lost init" },
+	{ "filesystem", "a filesystem found corruption or an error that forced a panic" },
+	{ "driver", "a device or its driver malfunctioned" },
+	{ "bad-access", "the kernel accessed invalid (non-NULL) memory" },
+	{ "kernel-bug", "a kernel assertion, warning or CPU exception (BUG, WARN, UBSAN)" },
+};
+
+const char *ps_report_gloss(struct ps_str label)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof glosses / sizeof glosses[0]; k++)
+		if (ps_strlen(glosses[k].label) == label.n && memcmp(glosses[k].label, label.p, label.n) == 0)
+			return glosses[k].gloss;
+	return NULL;
 }
 
 static void json_label(struct ps_buf *b, const struct ps_analysis *an, uint16_t label)
@@ -161,6 +195,13 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_puts(b, " (no model loaded)");
 	}
 	ps_buf_putc(b, '\n');
+	if (an->labelled && ps_report_gloss(label)) {
+		ps_buf_puts(b, "panicsage: ");
+		ps_buf_put(b, label.p, label.n);
+		ps_buf_puts(b, ": ");
+		ps_buf_puts(b, ps_report_gloss(label));
+		ps_buf_putc(b, '\n');
+	}
 
 	if (an->labelled && an->nranking > 1) {
 		ps_buf_puts(b, "panicsage: next:");

@@ -6,6 +6,10 @@
 #include "core/pipeline.h"
 #include "core/report.h"
 #include "core/status.h"
+#include "model/default_model.h"
+#include "model/psm.h"
+
+#include <string.h>
 
 static unsigned char mem[32 << 20];
 static char text[1 << 20];
@@ -55,5 +59,46 @@ int main(void)
 	CHECK(b.overflow);
 	CHECK_EQ_INT(b.len, 99);
 	CHECK(out[99] == '\0' && out[100] == 'Z');
+	/* the label's meaning under the label, for TAXONOMY.md's labels only */
+	{
+		static const struct ps_str names[2] = { { "null-deref", 10 }, { "custom-label", 12 } };
+		static struct ps_model m;
+		const unsigned char *img;
+		size_t n;
+		char err[200], want[200];
+		const char *nl;
+		uint32_t k;
+
+		CHECK(ps_report_gloss(names[1]) == NULL);
+		CHECK(ps_report_gloss((struct ps_str){ "null", 4 }) == NULL);
+		CHECK(ps_report_gloss((struct ps_str){ "null-deref-x", 12 }) == NULL);
+		an.labelled = 1;
+		an.label_names = names;
+		an.nlabels = 2;
+		an.nranking = 0;
+		an.nneighbors = 0;
+		an.label = 0;
+		ps_buf_init(&b, out, ps_report_bound(&an));
+		ps_report_console(&an, &b);
+		nl = strchr(out, '\n');
+		snprintf(want, sizeof want, "panicsage: null-deref: %s\n", ps_report_gloss(names[0]));
+		CHECK(nl && strncmp(nl + 1, want, strlen(want)) == 0);
+		an.label = 1;
+		ps_buf_init(&b, out, ps_report_bound(&an));
+		ps_report_console(&an, &b);
+		nl = strchr(out, '\n');
+		CHECK(nl && strncmp(nl + 1, "panicsage: custom-label:", 24) != 0);
+		/* every label of the shipped model has one, short enough for a console */
+		if ((img = ps_default_model(&n)) != NULL) {
+			CHECK_EQ_INT(ps_model_load(&m, img, n, err, sizeof err), PS_OK);
+			CHECK_EQ_INT(m.p.nlabels, 14);
+			for (k = 0; k < m.p.nlabels; k++) {
+				const char *g = ps_report_gloss(m.labels[k]);
+
+				CHECK(g != NULL);
+				CHECK(g && strlen("panicsage: ") + m.labels[k].n + 2 + strlen(g) <= 100);
+			}
+		}
+	}
 	return check_summary("test_report");
 }
