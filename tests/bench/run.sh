@@ -55,7 +55,8 @@ timed() {
 # machine
 {
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo '+changes')"
+	# the report and its numbers are this run's output, not a change to the code measured
+	echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet -- . ':!tests/bench/REPORT.md' ':!tests/bench/results.json' 2>/dev/null || echo '+changes')"
 	echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 	echo "nproc=$(nproc)"
 	echo "mem_mib=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)"
