@@ -12,9 +12,10 @@ C timings) and:
              the weights, Glorot-uniform init, full batch, same epochs;
              time of the training loop and held-out accuracy;
   inference  the frozen model's float weights and stored embeddings
-             (parsed by tests/unit/sage_ref.py) in PyTorch, all cases in
-             one batch: top-k cosine, neighbours >= tau, layers, softmax;
-             time per case and agreement with the C labels.
+             (parsed by tests/unit/sage_ref.py) in PyTorch: top-k cosine,
+             neighbours >= tau, layers, softmax; time per case with all
+             cases in one batch, and with one case per call as the
+             capture kernel has it; agreement with the C labels.
 One thread on both sides (torch.set_num_threads(1); the trainer's BLIS
 is single-threaded).  Training time: best of as many runs as the C side
 made (meta.json train_runs).
@@ -148,6 +149,13 @@ def main():
             probs = infer(h0)
             dt = time.perf_counter() - t0
             best = dt if best is None or dt < best else best
+        single = None
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for i in range(n):
+                infer(h0[i:i + 1])
+            dt = time.perf_counter() - t0
+            single = dt if single is None or dt < single else single
     pred_t = probs.argmax(1).numpy()
     agree = float((pred_t == pred_c).mean())
     res = {
@@ -159,6 +167,8 @@ def main():
         "infer_us_panicsage_f32": meta["infer_f32_us"], "infer_us_panicsage_int8": meta["infer_int8_us"],
         "infer_us_torch_batch": best / n * 1e6,
         "infer_speedup": (best / n * 1e6) / meta["infer_f32_us"] if meta["infer_f32_us"] > 0 else None,
+        "infer_us_torch_single": single / n * 1e6,
+        "infer_speedup_single": (single / n * 1e6) / meta["infer_f32_us"] if meta["infer_f32_us"] > 0 else None,
         "infer_label_agreement": agree, "int8_agrees_f32": meta["int8_agrees_f32"],
     }
     print("GraphSAGE on %d cases (%d held out), %d labels, dims %d-%s, k %d, %d epochs, 1 thread; PyTorch %s"
@@ -167,8 +177,10 @@ def main():
     print("%-22s %14s %14s %9s" % ("", "panicsage", "PyTorch", "speedup"))
     print("%-22s %13.3fs %13.3fs %8.2fx" % ("training", meta["train_s"], t_train, res["train_speedup"]))
     print("%-22s %14.3f %14.3f" % ("held-out accuracy", meta["train_acc_heldout"], acc))
-    print("%-22s %12.1fus %12.1fus %8.2fx" % ("inference per case", meta["infer_f32_us"], res["infer_us_torch_batch"],
+    print("%-22s %12.1fus %12.1fus %8.2fx" % ("inference, one batch", meta["infer_f32_us"], res["infer_us_torch_batch"],
                                            res["infer_speedup"]))
+    print("%-22s %12.1fus %12.1fus %8.2fx" % ("inference, one by one", meta["infer_f32_us"],
+                                           res["infer_us_torch_single"], res["infer_speedup_single"]))
     print("int8 inference: %.1f us per case, same label as float for %.1f%% of cases"
           % (meta["infer_int8_us"], 100 * meta["int8_agrees_f32"]))
     print("inference labels, panicsage float vs PyTorch on the same weights: %.1f%% identical" % (100 * agree))
