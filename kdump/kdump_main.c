@@ -233,10 +233,10 @@ static char *json_report(const struct ps_analysis *an, struct ps_arena *a, size_
 	return p;
 }
 
-/* Spools the case and uploads the spool before the deadline; prints one
- * line saying what happened.  Returns an exit code. */
 static const char *spool_dir;   /* --spool */
 
+/* Spools the case and uploads the spool before the deadline; prints one
+ * line saying what happened.  Returns an exit code. */
 static int deliver(const struct ps_analysis *an, const struct input *in, const char *config,
 		   uint64_t deadline, struct ps_arena *a)
 {

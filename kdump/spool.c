@@ -17,6 +17,11 @@ int kdump_spool_dirs(const struct kdump_config *cfg, struct kdump_spool *sp)
 	if (cfg->spool[0]) {
 		snprintf(sp->dir[0], sizeof sp->dir[0], "%s", cfg->spool);
 		sp->ndirs = 1;
+	} else if (port_on_memory_fs(KDUMP_SPOOL_DISK_PARENT)) {
+		/* an initramfs: its /var is gone after switch_root, /run
+		 * moves into the root filesystem */
+		snprintf(sp->dir[0], sizeof sp->dir[0], "%s", KDUMP_SPOOL_TMPFS);
+		sp->ndirs = 1;
 	} else {
 		snprintf(sp->dir[0], sizeof sp->dir[0], "%s", KDUMP_SPOOL_DISK);
 		snprintf(sp->dir[1], sizeof sp->dir[1], "%s", KDUMP_SPOOL_TMPFS);

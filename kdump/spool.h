@@ -7,6 +7,7 @@
 #include "kdump/upload.h"
 
 #define KDUMP_SPOOL_DISK  "/var/spool/panicsage"
+#define KDUMP_SPOOL_DISK_PARENT "/var/spool"   /* on tmpfs/ramfs: no disk spool */
 #define KDUMP_SPOOL_TMPFS "/run/panicsage"
 #define KDUMP_SPOOL_MAX   64      /* cases sent per run; the rest wait */
 

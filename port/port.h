@@ -67,6 +67,9 @@ int port_getrandom(void *buf, size_t len);
 /* --- Files for the spool.  No allocation, no stdio. */
 /* mkdir that succeeds when the directory already exists. */
 int port_mkdir(const char *path, unsigned mode);
+/* 1 when path is on a filesystem held in memory (tmpfs, ramfs: the
+ * initramfs' own root), 0 otherwise or when it cannot be told. */
+int port_on_memory_fs(const char *path);
 /* Durably creates dir/name with `data`: writes dir/.name.tmp, fsyncs
  * it, renames it over dir/name and fsyncs the directory. */
 int port_write_durable(const char *dir, const char *name, const void *data, size_t len);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -314,6 +315,16 @@ int port_mkdir(const char *path, unsigned mode)
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	return errno == EEXIST ? ENOTDIR : errno;
+}
+
+int port_on_memory_fs(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st) != 0)
+		return 0;
+	/* TMPFS_MAGIC, RAMFS_MAGIC (linux/magic.h) */
+	return st.f_type == 0x01021994 || st.f_type == (long)0x858458f6;
 }
 
 static int join(char *out, const char *dir, const char *name)

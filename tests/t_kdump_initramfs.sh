@@ -14,7 +14,9 @@
 #      still down: no second diagnosis, the case moves to the disk spool;
 #   3. the next normal boot's panicsage-flush.service command, collector
 #      up: the case reaches the store, with its label and machine id, and
-#      leaves the spool.
+#      leaves the spool;
+#   4. with the image's /var on tmpfs and no --spool, the binary itself
+#      keeps the case in /run/panicsage.
 # The same for RHEL/Fedora's dracut module (99panicsage) with Debian's
 # dracut-core, fetched with apt-get download and unpacked under build/:
 # the image must hold the wrapper, settings, certificate, key and machine
@@ -42,6 +44,8 @@ KVER=$(ls /lib/modules 2>/dev/null | sort | tail -n 1)
 	{ echo "skipped: no kernel under /lib/modules (apt install linux-image-amd64)"; exit 77; }
 
 . tests/lib.sh
+MNT=""
+on_cleanup() { [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; }
 
 # ---- a staged Debian root with kdump-tools' initramfs configuration
 R=$T/root
@@ -132,6 +136,17 @@ check "flush: the spool is empty" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 
 id=${case_file%.case}
 got=$(sqlite3 "$DB" "SELECT label || ' ' || machine FROM cases WHERE id = '$id'")
 check "the case is stored with its label and machine id" [ "$got" = "null-deref $MID" ]
+
+# 4. an initramfs whose /var is tmpfs, without --spool: the binary itself
+# must choose /run/panicsage, not the /var/spool that switch_root drops
+mount -t tmpfs panicsage-test "$U/var/spool" || bad "mount tmpfs on the image's /var/spool"
+MNT=$U/var/spool
+echo "upload = 0" > "$U/etc/panicsage/noup.conf"
+chroot "$U" /usr/lib/panicsage/panicsage-kdump --config /etc/panicsage/noup.conf /proc/vmcore >"$T/stage4" 2>&1; rc=$?
+check "tmpfs /var: exit 0" [ $rc -eq 0 ] || tail -3 "$T/stage4"
+check "tmpfs /var: case spooled in /run/panicsage" [ "$(spooled "$U/run/panicsage")" -eq 1 ]
+check "tmpfs /var: nothing in /var/spool" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 ]
+umount "$U/var/spool" && MNT=""
 
 # ---- RHEL/Fedora: the dracut module, with Debian's dracut-core (059)
 # unpacked into $B/dracut-core (apt-get download, nothing installed)
