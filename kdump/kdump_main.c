@@ -48,9 +48,10 @@ static const char usage[] =
 	"  --config FILE     upload settings (default /etc/panicsage/kdump.conf;\n"
 	"                    panicsage.* options on the kernel command line win)\n"
 	"  --spool DIR       spool directory, over the configured one\n"
-	"  --flush           analyse nothing: move cases spooled on tmpfs\n"
-	"                    (/run/panicsage) to the disk spool and upload the\n"
-	"                    spool; exit 0 when it is empty, 8 when cases remain\n\n"
+	"  --flush           analyse nothing (no INPUT; only --budget, --config,\n"
+	"                    --spool): move cases spooled on tmpfs (/run/panicsage)\n"
+	"                    to the disk spool and upload the spool; exit 0 when\n"
+	"                    it is empty, 8 when cases remain\n\n"
 	"exit codes: 0 report printed, 2 usage, 3 input unreadable, 4 input\n"
 	"unusable, 5 model unusable (the report is still printed, unlabelled),\n"
 	"6 out of memory, 7 time budget exceeded, 8 upload failed (the case\n"
@@ -303,7 +304,8 @@ static int flush(const char *config, uint64_t deadline)
 int main(int argc, char **argv)
 {
 	const char *path = "/proc/vmcore", *model_path = NULL, *config = NULL;
-	int json = 0, dmesg = 0, do_flush = 0, i, rc, st, model_rc, have_model, want_deliver = -1;
+	int json = 0, dmesg = 0, do_flush = 0, have_input = 0, i, rc, st, model_rc, have_model;
+	int want_deliver = -1;
 	struct ps_model model;
 	uint64_t budget = 30u * 1000000u, start = port_now_us();
 	struct ps_arena arena;
@@ -350,9 +352,12 @@ int main(int argc, char **argv)
 			return fail(PS_EXIT_USAGE, "unknown or incomplete option", argv[i]);
 		} else {
 			path = argv[i];
+			have_input = 1;
 		}
 	}
 
+	if (do_flush && (have_input || json || dmesg || model_path || want_deliver == 0))
+		return fail(PS_EXIT_USAGE, "--flush", "takes only --budget, --config and --spool");
 	if (do_flush)
 		return flush(config, start + budget);
 	ps_arena_init(&arena, arena_mem, arena_size);

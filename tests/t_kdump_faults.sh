@@ -102,6 +102,8 @@ check "no network: new case spooled" [ "$(spooled "$T/s1")" -eq 2 ]
 # --flush sends only the spool: still no network, nothing lost ...
 run "flush, no network" 8 3 "$T/s1" "still spooled" -- --flush --config "$T/refused.conf"
 check "flush, no network: both cases kept" [ "$(spooled "$T/s1")" -eq 2 ]
+"$K" --flush --config "$T/refused.conf" "$LOG" >/dev/null 2>&1; rc=$?
+check "--flush with an input is a usage error (exit 2)" [ $rc -eq 2 ]
 # ... then, with a collector (--spool over the configured spool), both go
 PS=$P
 start_collector "$T/pki" "$T/flush.db"
