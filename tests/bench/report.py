@@ -349,7 +349,7 @@ def main():
       "fifth case held out (in the graph, label hidden) and runs the capture-side forward pass (core/sage.c) for "
       "every case; `tests/bench/sage_vs_torch.py` trains the same architecture on the same h0 features and k-NN "
       "graph in PyTorch (same epochs, Adam, dropout, weight decay, class weights) and runs the frozen model's "
-      "weights in one batch. Accuracies differ only through random initialisation and dropout masks. Repeats: "
+      "weights in one batch and one case per call. Accuracies differ only through random initialisation and dropout masks. Repeats: "
       "training best of 2 runs on each side; inference best of 3 passes over all cases on each side.")
     w("")
     w("```")
