@@ -211,7 +211,7 @@ int store_find_case(sqlite3 *db, const char *prefix, char id[2 * PS_FRAME_ID_LEN
 	int rc, found = 0;
 
 	if (n < STORE_ID_MIN || n > 2 * PS_FRAME_ID_LEN || strspn(prefix, "0123456789abcdefABCDEF") != n) {
-		snprintf(err, errlen, "case id '%s': give %d to %d hex digits", prefix, STORE_ID_MIN,
+		snprintf(err, errlen, "case id '%s': give %d to %u hex digits", prefix, STORE_ID_MIN,
 			 2 * PS_FRAME_ID_LEN);
 		return STORE_BADID;
 	}
