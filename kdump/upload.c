@@ -94,11 +94,10 @@ static int load(struct pending *it, size_t *len, uint8_t id[PS_FRAME_ID_LEN])
 	struct ps_frame f;
 	struct ps_case_meta m;
 	size_t need;
-	int err;
 
 	if (!it->in_memory) {
 		if (kdump_spool_path(&spool, it->dir, it->name, path, sizeof path) ||
-		    (err = port_read_file(path, frame, sizeof frame, len)) != 0) {
+		    port_read_file(path, frame, sizeof frame, len) != 0) {
 			it->done = 1;     /* vanished or unreadable: leave it where it is */
 			return -1;
 		}
@@ -202,7 +201,8 @@ static void upload(const struct kdump_config *cfg, int nitems, size_t new_len, u
 			break;     /* the same keys will fail the same way */
 		if (ret)
 			continue;
-		ret = send_all(nitems, new_len, msg, msglen);
+		/* what is still pending decides whether to try again */
+		(void)send_all(nitems, new_len, msg, msglen);
 		kdump_tls_close();
 	}
 }
