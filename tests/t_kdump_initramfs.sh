@@ -194,6 +194,16 @@ if check "dracut-core unpacked in $DR" [ -x "$DR/usr/bin/dracut" ]; then
 	check "pre-pivot: report on the console" grep -q "^panicsage: null-deref" "$T/pre"
 	check "pre-pivot: the case uploaded (collector up)" grep -q "^panicsage: case .* stored by 127.0.0.1:$PORT" "$T/pre"
 	check "pre-pivot: one more case in the store" [ "$(sqlite3 "$DB" 'SELECT count(*) FROM cases')" -eq $((n0 + 1)) ]
+	# collector down, the root filesystem mounted at /sysroot: the case
+	# waits in its /var/spool/panicsage for the next boot's flush
+	stop_collector TERM
+	rm -rf "$V/run/panicsage"
+	mkdir -p "$V/sysroot/var/spool"
+	chroot "$V" /bin/sh /usr/lib/dracut/hooks/pre-pivot/01-panicsage-pre-pivot.sh >"$T/pre2" 2>&1; rc=$?
+	check "pre-pivot, collector down: exit 0" [ $rc -eq 0 ] || cat "$T/pre2"
+	check "pre-pivot, collector down: case kept in /sysroot/var/spool/panicsage" \
+		[ "$(spooled "$V/sysroot/var/spool/panicsage")" -eq 1 ]
+	check "pre-pivot, collector down: nothing in the initramfs' /run" [ "$(spooled "$V/run/panicsage")" -eq 0 ]
 fi
 
 finish kdump_initramfs
