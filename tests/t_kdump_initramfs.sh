@@ -58,6 +58,8 @@ for c in "$R/etc/initramfs-tools" "$R/var/lib/kdump/initramfs-tools"; do
 	sed -i 's/^MODULES=.*/MODULES=list/; s/^COMPRESS=.*/COMPRESS=gzip/' "$c/initramfs.conf"
 	: > "$c/modules"
 done
+# as kdump-tools' /etc/kernel/postinst.d/kdump-tools (1.8.1) marks its copy
+echo "KDUMP=y" >> "$R/var/lib/kdump/initramfs-tools/initramfs.conf"
 
 "$PS" pki init "$T/pki" --ip 127.0.0.1 >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db

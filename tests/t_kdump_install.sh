@@ -49,6 +49,7 @@ done
 L=$D/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
 [ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-kdump.service ] || fail "debian: unit not wanted by kdump-tools-dump.service"
 grep -q '^Before=kdump-tools-dump.service' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit not ordered before the dump"
+grep -q '^After=.*network-online.target' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit does not wait for the network the upload needs"
 L=$D/etc/systemd/system/multi-user.target.wants/panicsage-flush.service
 [ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-flush.service ] || fail "debian: flush unit not enabled for the normal boot"
 grep -q '^ExecStart=-/usr/lib/panicsage/panicsage-kdump --flush' "$D/etc/systemd/system/panicsage-flush.service" || fail "flush unit does not flush"
