@@ -50,6 +50,16 @@ L=$D/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
 [ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-kdump.service ] || fail "debian: unit not wanted by kdump-tools-dump.service"
 grep -q '^Before=kdump-tools-dump.service' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit not ordered before the dump"
 grep -q '^After=.*network-online.target' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit does not wait for the network the upload needs"
+# systemd itself accepts both units (unknown keys, bad values and syntax are errors here)
+if command -v systemd-analyze >/dev/null; then
+	for u in panicsage-kdump panicsage-flush; do
+		v=$(systemd-analyze verify --man=no "$D/etc/systemd/system/$u.service" 2>&1) ||
+			fail "systemd-analyze verify $u.service: $v"
+		[ -z "$v" ] || fail "systemd-analyze verify $u.service: $v"
+	done
+else
+	echo "note: systemd-analyze not installed, units not verified"
+fi
 L=$D/etc/systemd/system/multi-user.target.wants/panicsage-flush.service
 [ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-flush.service ] || fail "debian: flush unit not enabled for the normal boot"
 grep -q '^ExecStart=-/usr/lib/panicsage/panicsage-kdump --flush' "$D/etc/systemd/system/panicsage-flush.service" || fail "flush unit does not flush"
