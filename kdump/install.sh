@@ -17,10 +17,12 @@
 #   /etc/panicsage/run.conf, the unit panicsage-kdump.service ordered
 #   Before=kdump-tools-dump.service and wanted by it (the capture kernel boots
 #   the root filesystem with systemd.unit=kdump-tools-dump.service), and an
-#   initramfs-tools hook + init-bottom script in /etc/initramfs-tools (kdump-
-#   tools copies that directory to /var/lib/kdump/initramfs-tools on every
-#   kernel install; the hook acts only there), also put into an existing
-#   /var/lib/kdump/initramfs-tools so the next rebuild has them.
+#   initramfs-tools hook, init-bottom script and conf.d snippet (the kdump
+#   initramfs written mode 0600: it holds the client key) in
+#   /etc/initramfs-tools (kdump-tools copies that directory to
+#   /var/lib/kdump/initramfs-tools on every kernel install; the hook acts
+#   only there), also put into an existing /var/lib/kdump/initramfs-tools
+#   so the next rebuild has them.
 # both: panicsage-flush.service in the normal boot (multi-user.target), which
 #   uploads what a capture boot left in /var/spool/panicsage.
 # dracut: the same files under /usr/lib/panicsage and /etc/panicsage, and a
@@ -201,6 +203,7 @@ install_debian() {
 			[ -d "$R$K" ] || continue
 			put "$INT/debian/initramfs-hook" "$K/hooks/panicsage" 755
 			put "$INT/debian/init-bottom" "$K/scripts/init-bottom/panicsage" 755
+			put "$INT/debian/initramfs-conf" "$K/conf.d/panicsage" 644
 		done
 	else
 		echo "note: $R/etc/initramfs-tools not found; the systemd unit alone covers the capture boot"
