@@ -184,6 +184,7 @@ if check "dracut-core unpacked in $DR" [ -x "$DR/usr/bin/dracut" ]; then
 		--confdir "$T/dracut.conf.d" --no-hostonly --no-early-microcode --no-kernel \
 		--modules "base panicsage" --force "$T/dracut.img" "$KVER" >"$T/dracut.log" 2>&1
 	check "dracut builds an initramfs with the panicsage module" [ -s "$T/dracut.img" ] || tail -20 "$T/dracut.log"
+	check "the dracut image is readable by root only" [ "$(stat -c %a "$T/dracut.img")" = 600 ]
 	V=$T/unr
 	mkdir -p "$V"
 	(cd "$V" && gzip -dc "$T/dracut.img" | cpio -idm --quiet) || bad "unpack the dracut image"
