@@ -116,6 +116,8 @@ chroot "$U" /bin/sh /scripts/init-bottom/panicsage >"$T/stage1" 2>&1; rc=$?
 cat "$T/stage1"
 check "init-bottom exits 0" [ $rc -eq 0 ]
 check "init-bottom: report on the console" grep -q "^panicsage: null-deref" "$T/stage1"
+checke "init-bottom: the upload settings parse cleanly (no configuration warning)" \
+	'! grep -q "^panicsage: configuration" "$T/stage1"'
 check "init-bottom: case kept in /run/panicsage" [ "$(spooled "$U/run/panicsage")" -eq 1 ]
 check "init-bottom: nothing in the initramfs' /var" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 ]
 check "init-bottom: done marker" [ -f "$U/run/panicsage/done" ]
