@@ -166,11 +166,9 @@ static int assign_folds(const struct corpus *cp, char **paths, int ntested, uint
 			uint64_t seed, uint32_t *fold)
 {
 	struct corpus sub = *cp;
-	uint32_t *sfold = cli_calloc(cp->n ? cp->n : 1, sizeof *sfold), j, m = 0;
+	uint32_t *sfold = cli_calloc(cp->n, sizeof *sfold), j, m = 0;
 
-	sub.c = cli_calloc(cp->n ? cp->n : 1, sizeof *sub.c);
-	if (!sfold || !sub.c)
-		exit(PS_EXIT_NOMEM);
+	sub.c = cli_calloc(cp->n, sizeof *sub.c);
 	for (j = 0; j < cp->n; j++)
 		if (under_paths(cp->c[j].path, paths, ntested))
 			sub.c[m++] = cp->c[j];

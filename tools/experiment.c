@@ -221,10 +221,6 @@ void fold_baselines(const struct fold *f, const int *labels, const uint32_t *tes
 	float *sims = cli_calloc(f->n, sizeof *sims);
 	double cnt[PS_MODEL_MAX_LABELS] = { 0 };
 
-	if (!cent || !row || !h0 || !sims) {
-		cli_error("out of memory");
-		exit(PS_EXIT_NOMEM);
-	}
 	for (i = 0; i < f->n; i++)
 		if (labels[i] >= 0) {
 			for (j = 0; j < B; j++)
@@ -394,8 +390,6 @@ int active_learning(const struct fold *f, const int *truth, uint32_t nlabels, do
 	double *ent = cli_calloc(n, sizeof *ent);
 	int rc = PS_EXIT_OK;
 
-	if (!perm || !ent)
-		exit(PS_EXIT_NOMEM);
 	for (i = 0; i < n; i++) {
 		labels[i] = -1;
 		perm[i] = i;
