@@ -203,7 +203,7 @@ install_debian() {
 			[ -d "$R$K" ] || continue
 			put "$INT/debian/initramfs-hook" "$K/hooks/panicsage" 755
 			put "$INT/debian/init-bottom" "$K/scripts/init-bottom/panicsage" 755
-			put "$INT/debian/initramfs-conf" "$K/conf.d/panicsage" 644
+			put "$INT/debian/initramfs-conf" "$K/conf.d/zz-panicsage" 644
 		done
 	else
 		echo "note: $R/etc/initramfs-tools not found; the systemd unit alone covers the capture boot"

@@ -43,7 +43,7 @@ for f in usr/lib/panicsage/panicsage-kdump usr/lib/panicsage/panicsage-kdump-run
 	var/lib/kdump/initramfs-tools/hooks/panicsage \
 	var/lib/kdump/initramfs-tools/scripts/init-bottom/panicsage \
 	etc/initramfs-tools/hooks/panicsage etc/initramfs-tools/scripts/init-bottom/panicsage \
-	etc/initramfs-tools/conf.d/panicsage var/lib/kdump/initramfs-tools/conf.d/panicsage; do
+	etc/initramfs-tools/conf.d/zz-panicsage var/lib/kdump/initramfs-tools/conf.d/zz-panicsage; do
 	[ -f "$D/$f" ] || fail "debian: $f not installed"
 	echo "$out" | grep -q "$D/$f" || fail "debian: $f installed but not reported"
 done
