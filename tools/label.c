@@ -235,21 +235,11 @@ static int list_cases(sqlite3 *db, const char *dbpath, uint32_t limit, int as_js
 static int resolve(sqlite3 *db, const char *prefix, char *id)
 {
 	char err[600];
+	enum store_find r = store_find_case(db, prefix, id, err, sizeof err);
 
-	switch (store_find_case(db, prefix, id, err, sizeof err)) {
-	case STORE_FOUND:
-		return PS_EXIT_OK;
-	case STORE_BADID:
+	if (r != STORE_FOUND)
 		cli_error("label: %s", err);
-		return PS_EXIT_USAGE;
-	case STORE_UNKNOWN:
-	case STORE_AMBIGUOUS:
-		cli_error("label: %s", err);
-		return PS_EXIT_INPUT;
-	default:
-		cli_error("label: %s", err);
-		return PS_EXIT_IO;
-	}
+	return store_find_exit(r);
 }
 
 /* Prints "title" then each row of sql (?1 = text) as "  col0"; returns

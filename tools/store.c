@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/exitcode.h"
 #include "port/port.h"
 
 /* Version 1, the first schema; later versions are the migrations below. */
@@ -251,4 +252,19 @@ fail:
 	snprintf(err, errlen, "looking up case '%s': %s", prefix, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return STORE_ERROR;
+}
+
+int store_find_exit(enum store_find r)
+{
+	switch (r) {
+	case STORE_FOUND:
+		return PS_EXIT_OK;
+	case STORE_BADID:
+		return PS_EXIT_USAGE;
+	case STORE_UNKNOWN:
+	case STORE_AMBIGUOUS:
+		return PS_EXIT_INPUT;
+	default:
+		return PS_EXIT_IO;
+	}
 }

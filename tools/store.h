@@ -39,10 +39,6 @@ enum store_result { STORE_NEW, STORE_DUPLICATE, STORE_BADCASE, STORE_RETRY };
 int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, const char *client,
 		   char *err, size_t errlen);
 
-/* Resolves a case id prefix (at least 4 hex digits, either case) to the
- * one stored case it starts: STORE_FOUND with the full id in id[], or
- * STORE_BADID, STORE_UNKNOWN, STORE_AMBIGUOUS (err names the candidates)
- * or STORE_ERROR, each with a message in err. */
 /* SQL expression: a segment entry of a report (a json_each value `v` of
  * type 'object') as the log line it came from, "[%5lu.%06lu] text" when
  * its ts is a number, else the text alone. */
@@ -52,9 +48,16 @@ int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, 
 	"  CAST(round(json_extract(" v ",'$.ts') * 1e6) AS INTEGER) % 1000000) ELSE '' END" \
 	" || COALESCE(json_extract(" v ",'$.text'), '')"
 
+/* Resolves a case id prefix (at least 4 hex digits, either case) to the
+ * one stored case it starts: STORE_FOUND with the full id in id[], or
+ * STORE_BADID, STORE_UNKNOWN, STORE_AMBIGUOUS (err names the candidates)
+ * or STORE_ERROR, each with a message in err. */
 enum store_find { STORE_FOUND, STORE_BADID, STORE_UNKNOWN, STORE_AMBIGUOUS, STORE_ERROR };
 #define STORE_ID_MIN 4
 int store_find_case(sqlite3 *db, const char *prefix, char id[2 * PS_FRAME_ID_LEN + 1], char *err,
 		    size_t errlen);
+/* The exit code (core/exitcode.h) of a store_find_case result: 0 found,
+ * 2 malformed id, 4 no such case or ambiguous, 3 the store failed. */
+int store_find_exit(enum store_find r);
 
 #endif

@@ -630,12 +630,11 @@ int cmd_summarize(int argc, char **argv)
 		for (k = 0; k < (ncases ? ncases : 1); k++) {
 			sqlite3_reset(sel);
 			if (ncases) {
-				int r = store_find_case(store, cases[k], id, err, sizeof err);
+				enum store_find r = store_find_case(store, cases[k], id, err, sizeof err);
 
 				if (r != STORE_FOUND) {
 					cli_error("summarize: %s", err);
-					rc = r == STORE_BADID ? PS_EXIT_USAGE :
-					     r == STORE_UNKNOWN || r == STORE_AMBIGUOUS ? PS_EXIT_INPUT : PS_EXIT_IO;
+					rc = store_find_exit(r);
 					continue;
 				}
 				sqlite3_bind_text(sel, 1, id, -1, SQLITE_STATIC);
