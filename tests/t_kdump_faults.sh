@@ -34,6 +34,7 @@ LOG=tests/data/example.log
 [ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 
 . tests/lib.sh
+PS=$P    # for start_collector
 MNT=""
 on_cleanup() { [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; }
 
@@ -105,7 +106,6 @@ check "flush, no network: both cases kept" [ "$(spooled "$T/s1")" -eq 2 ]
 "$K" --flush --config "$T/refused.conf" "$LOG" >/dev/null 2>&1; rc=$?
 check "--flush with an input is a usage error (exit 2)" [ $rc -eq 2 ]
 # ... then, with a collector (--spool over the configured spool), both go
-PS=$P
 start_collector "$T/pki" "$T/flush.db"
 conf flush "$T/elsewhere" "127.0.0.1:$PORT"
 "$K" --flush --budget 5 --config "$T/flush.conf" --spool "$T/s1" >"$T/out" 2>&1; rc=$?
@@ -155,13 +155,11 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k,mode=0700 panicsage-test "
 	check "read-only spool: report on the console" grep -q "^panicsage: " "$T/out"
 
 	# read-only spool, collector up: the new case still goes out
-	"$P" serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/cases.db" --quiet \
-		--ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" --key "$T/pki/server.key" \
-		2>"$T/serve.log" &
-	bg_pid $!
-	wait_file "$T/serve.port" 5 || { echo "FAIL: collector did not start"; cat "$T/serve.log"; exit 1; }
-	conf roup "$MNT" "127.0.0.1:$(cat "$T/serve.port")"
+	PORT=0
+	start_collector "$T/pki" "$T/cases.db" --quiet
+	conf roup "$MNT" "127.0.0.1:$PORT"
 	run "read-only spool, collector up" 0 10 "$MNT" "sent|stored|acknowledged|case" -- --deliver --config "$T/roup.conf" "$LOG"
+	stop_collector TERM
 
 	# full spool: the old case and a filler take the whole tmpfs
 	umount "$MNT"
