@@ -236,6 +236,28 @@ static char *json_report(const struct ps_analysis *an, struct ps_arena *a, size_
 
 static const char *spool_dir;   /* --spool */
 
+/* The upload settings, with --spool over the configured spool.  A bad
+ * setting is reported and skipped: the case is spooled regardless. */
+static void load_config(struct kdump_config *cfg, const char *config)
+{
+	char msg[512];
+
+	if (kdump_config_load(cfg, config, NULL, msg, sizeof msg) != PS_EXIT_OK)
+		fail(0, "configuration", msg);
+	if (spool_dir)   /* length checked when parsed */
+		memcpy(cfg->spool, spool_dir, strlen(spool_dir) + 1);
+}
+
+/* "panicsage: MSG[SUFFIX]": stdout when rc is 0, else stderr. */
+static int say(int rc, const char *msg, const char *suffix)
+{
+	out(rc ? 2 : 1, "panicsage: ");
+	out(rc ? 2 : 1, msg);
+	out(rc ? 2 : 1, suffix);
+	out(rc ? 2 : 1, "\n");
+	return rc;
+}
+
 /* Spools the case and uploads the spool before the deadline; prints one
  * line saying what happened.  Returns an exit code. */
 static int deliver(const struct ps_analysis *an, const struct input *in, const char *config,
@@ -248,9 +270,7 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	size_t n = label.n < sizeof name - 1 ? label.n : sizeof name - 1;
 	int rc;
 
-	/* a bad setting is skipped; the case is spooled regardless */
-	if (kdump_config_load(&cfg, config, NULL, msg, sizeof msg) != PS_EXIT_OK)
-		fail(0, "configuration", msg);
+	load_config(&cfg, config);
 	memcpy(name, label.p, n);
 	name[n] = '\0';
 	memset(&c, 0, sizeof c);
@@ -260,13 +280,8 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	c.label = an->labelled ? name : NULL;
 	c.confidence = an->labelled ? an->confidence : 0;
 	c.release = in->release[0] ? in->release : NULL;
-	if (spool_dir)   /* length checked when parsed */
-		memcpy(cfg.spool, spool_dir, strlen(spool_dir) + 1);
 	rc = kdump_deliver(&cfg, &c, deadline, msg, sizeof msg);
-	out(rc ? 2 : 1, "panicsage: ");
-	out(rc ? 2 : 1, msg);
-	out(rc ? 2 : 1, "\n");
-	return rc;
+	return say(rc, msg, "");
 }
 
 /* --flush: the spool alone, for the capture boot's later stage and the
@@ -275,30 +290,21 @@ static int flush(const char *config, uint64_t deadline)
 {
 	struct kdump_config cfg;
 	struct kdump_stats st;
-	char msg[512];
+	char msg[512], moved[64] = "";
 	int rc;
 
-	if (kdump_config_load(&cfg, config, NULL, msg, sizeof msg) != PS_EXIT_OK)
-		fail(0, "configuration", msg);
-	if (spool_dir)   /* length checked when parsed */
-		memcpy(cfg.spool, spool_dir, strlen(spool_dir) + 1);
+	load_config(&cfg, config);
 	rc = kdump_deliver(&cfg, NULL, deadline, msg, sizeof msg);
 	kdump_last_stats(&st);
-	out(rc ? 2 : 1, "panicsage: ");
-	out(rc ? 2 : 1, msg);
 	if (st.moved) {
-		char n[64];
 		struct ps_buf b;
 
-		ps_buf_init(&b, n, sizeof n - 1);
+		ps_buf_init(&b, moved, sizeof moved);
 		ps_buf_puts(&b, " (");
 		ps_buf_u64(&b, st.moved);
 		ps_buf_puts(&b, " moved from tmpfs to disk)");
-		n[b.len] = '\0';
-		out(rc ? 2 : 1, n);
 	}
-	out(rc ? 2 : 1, "\n");
-	return rc;
+	return say(rc, msg, moved);
 }
 
 int main(int argc, char **argv)
