@@ -1,7 +1,8 @@
 # panicsage — one Makefile for everything.
 #
-#   make          build/panicsage (host CLI, glibc) and build/panicsage-kdump
-#                 (static musl binary for the capture kernel)
+#   make          build/panicsage (host CLI, glibc), build/panicsage-kdump
+#                 (static musl binary for the capture kernel) and
+#                 build/panicsage-logform (renders a log in the forms users paste)
 #   make demo     install what is missing, build, classify the bundled example
 #   make test     install what is missing, build, run the whole test suite
 #   make deps     install the Debian packages the build and tests need
@@ -54,7 +55,7 @@ HOST_ENGINE := $(call host_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
 MUSL_ENGINE := $(call musl_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
 
 .PHONY: all deps demo test bench clean lab
-all: $(B)/panicsage $(B)/panicsage-kdump
+all: $(B)/panicsage $(B)/panicsage-kdump $(B)/panicsage-logform
 
 $(B)/host/core/%.o $(B)/host/model/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
 $(B)/musl/core/%.o $(B)/musl/model/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
@@ -75,6 +76,11 @@ $(B)/panicsage: $(HOST_ENGINE) $(call host_obj,$(TOOLS_SRC))
 
 $(B)/panicsage-kdump: $(MUSL_ENGINE) $(call musl_obj,$(KDUMP_SRC)) $(MBEDTLS_MUSL_LIB)
 	$(MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^ $(KDUMP_LIBS)
+
+# A stand-alone tool of the training side: no engine, no libraries.
+$(B)/panicsage-logform: tools/train/logform.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
 # mbedTLS for the capture kernel: Debian's source package built with
 # musl-gcc and kdump/tls_config.h (ci/mbedtls_musl.sh; the source is
