@@ -78,6 +78,10 @@ static void json_ts(struct ps_buf *b, int64_t ts)
 		ps_buf_puts(b, "null");
 		return;
 	}
+	if (ts < 0) {   /* a wall-clock line earlier than the log's first */
+		ps_buf_putc(b, '-');
+		ts = -ts;
+	}
 	ps_buf_u64(b, (uint64_t)ts / 1000000u);
 	ps_buf_putc(b, '.');
 	ps_buf_u64w(b, (uint64_t)ts % 1000000u, 6);

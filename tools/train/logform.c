@@ -440,7 +440,7 @@ static const struct {
 	[F_SYSLOG_NOSPACE] = { "syslog-nospace", "Mar  4 10:11:12 host kernel:[    5.123456] text" },
 	[F_SYSLOG_ISO] = { "syslog-iso", "2024-03-04T10:11:12.123456+01:00 host kernel: text  (RFC 5424 time)" },
 	[F_SYSLOG_ISO_TS] = { "syslog-iso-ts", "2024-03-04T10:11:12.123456+01:00 host kernel: [    5.123456] text" },
-	[F_SYSLOG_MIXED] = { "syslog-mixed", "syslog-nots with other programs' lines between the kernel's" },
+	[F_SYSLOG_MIXED] = { "syslog-mixed", "syslog with other programs' lines between the kernel's" },
 	[F_KERNEL_TAG] = { "kernel-tag", "kernel: [    5.123456] text  (syslog lines cut after the host)" },
 	[F_JOURNAL_SHORT] = { "journal-short", "Mar 04 10:11:12 host kernel: text  (journalctl -k, '-- Boot --' lines)" },
 	[F_JOURNAL_PRECISE] = { "journal-precise", "Mar 04 10:11:12.123456 host kernel: text  (-o short-precise)" },
@@ -550,7 +550,7 @@ static void render(struct out *o, enum form f, const struct line *v, size_t n, c
 				put_daemon(o);
 				out_put(o, "\n", 1);
 			}
-			syslog_line(o, op, l, 0);
+			syslog_line(o, op, l, 1);
 			break;
 		case F_SYSLOG_NOSPACE:
 			put_bsd(o, op, ts, 0, 0);
