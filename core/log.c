@@ -47,6 +47,33 @@ static int word_has(uint64_t w, unsigned char c)
 	return ((w - ONES) & ~w & HIGHS) != 0;
 }
 
+/* Index of the first ' ' in s[0..n), or n; a word at a time. */
+static size_t first_space(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 8 <= n) {
+		uint64_t w, m;
+
+		memcpy(&w, s + i, 8);
+		w ^= ONES * ' ';
+		m = (w - ONES) & ~w & HIGHS;
+		if (m) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* the lowest flag is exact (only bytes above a match can
+			 * be flagged falsely): one instruction */
+			return i + (size_t)__builtin_ctzll(m) / 8;
+#else
+			break;
+#endif
+		}
+		i += 8;
+	}
+	while (i < n && s[i] != ' ')
+		i++;
+	return i;
+}
+
 /* ---- time ---- */
 
 /* Days from 1970-01-01 to y-m-d, proleptic Gregorian (m 1..12). */
@@ -362,6 +389,7 @@ static size_t parse_kmsg(const char *s, size_t n, int16_t *level, int64_t *ts, u
 static size_t parse_facility(const char *s, size_t n, int16_t *level)
 {
 	static const char names[8][7] = { "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug" };
+	static const unsigned char lens[8] = { 5, 5, 4, 3, 4, 6, 4, 5 };
 	size_t i = 0, l;
 	int k;
 
@@ -376,7 +404,7 @@ static size_t parse_facility(const char *s, size_t n, int16_t *level)
 	while (i < n && is_lower(s[i]))
 		i++;
 	for (k = 0; k < 8; k++)
-		if (i - l == strlen(names[k]) && memcmp(s + l, names[k], i - l) == 0)
+		if (i - l == lens[k] && memcmp(s + l, names[k], i - l) == 0)
 			break;
 	if (k == 8)
 		return 0;
@@ -455,7 +483,7 @@ static size_t parse_wall(struct ctx *c, const char *s, size_t n, struct wall *w)
 	w->tag = TAG_NONE;
 	if (n < 12)
 		return 0;
-	if ((m = month(s, n, 0)) != 0 && s[3] == ' ') {
+	if (is_upper(s[0]) && (m = month(s, n, 0)) != 0 && s[3] == ' ') {
 		/* syslog and journalctl: "Mar  4 10:11:12[.123456] host tag: " */
 		i = 4;
 		skip_spaces(s, n, &i);
@@ -467,7 +495,7 @@ static size_t parse_wall(struct ctx *c, const char *s, size_t n, struct wall *w)
 		if (i >= n || s[i++] != ' ')
 			return 0;
 		w->us = yearless(c, m, d, secs) + frac;
-	} else if (weekday(s, n, 0) && s[3] == ' ' && is_digit(s[4])) {
+	} else if (is_upper(s[0]) && weekday(s, n, 0) && s[3] == ' ' && is_digit(s[4])) {
 		/* journalctl -o short-full: "Mon 2024-03-04 10:11:12 CET host tag: " */
 		i = 4;
 		if (!iso_date(s, n, &i, &days) || i >= n || s[i++] != ' ' || !clock_time(s, n, &i, 1, &secs))
@@ -518,7 +546,7 @@ static size_t parse_wall(struct ctx *c, const char *s, size_t n, struct wall *w)
 			if (syslog_tag(s, n, &j, &h, &hl) == TAG_NONE)
 				return 0;
 		}
-	} else if (s[0] == '[' && (month(s, n, 1) || weekday(s, n, 1))) {
+	} else if (s[0] == '[' && is_upper(s[1]) && (month(s, n, 1) || weekday(s, n, 1))) {
 		/* dmesg -T: "[Mon Mar  4 10:11:12 2024] "
 		 * dmesg -H: "[Mar 4 10:11] ", "[Mar14 10:11] " */
 		if (weekday(s, n, 1)) {
@@ -555,7 +583,7 @@ static size_t parse_wall(struct ctx *c, const char *s, size_t n, struct wall *w)
 		}
 		c->h_prev = w->us;
 		return i + 2;
-	} else if (s[0] == '[') {
+	} else if (s[0] == '[' && (s[1] == ' ' || s[1] == '+')) {
 		/* dmesg -H: "[  +0.000123] " after the line it is relative to */
 		i = 1;
 		skip_spaces(s, n, &i);
@@ -670,41 +698,49 @@ static int parse_line(struct ctx *c, struct ps_record *r, const char *s, size_t 
 	    s[n - 1] == '-')
 		return LINE_DROP;
 
-	if (n && is_lower(s[0]) && (k = parse_facility(s, n, &r->level)) != 0) {
+	/* most lines are dmesg's "[  12.345678] text": try that first */
+	if (n && s[0] == '[' && (k = parse_ts(s, n, &kts)) != 0) {
 		s += k;
 		n -= k;
-		p->prefixed = 1;
-	}
-	if (n && s[0] != '<' && (k = parse_wall(c, s, n, &w)) != 0) {
-		if (w.tag == TAG_OTHER)
-			return LINE_DROP;
-		s += k;
-		n -= k;
-		p->prefixed = w.us != PS_NO_TS || w.tag != TAG_NONE;   /* not the fuzzer's prefix */
-		if (w.tag == TAG_KERNEL)
-			r->flags |= PS_REC_SYSLOG;
-	} else if (n > 8 && s[0] == 'k' && has(s, n, 0, "kernel:", 7)) {
-		/* a syslog line cut after the host: "kernel: [  12.3] text" */
-		i = 7 + (s[7] == ' ');
-		if (i < n && (s[i] == '[' || s[i] == '<') && (parse_ts(s + i, n - i, &kts) || s[i] == '<')) {
-			s += i;
-			n -= i;
+	} else {
+		if (n && is_lower(s[0]) && (k = parse_facility(s, n, &r->level)) != 0) {
+			s += k;
+			n -= k;
 			p->prefixed = 1;
-			r->flags |= PS_REC_SYSLOG;
 		}
-		kts = PS_NO_TS;
+		if (n && s[0] != '<' && (k = parse_wall(c, s, n, &w)) != 0) {
+			if (w.tag == TAG_OTHER)
+				return LINE_DROP;
+			s += k;
+			n -= k;
+			p->prefixed = w.us != PS_NO_TS || w.tag != TAG_NONE;   /* not the fuzzer's prefix */
+			if (w.tag == TAG_KERNEL)
+				r->flags |= PS_REC_SYSLOG;
+		} else if (n > 8 && s[0] == 'k' && has(s, n, 0, "kernel:", 7)) {
+			/* a syslog line cut after the host: "kernel: [  12.3] text" */
+			i = 7 + (s[7] == ' ');
+			if (i < n && (s[i] == '[' || s[i] == '<') && (parse_ts(s + i, n - i, &kts) || s[i] == '<')) {
+				s += i;
+				n -= i;
+				p->prefixed = 1;
+				r->flags |= PS_REC_SYSLOG;
+			}
+			kts = PS_NO_TS;
+		}
+		if (n && is_digit(s[0]) && (k = parse_kmsg(s, n, &r->level, &kts, &r->caller)) != 0) {
+			s += k;
+			n -= k;
+			kmsg = c->kmsg = 1;
+		} else if (n && s[0] == '<' && (k = parse_level(s, n, &r->level)) != 0) {
+			s += k;
+			n -= k;
+		}
+		if (!kmsg && n && s[0] == '[' && (k = parse_ts(s, n, &kts)) != 0) {
+			s += k;
+			n -= k;
+		}
 	}
-	if (n && is_digit(s[0]) && (k = parse_kmsg(s, n, &r->level, &kts, &r->caller)) != 0) {
-		s += k;
-		n -= k;
-		kmsg = c->kmsg = 1;
-	} else if (n && s[0] == '<' && (k = parse_level(s, n, &r->level)) != 0) {
-		s += k;
-		n -= k;
-	}
-	if (!kmsg && n && s[0] == '[' && (k = parse_ts(s, n, &kts)) != 0) {
-		s += k;
-		n -= k;
+	if (!kmsg && kts != PS_NO_TS) {
 		k = after_ts(s, n, &r->caller);
 		s += k;
 		n -= k;
@@ -714,9 +750,8 @@ static int parse_line(struct ctx *c, struct ps_record *r, const char *s, size_t 
 			size_t hl = 0, j = 0;
 			int tag;
 
-			for (i = 0; i < n && i < 65 && s[i] != ' ' && s[i] != ':'; i++)
-				;
-			if (i < n && s[i] == ' ' && (has(s, n, i + 1, "kernel:", 7) ||
+			i = first_space(s, n < 65 ? n : 65);
+			if (i + 1 < n && s[i] == ' ' && ((s[i + 1] == 'k' && has(s, n, i + 1, "kernel:", 7)) ||
 						      (c->host && i == c->hostlen && memcmp(s, c->host, i) == 0))) {
 				tag = syslog_tag(s, n, &j, &h, &hl);
 				if (tag == TAG_KERNEL) {
@@ -785,6 +820,33 @@ static size_t line_end(const char *buf, size_t pos, size_t len)
 	}
 	while (pos < len && buf[pos] != '\n')
 		pos++;
+	return pos;
+}
+
+/* line_end, and in *bracket whether the line holds a '[' after its
+ * first byte (where a record glued on could start). */
+static size_t line_end_bracket(const char *buf, size_t pos, size_t len, int *bracket)
+{
+	uint64_t seen = 0;
+
+	*bracket = 0;
+	if (pos >= len || buf[pos] == '\n')
+		return pos;
+	for (pos++; len - pos >= 8; pos += 8) {
+		uint64_t w, a, b;
+
+		memcpy(&w, buf + pos, 8);
+		a = w ^ ONES * '\n';
+		if ((a - ONES) & ~a & HIGHS)
+			break;
+		b = w ^ ONES * '[';
+		seen |= (b - ONES) & ~b & HIGHS;
+	}
+	while (pos < len && buf[pos] != '\n') {
+		seen |= buf[pos] == '[';
+		pos++;
+	}
+	*bracket = seen != 0;
 	return pos;
 }
 
@@ -964,7 +1026,8 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 	 * wide the widest lines are: a console that wraps its lines makes
 	 * many exactly that wide */
 	for (pos = 0; pos < len;) {
-		size_t end = line_end(buf, pos, len), w = end - pos, k;
+		int bracket;
+		size_t end = line_end_bracket(buf, pos, len, &bracket), w = end - pos, k;
 
 		while (w && buf[pos + w - 1] == '\r')
 			w--;
@@ -975,7 +1038,7 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 				nwidest = 0;
 			}
 			nwidest += w == widest;
-			for (k = embedded_ts(buf + pos, 1, w); k < w; k = embedded_ts(buf + pos, k + 1, w))
+			for (k = bracket ? embedded_ts(buf + pos, 1, w) : w; k < w; k = embedded_ts(buf + pos, k + 1, w))
 				glued++;
 		}
 		pos = end + 1;
@@ -1038,7 +1101,7 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 			prev_width = width;
 			continue;
 		}
-		if ((st = join_flush(log, &j, a)) != PS_OK)
+		if (j.n && (st = join_flush(log, &j, a)) != PS_OK)
 			return st;
 		prev_width = width;
 		extend = UINT32_MAX;
