@@ -657,6 +657,8 @@ static int parse_line(struct ctx *c, struct ps_record *r, const char *s, size_t 
 	struct wall w = { PS_NO_TS, TAG_NONE };
 	int kmsg = 0;
 
+	r->text = s;         /* no text for a line that is none (blank, dropped) */
+	r->len = 0;
 	r->ts_us = PS_NO_TS;
 	r->level = PS_NO_LEVEL;
 	r->caller = PS_NO_CALLER;
