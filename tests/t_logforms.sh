@@ -2,7 +2,7 @@
 # The same crash pasted in any form gets the same diagnosis.
 #
 # tests/data/example.log and one lab case of every fault kind
-# (model/corpus/lab, made here) are rendered by build/panicsage-logform
+# (model/corpus/lab, made here) are rendered by `panicsage logform` (tools/train/logform.c)
 # in every form it knows and in combinations with its wrappers (mail
 # quoting, CR LF, serial junk, wrapping, glued lines); for each,
 # `panicsage classify --json` must give the same label, the same
@@ -28,7 +28,7 @@
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
-for bin in panicsage panicsage-logform; do
+for bin in panicsage panicsage-train; do
 	[ -x "$B/$bin" ] || { echo "FAIL: $B/$bin not built"; exit 1; }
 done
 exec /usr/bin/python3 - "$B" "$@" <<'PY'
@@ -51,7 +51,7 @@ if len(logs) < 22:
     print("FAIL: expected example.log and 21 lab kinds, found %d logs" % len(logs))
     sys.exit(1)
 
-lst = subprocess.run([B + "/panicsage-logform", "--list"], capture_output=True, text=True, check=True).stdout
+lst = subprocess.run([B + "/panicsage", "logform", "--list"], capture_output=True, text=True, check=True).stdout
 section, forms, wrappers = None, [], []
 for l in lst.split("\n"):
     if l.startswith("forms:"):
@@ -206,9 +206,9 @@ try:
         for form in todo:
             out = os.path.join(tmp, "f.log")
             seed = str(1 + checked % 7)
-            r = subprocess.run([B + "/panicsage-logform", "--seed", seed, form, log], capture_output=True)
+            r = subprocess.run([B + "/panicsage", "logform", "--seed", seed, form, log], capture_output=True)
             if r.returncode != 0:
-                fails.append("%s %s: panicsage-logform exit %d: %s" % (log, form, r.returncode, r.stderr[:200]))
+                fails.append("%s %s: panicsage logform exit %d: %s" % (log, form, r.returncode, r.stderr[:200]))
                 continue
             open(out, "wb").write(r.stdout)
             text = r.stdout.decode("utf-8", "replace")

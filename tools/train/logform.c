@@ -1,6 +1,7 @@
-/* panicsage-logform: a plain kernel log rendered in one of the forms
+/* panicsage logform: a plain kernel log rendered in one of the forms
  * people paste it in (syslog files, the journal, dmesg's options,
- * /dev/kmsg, serial captures, mail quoting, ...).
+ * /dev/kmsg, serial captures, mail quoting, ...).  Run by
+ * panicsage-train (the front end execs it for `panicsage logform`).
  *
  * Input: a log of `[ts] text` lines (dmesg's default output, as
  * vmcore-dmesg and `panicsage dmesg` print it; `[ts][ T123] text`
@@ -16,7 +17,9 @@
  * and seed always give the same bytes.
  *
  * Used by tests/t_logforms.sh (every form must classify like the plain
- * log) and meant for making synthetic training cases across forms.
+ * log) and meant for making synthetic training cases across forms:
+ * `panicsage logform --seed N FORM case.log > case-FORM.log` keeps the
+ * case's header and its LABEL.
  * See usage() for the interface and `--list` for the forms. */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tools/cli/cli.h"
+#include "tools/train/commands.h"
 
 struct line {
 	const char *text;
@@ -49,11 +55,12 @@ struct out {
 	size_t len, cap;
 };
 
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 static void die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("panicsage-logform: ", stderr);
+	fputs("panicsage: logform: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -71,7 +78,7 @@ static void out_put(struct out *o, const char *s, size_t n)
 			cap *= 2;
 		p = realloc(o->p, cap);
 		if (!p)
-			die(1, "out of memory");
+			die(PS_EXIT_NOMEM, "out of memory");
 		o->p = p;
 		o->cap = cap;
 	}
@@ -96,7 +103,7 @@ static void out_printf(struct out *o, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof tmp)
-		die(1, "internal: prefix too long");
+		die(PS_EXIT_FAILURE, "internal: prefix too long");
 	out_put(o, tmp, (size_t)n);
 }
 
@@ -217,34 +224,6 @@ static size_t parse_prefix(const char *s, size_t n, struct line *l)
 	return i;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		die(3, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 1 << 20;
-			if (!(buf = realloc(buf, cap)))
-				die(1, "out of memory");
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f))
-		die(3, "%s: read error", path);
-	if (f != stdin)
-		fclose(f);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 /* Length of a case-file header (KEY: value lines with a LABEL: or
  * SOURCE: line, then a blank line), or 0. */
 static size_t case_header(const char *buf, size_t len)
@@ -285,7 +264,7 @@ static struct line *read_lines(const char *buf, size_t len, size_t *count)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			if (!(v = realloc(v, cap * sizeof *v)))
-				die(1, "out of memory");
+				die(PS_EXIT_NOMEM, "out of memory");
 		}
 		k = parse_prefix(buf + pos, end - pos, &l);
 		l.text = buf + pos + k;
@@ -491,7 +470,7 @@ static void render(struct out *o, enum form f, const struct line *v, size_t n, c
 		out_printf(o, "-- Boot %016" PRIx64 "%016" PRIx64 " --\n", (uint64_t)(op->seed * 0x9e3779b97f4a7c15ull),
 			   (uint64_t)(op->seed ^ 0x5bd1e995u));
 	if (f == F_DOUBLED && !(burst = calloc(n ? n : 1, sizeof *burst)))
-		die(1, "out of memory");
+		die(PS_EXIT_NOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		const struct line *l = &v[i];
 		uint64_t ts = l->ts_us, delta = ts >= prev ? ts - prev : 0;
@@ -766,8 +745,8 @@ static int find_wrapper(const char *name, size_t n)
 
 static void usage(FILE *f)
 {
-	fputs("usage: panicsage-logform [OPTIONS] FORM[+WRAPPER...] [FILE|-]\n"
-	      "       panicsage-logform --list\n"
+	fputs("usage: panicsage logform [OPTIONS] FORM[+WRAPPER...] [FILE|-]\n"
+	      "       panicsage logform --list\n"
 	      "Renders a plain kernel log ('[ts] text' lines, dmesg's default output; a case\n"
 	      "file's header is copied through) in FORM on stdout, then applies each WRAPPER\n"
 	      "in order.  FILE defaults to stdin.\n"
@@ -777,7 +756,7 @@ static void usage(FILE *f)
 	      "  --host NAME   host name in syslog and journal lines (default node7)\n"
 	      "  --width N     columns of the wrapped wrapper (default 80)\n"
 	      "  --list        print the forms and wrappers\n"
-	      "Exit: 0 written, 2 usage, 3 input unreadable.\n", f);
+	      "Exit: 0 written, 2 usage, 3 input unreadable or output unwritable.\n", f);
 }
 
 static void list(void)
@@ -800,14 +779,14 @@ static long num(const char *opt, const char *s, long lo, long hi)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "panicsage-logform: %s: bad value '%s'\n", opt, s);
+		cli_error("logform: %s: bad value '%s'", opt, s);
 		usage(stderr);
-		exit(2);
+		exit(PS_EXIT_USAGE);
 	}
 	return v;
 }
 
-int main(int argc, char **argv)
+int cmd_logform(int argc, char **argv)
 {
 	struct opts op = { 1, 1709542800, 60, "node7", 80 };
 	const char *spec = NULL, *path = "-", *p;
@@ -815,7 +794,7 @@ int main(int argc, char **argv)
 	struct line *v;
 	size_t len, hdr, n;
 	char *buf;
-	int i, f;
+	int i, f, rc;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -833,7 +812,7 @@ int main(int argc, char **argv)
 		} else if (i + 1 < argc && !strcmp(a, "--host")) {
 			op.host = argv[++i];
 			if (!*op.host || strpbrk(op.host, " :\n"))
-				die(2, "--host: a name without spaces or colons");
+				die(PS_EXIT_USAGE, "--host: a name without spaces or colons");
 		} else if (i + 1 < argc && !strcmp(a, "--width")) {
 			op.width = (size_t)num(a, argv[++i], 8, 100000);
 		} else if (i + 1 < argc && !strcmp(a, "--tz")) {
@@ -841,43 +820,44 @@ int main(int argc, char **argv)
 
 			if (strlen(z) != 6 || (z[0] != '+' && z[0] != '-') || !digit(z[1]) || !digit(z[2]) ||
 			    z[3] != ':' || !digit(z[4]) || !digit(z[5]))
-				die(2, "--tz: +HH:MM or -HH:MM");
+				die(PS_EXIT_USAGE, "--tz: +HH:MM or -HH:MM");
 			op.tz_min = ((z[1] - '0') * 10 + (z[2] - '0')) * 60 + (z[4] - '0') * 10 + (z[5] - '0');
 			if (op.tz_min > 14 * 60)
-				die(2, "--tz: at most 14 hours");
+				die(PS_EXIT_USAGE, "--tz: at most 14 hours");
 			if (z[0] == '-')
 				op.tz_min = -op.tz_min;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "panicsage-logform: unknown option %s\n", a);
+			cli_error("logform: unknown option %s", a);
 			usage(stderr);
-			return 2;
+			return PS_EXIT_USAGE;
 		} else if (!spec) {
 			spec = a;
 		} else if (!strcmp(path, "-")) {
 			path = a;
 		} else {
 			usage(stderr);
-			return 2;
+			return PS_EXIT_USAGE;
 		}
 	}
 	if (!spec) {
 		usage(stderr);
-		return 2;
+		return PS_EXIT_USAGE;
 	}
 	p = strchr(spec, '+');
 	f = find_form(spec, p ? (size_t)(p - spec) : strlen(spec));
 	if (f < 0)
-		die(2, "unknown form '%.*s' (--list shows them)", (int)(p ? p - spec : (long)strlen(spec)), spec);
+		die(PS_EXIT_USAGE, "unknown form '%.*s' (--list shows them)", (int)(p ? p - spec : (long)strlen(spec)), spec);
 	for (const char *w = p; w; w = strchr(w + 1, '+')) {
 		const char *e = strchr(w + 1, '+');
 
 		if (find_wrapper(w + 1, e ? (size_t)(e - w - 1) : strlen(w + 1)) < 0)
-			die(2, "unknown wrapper '%.*s' (--list shows them)", (int)(e ? e - w - 1 : (long)strlen(w + 1)),
+			die(PS_EXIT_USAGE, "unknown wrapper '%.*s' (--list shows them)", (int)(e ? e - w - 1 : (long)strlen(w + 1)),
 			    w + 1);
 	}
 	rng_state = op.seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
 
-	buf = read_all(path, &len);
+	if ((rc = cli_read_file(path, &buf, &len)) != PS_EXIT_OK)
+		return rc;
 	hdr = case_header(buf, len);
 	v = read_lines(buf + hdr, len - hdr, &n);
 	render(&o, (enum form)f, v, n, &op);
@@ -892,7 +872,7 @@ int main(int argc, char **argv)
 	}
 	if (fwrite(buf, 1, hdr, stdout) != hdr || (o.len && fwrite(o.p, 1, o.len, stdout) != o.len) ||
 	    fflush(stdout))
-		die(1, "write error: %s", strerror(errno));
+		die(PS_EXIT_IO, "write error: %s", strerror(errno));
 	free(o.p);
 	free(v);
 	free(buf);
