@@ -205,6 +205,9 @@ static void zone(const char *s, size_t n, size_t *i, int64_t *east)
 
 /* ---- per-log state ---- */
 
+/* dmesg -H's running time stops growing here (about 3000 years). */
+#define H_MAX ((int64_t)1 << 56)
+
 struct ctx {
 	int64_t h_prev;      /* dmesg -H: time of the line before, or PS_NO_TS */
 	int64_t bsd_prev;    /* the last time without a year, to notice New Year */
@@ -230,8 +233,8 @@ static int64_t yearless(struct ctx *c, unsigned m, unsigned d, int64_t secs)
 {
 	int64_t t = (days_from_civil(c->bsd_year, m, d) * 86400 + secs) * US;
 
-	if (c->bsd_prev != PS_NO_TS && t < c->bsd_prev - (int64_t)183 * 86400 * US) {
-		c->bsd_year++;
+	if (c->bsd_prev != PS_NO_TS && t < c->bsd_prev - (int64_t)183 * 86400 * US && c->bsd_year < 2400) {
+		c->bsd_year++;     /* (a log of 400 New Years is not one: no further) */
 		t = (days_from_civil(c->bsd_year, m, d) * 86400 + secs) * US;
 	}
 	c->bsd_prev = t;
@@ -590,7 +593,9 @@ static size_t parse_wall(struct ctx *c, const char *s, size_t n, struct wall *w)
 		if (i >= n || s[i++] != '+' || !digits(s, n, &i, 12, &v) || !fraction(s, n, &i, 0, &frac) ||
 		    i + 1 >= n || s[i] != ']' || s[i + 1] != ' ')
 			return 0;
-		w->us = (c->h_prev == PS_NO_TS ? 0 : c->h_prev) + (int64_t)v * US + frac;
+		w->us = c->h_prev == PS_NO_TS ? 0 : c->h_prev;
+		if (w->us < H_MAX)          /* deltas of junk could add up past int64 */
+			w->us += (int64_t)v * US + frac;
 		c->h_prev = w->us;
 		return i + 2;
 	} else {

@@ -46,6 +46,17 @@ expect 2 "templates bad --st" $P templates --st 2 tests/data/example.log
 expect 2 "templates bad --depth" $P templates --depth x tests/data/example.log
 expect 2 "templates bad regex" $P templates --mask '(' tests/data/example.log
 expect 3 "templates missing file" $P templates "$T/nonexistent"
+printf 'Mar  4 10:11:12 node7 systemd[1]: Started foo.\n-- Boot 1a2b --\n' > "$T/syslog-other"
+expect 4 "classify a syslog file without kernel lines" $P classify "$T/syslog-other"
+expect 0 "logform help" $P logform --help
+expect 0 "logform list" $P logform --list
+expect 2 "logform without form" $P logform
+expect 2 "logform unknown form" $P logform frob tests/data/example.log
+expect 2 "logform unknown wrapper" $P logform plain+frob tests/data/example.log
+expect 2 "logform bad --tz" $P logform --tz 01:00 plain tests/data/example.log
+expect 3 "logform missing file" $P logform plain "$T/nonexistent"
+expect 0 "logform random bytes" $P logform syslog+quoted+wrapped "$T/random"
+expect 0 "logform empty file" $P logform doubled "$T/empty"
 
 expect 0 "kdump help" $K --help
 expect 2 "kdump unknown option" $K --bogus

@@ -417,6 +417,25 @@ static void test_glued_capacity(void)
 	CHECK(log.rec[19].len > 100);    /* the rest stays glued on */
 }
 
+/* Junk that would add times up past int64 (caught by UBSan in
+ * t_sanitizers): huge dmesg -H deltas, a New Year on every line. */
+static void test_time_overflow(void)
+{
+	static char text[400000];
+	struct ps_arena a;
+	struct ps_log log;
+	size_t len = 0, i;
+
+	for (i = 0; i < 4000; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "[+999999999999.999999] x\n%s",
+					i % 2 ? "Dec 31 23:59:59 h kernel: y\n" : "Jan  1 00:00:00 h kernel: y\n");
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, text, len, 1, 100000), PS_OK);
+	CHECK_EQ_INT(log.n, 8000);
+	for (i = 1; i < log.n; i += 2)
+		CHECK(log.rec[i].ts_us != PS_NO_TS);
+}
+
 static void test_parse(void)
 {
 	struct ps_arena a;
@@ -514,6 +533,7 @@ int main(void)
 	test_forms();
 	test_log_forms();
 	test_glued_capacity();
+	test_time_overflow();
 	test_parse();
 	test_long_and_binary();
 	test_casefile();
