@@ -336,11 +336,14 @@ static size_t parse_caller(const char *s, size_t n, uint32_t *caller)
 	return i + 1;
 }
 
-/* After a "[ts]": a caller id and one space.  Returns the length. */
+/* After a "[ts]": a caller id ("[ts][ T42] ", the console's, or
+ * "[ts] [    T42] ", newer dmesg's) and one space.  Returns the length. */
 static size_t after_ts(const char *s, size_t n, uint32_t *caller)
 {
 	size_t k = n && s[0] == '[' ? parse_caller(s, n, caller) : 0;
 
+	if (!k && n > 4 && s[0] == ' ' && s[1] == '[' && (k = parse_caller(s + 1, n - 1, caller)) != 0)
+		k++;
 	return k + (k < n && s[k] == ' ');
 }
 

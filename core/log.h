@@ -10,7 +10,8 @@
  *   dmesg -T                           "[Mon Mar  4 10:11:12 2024] text"
  *   dmesg -H                           "[Mar 4 10:11] text", then "[  +0.000123] text"
  *   dmesg --time-format iso            "2024-03-04T10:11:12,123456+01:00 text"
- *   console caller ids                 "[  12.345678][ T1234] text", "[    C1]"
+ *   caller ids                         "[  12.345678][ T1234] text", "[    C1]" (console),
+ *                                      "[  12.345678] [  T1234] text" (newer dmesg)
  *   /dev/kmsg records                  "4,1234,12345678,-;text", ",caller=T42" too;
  *                                      their " KEY=value" lines are dropped
  *   syslog files                       "Mar  4 10:11:12 host kernel: [  12.345678] text",

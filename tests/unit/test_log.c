@@ -224,7 +224,13 @@ static void test_forms(void)
 	r = one("> >ffff888012acfc00: fb fb fc fc");
 	CHECK_SPAN(r.text, r.len, ">ffff888012acfc00: fb fb fc fc");
 
-	/* a caller id after a space; the caller alone */
+	/* newer dmesg's caller ids, after a space */
+	r = one("[    0.000000] [      T0] Linux version");
+	CHECK(r.caller == 0);
+	CHECK_SPAN(r.text, r.len, "Linux version");
+	r = one("[    5.000000] [T1234] x");
+	CHECK(r.caller == 1234);
+	/* the caller alone */
 	r = one("[    C1] rcu: stall");
 	CHECK(r.caller == (1 | PS_CALLER_CPU));
 	CHECK_SPAN(r.text, r.len, "rcu: stall");
