@@ -215,6 +215,23 @@ checke "malformed: the good file still converted, no others" \
 checke "malformed: escape bytes are not printed raw" \
 	'printf "TITLE: WARNING\n\033]0;pwned\007\n\nlog\n" >"$M/1"; $IMP "$M" "$T/mo" 2>"$T/stderr" >/dev/null; ! grep -q "$(printf "\033")" "$T/stderr"'
 
+# a selected name that is not a regular file: exit 3, named, no hang
+F=$T/fifo
+mkdir "$F"
+mkfifo "$F/4"
+mkdir "$F/5"
+printf 'TITLE: WARNING in good\n\nlog\n' >"$F/7"
+timeout 30 $IMP "$F" "$T/fo" >/dev/null 2>"$T/stderr"
+rc=$?
+check "not a regular file: exit 3" [ $rc -eq 3 ]
+checke "not a regular file: both named, the good file converted" \
+	'grep -q "fifo/4: not a regular file" "$T/stderr" && grep -q "fifo/5: not a regular file" "$T/stderr" &&
+	 [ "$(ls "$T/fo")" = "syz-7.log" ]'
+
+# --label: the last title without a final newline still counts
+checke "--label: last line without newline" \
+	'[ "$(printf "memory leak in f\nBUG: soft lockup in g" | $IMP --label | tr "\n" " ")" = "out-of-memory cpu-lockup " ]'
+
 # random bytes in report files: exit 0 or 4, never a Python traceback
 R=$T/rand
 mkdir "$R"
