@@ -474,7 +474,7 @@ static int valid_era(const char *p, uint32_t n)
 			dashes++;
 		else if (is_digit(p[i]))
 			digits++;
-		else if (p[i] != '.')
+		else if (p[i] != '.' && p[i] != 'x')
 			return 0;
 	}
 	return dashes <= 1 && digits > 0;
@@ -597,7 +597,7 @@ static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 		return "arch: unknown architecture";
 	e->arch = (uint8_t)a;
 	if (!valid_era(f[6].p, f[6].n))
-		return "era: expected a kernel version or range (6.1, 2.6.18-4.19, -4.14, 5.0-)";
+		return "era: expected a kernel version or range (6.1, 2.6.18-4.19, 4.x-5.x, 5.0-)";
 	if (f[8].n == 0)
 		return "source: empty";
 	if (f[9].n == 0)

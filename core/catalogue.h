@@ -16,7 +16,7 @@
  *   arch      any, x86, arm64, arm, powerpc, s390, mips, riscv, ...
  *             (ps_cat_arch_name)
  *   era       6.1 for wordings of the 6.1 source; a kernel version range
- *             (2.6.18-4.19, -4.14, 5.0-) for older or newer wordings
+ *             (2.6.18-4.19, 4.x-5.x, 5.0-) for older or newer wordings
  *   addr      -, or N (conversion N, counted from 1, is an address), or
  *             N<LIMIT:LABEL (and the label is LABEL when it is below
  *             LIMIT, decimal or 0x-hex)

@@ -2,6 +2,7 @@
 """Candidate fault messages from a Linux kernel source tree.
 
     tools/catalogue/extract.py SRC > candidates.tsv
+    tools/catalogue/extract.py --emit SRC > rows.tsv
     tools/catalogue/extract.py --check model/catalogue.tsv SRC
 
 SRC is an unpacked tree or a tarball (Debian's linux-source-6.1 installs
@@ -17,6 +18,9 @@ is the reviewed file that ships.
 those whose pattern no candidate produces (the wording is not in this
 tree), and the candidates of the rule families that the catalogue does
 not hold yet.  Exit status 1 when an entry is not found.
+
+--emit prints the candidates as catalogue lines (10 columns, era 6.1,
+anchor any, the proposed label): the starting point of a review.
 
 Host-side only; it parses C loosely (comments, string literals, calls).
 """
@@ -98,10 +102,10 @@ RULES = [
     (None, r"[Hh]ardware [Ee]rror|[Mm]achine [Cc]heck|SError|NMI: |Uhhuh|PCI system error|IOCK", "hardware", "header", "no"),
     (None, r"stack[- ](overflow|guard|protector|corrupt|end)|double fault|[Kk]ernel stack|Insufficient stack|stack is corrupted|BAD STACK", "stack-corruption", "header", "no"),
     (None, r"KASAN|KFENCE|KMSAN|use-after-free|out-of-bounds|[Rr]edzone|Poison overwritten|[Oo]bject already free|list_(add|del)|[Cc]orrupted list|refcount_t|usercopy|Bad page|Bad rss|[Bb]ad swap|slab|free_list|Freepointer|double free|invalid free|Wrong object|Bad pagetable|page dumped", "memory-corruption", "header", "no"),
-    (None, r"[Oo]ut of memory|oom|deadlocked on memory|page allocation failure|memory leak|unreferenced object|Failed to allocate|[Cc]annot allocate|[Uu]nable to allocate|Couldn't allocate|[Cc]ould not allocate|alloc.*fail|[Nn]o memory|[Ii]nsufficient memory|[Nn]ot enough memory|ENOMEM|allocation", "out-of-memory", "header", "no"),
+    (None, r"[Oo]ut of memory|\boom\b|OOM|deadlocked on memory|page allocation failure|memory leak|unreferenced object|[Ff]ailed to allocate|[Cc]annot allocate|[Cc]an't allocate|[Uu]nable to allocate|[Cc]ouldn't allocate|[Cc]ould not allocate|alloc\w* fail|[Nn]o memory|[Ii]nsufficient memory|[Nn]ot enough memory|ENOMEM|kzalloc\(\) failed", "out-of-memory", "header", "no"),
     (None, r"soft lockup|hard LOCKUP|[Hh]ard lockup|[Ss]tall|workqueue lockup|LOCKUP|rcu_|RCU grace|softlockup|hung_task.*(lockup|stall)|stuck", "cpu-lockup", "header", "no"),
     (None, r"blocked for more than|hung_task|hung task", "hung-task", "header", "no"),
-    (None, r"lock|RCU usage|scheduling while atomic|invalid context|preemptible|irqs? disabled|in atomic|might_sleep|preempt count|preempt_count", "locking", "header", "no"),
+    (None, r"\b(spin|rw|seq)?lock(s|ed|ing)?\b|mutex|deadlock|lockdep|RCU usage|scheduling while atomic|invalid context|preemptible|irqs? disabled|in atomic|might_sleep|preempt[ _]count", "locking", "header", "no"),
     (r"^init/", r".", "boot-failure", "header", "no"),
     (None, r"root fs|[Rr]oot device|No working init|kill init|init process|initrd|initramfs|[Uu]nable to mount", "boot-failure", "header", "no"),
     (r"^fs/", r".", "filesystem", "header", "no"),
@@ -109,6 +113,26 @@ RULES = [
     (None, r"paging request|page fault|[Uu]nable to handle|protection fault|[Bb]ad (address|access|area)|access|address", "bad-access", "header", "no"),
     (None, r".", "kernel-bug", "header", "no"),
 ]
+
+
+# Board and platform code: panics of one board's setup, left out.
+BOARD_DIRS = re.compile(r"^arch/(arm/(mach|plat)-|mips/(?!kernel/|mm/|lib/|math-emu/|include/)|powerpc/(platforms/(?!pseries/|powernv/)|sysdev/)|x86/um/|x86/xen/|x86/coco/)"
+                        r"|^drivers/(scsi/(aic7xxx|aha|sym53c8xx|ncr|mesh|mac53c94|arm/|hisi_sas/hisi_sas_v1)|parisc/|staging/|clk/|clocksource/|soc/|macintosh/|atm/|tty/serial/|video/|irqchip/)")
+
+# Error-level messages of the filesystem and driver families are kept
+# when they speak of damage, not of bad mount options or setup.
+FS_KEEP = re.compile(r"[Ee]rror|[Cc]orrupt|[Aa]bort|[Pp]anic|[Ss]hut ?down|journal|I/O|[Cc]hecksum|[Ii]nconsisten|[Bb]ad |[Ff]ailed to (read|write)|[Rr]emount|read-only|[Tt]ransaction|[Ll]og |[Ff]sck|xfs_repair|[Dd]amaged|[Ii]nvalid (block|inode|extent)")
+DRV_KEEP = re.compile(r"[Tt]ime ?out|[Tt]imed out|[Rr]eset|[Dd]own|[Dd]ead|[Ff]ail|[Ee]rror|[Aa]bort|[Ff]irmware|[Hh]ung|[Hh]ang|[Ll]ost|[Uu]nresponsive|not responding|[Rr]emov|WATCHDOG|[Dd]isabl|[Ff]atal")
+
+
+def keep(fam, src, level, pat):
+    if fam in ("filesystem",):
+        return level in ("emerg", "alert", "crit") or (level in ("err", "default", "warn") and bool(FS_KEEP.search(pat)))
+    if fam == "driver":
+        return level in ("emerg", "alert", "crit", "err", "warn", "default") and bool(DRV_KEEP.search(pat))
+    if fam in ("fault", "checker", "boot", "oom"):
+        return level in ("emerg", "alert", "crit", "err", "warn", "default")
+    return True
 
 
 def arch_of(path):
@@ -366,6 +390,7 @@ def scan_file(root, path, family):
         if not pat or longest_literal(pat) < 6:
             continue
         lineno = text.count("\n", 0, m.start()) + 1
+        init = in_init_function(text, m.start())
         fam = None
         if name == "panic":
             fam = "panic"
@@ -377,7 +402,16 @@ def scan_file(root, path, family):
             fam = family
         if not fam:
             continue
-        yield fam, arch, "%s:%d" % (path, lineno), name, level, anchor, pat
+        yield fam, arch, "%s:%d" % (path, lineno), name, level, anchor, pat, init
+
+
+def in_init_function(text, pos):
+    """Whether the function around pos is marked __init (runs at boot)."""
+    brace = text.rfind("\n{", 0, pos)
+    if brace < 0:
+        return False
+    start = max(text.rfind(";", 0, brace), text.rfind("}", 0, brace), text.rfind("#", 0, brace))
+    return "__init" in text[start:brace] and "__initdata" not in text[start:brace]
 
 
 def walk(root):
@@ -403,12 +437,20 @@ def walk(root):
 def candidates(root):
     seen = {}
     for path, family in walk(root):
-        for fam, arch, src, name, level, anchor, pat in scan_file(root, path, family):
+        if BOARD_DIRS.search(path):
+            continue
+        for fam, arch, src, name, level, anchor, pat, init in scan_file(root, path, family):
             key = (pat, arch)
             if key in seen:
                 seen[key][-1] += 1
                 continue
+            if not keep(fam, src, level, pat):
+                continue
             label, strength, harmless = propose(src, pat)
+            if fam == "panic" and init and label in ("kernel-bug", "driver", "bad-access", "locking"):
+                label = "boot-failure"   # a panic in an __init function: the system did not come up
+            if fam == "panic" and re.search(r"Fatal exception|^Kernel panic - not syncing: (%s|%s: )?$", pat):
+                strength = "evidence"
             if fam == "die":
                 pat = "DIE " + pat
             seen[key] = [fam, label, strength, harmless, anchor, arch, src, name + ":" + level, pat, 1]
@@ -467,6 +509,20 @@ def main(argv):
         print("# family\tlabel\tstrength\tharmless\tanchor\tarch\tsource\tcall:level\tpattern\tcount")
         for c in candidates(root):
             print("\t".join(str(x) for x in c))
+        return 0
+    if len(argv) == 3 and argv[1] == "--emit":
+        root, tmp = unpack(argv[2])
+        ids = set()
+        for c in candidates(root):
+            fam, label, strength, harmless, anchor, arch, src, call, pat, count = c
+            if fam == "die" or label == "?":
+                continue
+            base = re.sub(r"[^a-z0-9]+", "-", os.path.splitext(src.split(":")[0])[0].lower()).strip("-")
+            ident = "%s.%s.%s" % (fam, base[-40:].strip("-"), src.split(":")[1])
+            if ident in ids:
+                continue
+            ids.add(ident)
+            print("\t".join((ident, label, strength, harmless, "any", arch, "6.1", "-", src, pat)))
         return 0
     if len(argv) == 4 and argv[1] == "--check":
         root, tmp = unpack(argv[3])
