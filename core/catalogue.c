@@ -80,6 +80,7 @@ struct compiled {
 	uint32_t n_conv;
 	uint32_t literal_bytes;
 	uint32_t longest;         /* longest literal op */
+	uint32_t first_lit;       /* length of the literal that starts the pattern */
 	uint8_t conv_kind[256];   /* kind of conversion k (1-based), for addr */
 };
 
@@ -103,6 +104,8 @@ static const char *compile(const char *text, uint32_t off, uint32_t n,
 	} while (0)
 #define FLUSH() do { \
 		if (lit_len) { \
+			if (c->n_ops == 0) \
+				c->first_lit = lit_len; \
 			EMIT(OP_LIT, 0, off + lit, lit_len); \
 			c->literal_bytes += lit_len; \
 			if (lit_len > c->longest) \
@@ -376,12 +379,20 @@ int ps_cat_entry_match(const struct ps_catalogue *cat, const struct ps_cat_entry
 
 /* ---- index ---- */
 
-static uint32_t hash3(const char *p)
+/* Wu-Manber block: the 4 bytes ending at p[3]. */
+#define BLOCK 4u
+static uint32_t hash_block(const char *p)
 {
-	uint32_t t = (uint32_t)(unsigned char)p[0] << 16 | (uint32_t)(unsigned char)p[1] << 8 |
-		     (unsigned char)p[2];
+	uint32_t t;
 
+	memcpy(&t, p, sizeof t);
 	return (t * 0x9e3779b1u) >> (32 - PS_CAT_SHIFT_BITS);
+}
+
+static uint32_t hash_word(uint64_t x)
+{
+	x *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(x >> 32);
 }
 
 static uint32_t hash_key(const char *p, uint32_t m)
@@ -389,28 +400,50 @@ static uint32_t hash_key(const char *p, uint32_t m)
 	uint64_t x = 0;
 
 	memcpy(&x, p, m);
-	x *= 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(x >> 32);
+	return hash_word(x);
+}
+
+/* Tries entry e on the message unless a better one is known; updates *best. */
+static void try_entry(const struct ps_catalogue *cat, uint32_t e, const char *s, size_t n,
+		      struct ps_cat_match *best, int *found)
+{
+	const struct ps_cat_entry *en = &cat->entry[e];
+	struct ps_cat_match cur;
+
+	if (*found && (en->literal_bytes < best->entry->literal_bytes ||
+		       (en->literal_bytes == best->entry->literal_bytes && en > best->entry)))
+		return;
+	if (ps_cat_entry_match(cat, en, s, n, &cur)) {
+		*best = cur;
+		*found = 1;
+	}
 }
 
 int ps_catalogue_match(const struct ps_catalogue *cat, const char *s, size_t n,
 		       struct ps_cat_match *out)
 {
 	const uint32_t m = cat->keylen;
-	struct ps_cat_match best, cur;
-	uint32_t tried[16];
+	struct ps_cat_match best;
+	uint32_t tried[16], e;
+	uint64_t word;
 	unsigned ntried = 0;
 	size_t i;
 	int found = 0;
 
 	if (n > PS_CAT_MAX_LINE)
 		n = PS_CAT_MAX_LINE;
-	if (!cat->n || n < m)
+	if (!cat->n || n < PS_CAT_MIN_KEY)
 		return 0;
 	memset(&best, 0, sizeof best);
-	i = m - 1;
-	while (i < n) {
-		uint32_t sh = cat->shift[hash3(s + i - 2)], e;
+	/* entries known by the start of the message */
+	if (cat->n_prefix)
+		for (e = cat->phead[hash_key(s, PS_CAT_MIN_KEY) & cat->bucket_mask]; e != UINT32_MAX;
+		     e = cat->next[e])
+			if (memcmp(cat->text + cat->entry[e].key, s, PS_CAT_MIN_KEY) == 0)
+				try_entry(cat, e, s, n, &best, &found);
+	/* the others by a key anywhere in it (Wu-Manber) */
+	for (i = m - 1; i < n;) {
+		uint32_t sh = cat->shift[hash_block(s + i + 1 - BLOCK)];
 		const char *w;
 
 		if (sh) {
@@ -418,14 +451,11 @@ int ps_catalogue_match(const struct ps_catalogue *cat, const char *s, size_t n,
 			continue;
 		}
 		w = s + i + 1 - m;
-		for (e = cat->head[hash_key(w, m) & cat->bucket_mask]; e != UINT32_MAX; e = cat->next[e]) {
-			const struct ps_cat_entry *en = &cat->entry[e];
+		memcpy(&word, w, sizeof word);
+		for (e = cat->head[hash_word(word) & cat->bucket_mask]; e != UINT32_MAX; e = cat->next[e]) {
 			unsigned t;
 
-			if (memcmp(cat->text + en->key, w, m) != 0)
-				continue;
-			if (found && (en->literal_bytes < best.entry->literal_bytes ||
-				      (en->literal_bytes == best.entry->literal_bytes && en > best.entry)))
+			if (cat->keyword[e] != word)
 				continue;
 			for (t = 0; t < ntried && tried[t] != e; t++)
 				;
@@ -433,10 +463,7 @@ int ps_catalogue_match(const struct ps_catalogue *cat, const char *s, size_t n,
 				continue;
 			if (ntried < 16)
 				tried[ntried++] = e;
-			if (ps_cat_entry_match(cat, en, s, n, &cur)) {
-				best = cur;
-				found = 1;
-			}
+			try_entry(cat, e, s, n, &best, &found);
 		}
 		i++;
 	}
@@ -605,6 +632,8 @@ static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 	msg = compile(text, (uint32_t)(f[9].p - text), f[9].n, ops ? ops + op_first : NULL, &c);
 	if (msg)
 		return msg;
+	if (c.longest < PS_CAT_MAX_KEY && (!e->anchored || c.first_lit < PS_CAT_MIN_KEY))
+		return "pattern: without a literal run of 8 bytes it must be anchored at start and begin with 4 literal bytes";
 	msg = parse_addr(f[7].p, f[7].n, &c, e);
 	if (msg)
 		return msg;
@@ -683,7 +712,7 @@ static int parse_lines(struct ps_catalogue *cat, struct ps_cat_error *err)
 static int choose_keys(struct ps_catalogue *cat, struct ps_arena *a)
 {
 	size_t mark = ps_arena_mark(a);
-	uint32_t nb = 1, m = cat->keylen, e, k, j;
+	uint32_t nb = 1, m = PS_CAT_MAX_KEY, e, k, j;
 	uint32_t *count;
 	uint64_t *seen;
 
@@ -741,50 +770,70 @@ static int choose_keys(struct ps_catalogue *cat, struct ps_arena *a)
 	return PS_OK;
 }
 
+static uint32_t longest_literal(const struct ps_catalogue *cat, const struct ps_cat_entry *en)
+{
+	uint32_t longest = 0, k;
+
+	for (k = 0; k < en->op_count; k++) {
+		const struct ps_cat_op *op = &cat->op[en->op_first + k];
+
+		if (op->kind == OP_LIT && op->len > longest)
+			longest = op->len;
+	}
+	return longest;
+}
+
+/* Entries with a literal run of PS_CAT_MAX_KEY bytes go into the
+ * Wu-Manber index over keys of that length; the others (anchored, by
+ * parse_entry's rule) into a table keyed by the message's first
+ * PS_CAT_MIN_KEY bytes. */
 static int build_index(struct ps_catalogue *cat, struct ps_arena *a)
 {
-	uint32_t m = PS_CAT_MAX_KEY, e, k, nb = 16;
+	const uint32_t m = PS_CAT_MAX_KEY;
+	uint32_t e, k, nb = 16;
 	int st;
 
-	for (e = 0; e < cat->n; e++) {
-		const struct ps_cat_entry *en = &cat->entry[e];
-		uint32_t longest = 0;
-
-		for (k = 0; k < en->op_count; k++) {
-			const struct ps_cat_op *op = &cat->op[en->op_first + k];
-
-			if (op->kind == OP_LIT && op->len > longest)
-				longest = op->len;
-		}
-		if (longest < m)
-			m = longest;
-	}
-	cat->keylen = m;   /* >= PS_CAT_MIN_KEY: compile() checked */
+	cat->keylen = m;
 	while (nb < cat->n * 2u)
 		nb <<= 1;
 	cat->bucket_mask = nb - 1;
 	cat->shift = PS_ALLOC_RAW(a, uint8_t, PS_CAT_SHIFT_SIZE);
 	cat->head = PS_ALLOC_RAW(a, uint32_t, nb);
+	cat->phead = PS_ALLOC_RAW(a, uint32_t, nb);
 	cat->next = PS_ALLOC_RAW(a, uint32_t, cat->n);
-	if (!cat->shift || !cat->head || !cat->next)
+	cat->keyword = PS_ALLOC(a, uint64_t, cat->n);
+	if (!cat->shift || !cat->head || !cat->phead || !cat->next || !cat->keyword)
 		return PS_ENOMEM;
 	st = choose_keys(cat, a);
 	if (st)
 		return st;
-	memset(cat->shift, (int)(m - 2), PS_CAT_SHIFT_SIZE);
+	memset(cat->shift, (int)(m - BLOCK + 1), PS_CAT_SHIFT_SIZE);
 	memset(cat->head, 0xff, nb * sizeof *cat->head);
+	memset(cat->phead, 0xff, nb * sizeof *cat->phead);
 	/* insert in reverse so that each chain is in file order */
 	for (e = cat->n; e-- > 0;) {
-		const char *w = cat->text + cat->entry[e].key;
-		uint32_t h = hash_key(w, m) & cat->bucket_mask;
+		struct ps_cat_entry *en = &cat->entry[e];
+		const char *w;
+		uint32_t h;
 
+		if (longest_literal(cat, en) < m) {
+			en->key = cat->op[en->op_first].off;
+			h = hash_key(cat->text + en->key, PS_CAT_MIN_KEY) & cat->bucket_mask;
+			cat->next[e] = cat->phead[h];
+			cat->phead[h] = e;
+			cat->n_prefix++;
+			continue;
+		}
+		w = cat->text + en->key;
+		memcpy(&cat->keyword[e], w, sizeof cat->keyword[e]);
+		h = hash_key(w, m) & cat->bucket_mask;
 		cat->next[e] = cat->head[h];
 		cat->head[h] = e;
-		for (k = 2; k < m; k++) {
-			uint32_t s = hash3(w + k - 2);
+		for (k = BLOCK - 1; k < m; k++) {
+			uint32_t sh = hash_block(w + k + 1 - BLOCK);
 
-			if (cat->shift[s] > m - 1 - k)
-				cat->shift[s] = (uint8_t)(m - 1 - k);
+			if (cat->shift[sh] > m - 1 - k)
+				cat->shift[sh] = (uint8_t)(m - 1 - k);
 		}
 	}
 	return PS_OK;

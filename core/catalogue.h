@@ -37,8 +37,9 @@
  *   %c                                   one byte
  *   %%                                   a '%'
  *   flags "-+ #0", a width and a precision may stand after the '%'.
- * A pattern needs a literal run of at least PS_CAT_MIN_KEY bytes: the
- * index finds entries by it. */
+ * The index finds an entry by a literal run of PS_CAT_MAX_KEY (8) bytes
+ * anywhere in the message; a pattern without one must be anchored at
+ * start and begin with at least PS_CAT_MIN_KEY (4) literal bytes. */
 #ifndef PS_CATALOGUE_H
 #define PS_CATALOGUE_H
 
@@ -49,7 +50,7 @@
 
 #define PS_CAT_NLABELS   14
 #define PS_CAT_NO_LABEL  0xffu
-#define PS_CAT_MIN_KEY   4u      /* shortest literal run an entry may have */
+#define PS_CAT_MIN_KEY   4u      /* literal bytes an anchored short pattern starts with */
 #define PS_CAT_MAX_KEY   8u      /* longest key the index uses */
 #define PS_CAT_MAX_LINE  4096u   /* longer catalogue lines are rejected,
 				    longer messages matched on their start */
@@ -96,12 +97,16 @@ struct ps_catalogue {
 	uint32_t keylen;
 	uint8_t *shift;            /* PS_CAT_SHIFT_SIZE bytes */
 	uint32_t *head;            /* bucket -> first entry, UINT32_MAX none */
+	uint32_t *phead;           /* the same for entries found by the first
+				      PS_CAT_MIN_KEY bytes of the message */
+	uint32_t n_prefix;
 	uint32_t *next;            /* entry -> next entry of its bucket */
+	uint64_t *keyword;         /* entry -> its 8 key bytes */
 	uint32_t bucket_mask;
 	uint32_t counts[PS_CAT_NLABELS];
 };
 
-#define PS_CAT_SHIFT_BITS 15
+#define PS_CAT_SHIFT_BITS 16
 #define PS_CAT_SHIFT_SIZE (1u << PS_CAT_SHIFT_BITS)
 
 /* Where and why a catalogue text was rejected; msg is a static string. */
