@@ -6,8 +6,8 @@
 #include "core/pipeline.h"
 #include "core/report.h"
 #include "core/status.h"
-#include "model/default_model.h"
-#include "model/psm.h"
+#include "core/default_model.h"
+#include "core/model.h"
 
 #include <string.h>
 

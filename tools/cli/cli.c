@@ -1,0 +1,247 @@
+#include "tools/cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/status.h"
+#include "kdump/vmcore/vmcore.h"
+#include "port/port.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("panicsage: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *out, const char *prog, const struct cli_command *cmds, size_t n)
+{
+	size_t i;
+
+	fprintf(out, "usage: %s COMMAND [OPTIONS] [ARGS]\n\n"
+		"panicsage reads a crashed kernel's log and explains the crash.\n\n"
+		"commands:\n", prog);
+	for (i = 0; i < n; i++)
+		fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(out, "\n'%s COMMAND --help' describes a command.\n"
+		"exit codes: 0 ok, 1 other failure, 2 usage, 3 I/O, 4 unusable input,\n"
+		"            5 model, 6 out of memory, 7 time budget, 8 upload failed\n", prog);
+}
+
+/* Executes `prog` from the directory of this program's own executable
+ * (build/ or wherever the programs were installed together), with
+ * argv unchanged; $PATH only when /proc/self/exe cannot be read.
+ * Returns only on failure. */
+static int exec_beside(const char *prog, char **argv)
+{
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+	char *slash;
+
+	if (n > 0) {
+		path[n] = '\0';
+		slash = strrchr(path, '/');
+		if (slash && (size_t)(slash + 1 - path) + strlen(prog) < sizeof path) {
+			strcpy(slash + 1, prog);
+			execv(path, argv);
+			cli_error("'%s' is run by %s: %s", argv[1], path, strerror(errno));
+			return PS_EXIT_FAILURE;
+		}
+	}
+	execvp(prog, argv);
+	cli_error("'%s' is run by %s: %s", argv[1], prog, strerror(errno));
+	return PS_EXIT_FAILURE;
+}
+
+int cli_main(const struct cli_command *cmds, size_t n, int argc, char **argv)
+{
+	const char *prog = argc > 0 && argv[0] ? argv[0] : "panicsage";
+	const char *slash = strrchr(prog, '/');
+	size_t i;
+
+	if (slash)
+		prog = slash + 1;
+	if (argc < 2) {
+		usage(stderr, prog, cmds, n);
+		return PS_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout, prog, cmds, n);
+		return PS_EXIT_OK;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (!cmds[i].run)
+			return exec_beside(cmds[i].prog, argv);
+		return cmds[i].run(argc - 1, argv + 1);
+	}
+	cli_error("unknown command '%s' (see '%s --help')", argv[1], prog);
+	return PS_EXIT_USAGE;
+}
+
+void *cli_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p) {
+		cli_error("out of memory");
+		exit(PS_EXIT_NOMEM);
+	}
+	return p;
+}
+
+int cli_read_file(const char *path, char **buf, size_t *len)
+{
+	struct port_file f;
+	size_t cap, used = 0, got;
+	char *p, *q;
+	int err = port_open(&f, path);
+
+	*buf = NULL;
+	*len = 0;
+	if (err) {
+		cli_error("%s: %s", path, port_strerror(err));
+		return PS_EXIT_IO;
+	}
+	cap = f.size && f.size < SIZE_MAX / 2 ? (size_t)f.size + 1 : 1 << 16;
+	p = malloc(cap);
+	while (p) {
+		if (used + 1 >= cap) {
+			q = cap > SIZE_MAX / 4 ? NULL : realloc(p, cap * 2);
+			if (!q)
+				break;
+			p = q;
+			cap *= 2;
+		}
+		err = port_read(&f, p + used, cap - 1 - used, &got);
+		if (err || got == 0)
+			break;
+		used += got;
+	}
+	port_close(&f);
+	if (!p || used + 1 >= cap) {
+		free(p);
+		cli_error("%s: out of memory reading the file", path);
+		return PS_EXIT_NOMEM;
+	}
+	if (err) {
+		free(p);
+		cli_error("%s: %s", path, port_strerror(err));
+		return PS_EXIT_IO;
+	}
+	p[used] = '\0';
+	*buf = p;
+	*len = used;
+	return PS_EXIT_OK;
+}
+
+struct growbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static int grow_sink(void *ctx, const char *s, size_t n)
+{
+	struct growbuf *g = ctx;
+
+	if (g->len + n + 1 > g->cap) {
+		size_t c = g->cap ? g->cap : 1 << 20;
+		char *q;
+
+		while (c < g->len + n + 1)
+			c *= 2;
+		if (!(q = realloc(g->p, c)))
+			return PS_ENOMEM;
+		g->p = q;
+		g->cap = c;
+	}
+	memcpy(g->p + g->len, s, n);
+	g->len += n;
+	g->p[g->len] = '\0';
+	return 0;
+}
+
+int cli_read_log(const char *path, char **buf, size_t *len, int *vmcore)
+{
+	struct port_file f;
+	struct vmcore_stats st;
+	struct ps_arena a;
+	struct growbuf g = { NULL, 0, 0 };
+	unsigned char head[64];
+	size_t got = 0;
+	void *scratch;
+	int err;
+
+	*vmcore = 0;
+	if ((err = port_open(&f, path)) != 0) {
+		cli_error("%s: %s", path, port_strerror(err));
+		return PS_EXIT_IO;
+	}
+	if (!f.size || port_pread(&f, head, sizeof head, 0, &got) != 0 || !vmcore_probe(head, got)) {
+		port_close(&f);
+		return cli_read_file(path, buf, len);
+	}
+	*vmcore = 1;
+	scratch = malloc(VMCORE_SCRATCH_SIZE);
+	if (!scratch || grow_sink(&g, "", 0)) {
+		free(scratch);
+		port_close(&f);
+		cli_error("%s: out of memory", path);
+		return PS_EXIT_NOMEM;
+	}
+	ps_arena_init(&a, scratch, VMCORE_SCRATCH_SIZE);
+	err = vmcore_dmesg_stream(&f, &a, grow_sink, &g, &st);
+	port_close(&f);
+	free(scratch);
+	if (err != PS_OK) {
+		free(g.p);
+		cli_error("%s: %s", path, err == PS_ENOMEM ? "out of memory" :
+			  st.error[0] ? st.error : "not a usable vmcore");
+		return err == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
+	}
+	if (st.warning[0])
+		cli_error("warning: %s: %s", path, st.warning);
+	*buf = g.p;
+	*len = g.len;
+	return PS_EXIT_OK;
+}
+
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+		cli_error("%s: expected a number from %g to %g, got '%s'", opt, lo, hi, s);
+		return PS_EXIT_USAGE;
+	}
+	*out = v;
+	return PS_EXIT_OK;
+}
+
+int cli_parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi) {
+		cli_error("%s: expected an integer from %u to %u, got '%s'", opt, lo, hi, s);
+		return PS_EXIT_USAGE;
+	}
+	*out = (uint32_t)v;
+	return PS_EXIT_OK;
+}

@@ -1,0 +1,406 @@
+#include "tools/collector/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "port/port.h"
+#include "tools/collector/tlsutil.h"
+
+#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+int http_parse_url(const char *url, struct http_url *u, char *err, size_t errlen)
+{
+	const char *p, *host, *hend, *slash;
+	unsigned long port;
+
+	memset(u, 0, sizeof *u);
+	if (!strncmp(url, "http://", 7)) {
+		p = url + 7;
+		u->port = 80;
+	} else if (!strncmp(url, "https://", 8)) {
+		p = url + 8;
+		u->tls = 1;
+		u->port = 443;
+	} else {
+		snprintf(err, errlen, "endpoint '%s': must start with http:// or https://", url);
+		return -1;
+	}
+	slash = strchr(p, '/');
+	if (!slash)
+		slash = p + strlen(p);
+	host = p;
+	if (*host == '[') {
+		hend = memchr(host, ']', (size_t)(slash - host));
+		if (!hend)
+			goto bad;
+		host++;
+		p = hend + 1;
+	} else {
+		hend = memchr(host, ':', (size_t)(slash - host));
+		if (!hend)
+			hend = slash;
+		p = hend;
+	}
+	if (hend == host || (size_t)(hend - host) >= sizeof u->host)
+		goto bad;
+	memcpy(u->host, host, (size_t)(hend - host));
+	if (*p == ':') {
+		char *end;
+		errno = 0;
+		port = strtoul(p + 1, &end, 10);
+		if (errno || end != slash || port < 1 || port > 65535)
+			goto bad;
+		u->port = (uint16_t)port;
+	} else if (p != slash) {
+		goto bad;
+	}
+	if (snprintf(u->path, sizeof u->path, "%s", *slash ? slash : "/") >= (int)sizeof u->path)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errlen, "endpoint '%s': not a valid URL", url);
+	return -1;
+}
+
+struct conn {
+	int fd;
+	uint64_t deadline;
+	int tls;
+	mbedtls_ssl_context ssl;
+};
+
+static uint32_t left_ms(const struct conn *c)
+{
+	uint64_t now = port_now_us();
+
+	return now >= c->deadline ? 0 : (uint32_t)((c->deadline - now + 999) / 1000);
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct conn *c = ctx;
+	size_t n;
+	int err = port_send(c->fd, buf, len, &n, left_ms(c));
+
+	if (err)
+		return err == ETIMEDOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_SEND_FAILED;
+	return (int)n;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct conn *c = ctx;
+	size_t n;
+	int err = port_recv(c->fd, buf, len, &n, left_ms(c));
+
+	if (err)
+		return err == ETIMEDOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
+	return (int)n;
+}
+
+/* Writes everything; -1 on error. */
+static int conn_write(struct conn *c, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		int n;
+		if (c->tls) {
+			n = mbedtls_ssl_write(&c->ssl, p, len);
+			if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
+				continue;
+		} else {
+			n = bio_send(c, p, len);
+		}
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads some bytes; 0 at end of stream, -1 on error or timeout. */
+static int conn_read(struct conn *c, void *buf, size_t len)
+{
+	for (;;) {
+		int n = c->tls ? mbedtls_ssl_read(&c->ssl, buf, len) : bio_recv(c, buf, len);
+
+		if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (n == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+			return 0;
+		return n < 0 ? -1 : n;
+	}
+}
+
+static int tcp_connect(const struct http_url *u, struct conn *c, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[8], ip[INET6_ADDRSTRLEN];
+	int rc, e = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof port, "%u", u->port);
+	rc = getaddrinfo(u->host, port, &hints, &res);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", u->host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		const void *a = ai->ai_family == AF_INET ?
+			(const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
+			(const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+		if (!inet_ntop(ai->ai_family, a, ip, sizeof ip))
+			continue;
+		e = port_tcp_connect(&c->fd, ip, u->port, left_ms(c));
+		if (!e)
+			break;
+	}
+	freeaddrinfo(res);
+	if (c->fd < 0) {
+		snprintf(err, errlen, "connect to %s:%u: %s", u->host, u->port,
+			 e ? port_strerror(e) : "no address");
+		return -1;
+	}
+	return 0;
+}
+
+/* Case-insensitive search for a header line's value in the head. */
+static const char *header(const char *head, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = strstr(head, "\r\n");
+
+	while (p && p[2]) {
+		p += 2;
+		if (!strncasecmp(p, name, n) && p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return p;
+		}
+		p = strstr(p, "\r\n");
+	}
+	return NULL;
+}
+
+/* Decodes a chunked body in place; -1 if malformed. */
+static int dechunk(char *b, size_t len, size_t *out)
+{
+	size_t r = 0, w = 0;
+
+	for (;;) {
+		char *end;
+		unsigned long n;
+
+		if (r >= len)
+			return -1;
+		errno = 0;
+		n = strtoul(b + r, &end, 16);
+		if (errno || end == b + r)
+			return -1;
+		end = strstr(end, "\r\n");
+		if (!end)
+			return -1;
+		r = (size_t)(end - b) + 2;
+		if (n == 0)
+			break;
+		if (n > len - r || len - r - n < 2)
+			return -1;
+		memmove(b + w, b + r, n);
+		w += n;
+		r += n + 2;
+	}
+	b[w] = '\0';
+	*out = w;
+	return 0;
+}
+
+int http_post(const struct http_url *u, const char *extra_header, const char *body, size_t len,
+	      uint32_t timeout_ms, const char *ca_file, struct http_response *resp,
+	      char *err, size_t errlen)
+{
+	struct conn c;
+	mbedtls_ssl_config conf;
+	mbedtls_x509_crt ca;
+	struct tls_rng rng;
+	char head[2048], e[200];
+	char *buf = NULL, *hend, *p;
+	size_t cap = 1 << 16, used = 0, blen;
+	int rc = -1, ret, n;
+	const char *v;
+
+	memset(resp, 0, sizeof *resp);
+	memset(&c, 0, sizeof c);
+	c.fd = -1;
+	c.tls = u->tls;
+	c.deadline = port_now_us() + (uint64_t)timeout_ms * 1000u;
+	mbedtls_ssl_init(&c.ssl);
+	mbedtls_ssl_config_init(&conf);
+	mbedtls_x509_crt_init(&ca);
+	memset(&rng, 0, sizeof rng);
+	if (u->tls) {
+		const char *bundle = ca_file && *ca_file ? ca_file : SYSTEM_CA_BUNDLE;
+		if ((ret = tls_rng_init(&rng, "panicsage http"))) {
+			snprintf(err, errlen, "random generator: %s", tls_err(e, sizeof e, ret));
+			goto out;
+		}
+		if ((ret = mbedtls_x509_crt_parse_file(&ca, bundle)) < 0) {
+			snprintf(err, errlen, "CA bundle %s: %s", bundle, tls_err(e, sizeof e, ret));
+			goto out;
+		}
+		ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+						  MBEDTLS_SSL_PRESET_DEFAULT);
+		if (ret) {
+			snprintf(err, errlen, "TLS: %s", tls_err(e, sizeof e, ret));
+			goto out;
+		}
+		mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &rng.drbg);
+		mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
+		mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+		if ((ret = mbedtls_ssl_setup(&c.ssl, &conf)) || (ret = mbedtls_ssl_set_hostname(&c.ssl, u->host))) {
+			snprintf(err, errlen, "TLS: %s", tls_err(e, sizeof e, ret));
+			goto out;
+		}
+	}
+	if (tcp_connect(u, &c, err, errlen))
+		goto out;
+	if (u->tls) {
+		mbedtls_ssl_set_bio(&c.ssl, &c, bio_send, bio_recv, NULL);
+		do
+			ret = mbedtls_ssl_handshake(&c.ssl);
+		while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+		if (ret) {
+			uint32_t flags = mbedtls_ssl_get_verify_result(&c.ssl);
+			char why[200] = "";
+			if (flags && flags != (uint32_t)-1)
+				mbedtls_x509_crt_verify_info(why, sizeof why, "", flags);
+			if ((p = strchr(why, '\n')))
+				*p = '\0';
+			snprintf(err, errlen, "TLS handshake with %s: %s%s%s", u->host, tls_err(e, sizeof e, ret),
+				 why[0] ? ": " : "", why);
+			goto out;
+		}
+	}
+	{
+		/* Host header: the port only when it is not the default. */
+		char hostport[300];
+		int v6 = strchr(u->host, ':') != NULL;
+		if (u->port == (u->tls ? 443 : 80))
+			snprintf(hostport, sizeof hostport, v6 ? "[%s]" : "%s", u->host);
+		else
+			snprintf(hostport, sizeof hostport, v6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
+		n = snprintf(head, sizeof head,
+			     "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: panicsage\r\n"
+			     "Content-Type: application/json\r\nAccept: application/json\r\n"
+			     "Content-Length: %zu\r\nConnection: close\r\n%s%s\r\n",
+			     u->path, hostport, len,
+			     extra_header ? extra_header : "", extra_header ? "\r\n" : "");
+	}
+	if (n < 0 || (size_t)n >= sizeof head) {
+		snprintf(err, errlen, "request header too long");
+		goto out;
+	}
+	if (conn_write(&c, head, (size_t)n) || conn_write(&c, body, len)) {
+		snprintf(err, errlen, "sending the request to %s failed%s", u->host,
+			 left_ms(&c) ? "" : " (timed out)");
+		goto out;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		if (used + 1 >= cap) {
+			char *q;
+			if (cap >= HTTP_MAX_BODY) {
+				snprintf(err, errlen, "response larger than %u bytes", HTTP_MAX_BODY);
+				goto out;
+			}
+			q = realloc(buf, cap * 2);
+			if (!q) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			buf = q;
+			cap *= 2;
+		}
+		n = conn_read(&c, buf + used, cap - 1 - used);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			snprintf(err, errlen, "reading the response from %s: %s", u->host,
+				 left_ms(&c) ? "connection error" : "timed out");
+			goto out;
+		}
+		used += (size_t)n;
+		buf[used] = '\0';
+		/* Stop early once a Content-Length body is complete. */
+		if ((hend = strstr(buf, "\r\n\r\n")) && (v = header(buf, "Content-Length"))) {
+			unsigned long cl = strtoul(v, NULL, 10);
+			if (used - (size_t)(hend + 4 - buf) >= cl)
+				break;
+		}
+	}
+	buf[used] = '\0';
+	hend = strstr(buf, "\r\n\r\n");
+	if (strncmp(buf, "HTTP/1.", 7) || !hend || sscanf(buf + 8, " %d", &resp->status) != 1) {
+		snprintf(err, errlen, "%s did not answer with HTTP", u->host);
+		goto out;
+	}
+	*hend = '\0';
+	p = hend + 4;
+	blen = used - (size_t)(p - buf);
+	if ((v = header(buf, "Transfer-Encoding")) && !strncasecmp(v, "chunked", 7)) {
+		if (dechunk(p, blen, &blen)) {
+			snprintf(err, errlen, "malformed chunked response from %s", u->host);
+			goto out;
+		}
+	} else if ((v = header(buf, "Content-Length"))) {
+		unsigned long cl = strtoul(v, NULL, 10);
+		if (cl > blen) {
+			snprintf(err, errlen, "response from %s truncated", u->host);
+			goto out;
+		}
+		blen = cl;
+	}
+	memmove(buf, p, blen);
+	buf[blen] = '\0';
+	resp->body = buf;
+	resp->body_len = blen;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	if (c.tls && c.fd >= 0) {
+		c.deadline = port_now_us() + 100000u;
+		mbedtls_ssl_close_notify(&c.ssl);
+	}
+	port_sock_close(c.fd);
+	mbedtls_ssl_free(&c.ssl);
+	mbedtls_ssl_config_free(&conf);
+	mbedtls_x509_crt_free(&ca);
+	if (u->tls)
+		tls_rng_free(&rng);
+	return rc;
+}
+
+void http_response_free(struct http_response *resp)
+{
+	free(resp->body);
+	memset(resp, 0, sizeof *resp);
+}
