@@ -195,7 +195,9 @@ static const char *compile(const char *text, uint32_t off, uint32_t n,
 
 /* ---- matching one op ---- */
 
-static const char *const ptr_words[] = { "(null)", "(____ptrval____)", "(ptrval)", "(efault)" };
+static const struct { const char *s; size_t n; } ptr_words[] = {
+	{ "(null)", 6 }, { "(____ptrval____)", 16 }, { "(ptrval)", 8 }, { "(efault)", 8 },
+};
 
 /* Length of hex digits (after an optional 0x) at s, value in *v; -1 when none. */
 static long match_hex(const char *s, size_t n, uint64_t *v)
@@ -297,9 +299,9 @@ static long match_op(const char *text, const struct ps_cat_op *op, const char *s
 		return match_hex(s, n, v);
 	case OP_PTR:
 		for (k = 0; k < sizeof ptr_words / sizeof ptr_words[0]; k++) {
-			size_t l = strlen(ptr_words[k]);
+			size_t l = ptr_words[k].n;
 
-			if (l <= n && memcmp(s, ptr_words[k], l) == 0) {
+			if (l <= n && memcmp(s, ptr_words[k].s, l) == 0) {
 				*v = 0;
 				return (long)l;
 			}
