@@ -15,8 +15,11 @@ model name the client asks for:
     flaky       HTTP 500 on the first request, then like "good"
     slow        waits 5 s before answering (the client times out)
     badkey      HTTP 401 unless the Authorization header is "Bearer sekrit"
+    gated       like "good", once the file LOGFILE.gate exists (waits for it
+                up to 30 s): the test acts while the client waits for the answer
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -86,6 +89,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(500, {"error": {"message": "model is loading"}})
         if model == "slow":
             time.sleep(5)
+        if model == "gated":
+            gate = sys.argv[2] + ".gate"
+            for _ in range(600):
+                if os.path.exists(gate):
+                    break
+                time.sleep(0.05)
         obj = answer_object(body)
         content = json.dumps(obj)
         if model == "fenced":
@@ -111,7 +120,6 @@ def main():
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write("%d\n" % server.server_address[1])
-    import os
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])
     # Bounded life: a test that forgets to stop it does not leave it running.
     threading.Timer(300, server.shutdown).start()

@@ -14,6 +14,7 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
 unset PANICSAGE_LLM_ENDPOINT PANICSAGE_LLM_MODEL PANICSAGE_LLM_KEY PANICSAGE_LLM_CA OPENAI_API_KEY
 
 . tests/lib.sh
+not_grep() { ! grep -q "$@"; }
 
 "$PS" pki init "$T/pki" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
 "$PS" pki init "$T/other" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
@@ -123,5 +124,25 @@ src=$(sqlite3 "$DB" "SELECT summary_source FROM cases WHERE id='$first'")
 checke "upper-case id prefix -> that case summarised" '[ $rc -eq 0 ] && [ "$src" = extractive ]'
 $S --endpoint "ftp://x" >/dev/null 2>&1; rc=$?
 check "bad endpoint URL -> exit 2" [ $rc -eq 2 ]
+
+# 11. another connection writes while summarize waits for the LLM (the
+# collector stores an upload): every finished summary is still stored.
+# The gated model answers only once the test has uploaded.
+sqlite3 "$DB" "UPDATE cases SET summary = NULL, summary_source = NULL"
+n0=$(wc -l <"$T/llm.log")
+$S --endpoint "$EP" --model gated --retries 0 >"$T/out" 2>&1 &
+spid=$!
+bg_pid $spid
+check "summarize is waiting for the LLM" wait_for 10 '[ "$(wc -l <"$T/llm.log")" -gt "$n0" ]'
+"$UP" --config "$T/k.conf" --report "$T/report.json" --label null-deref --confidence 0.8 \
+	--release 6.1.0-13-amd64 --capture-us 4 >/dev/null; rc=$?
+check "an upload is stored meanwhile (rc $rc)" [ $rc -eq 0 ]
+: >"$T/llm.log.gate"
+wait $spid; rc=$?
+forget_pid $spid
+cat "$T/out"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='llm:gated'")
+checke "all three summaries stored despite the writer (rc $rc, $n stored)" '[ $rc -eq 0 ] && [ "$n" = 3 ]'
+check "no 'database is locked'" not_grep "locked" "$T/out"
 
 finish summarize

@@ -460,6 +460,169 @@ static int load_config_file(struct llm_config *cfg, const char *path, int requir
 	return 0;
 }
 
+/* ---- the store: candidates first, then one LLM call and one short
+ * write per case.  No statement stays open across an LLM call: an open
+ * read would pin the connection to an old snapshot, and every write
+ * after another connection's commit (serve storing an upload, label
+ * --set) would fail with "database is locked" however long it waited. */
+
+typedef char case_id[2 * PS_FRAME_ID_LEN + 1];
+
+/* The ids of the cases to summarise (malloc'ed), in order. */
+static int candidates(sqlite3 *db, int all, uint32_t limit, case_id **ids, size_t *n)
+{
+	const char *sql = all ? "SELECT id FROM cases ORDER BY received_us LIMIT ?1" :
+		"SELECT id FROM cases WHERE summary IS NULL ORDER BY received_us LIMIT ?1";
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (!t)
+			continue;
+		if (*n == cap) {
+			case_id *q = realloc(*ids, (cap = cap ? 2 * cap : 64) * sizeof **ids);
+
+			if (!q) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*ids = q;
+		}
+		set_str((*ids)[(*n)++], sizeof **ids, t);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Reads case `id`: 1 found, 0 gone, -1 error. */
+static int read_case(sqlite3 *db, const char *id, struct casedata *c)
+{
+	sqlite3_stmt *st;
+	const char *t;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (sqlite3_prepare_v2(db, "SELECT id, label, confidence, release, report FROM cases WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		set_str(c->id, sizeof c->id, (const char *)sqlite3_column_text(st, 0));
+		t = (const char *)sqlite3_column_text(st, 1);
+		set_str(c->label, sizeof c->label, t ? t : "");
+		c->confidence = sqlite3_column_double(st, 2);
+		t = (const char *)sqlite3_column_text(st, 3);
+		set_str(c->release, sizeof c->release, t ? t : "");
+		t = (const char *)sqlite3_column_text(st, 4);
+		c->report = strdup(t ? t : "");
+		if (!c->report)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Stores a summary in its own transaction (the busy timeout covers the
+ * other writers' commits); 0 or -1. */
+static int write_summary(sqlite3 *db, const struct casedata *c, const struct summary *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
+			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)port_wall_us());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Summarises the cases named by --case (each an id prefix), or the
+ * pending ones (--all: every one), at most `limit`; an exit code. */
+static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, const struct llm_config *cfg,
+			   const char *const *cases, int ncases, int all, uint32_t limit, int as_json)
+{
+	case_id *ids = NULL;
+	size_t n = 0, k;
+	int rc = PS_EXIT_OK, done = 0, fallbacks = 0;
+	char err[600];
+
+	if (ncases) {
+		ids = malloc((size_t)ncases * sizeof *ids);
+		for (k = 0; ids && k < (size_t)ncases; k++) {
+			enum store_find r = store_find_case(store, cases[k], ids[n], err, sizeof err);
+
+			if (r == STORE_FOUND) {
+				n++;
+				continue;
+			}
+			cli_error("summarize: %s", err);
+			rc = store_find_exit(r);
+		}
+	} else if (candidates(store, all, limit, &ids, &n)) {
+		cli_error("summarize: %s: %s", dbpath, sqlite3_errmsg(store));
+		free(ids);
+		return PS_EXIT_IO;
+	}
+	if (ncases && !ids) {
+		cli_error("summarize: out of memory");
+		return PS_EXIT_NOMEM;
+	}
+	for (k = 0; k < n; k++) {
+		struct casedata c;
+		struct summary s;
+		int r = read_case(store, ids[k], &c);
+
+		if (r <= 0) {
+			if (r == 0)
+				cli_error("summarize: case %s is gone from %s", ids[k], dbpath);
+			else
+				cli_error("summarize: case %.16s: %s", ids[k], sqlite3_errmsg(store));
+			rc = r == 0 ? PS_EXIT_INPUT : PS_EXIT_IO;
+			free(c.report);
+			continue;
+		}
+		if (summarize_case(mem, store, cfg, &c, &s) != 0) {
+			cli_error("summarize: case %.16s: cannot build a summary", c.id);
+			free(c.report);
+			rc = PS_EXIT_FAILURE;
+			continue;
+		}
+		if (s.why[0] && cfg->endpoint[0] && !cfg->no_llm) {
+			cli_error("summarize: case %.16s: LLM failed (%s); extractive summary stored", c.id, s.why);
+			fallbacks++;
+		}
+		if (write_summary(store, &c, &s) != 0) {
+			cli_error("summarize: case %.16s: %s", c.id, sqlite3_errmsg(store));
+			rc = PS_EXIT_IO;
+		} else {
+			done++;
+			print_summary(mem, &c, &s, as_json);
+		}
+		free(s.json);
+		free(c.report);
+	}
+	free(ids);
+	if (!as_json)
+		fprintf(stderr, "summarize: %d case(s) summarised%s", done, fallbacks ? "" : "\n");
+	if (fallbacks && !as_json)
+		fprintf(stderr, ", %d with the extractive fallback\n", fallbacks);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: panicsage summarize --db FILE [--case ID]... [--pending] [--all] [--limit N]\n"
@@ -611,88 +774,7 @@ int cmd_summarize(int argc, char **argv)
 		rc = PS_EXIT_IO;
 		goto out;
 	}
-	{
-		sqlite3_stmt *sel, *upd;
-		int done = 0, fallbacks = 0, k, matched = 0;
-		char id[2 * PS_FRAME_ID_LEN + 1];
-		const char *sql = ncases ?
-			"SELECT id, label, confidence, release, report FROM cases WHERE id = ?1" :
-			all ? "SELECT id, label, confidence, release, report FROM cases ORDER BY received_us LIMIT ?2" :
-			"SELECT id, label, confidence, release, report FROM cases WHERE summary IS NULL"
-			" ORDER BY received_us LIMIT ?2";
-
-		if (sqlite3_prepare_v2(store, sql, -1, &sel, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(store, "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
-				       " WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK) {
-			cli_error("summarize: %s", sqlite3_errmsg(store));
-			rc = PS_EXIT_IO;
-			goto out;
-		}
-		for (k = 0; k < (ncases ? ncases : 1); k++) {
-			sqlite3_reset(sel);
-			if (ncases) {
-				enum store_find r = store_find_case(store, cases[k], id, err, sizeof err);
-
-				if (r != STORE_FOUND) {
-					cli_error("summarize: %s", err);
-					rc = store_find_exit(r);
-					continue;
-				}
-				sqlite3_bind_text(sel, 1, id, -1, SQLITE_STATIC);
-			}
-			sqlite3_bind_int64(sel, 2, limit);
-			matched = 0;
-			while (sqlite3_step(sel) == SQLITE_ROW) {
-				struct casedata c;
-				struct summary s;
-				const char *t;
-
-				matched++;
-				memset(&c, 0, sizeof c);
-				set_str(c.id, sizeof c.id, (const char *)sqlite3_column_text(sel, 0));
-				t = (const char *)sqlite3_column_text(sel, 1);
-				set_str(c.label, sizeof c.label, t ? t : "");
-				c.confidence = sqlite3_column_double(sel, 2);
-				t = (const char *)sqlite3_column_text(sel, 3);
-				set_str(c.release, sizeof c.release, t ? t : "");
-				c.report = strdup((const char *)sqlite3_column_text(sel, 4));
-				if (!c.report || summarize_case(mem, store, &cfg, &c, &s) != 0) {
-					cli_error("summarize: case %.16s: cannot build a summary", c.id);
-					free(c.report);
-					rc = PS_EXIT_FAILURE;
-					continue;
-				}
-				if (s.why[0] && cfg.endpoint[0] && !cfg.no_llm) {
-					cli_error("summarize: case %.16s: LLM failed (%s); extractive summary stored", c.id, s.why);
-					fallbacks++;
-				}
-				sqlite3_reset(upd);
-				sqlite3_bind_text(upd, 1, c.id, -1, SQLITE_STATIC);
-				sqlite3_bind_text(upd, 2, s.json, -1, SQLITE_STATIC);
-				sqlite3_bind_text(upd, 3, s.source, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(upd, 4, (sqlite3_int64)port_wall_us());
-				if (sqlite3_step(upd) != SQLITE_DONE) {
-					cli_error("summarize: case %.16s: %s", c.id, sqlite3_errmsg(store));
-					rc = PS_EXIT_IO;
-				} else {
-					done++;
-					print_summary(mem, &c, &s, as_json);
-				}
-				free(s.json);
-				free(c.report);
-			}
-			if (ncases && !matched) {   /* deleted since store_find_case */
-				cli_error("summarize: no case %s in %s", id, dbpath);
-				rc = PS_EXIT_INPUT;
-			}
-		}
-		sqlite3_finalize(sel);
-		sqlite3_finalize(upd);
-		if (!as_json)
-			fprintf(stderr, "summarize: %d case(s) summarised%s", done, fallbacks ? "" : "\n");
-		if (fallbacks && !as_json)
-			fprintf(stderr, ", %d with the extractive fallback\n", fallbacks);
-	}
+	rc = summarize_store(mem, store, dbpath, &cfg, cases, ncases, all, limit, as_json);
 out:
 	store_close(store);
 	sqlite3_close(mem);
