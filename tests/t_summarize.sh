@@ -125,6 +125,15 @@ checke "upper-case id prefix -> that case summarised" '[ $rc -eq 0 ] && [ "$src"
 $S --endpoint "ftp://x" >/dev/null 2>&1; rc=$?
 check "bad endpoint URL -> exit 2" [ $rc -eq 2 ]
 
+# a mistyped store path: exit 3 and a clear message, as label does;
+# only serve creates a store
+"$PS" summarize --config "$T/empty.conf" --db "$T/typo.db" --no-llm >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+checke "missing store -> exit 3, not created (rc $rc)" '[ $rc -eq 3 ] && [ ! -e "$T/typo.db" ] &&
+	grep -q "typo.db: no such case store" "$T/out"'
+"$PS" label --db "$T/typo.db" >"$T/out" 2>&1; rc=$?
+checke "label says the same (rc $rc)" '[ $rc -eq 3 ] && grep -q "typo.db: no such case store" "$T/out"'
+
 # 11. another connection writes while summarize waits for the LLM (the
 # collector stores an upload): every finished summary is still stored.
 # The gated model answers only once the test has uploaded.

@@ -639,7 +639,9 @@ static void usage(FILE *f)
 	      "Settings: options, then PANICSAGE_LLM_ENDPOINT, PANICSAGE_LLM_MODEL,\n"
 	      "PANICSAGE_LLM_KEY (or OPENAI_API_KEY), PANICSAGE_LLM_CA, then the file\n"
 	      "--config or /etc/panicsage/llm.conf (endpoint, model, key, ca, timeout, retries).\n"
-	      "--timeout is per request (default 120 s).\n", f);
+	      "--timeout is per request (default 120 s).\n\n"
+	      "exit codes: 2 bad usage, 3 the store is missing (panicsage serve creates it)\n"
+	      "            or cannot be read or written, 4 no such case or an ambiguous prefix\n", f);
 }
 
 int cmd_summarize(int argc, char **argv)
@@ -769,7 +771,7 @@ int cmd_summarize(int argc, char **argv)
 		goto out;
 	}
 
-	if (store_open(&store, dbpath, err, sizeof err)) {
+	if (store_open_existing(&store, dbpath, err, sizeof err)) {
 		cli_error("summarize: %s", err);
 		rc = PS_EXIT_IO;
 		goto out;

@@ -1,5 +1,6 @@
 #include "tools/store/store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,8 +106,11 @@ static int open_store(sqlite3 **dbp, const char *path, int create, char *err, si
 	if (rc != SQLITE_OK) {
 		int e_no = db ? sqlite3_system_errno(db) : 0;
 
-		snprintf(err, errlen, "%s: %s%s%s%s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
-			 e_no ? " (" : "", e_no ? strerror(e_no) : "", e_no ? ")" : "");
+		if (!create && e_no == ENOENT)
+			snprintf(err, errlen, "%s: no such case store (panicsage serve creates it)", path);
+		else
+			snprintf(err, errlen, "%s: %s%s%s%s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+				 e_no ? " (" : "", e_no ? strerror(e_no) : "", e_no ? ")" : "");
 		sqlite3_close(db);
 		return -1;
 	}
