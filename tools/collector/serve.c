@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -384,6 +385,7 @@ int cmd_serve(int argc, char **argv)
 	uint32_t timeout_s = 15;
 	int i, lfd, rc = PS_EXIT_OK;
 	struct sigaction sa;
+	struct stat sb;
 	pthread_attr_t attr;
 
 	memset(&s, 0, sizeof s);
@@ -448,6 +450,9 @@ bad_listen:
 		cli_error("serve: %s", err);
 		return PS_EXIT_IO;
 	}
+	if (stat(dbpath, &sb) == 0 && (sb.st_mode & 077))
+		logf_(&s, "warning: %s is mode %04o: other users can read the cases (chmod 600 it, its -wal and -shm)",
+		      dbpath, (unsigned)(sb.st_mode & 07777));
 	if ((i = port_tcp_listen(&lfd, ip, port, 128, &bound))) {
 		cli_error("serve: listen on %s: %s", listen_at, port_strerror(i));
 		store_close(s.db);

@@ -1,8 +1,10 @@
 #include "tools/store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/exitcode.h"
 #include "port/port.h"
@@ -101,6 +103,15 @@ static int open_store(sqlite3 **dbp, const char *path, int create, char *err, si
 	int rc;
 
 	*dbp = NULL;
+	/* A new store is the collector's alone (crash logs, machine ids,
+	 * certificate subjects): created 0600 here, and SQLite gives its
+	 * -wal and -shm files the database file's mode. */
+	if (create) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
