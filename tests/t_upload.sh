@@ -20,6 +20,14 @@ umask 022
 "$PS" pki init "$T/other" >/dev/null || { echo "pki init (other CA) failed"; exit 1; }
 "$PS" pki client "$T/pki" second >/dev/null || { echo "pki client failed"; exit 1; }
 
+# a key that is not the certificate's: refused at start-up, not at
+# every handshake
+timeout 10 "$PS" serve --listen 127.0.0.1:0 --db "$T/mismatch.db" --ca "$T/pki/ca.crt" \
+	--cert "$T/pki/server.crt" --key "$T/other/server.key" >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+checke "serve with a mismatched key and certificate -> exit 2 (rc $rc)" \
+	'[ $rc -eq 2 ] && grep -q "server.key does not match the certificate" "$T/out" && [ ! -e "$T/mismatch.db" ]'
+
 DB=$T/cases.db
 start_serve() { start_collector "$T/pki" "$DB" --timeout "${1:-2}" --max-clients 16; }
 stop_serve() { stop_collector "$1"; }

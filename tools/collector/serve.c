@@ -308,6 +308,8 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* An exit code: 3 a file unreadable or unusable, 2 a key that is not the
+ * certificate's, 1 mbedTLS itself failed. */
 static int setup_tls(struct server *s, const char *ca, const char *cert, const char *key)
 {
 	char err[200];
@@ -319,19 +321,25 @@ static int setup_tls(struct server *s, const char *ca, const char *cert, const c
 	mbedtls_pk_init(&s->key);
 	if ((ret = tls_rng_init(&s->rng, "panicsage serve"))) {
 		cli_error("serve: random generator: %s", tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_FAILURE;
 	}
 	if ((ret = mbedtls_x509_crt_parse_file(&s->ca, ca))) {
 		cli_error("serve: --ca %s: %s", ca, tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_IO;
 	}
 	if ((ret = mbedtls_x509_crt_parse_file(&s->cert, cert))) {
 		cli_error("serve: --cert %s: %s", cert, tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_IO;
 	}
 	if ((ret = mbedtls_pk_parse_keyfile(&s->key, key, NULL))) {
 		cli_error("serve: --key %s: %s", key, tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_IO;
+	}
+	/* A key that is not the certificate's would fail every handshake. */
+	if ((ret = mbedtls_pk_check_pair(&s->cert.pk, &s->key))) {
+		cli_error("serve: --key %s does not match the certificate --cert %s (%s)", key, cert,
+			  tls_err(err, sizeof err, ret));
+		return PS_EXIT_USAGE;
 	}
 	ret = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
 					  MBEDTLS_SSL_PRESET_DEFAULT);
@@ -339,13 +347,13 @@ static int setup_tls(struct server *s, const char *ca, const char *cert, const c
 		ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->cert, &s->key);
 	if (ret) {
 		cli_error("serve: TLS configuration: %s", tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_FAILURE;
 	}
 	mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->rng.drbg);
 	mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
 	mbedtls_ssl_conf_authmode(&s->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_min_version(&s->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-	return 0;
+	return PS_EXIT_OK;
 }
 
 static void serve_usage(FILE *f)
@@ -444,8 +452,8 @@ bad_listen:
 	}
 	s.timeout_ms = timeout_s * 1000u;
 	pthread_mutex_init(&s.log_lock, NULL);
-	if (setup_tls(&s, ca, cert, key))
-		return PS_EXIT_IO;
+	if ((rc = setup_tls(&s, ca, cert, key)) != PS_EXIT_OK)
+		return rc;
 	if (store_open(&s.db, dbpath, err, sizeof err)) {
 		cli_error("serve: %s", err);
 		return PS_EXIT_IO;
