@@ -47,6 +47,39 @@ expect 2 "templates bad --depth" $P templates --depth x tests/data/example.log
 expect 2 "templates bad regex" $P templates --mask '(' tests/data/example.log
 expect 3 "templates missing file" $P templates "$T/nonexistent"
 
+# pki: usage errors 2, files 3, unusable input 4
+expect 2 "pki without a subcommand" $P pki
+expect 2 "pki unknown subcommand" $P pki frobnicate "$T/x"
+expect 2 "pki init without DIR" $P pki init
+expect 2 "pki init unknown option" $P pki init "$T/pki" --bogus
+expect 2 "pki init bad --port" $P pki init "$T/pki" --port 0
+expect 2 "pki init bad --ip" $P pki init "$T/pki" --ip example.org
+expect 0 "pki init" $P pki init "$T/pki"
+# the collector command it prints is complete: it starts as printed
+# (listen address and store moved to a free port and $T)
+cmd=$(sed -n 's/^collector: *panicsage /'"$(echo "$P" | sed 's|/|\\/|g')"' /p' "$T/out" |
+	sed "s|--listen [^ ]*|--listen 127.0.0.1:0 --port-file $T/pki.port|; s|--db [^ ]*|--db $T/pki.db|")
+echo "    printed collector command: $cmd"
+# shellcheck disable=SC2086
+timeout 3 $cmd 2>"$T/err"
+if [ -s "$T/pki.port" ] && [ -s "$T/pki.db" ]; then
+	echo "ok: pki init's collector command starts the collector"
+else
+	echo "FAIL: pki init's collector command did not start the collector"; sed 's/^/    /' "$T/err" | head -3
+	fail=1
+fi
+expect 3 "pki init into existing files" $P pki init "$T/pki"
+expect 2 "pki client with a bad name" $P pki client "$T/pki" "bad/name"
+expect 3 "pki client without a CA" $P pki client "$T/nonexistent" c2
+cp -r "$T/pki" "$T/badca"
+head -c 300 /dev/urandom >"$T/badca/ca.key"
+expect 4 "pki client with a damaged CA key" $P pki client "$T/badca" c3
+expect 0 "pki client" $P pki client "$T/pki" c4
+expect 0 "pki pin" $P pki pin "$T/pki/server.crt"
+expect 3 "pki pin of a missing file" $P pki pin "$T/nonexistent"
+expect 4 "pki pin of a file that is no certificate" $P pki pin "$T/random"
+expect 2 "pki pin without CERT" $P pki pin
+
 expect 0 "kdump help" $K --help
 expect 2 "kdump unknown option" $K --bogus
 expect 2 "kdump bad budget" $K --budget 0 tests/data/example.log
