@@ -15,6 +15,9 @@ model name the client asks for:
     flaky       HTTP 500 on the first request, then like "good"
     slow        waits 5 s before answering (the client times out)
     badkey      HTTP 401 unless the Authorization header is "Bearer sekrit"
+    evil        "good" with terminal escape sequences (OSC title, clear
+                screen, C1 CSI) in the summary, clues and reasoning
+    evilerr     HTTP 400 whose error message carries escape sequences
     gated       like "good", once the file LOGFILE.gate exists (waits for it
                 up to 30 s): the test acts while the client waits for the answer
 """
@@ -95,7 +98,15 @@ class Handler(BaseHTTPRequestHandler):
                 if os.path.exists(gate):
                     break
                 time.sleep(0.05)
+        evil = "\x1b]0;owned\x07\x1b[2J\u009b31m"
+        if model == "evilerr":
+            return self.reply(400, {"error": {"message": "bad request " + evil}})
         obj = answer_object(body)
+        if model == "evil":
+            obj["summary"] = evil + obj["summary"]
+            obj["clues"].append(evil + "clue")
+            obj["reasoning"] = evil + obj["reasoning"]
+            obj["label"] = evil
         content = json.dumps(obj)
         if model == "fenced":
             content = "Here is my analysis:\n```json\n" + json.dumps(obj, indent=2) + "\n```\n"

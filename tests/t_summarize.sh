@@ -154,4 +154,25 @@ n=$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='llm:gated'")
 checke "all three summaries stored despite the writer (rc $rc, $n stored)" '[ $rc -eq 0 ] && [ "$n" = 3 ]'
 check "no 'database is locked'" not_grep "locked" "$T/out"
 
+# text from the crashed machine and from the LLM reaches the terminal
+# escaped: an OSC title, a screen clear and a C1 CSI in a stored
+# segment line, in the LLM's answer and in its error message
+raw_ctl() { LC_ALL=C grep -q "$(printf '\033')\|$(printf '\007')\|$(printf '\302\233')" "$1"; }
+printf '{"label":"null-deref","confidence":0.9,"ranking":[],"segment":[{"line":1,"ts":1.5,"text":"BUG: \\u001b]0;owned\\u0007\\u001b[2J\\u009b31m here"}],"culprits":[{"line":1,"text":"BUG: \\u001b[2Jculprit","score":1}],"neighbors":[],"timing_us":{}}' >"$T/evil.json"
+"$UP" --config "$T/k.conf" --report "$T/evil.json" --label null-deref --confidence 0.9 \
+	--release 6.1.0-13-amd64 --capture-us 99 >/dev/null || bad "upload of the case with escapes"
+evil=$(sqlite3 "$DB" "SELECT id FROM cases WHERE capture_us = 99")
+$S --case "$evil" --endpoint "$EP" --model evil >"$T/out" 2>&1; rc=$?
+cat -v "$T/out"
+checke "LLM answer with escape sequences printed escaped (rc $rc)" '[ $rc -eq 0 ] && ! raw_ctl "$T/out" &&
+	grep -qF "\x1b]0;owned\x07\x1b[2J" "$T/out"'
+$S --case "$evil" --no-llm >"$T/out" 2>&1; rc=$?
+cat -v "$T/out"
+checke "stored log text with escape sequences printed escaped (rc $rc)" '[ $rc -eq 0 ] && ! raw_ctl "$T/out" &&
+	grep -qF "BUG: \x1b]0;owned" "$T/out"'
+$S --case "$evil" --endpoint "$EP" --model evilerr --retries 0 >"$T/out" 2>&1; rc=$?
+cat -v "$T/out"
+checke "endpoint error message printed escaped (rc $rc)" '[ $rc -eq 0 ] && ! raw_ctl "$T/out" &&
+	grep -qF "bad request \x1b]0;owned" "$T/out"'
+
 finish summarize

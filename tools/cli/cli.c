@@ -216,6 +216,102 @@ int cli_read_log(const char *path, char **buf, size_t *len, int *vmcore)
 	return PS_EXIT_OK;
 }
 
+/* Bytes of the character at p that a terminal shows as text (1-4), or
+ * 0 when p[0] is to be escaped: a control character or not UTF-8. */
+static size_t shown(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len, i;
+
+	if (c >= 0x20 && c < 0x7f)
+		return 1;
+	if (c < 0xc2 || c > 0xf4)   /* C0, DEL, continuation, overlong lead */
+		return 0;
+	len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xc2 && p[1] < 0xa0) ||   /* C1: U+0080-U+009F */
+	    (c == 0xe0 && p[1] < 0xa0) ||   /* overlong */
+	    (c == 0xed && p[1] > 0x9f) ||   /* surrogates */
+	    (c == 0xf0 && p[1] < 0x90) ||   /* overlong */
+	    (c == 0xf4 && p[1] > 0x8f))     /* beyond U+10FFFF */
+		return 0;
+	return len;
+}
+
+/* Calls put(ctx, run, len) for s[0..n) escaped as cli_put_text says. */
+static void escape_text(const char *s, size_t n, void (*put)(void *, const char *, size_t), void *ctx)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, k;
+
+	while (i < n) {
+		char esc[4];
+
+		if ((k = shown(p + i, n - i)) != 0) {
+			i += k;
+			continue;
+		}
+		put(ctx, s + run, i - run);
+		esc[0] = '\\';
+		esc[1] = 'x';
+		esc[2] = hex[p[i] >> 4];
+		esc[3] = hex[p[i] & 15];
+		put(ctx, esc, 4);
+		run = ++i;
+	}
+	put(ctx, s + run, n - run);
+}
+
+static void put_file(void *ctx, const char *s, size_t n)
+{
+	if (n)
+		fwrite(s, 1, n, ctx);
+}
+
+void cli_put_textn(FILE *f, const char *s, size_t n)
+{
+	escape_text(s, n, put_file, f);
+}
+
+void cli_put_text(FILE *f, const char *s)
+{
+	if (s)
+		escape_text(s, strlen(s), put_file, f);
+}
+
+struct textbuf {
+	char *p;
+	size_t cap, len;
+};
+
+static void put_buf(void *ctx, const char *s, size_t n)
+{
+	struct textbuf *b = ctx;
+
+	if (n > b->cap - 1 - b->len)
+		n = b->cap - 1 - b->len;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+const char *cli_text(char *buf, size_t cap, const char *s)
+{
+	struct textbuf b = { buf, cap, 0 };
+
+	if (!cap)
+		return buf;
+	buf[0] = '\0';
+	if (s)
+		escape_text(s, strlen(s), put_buf, &b);
+	return buf;
+}
+
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out)
 {
 	char *end;

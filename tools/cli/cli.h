@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/exitcode.h"
 
@@ -49,6 +50,16 @@ int cli_read_file(const char *path, char **buf, size_t *len);
  * the crashed kernel's log in vmcore-dmesg's format; *vmcore says which.
  * Warnings about a damaged ring are printed. */
 int cli_read_log(const char *path, char **buf, size_t *len, int *vmcore);
+
+/* Text from a crashed machine, a case store or an LLM, for a terminal:
+ * valid UTF-8 passes as is; control characters (C0 including tab and
+ * newline, DEL, C1) and bytes that are not UTF-8 become \xNN, so no
+ * escape sequence reaches the terminal.  Every host command prints such
+ * text through these. */
+void cli_put_textn(FILE *f, const char *s, size_t n);
+void cli_put_text(FILE *f, const char *s);             /* NULL prints nothing */
+/* The same into buf (cut to fit, NUL-terminated), for messages; returns buf. */
+const char *cli_text(char *buf, size_t cap, const char *s);
 
 /* Parses a number argument of option `opt`; prints an error on failure. */
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);

@@ -113,11 +113,19 @@ int cmd_dmesg(int argc, char **argv)
 
 		rc = vmcore_vmcoreinfo(&f, &arena, info, sizeof info, &len, &st);
 		if (rc == PS_OK) {
-			if (len && info[len - 1] != '\n')
-				info[len++] = '\n';
-			err = port_write_all(STDOUT_FILENO, info, len);
-			if (err) {
-				cli_error("writing the output: %s", port_strerror(err));
+			/* the crashed kernel's text: escaped, line by line */
+			size_t at = 0;
+
+			while (at < len) {
+				const char *nl = memchr(info + at, '\n', len - at);
+				size_t n = nl ? (size_t)(nl - info) - at : len - at;
+
+				cli_put_textn(stdout, info + at, n);
+				putchar('\n');
+				at += n + 1;
+			}
+			if (fflush(stdout) != 0) {
+				cli_error("writing the output: %s", strerror(errno));
 				port_close(&f);
 				return PS_EXIT_IO;
 			}
@@ -140,10 +148,14 @@ int cmd_dmesg(int argc, char **argv)
 	}
 	if (st.warning[0])
 		cli_error("warning: %s: %s", path, st.warning);
-	if (want_stats)
+	if (want_stats) {
+		char release[4 * sizeof st.release];
+
 		fprintf(stderr, "panicsage: %s: kernel %s, %s, %u records, %u skipped, "
 			"scratch %zu bytes, peak RSS %llu KiB\n", path,
-			st.release[0] ? st.release : "?", format_name(st.format), st.records,
-			st.skipped, arena.peak, (unsigned long long)port_peak_rss_kib());
+			st.release[0] ? cli_text(release, sizeof release, st.release) : "?",
+			format_name(st.format), st.records, st.skipped, arena.peak,
+			(unsigned long long)port_peak_rss_kib());
+	}
 	return PS_EXIT_OK;
 }

@@ -277,7 +277,7 @@ int cmd_templates(int argc, char **argv)
 	for (i = 0; (size_t)i < line; i++) {
 		ps_buf_init(&out, tbuf, 2 * longest + 16);
 		ps_drain_template(d, ids[i], &out);
-		fwrite(out.p, 1, out.len, stdout);
+		cli_put_textn(stdout, out.p, out.len);   /* the log's text: escaped */
 		fputc('\n', stdout);
 	}
 	if (fflush(stdout) != 0) {

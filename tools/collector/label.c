@@ -116,20 +116,10 @@ static void entropy_final(sqlite3_context *ctx)
 
 /* ---- output ---- */
 
-/* Text from a report for a terminal: control characters (C0, DEL and
- * UTF-8-encoded C1) as \xNN, everything else as is. */
+/* Text from a report, a summary or a person for a terminal, escaped. */
 static void put_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			printf("\\x%02x", *++p);
-		else
-			putchar(*p);
-	}
+	cli_put_text(stdout, s);
 }
 
 static const char *col(sqlite3_stmt *st, int i)

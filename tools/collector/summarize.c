@@ -385,22 +385,37 @@ static int summarize_case(sqlite3 *mem, sqlite3 *store, const struct llm_config 
 	return 0;
 }
 
+/* Prints a summary: the stored text (the crashed machine's lines, the
+ * LLM's words) escaped for the terminal. */
 static void print_summary(sqlite3 *mem, const struct casedata *c, const struct summary *s, int as_json)
 {
 	const char *p[1] = { s->json };
-	char *summary, *clues;
+	sqlite3_stmt *st;
+	char *summary;
+	int n = 0;
 
 	if (as_json) {
 		printf("{\"case\":\"%s\",\"summary\":%s}\n", c->id, s->json);
 		return;
 	}
 	summary = query_text(mem, "SELECT json_extract(?1,'$.summary')", 1, p);
-	clues = query_text(mem, "SELECT group_concat('    - ' || value, char(10)) FROM json_each(?1,'$.clues')", 1, p);
-	printf("case %.16s  %s%s  [%s]\n  summary: %s\n%s%s%s", c->id[0] ? c->id : "(report)",
-	       c->label[0] ? c->label : "unlabelled", "", s->source, summary ? summary : "",
-	       clues ? "  clues:\n" : "", clues ? clues : "", clues ? "\n" : "");
+	printf("case %.16s  ", c->id[0] ? c->id : "(report)");
+	cli_put_text(stdout, c->label[0] ? c->label : "unlabelled");
+	fputs("  [", stdout);
+	cli_put_text(stdout, s->source);
+	fputs("]\n  summary: ", stdout);
+	cli_put_text(stdout, summary);
+	putchar('\n');
 	free(summary);
-	free(clues);
+	if (sqlite3_prepare_v2(mem, "SELECT value FROM json_each(?1,'$.clues')", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, s->json, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		fputs(n++ ? "    - " : "  clues:\n    - ", stdout);
+		cli_put_text(stdout, (const char *)sqlite3_column_text(st, 0));
+		putchar('\n');
+	}
+	sqlite3_finalize(st);
 }
 
 /* ---- configuration ---- */
@@ -602,7 +617,8 @@ static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, con
 			continue;
 		}
 		if (s.why[0] && cfg->endpoint[0] && !cfg->no_llm) {
-			cli_error("summarize: case %.16s: LLM failed (%s); extractive summary stored", c.id, s.why);
+			cli_error("summarize: case %.16s: LLM failed (%s); extractive summary stored", c.id,
+				  cli_text(err, sizeof err, s.why));
 			fallbacks++;
 		}
 		if (write_summary(store, &c, &s) != 0) {
@@ -761,7 +777,8 @@ int cmd_summarize(int argc, char **argv)
 		c.report = text;
 		if (summarize_case(mem, NULL, &cfg, &c, &s) == 0) {
 			if (s.why[0] && cfg.endpoint[0] && !cfg.no_llm)
-				cli_error("summarize: LLM failed (%s); extractive summary instead", s.why);
+				cli_error("summarize: LLM failed (%s); extractive summary instead",
+					  cli_text(err, sizeof err, s.why));
 			print_summary(mem, &c, &s, as_json);
 			free(s.json);
 		} else {

@@ -414,10 +414,12 @@ int cmd_eval(int argc, char **argv)
 		if (errors) {
 			printf("\nmisclassified cases (case, truth, predicted, confidence, title):\n");
 			for (j = 0; j < cp.n; j++)
-				if (p[j].truth >= 0 && p[j].label != p[j].truth)
-					printf("  %-14s %-18s %-18s %.2f  %s\n", cp.c[j].name, cp.labels[p[j].truth],
-					       p[j].label >= 0 ? cp.labels[p[j].label] : "-", (double)p[j].conf,
-					       cp.c[j].title ? cp.c[j].title : "");
+				if (p[j].truth >= 0 && p[j].label != p[j].truth) {
+					printf("  %-14s %-18s %-18s %.2f  ", cp.c[j].name, cp.labels[p[j].truth],
+					       p[j].label >= 0 ? cp.labels[p[j].label] : "-", (double)p[j].conf);
+					cli_put_text(stdout, cp.c[j].title);   /* a crash's text */
+					putchar('\n');
+				}
 		}
 		if (baselines) {
 			printf("\n== baselines and ablations, same split ==\n");
