@@ -32,6 +32,7 @@
 #include "tools/collector/commands.h"
 #include "tools/store/store.h"
 #include "tools/collector/tlsutil.h"
+#include "kdump/tls_io.h"
 
 struct server {
 	mbedtls_ssl_config conf;
@@ -49,10 +50,9 @@ struct server {
 
 struct conn {
 	struct server *srv;
-	int fd;
+	struct tls_io io;        /* the socket and the current deadline */
 	char peer[64];
 	char client[160];
-	uint64_t deadline;
 	mbedtls_ssl_context ssl;
 };
 
@@ -85,75 +85,10 @@ static void logf_(struct server *s, const char *fmt, ...)
 	pthread_mutex_unlock(&s->log_lock);
 }
 
-static uint32_t left_ms(const struct conn *c)
+/* Every read and write of the session must end within ms from now. */
+static void set_deadline(struct conn *c, uint32_t ms)
 {
-	uint64_t now = port_now_us();
-
-	return now >= c->deadline ? 0 : (uint32_t)((c->deadline - now + 999) / 1000);
-}
-
-static int bio_send(void *ctx, const unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	size_t sent;
-	int err = port_send(c->fd, buf, len, &sent, left_ms(c));
-
-	if (err == ETIMEDOUT)
-		return MBEDTLS_ERR_SSL_TIMEOUT;
-	if (err)
-		return err == EPIPE || err == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_SEND_FAILED;
-	return (int)sent;
-}
-
-static int bio_recv(void *ctx, unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	size_t got;
-	int err = port_recv(c->fd, buf, len, &got, left_ms(c));
-
-	if (err == ETIMEDOUT)
-		return MBEDTLS_ERR_SSL_TIMEOUT;
-	if (err)
-		return err == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
-	return (int)got;
-}
-
-/* Reads exactly len bytes; 1 = ok, 0 = clean close before the first
- * byte (when allow_eof), -1 = error or timeout. */
-static int read_exact(struct conn *c, unsigned char *p, size_t len, int allow_eof, int *ret_out)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		int ret = mbedtls_ssl_read(&c->ssl, p + done, len - done);
-
-		if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if ((ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) &&
-		    done == 0 && allow_eof)
-			return 0;
-		if (ret <= 0) {
-			*ret_out = ret ? ret : MBEDTLS_ERR_SSL_CONN_EOF;
-			return -1;
-		}
-		done += (size_t)ret;
-	}
-	return 1;
-}
-
-static int write_all(struct conn *c, const unsigned char *p, size_t len)
-{
-	while (len) {
-		int ret = mbedtls_ssl_write(&c->ssl, p, len);
-
-		if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if (ret <= 0)
-			return -1;
-		p += ret;
-		len -= (size_t)ret;
-	}
-	return 0;
+	c->io.deadline_us = port_now_us() + 1000u * (uint64_t)ms;
 }
 
 static void send_error(struct conn *c, unsigned code, const char *msg)
@@ -161,9 +96,9 @@ static void send_error(struct conn *c, unsigned code, const char *msg)
 	unsigned char out[PS_FRAME_HEADER + 4 + PS_FRAME_MAX_ERRMSG];
 	size_t len;
 
-	c->deadline = port_now_us() + 1000u * c->srv->timeout_ms;
+	set_deadline(c, c->srv->timeout_ms);
 	if (ps_error_encode(out, sizeof out, code, msg, &len) == PS_FRAME_OK)
-		write_all(c, out, len);
+		tls_io_write(&c->ssl, out, len);
 }
 
 /* Handles one CASE frame already read into buf; 0 to go on, -1 to
@@ -219,8 +154,8 @@ static int handle_case(struct conn *c, const unsigned char *buf, size_t len)
 	      m.confidence_ppm / 1e6, (int)m.release.n, m.release.p, (int)m.machine.n, m.machine.p, c->client);
 	if (ps_ack_encode(out, sizeof out, &ack, &olen) != PS_FRAME_OK)
 		return -1;
-	c->deadline = port_now_us() + 1000u * s->timeout_ms;
-	return write_all(c, out, olen);
+	set_deadline(c, s->timeout_ms);
+	return tls_io_write(&c->ssl, out, olen) ? -1 : 0;
 }
 
 static void session(struct conn *c)
@@ -230,11 +165,9 @@ static void session(struct conn *c)
 	char err[200];
 	int ret = 0;
 
-	c->deadline = port_now_us() + 1000u * s->timeout_ms;
-	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-	do
-		ret = mbedtls_ssl_handshake(&c->ssl);
-	while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+	set_deadline(c, s->timeout_ms);
+	mbedtls_ssl_set_bio(&c->ssl, &c->io, tls_io_send, tls_io_recv, NULL);
+	ret = tls_io_handshake(&c->ssl);
 	if (ret) {
 		uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
 		char why[256] = "";
@@ -264,11 +197,11 @@ static void session(struct conn *c)
 
 		/* idle: the next frame must start within the timeout, and
 		 * then arrive whole within the timeout */
-		c->deadline = port_now_us() + 1000u * s->timeout_ms;
-		r = read_exact(c, buf, PS_FRAME_HEADER, 1, &ret);
-		if (r == 0)
+		set_deadline(c, s->timeout_ms);
+		ret = tls_io_read(&c->ssl, buf, PS_FRAME_HEADER, 1);
+		if (ret == TLS_IO_EOF)
 			break;
-		if (r < 0) {
+		if (ret < 0) {
 			if (ret != MBEDTLS_ERR_SSL_CONN_EOF)
 				logf_(s, "%s: closing: %s", c->peer, tls_err(err, sizeof err, ret));
 			break;
@@ -283,14 +216,14 @@ static void session(struct conn *c)
 				   ps_frame_result_str(r));
 			break;
 		}
-		if (read_exact(c, buf + PS_FRAME_HEADER, need - PS_FRAME_HEADER, 0, &ret) < 0) {
+		if ((ret = tls_io_read(&c->ssl, buf + PS_FRAME_HEADER, need - PS_FRAME_HEADER, 0)) != 0) {
 			logf_(s, "%s: truncated frame: %s", c->peer, tls_err(err, sizeof err, ret));
 			break;
 		}
 		if (handle_case(c, buf, need) != 0)
 			break;
 	}
-	c->deadline = port_now_us() + 200000u;
+	set_deadline(c, 200);
 	mbedtls_ssl_close_notify(&c->ssl);
 	free(buf);
 }
@@ -302,7 +235,7 @@ static void *worker(void *arg)
 
 	session(c);
 	mbedtls_ssl_free(&c->ssl);
-	port_sock_close(c->fd);
+	port_sock_close(c->io.fd);
 	free(c);
 	atomic_fetch_sub(&s->active, 1);
 	return NULL;
@@ -508,7 +441,7 @@ bad_listen:
 			continue;
 		}
 		c->srv = &s;
-		c->fd = fd;
+		c->io.fd = fd;
 		snprintf(c->peer, sizeof c->peer, "%s", peer);
 		mbedtls_ssl_init(&c->ssl);
 		if (mbedtls_ssl_setup(&c->ssl, &s.conf) != 0) {
