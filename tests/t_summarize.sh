@@ -65,6 +65,14 @@ checke "retry after HTTP 500 (rc $rc, $n cases)" '[ $rc -eq 0 ] && [ "$n" = 3 ]'
 $S --all --endpoint "$EP" --model fenced >"$T/out" 2>&1
 check "fenced JSON answer, chunked response" [ "$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='llm:fenced'")" = 3 ]
 
+# 3b. a response arriving one byte at a time, chunked, with a chunk that
+# starts "Content-Length: 0" (body text, never a header)
+$S --case "$first" --endpoint "$EP" --model dribble --retries 0 >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+src=$(sqlite3 "$DB" "SELECT summary_source FROM cases WHERE id='$first'")
+checke "response one byte at a time, header-like body (rc $rc, source $src)" '[ $rc -eq 0 ] &&
+	[ "$src" = llm:dribble ] && grep -q "summary: Content-Length: 0 is what" "$T/out"'
+
 # 4. an answer without JSON: extractive fallback, still exit 0
 $S --case "$first" --endpoint "$EP" --model prose >"$T/out" 2>&1; rc=$?
 cat "$T/out"

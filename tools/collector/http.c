@@ -164,6 +164,18 @@ static const char *header(const char *head, const char *name)
 	return NULL;
 }
 
+/* The offset just past the first "\r\n\r\n" that starts in b[from..to),
+ * or 0. */
+static size_t head_end(const char *b, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i + 4 <= to; i++)
+		if (b[i] == '\r' && !memcmp(b + i, "\r\n\r\n", 4))
+			return i + 4;
+	return 0;
+}
+
 /* Decodes a chunked body in place; -1 if malformed. */
 static int dechunk(char *b, size_t len, size_t *out)
 {
@@ -205,8 +217,10 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 	mbedtls_x509_crt ca;
 	struct tls_rng rng;
 	char head[2048], e[200];
-	char *buf = NULL, *hend, *p;
-	size_t cap = 1 << 16, used = 0, blen;
+	char *buf = NULL, *p;
+	size_t cap = 1 << 16, used = 0, blen, scanned = 0, body_at = 0;
+	unsigned long cl = 0;
+	int chunked = 0, have_cl = 0;
 	int rc = -1, ret, n;
 	const char *v;
 
@@ -311,30 +325,36 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 			goto out;
 		}
 		used += (size_t)n;
-		buf[used] = '\0';
-		/* Stop early once a Content-Length body is complete. */
-		if ((hend = strstr(buf, "\r\n\r\n")) && (v = header(buf, "Content-Length"))) {
-			unsigned long cl = strtoul(v, NULL, 10);
-			if (used - (size_t)(hend + 4 - buf) >= cl)
-				break;
+		if (!body_at) {
+			/* only the new bytes (and the 3 before them) can complete
+			 * the blank line after the header */
+			body_at = head_end(buf, scanned >= 3 ? scanned - 3 : 0, used);
+			scanned = used;
+			if (body_at) {
+				buf[body_at - 2] = '\0';   /* the header alone, for header() */
+				chunked = (v = header(buf, "Transfer-Encoding")) && !strncasecmp(v, "chunked", 7);
+				have_cl = !chunked && (v = header(buf, "Content-Length"));
+				cl = have_cl ? strtoul(v, NULL, 10) : 0;
+				buf[body_at - 2] = '\r';
+			}
 		}
+		/* Stop early once a Content-Length body is complete. */
+		if (have_cl && used - body_at >= cl)
+			break;
 	}
 	buf[used] = '\0';
-	hend = strstr(buf, "\r\n\r\n");
-	if (strncmp(buf, "HTTP/1.", 7) || !hend || sscanf(buf + 8, " %d", &resp->status) != 1) {
+	if (strncmp(buf, "HTTP/1.", 7) || !body_at || sscanf(buf + 8, " %d", &resp->status) != 1) {
 		snprintf(err, errlen, "%s did not answer with HTTP", u->host);
 		goto out;
 	}
-	*hend = '\0';
-	p = hend + 4;
-	blen = used - (size_t)(p - buf);
-	if ((v = header(buf, "Transfer-Encoding")) && !strncasecmp(v, "chunked", 7)) {
+	p = buf + body_at;
+	blen = used - body_at;
+	if (chunked) {
 		if (dechunk(p, blen, &blen)) {
 			snprintf(err, errlen, "malformed chunked response from %s", u->host);
 			goto out;
 		}
-	} else if ((v = header(buf, "Content-Length"))) {
-		unsigned long cl = strtoul(v, NULL, 10);
+	} else if (have_cl) {
 		if (cl > blen) {
 			snprintf(err, errlen, "response from %s truncated", u->host);
 			goto out;
