@@ -67,40 +67,28 @@ static const char *format_name(int f)
 	return "none";
 }
 
+static void usage(FILE *f)
+{
+	fputs(dmesg_usage, f);
+}
+
 int cmd_dmesg(int argc, char **argv)
 {
 	struct ps_arena arena;
 	struct port_file f;
 	struct vmcore_stats st;
 	static struct stdout_sink sink;
-	const char *path = NULL;
-	int i, rc, err, want_info = 0, want_stats = 0;
+	char *path = NULL;
+	int nargs, rc, err, want_info = 0, want_stats = 0;
+	const struct cli_opt opts[] = {
+		CLI_FLAG("--vmcoreinfo", &want_info),
+		CLI_FLAG("--stats", &want_stats),
+		CLI_END
+	};
+	const struct cli_spec spec = { "dmesg", opts, usage, 1, 1 };
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(dmesg_usage, stdout);
-			return PS_EXIT_OK;
-		} else if (!strcmp(argv[i], "--vmcoreinfo")) {
-			want_info = 1;
-		} else if (!strcmp(argv[i], "--stats")) {
-			want_stats = 1;
-		} else if (!strcmp(argv[i], "--") && i + 1 < argc && !path) {
-			path = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("dmesg: unknown option '%s'", argv[i]);
-			fputs(dmesg_usage, stderr);
-			return PS_EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			cli_error("dmesg: one VMCORE at a time");
-			return PS_EXIT_USAGE;
-		}
-	}
-	if (!path) {
-		fputs(dmesg_usage, stderr);
-		return PS_EXIT_USAGE;
-	}
+	if ((rc = cli_parse(&spec, argc, argv, &path, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	err = port_open(&f, path);
 	if (err) {
 		cli_error("%s: %s", path, port_strerror(err));

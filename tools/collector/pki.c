@@ -277,39 +277,30 @@ static void pki_usage(FILE *f)
 int cmd_pki(int argc, char **argv)
 {
 	struct pki p;
-	const char *ip = "127.0.0.1", *sub, *args[2] = { NULL, NULL }, *server_cn = "panicsage collector";
+	const char *ip = "127.0.0.1", *sub, *server_cn = "panicsage collector";
+	char *all[3] = { NULL, NULL, NULL }, **args;
 	uint32_t port = 7443;
-	int i, nargs = 0, rc;
+	int nargs = 0, rc;
 	char pin[65];
+	const struct cli_opt opts[] = {
+		CLI_STR("--ip", &ip),
+		CLI_STR("--server-cn", &server_cn),
+		CLI_U32("--port", &port, 1, 65535),
+		CLI_U32("--days", &p.days, 1, 36500),
+		CLI_END
+	};
+	const struct cli_spec spec = { "pki", opts, pki_usage, 1, 3 };
 
 	memset(&p, 0, sizeof p);
 	p.days = 3650;
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		pki_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? PS_EXIT_USAGE : PS_EXIT_OK;
-	}
-	sub = argv[1];
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--ip") && i + 1 < argc) {
-			ip = argv[++i];
-		} else if (!strcmp(argv[i], "--server-cn") && i + 1 < argc) {
-			server_cn = argv[++i];
-			if (!*server_cn || strpbrk(server_cn, ",=+\\\"<>;")) {
-				cli_error("pki: --server-cn: a plain name without , = + \\ \" < > ;");
-				return PS_EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
-			if (cli_parse_u32("--port", argv[++i], 1, 65535, &port))
-				return PS_EXIT_USAGE;
-		} else if (!strcmp(argv[i], "--days") && i + 1 < argc) {
-			if (cli_parse_u32("--days", argv[++i], 1, 36500, &p.days))
-				return PS_EXIT_USAGE;
-		} else if (argv[i][0] == '-' || nargs == 2) {
-			cli_error("pki: unexpected argument '%s'", argv[i]);
-			return PS_EXIT_USAGE;
-		} else {
-			args[nargs++] = argv[i];
-		}
+	if ((rc = cli_parse(&spec, argc, argv, all, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	sub = all[0];
+	args = all + 1;
+	nargs--;
+	if (!*server_cn || strpbrk(server_cn, ",=+\\\"<>;")) {
+		cli_error("pki: --server-cn: a plain name without , = + \\ \" < > ;");
+		return PS_EXIT_USAGE;
 	}
 	if (!strcmp(sub, "pin")) {
 		if (nargs != 1) {

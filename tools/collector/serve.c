@@ -456,6 +456,44 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* A new connection: refused when --max-clients sessions are open, else
+ * pending (making room at --max-handshakes) in a thread of its own. */
+static void start_connection(struct server *s, int fd, const char *peer, const pthread_attr_t *attr)
+{
+	struct conn *c;
+	pthread_t th;
+
+	if (atomic_load(&s->active) >= s->max_clients) {
+		atomic_fetch_add(&s->refused, 1);
+		log_rate(s, LOG_REFUSED, "%s: refused: %u clients already connected", peer, s->max_clients);
+		port_sock_close(fd);
+		return;
+	}
+	if (!(c = calloc(1, sizeof *c))) {
+		port_sock_close(fd);
+		return;
+	}
+	c->srv = s;
+	c->io.fd = fd;
+	snprintf(c->peer, sizeof c->peer, "%s", peer);
+	peer_addr(c->addr, sizeof c->addr, peer);
+	mbedtls_ssl_init(&c->ssl);
+	if (mbedtls_ssl_setup(&c->ssl, &s->conf) != 0)
+		goto fail;
+	pending_admit(s, c);
+	atomic_fetch_add(&s->threads, 1);
+	if (pthread_create(&th, attr, worker, c) == 0)
+		return;
+	atomic_fetch_sub(&s->threads, 1);
+	pthread_mutex_lock(&s->pending_lock);
+	pending_unlink(s, c);
+	pthread_mutex_unlock(&s->pending_lock);
+fail:
+	mbedtls_ssl_free(&c->ssl);
+	port_sock_close(fd);
+	free(c);
+}
+
 /* An exit code: 3 a file unreadable or unusable, 2 a key that is not the
  * certificate's, 1 mbedTLS itself failed. */
 static int setup_tls(struct server *s, const char *ca, const char *cert, const char *key)
@@ -558,43 +596,25 @@ int cmd_serve(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	s.max_clients = 64;
 	s.max_handshakes = 64;
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-			serve_usage(stdout);
-			return PS_EXIT_OK;
-		}
-		if (!strcmp(o, "--quiet")) {
-			s.quiet = 1;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			cli_error("serve: %s needs a value", o);
-			return PS_EXIT_USAGE;
-		}
-		if (!strcmp(o, "--listen")) listen_at = argv[++i];
-		else if (!strcmp(o, "--db")) dbpath = argv[++i];
-		else if (!strcmp(o, "--ca")) ca = argv[++i];
-		else if (!strcmp(o, "--cert")) cert = argv[++i];
-		else if (!strcmp(o, "--key")) key = argv[++i];
-		else if (!strcmp(o, "--port-file")) port_file = argv[++i];
-		else if (!strcmp(o, "--timeout")) {
-			if (cli_parse_u32("--timeout", argv[++i], 1, 3600, &timeout_s))
-				return PS_EXIT_USAGE;
-		} else if (!strcmp(o, "--max-clients")) {
-			if (cli_parse_u32("--max-clients", argv[++i], 1, 10000, &s.max_clients))
-				return PS_EXIT_USAGE;
-		} else if (!strcmp(o, "--handshake-timeout")) {
-			if (cli_parse_u32("--handshake-timeout", argv[++i], 1, 3600, &handshake_s))
-				return PS_EXIT_USAGE;
-		} else if (!strcmp(o, "--max-handshakes")) {
-			if (cli_parse_u32("--max-handshakes", argv[++i], 1, 1024, &s.max_handshakes))
-				return PS_EXIT_USAGE;
-		} else {
-			cli_error("serve: unknown option '%s'", o);
-			serve_usage(stderr);
-			return PS_EXIT_USAGE;
-		}
+	{
+		const struct cli_opt opts[] = {
+			CLI_STR("--listen", &listen_at),
+			CLI_STR("--db", &dbpath),
+			CLI_STR("--ca", &ca),
+			CLI_STR("--cert", &cert),
+			CLI_STR("--key", &key),
+			CLI_STR("--port-file", &port_file),
+			CLI_U32("--timeout", &timeout_s, 1, 3600),
+			CLI_U32("--max-clients", &s.max_clients, 1, 10000),
+			CLI_U32("--handshake-timeout", &handshake_s, 1, 3600),
+			CLI_U32("--max-handshakes", &s.max_handshakes, 1, 1024),
+			CLI_FLAG("--quiet", &s.quiet),
+			CLI_END
+		};
+		const struct cli_spec spec = { "serve", opts, serve_usage, 0, 0 };
+
+		if ((rc = cli_parse(&spec, argc, argv, NULL, &i)) != PS_EXIT_OK)
+			return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	}
 	if (!listen_at || !dbpath || !ca || !cert || !key) {
 		serve_usage(stderr);
@@ -653,8 +673,6 @@ bad_listen:
 	      s.max_clients, s.max_handshakes, s.handshake_ms / 1000u);
 
 	while (!stopping) {
-		struct conn *c;
-		pthread_t th;
 		char peer[64];
 		int fd, err2 = port_tcp_accept(lfd, &fd, peer, sizeof peer, 250);
 
@@ -665,39 +683,7 @@ bad_listen:
 			port_sleep_us(100000);   /* EMFILE and friends: do not spin */
 			continue;
 		}
-		if (atomic_load(&s.active) >= s.max_clients) {
-			atomic_fetch_add(&s.refused, 1);
-			log_rate(&s, LOG_REFUSED, "%s: refused: %u clients already connected", peer, s.max_clients);
-			port_sock_close(fd);
-			continue;
-		}
-		c = calloc(1, sizeof *c);
-		if (!c) {
-			port_sock_close(fd);
-			continue;
-		}
-		c->srv = &s;
-		c->io.fd = fd;
-		snprintf(c->peer, sizeof c->peer, "%s", peer);
-		peer_addr(c->addr, sizeof c->addr, peer);
-		mbedtls_ssl_init(&c->ssl);
-		if (mbedtls_ssl_setup(&c->ssl, &s.conf) != 0) {
-			mbedtls_ssl_free(&c->ssl);
-			port_sock_close(fd);
-			free(c);
-			continue;
-		}
-		pending_admit(&s, c);
-		atomic_fetch_add(&s.threads, 1);
-		if (pthread_create(&th, &attr, worker, c) != 0) {
-			pthread_mutex_lock(&s.pending_lock);
-			pending_unlink(&s, c);
-			pthread_mutex_unlock(&s.pending_lock);
-			atomic_fetch_sub(&s.threads, 1);
-			mbedtls_ssl_free(&c->ssl);
-			port_sock_close(fd);
-			free(c);
-		}
+		start_connection(&s, fd, peer, &attr);
 	}
 	port_sock_close(lfd);
 	/* Let running connections finish (each is bounded by the timeouts). */

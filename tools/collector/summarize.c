@@ -660,16 +660,57 @@ static void usage(FILE *f)
 	      "            or cannot be read or written, 4 no such case or an ambiguous prefix\n", f);
 }
 
+/* --case ID, repeatable. */
+struct case_args {
+	const char *v[64];
+	int n;
+};
+
+static int add_case(void *ctx, const char *opt, char **vals)
+{
+	struct case_args *c = ctx;
+
+	if (c->n == (int)(sizeof c->v / sizeof c->v[0])) {
+		cli_error("summarize: at most %d %s", (int)(sizeof c->v / sizeof c->v[0]), opt);
+		return PS_EXIT_USAGE;
+	}
+	c->v[c->n++] = vals[0];
+	return PS_EXIT_OK;
+}
+
 int cmd_summarize(int argc, char **argv)
 {
 	struct llm_config cfg, opt;
 	const char *dbpath = NULL, *report_path = NULL, *config = NULL;
-	const char *cases[64];
-	int ncases = 0, all = 0, as_json = 0, i, rc = PS_EXIT_OK, have_timeout = 0, have_retries = 0;
+	const char *endpoint = NULL, *model = NULL, *key = NULL, *ca = NULL;
+	struct case_args cases = { .n = 0 };
+	int all = 0, as_json = 0, nargs, rc = PS_EXIT_OK, have_timeout = 0, have_retries = 0;
 	uint32_t limit = 20;
 	sqlite3 *mem = NULL, *store = NULL;
 	char err[600];
 	const char *env;
+	const struct cli_opt opts[] = {
+		CLI_STR("--db", &dbpath),
+		CLI_STR("--report", &report_path),
+		CLI_STR("--config", &config),
+		CLI_STR("--endpoint", &endpoint),
+		CLI_STR("--model", &model),
+		CLI_STR("--key", &key),
+		CLI_STR("--ca", &ca),
+		CLI_CALL("--case", add_case, &cases),
+		CLI_SET("--pending", &all, 0),
+		CLI_SET("--all", &all, 1),
+		CLI_U32("--limit", &limit, 1, 1000000),
+		{ .name = "--timeout", .type = CLI_T_U32, .dst = &opt.timeout_s, .lo = 1, .hi = 3600,
+		  .seen = &have_timeout },
+		{ .name = "--retries", .type = CLI_T_U32, .dst = &opt.retries, .lo = 0, .hi = 10,
+		  .seen = &have_retries },
+		CLI_FLAG("--no-llm", &opt.no_llm),
+		CLI_SET("--no-json-mode", &opt.json_mode, 0),
+		CLI_FLAG("--json", &as_json),
+		CLI_END
+	};
+	const struct cli_spec spec = { "summarize", opts, usage, 0, 0 };
 
 	memset(&cfg, 0, sizeof cfg);
 	memset(&opt, 0, sizeof opt);
@@ -677,42 +718,8 @@ int cmd_summarize(int argc, char **argv)
 	cfg.retries = 2;
 	cfg.json_mode = 1;
 	opt.json_mode = 1;
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); return PS_EXIT_OK; }
-		if (!strcmp(o, "--pending")) { all = 0; continue; }
-		if (!strcmp(o, "--all")) { all = 1; continue; }
-		if (!strcmp(o, "--no-llm")) { opt.no_llm = 1; continue; }
-		if (!strcmp(o, "--no-json-mode")) { opt.json_mode = 0; continue; }
-		if (!strcmp(o, "--json")) { as_json = 1; continue; }
-		if (i + 1 >= argc) {
-			cli_error("summarize: %s needs a value", o);
-			return PS_EXIT_USAGE;
-		}
-		if (!strcmp(o, "--db")) dbpath = argv[++i];
-		else if (!strcmp(o, "--report")) report_path = argv[++i];
-		else if (!strcmp(o, "--config")) config = argv[++i];
-		else if (!strcmp(o, "--endpoint")) set_str(opt.endpoint, sizeof opt.endpoint, argv[++i]);
-		else if (!strcmp(o, "--model")) set_str(opt.model, sizeof opt.model, argv[++i]);
-		else if (!strcmp(o, "--key")) set_str(opt.key, sizeof opt.key, argv[++i]);
-		else if (!strcmp(o, "--ca")) set_str(opt.ca, sizeof opt.ca, argv[++i]);
-		else if (!strcmp(o, "--case")) {
-			if (ncases == 64) { cli_error("summarize: at most 64 --case"); return PS_EXIT_USAGE; }
-			cases[ncases++] = argv[++i];
-		} else if (!strcmp(o, "--limit")) {
-			if (cli_parse_u32("--limit", argv[++i], 1, 1000000, &limit)) return PS_EXIT_USAGE;
-		} else if (!strcmp(o, "--timeout")) {
-			if (cli_parse_u32("--timeout", argv[++i], 1, 3600, &opt.timeout_s)) return PS_EXIT_USAGE;
-			have_timeout = 1;
-		} else if (!strcmp(o, "--retries")) {
-			if (cli_parse_u32("--retries", argv[++i], 0, 10, &opt.retries)) return PS_EXIT_USAGE;
-			have_retries = 1;
-		} else {
-			cli_error("summarize: unknown option '%s'", o);
-			usage(stderr);
-			return PS_EXIT_USAGE;
-		}
-	}
+	if ((rc = cli_parse(&spec, argc, argv, NULL, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	if (!!dbpath == !!report_path) {
 		usage(stderr);
 		return PS_EXIT_USAGE;
@@ -725,10 +732,10 @@ int cmd_summarize(int argc, char **argv)
 	if ((env = getenv("OPENAI_API_KEY")) && *env) set_str(cfg.key, sizeof cfg.key, env);
 	if ((env = getenv("PANICSAGE_LLM_KEY")) && *env) set_str(cfg.key, sizeof cfg.key, env);
 	if ((env = getenv("PANICSAGE_LLM_CA")) && *env) set_str(cfg.ca, sizeof cfg.ca, env);
-	if (opt.endpoint[0]) set_str(cfg.endpoint, sizeof cfg.endpoint, opt.endpoint);
-	if (opt.model[0]) set_str(cfg.model, sizeof cfg.model, opt.model);
-	if (opt.key[0]) set_str(cfg.key, sizeof cfg.key, opt.key);
-	if (opt.ca[0]) set_str(cfg.ca, sizeof cfg.ca, opt.ca);
+	if (endpoint && *endpoint) set_str(cfg.endpoint, sizeof cfg.endpoint, endpoint);
+	if (model && *model) set_str(cfg.model, sizeof cfg.model, model);
+	if (key && *key) set_str(cfg.key, sizeof cfg.key, key);
+	if (ca && *ca) set_str(cfg.ca, sizeof cfg.ca, ca);
 	if (have_timeout) cfg.timeout_s = opt.timeout_s;
 	if (have_retries) cfg.retries = opt.retries;
 	cfg.no_llm = opt.no_llm;
@@ -793,7 +800,7 @@ int cmd_summarize(int argc, char **argv)
 		rc = PS_EXIT_IO;
 		goto out;
 	}
-	rc = summarize_store(mem, store, dbpath, &cfg, cases, ncases, all, limit, as_json);
+	rc = summarize_store(mem, store, dbpath, &cfg, cases.v, cases.n, all, limit, as_json);
 out:
 	store_close(store);
 	sqlite3_close(mem);
