@@ -171,22 +171,18 @@ int kdump_tls_connect(const struct kdump_config *cfg, uint64_t deadline_us, char
 {
 	const mbedtls_x509_crt *peer;
 	uint8_t pin[32];
-	uint64_t now, ms;
+	uint32_t ms;
 	int ret, err;
 
 	if (!T.ready)
 		return KDUMP_TLS_ECONFIG;
 	kdump_tls_close();
 	T.io.deadline_us = deadline_us;
-	now = port_now_us();
-	if (now >= deadline_us) {
+	if ((ms = tls_io_wait_ms(&T.io)) == 0) {
 		snprintf(msg, msglen, "no time left to connect");
 		return KDUMP_TLS_ENET;
 	}
-	ms = (deadline_us - now + 999) / 1000;
-	if (T.io.wait_ms && ms > T.io.wait_ms)
-		ms = T.io.wait_ms;
-	err = port_tcp_connect(&T.io.fd, cfg->collector_ip, cfg->collector_port, (uint32_t)ms);
+	err = port_tcp_connect(&T.io.fd, cfg->collector_ip, cfg->collector_port, ms);
 	if (err) {
 		snprintf(msg, msglen, "connect to %s:%u: %s", cfg->collector_ip, cfg->collector_port,
 			 port_strerror(err));

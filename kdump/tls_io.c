@@ -9,9 +9,7 @@
 
 #include "port/port.h"
 
-/* Milliseconds this wait may take: what is left before the deadline,
- * at most wait_ms; 0 once the deadline passed. */
-static uint32_t wait_ms(const struct tls_io *io)
+uint32_t tls_io_wait_ms(const struct tls_io *io)
 {
 	uint64_t now = port_now_us(), left;
 
@@ -40,7 +38,7 @@ int tls_io_send(void *ctx, const unsigned char *buf, size_t len)
 
 	if (len > INT32_MAX)
 		len = INT32_MAX;
-	err = port_send(io->fd, buf, len, &sent, wait_ms(io));
+	err = port_send(io->fd, buf, len, &sent, tls_io_wait_ms(io));
 	return err ? net_error(err, MBEDTLS_ERR_NET_SEND_FAILED) : (int)sent;
 }
 
@@ -52,7 +50,7 @@ int tls_io_recv(void *ctx, unsigned char *buf, size_t len)
 
 	if (len > INT32_MAX)
 		len = INT32_MAX;
-	err = port_recv(io->fd, buf, len, &got, wait_ms(io));
+	err = port_recv(io->fd, buf, len, &got, tls_io_wait_ms(io));
 	return err ? net_error(err, MBEDTLS_ERR_NET_RECV_FAILED) : (int)got;
 }
 

@@ -22,6 +22,10 @@ struct tls_io {
 	uint32_t wait_ms;       /* and no single wait is longer (0: the deadline alone) */
 };
 
+/* Milliseconds the next wait may take: what is left before the deadline,
+ * at most wait_ms; 0 once the deadline passed. */
+uint32_t tls_io_wait_ms(const struct tls_io *io);
+
 /* mbedTLS's f_send and f_recv: mbedtls_ssl_set_bio(ssl, io, tls_io_send,
  * tls_io_recv, NULL); also usable on a plain socket.  The byte count, 0
  * from tls_io_recv when the peer closed, or a negative mbedTLS code:

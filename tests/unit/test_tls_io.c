@@ -86,8 +86,16 @@ static void test_socket(void)
 	CHECK_EQ_INT(tls_io_recv(&io, buf, sizeof buf), 5);
 	CHECK(memcmp(buf, "hello", 5) == 0);
 
+	/* the wait: what is left of the deadline, at most wait_ms, 0 after it */
+	io.deadline_us = port_now_us() + 10000000u;
+	CHECK(tls_io_wait_ms(&io) > 9000 && tls_io_wait_ms(&io) <= 10000);
+	io.wait_ms = 50;
+	CHECK_EQ_INT(tls_io_wait_ms(&io), 50);
+	io.wait_ms = 0;
+
 	/* nothing to read: the deadline, once passed, is a timeout at once */
 	io.deadline_us = port_now_us() - 1;
+	CHECK_EQ_INT(tls_io_wait_ms(&io), 0);
 	CHECK_EQ_INT(tls_io_recv(&io, buf, sizeof buf), MBEDTLS_ERR_SSL_TIMEOUT);
 	/* and wait_ms bounds one wait below a far deadline */
 	io.deadline_us = port_now_us() + 60000000u;

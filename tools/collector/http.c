@@ -79,13 +79,6 @@ struct conn {
 	mbedtls_ssl_context ssl;
 };
 
-static uint32_t left_ms(const struct conn *c)
-{
-	uint64_t now = port_now_us();
-
-	return now >= c->io.deadline_us ? 0 : (uint32_t)((c->io.deadline_us - now + 999) / 1000);
-}
-
 /* Writes everything; 0 or a negative mbedTLS code. */
 static int conn_write(struct conn *c, const void *buf, size_t len)
 {
@@ -132,7 +125,7 @@ static int tcp_connect(const struct http_url *u, struct conn *c, char *err, size
 			(const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
 		if (!inet_ntop(ai->ai_family, a, ip, sizeof ip))
 			continue;
-		e = port_tcp_connect(&c->io.fd, ip, u->port, left_ms(c));
+		e = port_tcp_connect(&c->io.fd, ip, u->port, tls_io_wait_ms(&c->io));
 		if (!e)
 			break;
 	}
