@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <mbedtls/net_sockets.h>
@@ -138,69 +137,6 @@ static int tcp_connect(const struct http_url *u, struct conn *c, char *err, size
 	return 0;
 }
 
-/* Case-insensitive search for a header line's value in the head. */
-static const char *header(const char *head, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = strstr(head, "\r\n");
-
-	while (p && p[2]) {
-		p += 2;
-		if (!strncasecmp(p, name, n) && p[n] == ':') {
-			p += n + 1;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			return p;
-		}
-		p = strstr(p, "\r\n");
-	}
-	return NULL;
-}
-
-/* The offset just past the first "\r\n\r\n" that starts in b[from..to),
- * or 0. */
-static size_t head_end(const char *b, size_t from, size_t to)
-{
-	size_t i;
-
-	for (i = from; i + 4 <= to; i++)
-		if (b[i] == '\r' && !memcmp(b + i, "\r\n\r\n", 4))
-			return i + 4;
-	return 0;
-}
-
-/* Decodes a chunked body in place; -1 if malformed. */
-static int dechunk(char *b, size_t len, size_t *out)
-{
-	size_t r = 0, w = 0;
-
-	for (;;) {
-		char *end;
-		unsigned long n;
-
-		if (r >= len)
-			return -1;
-		errno = 0;
-		n = strtoul(b + r, &end, 16);
-		if (errno || end == b + r)
-			return -1;
-		end = strstr(end, "\r\n");
-		if (!end)
-			return -1;
-		r = (size_t)(end - b) + 2;
-		if (n == 0)
-			break;
-		if (n > len - r || len - r - n < 2)
-			return -1;
-		memmove(b + w, b + r, n);
-		w += n;
-		r += n + 2;
-	}
-	b[w] = '\0';
-	*out = w;
-	return 0;
-}
-
 int http_post(const struct http_url *u, const char *extra_header, const char *body, size_t len,
 	      uint32_t timeout_ms, const char *ca_file, struct http_response *resp,
 	      char *err, size_t errlen)
@@ -211,11 +147,10 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 	struct tls_rng rng;
 	char head[2048], e[200];
 	char *buf = NULL, *p;
-	size_t cap = 1 << 16, used = 0, blen, scanned = 0, body_at = 0;
-	unsigned long cl = 0;
-	int chunked = 0, have_cl = 0;
+	size_t cap = 1 << 16, used = 0, blen;
+	struct http_reader rd = { 0, 0, 0, 0, 0 };
+	const char *bad;
 	int rc = -1, ret, n;
-	const char *v;
 
 	memset(resp, 0, sizeof *resp);
 	memset(&c, 0, sizeof c);
@@ -318,44 +253,13 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 			goto out;
 		}
 		used += (size_t)n;
-		if (!body_at) {
-			/* only the new bytes (and the 3 before them) can complete
-			 * the blank line after the header */
-			body_at = head_end(buf, scanned >= 3 ? scanned - 3 : 0, used);
-			scanned = used;
-			if (body_at) {
-				buf[body_at - 2] = '\0';   /* the header alone, for header() */
-				chunked = (v = header(buf, "Transfer-Encoding")) && !strncasecmp(v, "chunked", 7);
-				have_cl = !chunked && (v = header(buf, "Content-Length"));
-				cl = have_cl ? strtoul(v, NULL, 10) : 0;
-				buf[body_at - 2] = '\r';
-			}
-		}
-		/* Stop early once a Content-Length body is complete. */
-		if (have_cl && used - body_at >= cl)
-			break;
+		if (http_reader_feed(&rd, buf, used))
+			break;   /* a Content-Length body is complete */
 	}
-	buf[used] = '\0';
-	if (strncmp(buf, "HTTP/1.", 7) || !body_at || sscanf(buf + 8, " %d", &resp->status) != 1) {
-		snprintf(err, errlen, "%s did not answer with HTTP", u->host);
+	if ((bad = http_reader_finish(&rd, buf, used, &resp->status, &blen)) != NULL) {
+		snprintf(err, errlen, "%s from %s", bad, u->host);
 		goto out;
 	}
-	p = buf + body_at;
-	blen = used - body_at;
-	if (chunked) {
-		if (dechunk(p, blen, &blen)) {
-			snprintf(err, errlen, "malformed chunked response from %s", u->host);
-			goto out;
-		}
-	} else if (have_cl) {
-		if (cl > blen) {
-			snprintf(err, errlen, "response from %s truncated", u->host);
-			goto out;
-		}
-		blen = cl;
-	}
-	memmove(buf, p, blen);
-	buf[blen] = '\0';
 	resp->body = buf;
 	resp->body_len = blen;
 	buf = NULL;
