@@ -771,78 +771,67 @@ static void list(void)
 		printf("  %-20s %s\n", wrappers[k].name, wrappers[k].what);
 }
 
-static long num(const char *opt, const char *s, long lo, long hi)
+/* --tz +HH:MM: minutes east of UTC into *(int *)dst */
+static int parse_tz(void *dst, const char *name, char **vals)
 {
-	char *end;
-	long v;
+	const char *z = vals[0];
+	int m;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		cli_error("logform: %s: bad value '%s'", opt, s);
-		usage(stderr);
-		exit(PS_EXIT_USAGE);
+	if (strlen(z) != 6 || (z[0] != '+' && z[0] != '-') || !digit(z[1]) || !digit(z[2]) || z[3] != ':' ||
+	    !digit(z[4]) || !digit(z[5])) {
+		cli_error("logform: %s: +HH:MM or -HH:MM, not '%s'", name, z);
+		return PS_EXIT_USAGE;
 	}
-	return v;
+	m = ((z[1] - '0') * 10 + (z[2] - '0')) * 60 + (z[4] - '0') * 10 + (z[5] - '0');
+	if (m > 14 * 60) {
+		cli_error("logform: %s: at most 14 hours", name);
+		return PS_EXIT_USAGE;
+	}
+	*(int *)dst = z[0] == '-' ? -m : m;
+	return PS_EXIT_OK;
 }
 
 int cmd_logform(int argc, char **argv)
 {
 	struct opts op = { 1, 1709542800, 60, "node7", 80 };
-	const char *spec = NULL, *path = "-", *p;
+	uint32_t seed = 1, boot = 1709542800, width = 80;
+	int show_list = 0, nargs = 0, f, rc;
+	char *args[2];
+	const struct cli_opt opts[] = {
+		CLI_FLAG("--list", &show_list),
+		CLI_U32("--seed", &seed, 0, 0x7fffffff),
+		CLI_U32("--boot", &boot, 0, 4102444800.0),
+		CLI_STR("--host", &op.host),
+		CLI_U32("--width", &width, 8, 100000),
+		CLI_CALL("--tz", parse_tz, &op.tz_min),
+		CLI_END
+	};
+	const struct cli_spec cs = { "logform", opts, usage, 0, 2 };
+	const char *spec, *path, *p;
 	struct out o = { 0 };
 	struct line *v;
 	size_t len, hdr, n;
 	char *buf;
-	int i, f, rc;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--list")) {
-			list();
-			return 0;
-		} else if (i + 1 < argc && !strcmp(a, "--seed")) {
-			op.seed = (uint64_t)num(a, argv[++i], 0, 0x7fffffffL);
-		} else if (i + 1 < argc && !strcmp(a, "--boot")) {
-			op.boot = num(a, argv[++i], 0, 4102444800L);
-		} else if (i + 1 < argc && !strcmp(a, "--host")) {
-			op.host = argv[++i];
-			if (!*op.host || strpbrk(op.host, " :\n"))
-				die(PS_EXIT_USAGE, "--host: a name without spaces or colons");
-		} else if (i + 1 < argc && !strcmp(a, "--width")) {
-			op.width = (size_t)num(a, argv[++i], 8, 100000);
-		} else if (i + 1 < argc && !strcmp(a, "--tz")) {
-			const char *z = argv[++i];
-
-			if (strlen(z) != 6 || (z[0] != '+' && z[0] != '-') || !digit(z[1]) || !digit(z[2]) ||
-			    z[3] != ':' || !digit(z[4]) || !digit(z[5]))
-				die(PS_EXIT_USAGE, "--tz: +HH:MM or -HH:MM");
-			op.tz_min = ((z[1] - '0') * 10 + (z[2] - '0')) * 60 + (z[4] - '0') * 10 + (z[5] - '0');
-			if (op.tz_min > 14 * 60)
-				die(PS_EXIT_USAGE, "--tz: at most 14 hours");
-			if (z[0] == '-')
-				op.tz_min = -op.tz_min;
-		} else if (a[0] == '-' && a[1]) {
-			cli_error("logform: unknown option %s", a);
-			usage(stderr);
-			return PS_EXIT_USAGE;
-		} else if (!spec) {
-			spec = a;
-		} else if (!strcmp(path, "-")) {
-			path = a;
-		} else {
-			usage(stderr);
-			return PS_EXIT_USAGE;
-		}
+	if ((rc = cli_parse(&cs, argc, argv, args, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	if (show_list) {
+		list();
+		return PS_EXIT_OK;
 	}
-	if (!spec) {
+	if (nargs < 1) {
 		usage(stderr);
 		return PS_EXIT_USAGE;
 	}
+	if (!*op.host || strpbrk(op.host, " :\n")) {
+		cli_error("logform: --host: a name without spaces or colons");
+		return PS_EXIT_USAGE;
+	}
+	op.seed = seed;
+	op.boot = boot;
+	op.width = width;
+	spec = args[0];
+	path = nargs > 1 ? args[1] : "-";
 	p = strchr(spec, '+');
 	f = find_form(spec, p ? (size_t)(p - spec) : strlen(spec));
 	if (f < 0)
