@@ -126,6 +126,7 @@ static int learn_templates(struct fold *f, const int *labels)
 
 	if (!mem) {
 		cli_error("out of memory");
+		free(sets);
 		return PS_EXIT_NOMEM;
 	}
 	ps_arena_init(&a, mem, arena_size);
@@ -138,6 +139,7 @@ static int learn_templates(struct fold *f, const int *labels)
 	if ((rc = ps_drain_init(&d, &a, &dp)) != PS_OK) {
 		cli_error("drain: %s", ps_status_str(rc));
 		free(mem);
+		free(sets);
 		return PS_EXIT_NOMEM;
 	}
 	for (i = 0; i < f->n; i++) {
@@ -734,6 +736,18 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	uint32_t maxd = 0;
 
 	memset(g, 0, sizeof *g);
+	/* class counts first: with no labelled case, nothing is allocated */
+	for (i = 0; i < n; i++)
+		if (labels[i] >= 0)
+			count[labels[i]] += 1;
+	for (j = 0; j < C; j++)
+		if (count[j] > 0)
+			wsum += count[j];
+	if (wsum <= 0) {
+		cli_error("no labelled case to train on");
+		return PS_EXIT_INPUT;
+	}
+	wsum = 0;
 	g->n = n;
 	g->nlabels = C;
 	g->nlayers = K;
@@ -782,18 +796,11 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	emask = cli_calloc((size_t)n * cfg->k, 1);
 
 	/* class weights 1/sqrt(count), normalised to a mean of 1 per labelled case */
-	for (i = 0; i < n; i++)
-		if (labels[i] >= 0)
-			count[labels[i]] += 1;
 	for (j = 0; j < C; j++)
 		if (count[j] > 0) {
 			cls_w[j] = (float)(1.0 / sqrt(count[j]));
 			wsum += cls_w[j] * count[j];
 		}
-	if (wsum <= 0) {
-		cli_error("no labelled case to train on");
-		return PS_EXIT_INPUT;
-	}
 	for (j = 0; j < C; j++)
 		cls_w[j] = (float)(cls_w[j] / wsum);   /* sum over labelled cases = 1 */
 
