@@ -10,6 +10,7 @@
 #include "core/features.h"
 #include "core/log.h"
 #include "core/mask.h"
+#include "core/sort.h"
 #include "core/oops.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
@@ -594,20 +595,9 @@ static void build_graph(struct gnn *g, const struct fold *f)
 
 		for (j = 0; j < n; j++) {
 			float v = s[(size_t)i * n + j];
-			uint32_t p;
 
-			if (j == i || !(v >= f->cfg->tau))
-				continue;
-			if (cnt == k && !(v > best[k - 1]))
-				continue;
-			p = cnt < k ? cnt++ : k - 1;
-			while (p > 0 && v > best[p - 1]) {
-				best[p] = best[p - 1];
-				nb[p] = nb[p - 1];
-				p--;
-			}
-			best[p] = v;
-			nb[p] = j;
+			if (j != i && v >= f->cfg->tau)
+				cnt = ps_topk_add(nb, best, cnt, k, j, v);
 		}
 		g->nnbr[i] = cnt;
 	}
