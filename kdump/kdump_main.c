@@ -119,7 +119,7 @@ struct input {
 	char *text;
 	size_t len;
 	int vmcore;              /* read out of an ELF core file */
-	char release[65];        /* crashed kernel's release (vmcore), or "" */
+	char release[65];        /* crashed kernel's release, or "" */
 };
 
 /* Reads the log of `path` into the arena: a vmcore (recognised by its
@@ -382,6 +382,10 @@ int main(int argc, char **argv)
 			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK)
 		return fail(ps_exit_for_status(st), path, ps_status_str(st));
+	/* the crashed kernel's release: VMCOREINFO's OSRELEASE, else what
+	 * its own log says (never this kernel's uname) */
+	if (!in.release[0])
+		ps_log_release(&an.log, in.release, sizeof in.release);
 
 	report_size = ps_report_bound(&an);
 	report = ps_arena_alloc(&arena, report_size, 1);

@@ -34,11 +34,9 @@ static int encode_case(const struct kdump_config *cfg, const struct kdump_case *
 	int r;
 
 	memset(&m, 0, sizeof m);
-	if (c->release && c->release[0]) {
-		snprintf(release, sizeof release, "%s", c->release);
-	} else if (port_uname_release(release, sizeof release) != 0) {
-		snprintf(release, sizeof release, "unknown");
-	}
+	/* the crashed kernel's, which the running one (a capture kernel, a
+	 * host reading a log file) need not be: unknown rather than wrong */
+	snprintf(release, sizeof release, "%s", c->release && c->release[0] ? c->release : "unknown");
 	/* Fields must be printable: replace anything else. */
 	for (char *p = release; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)

@@ -5,7 +5,7 @@
  *           // /etc/panicsage/kdump.conf, then /proc/cmdline
  *   struct kdump_case c = { .report = json, .report_len = n,
  *                           .label = "hung-task", .confidence = 0.97,
- *                           .release = osrelease_from_vmcoreinfo };
+ *                           .release = osrelease };  // VMCOREINFO, or the log's
  *   rc = kdump_deliver(&cfg, &c, port_now_us() + 20 * 1000000, msg, sizeof msg);
  *
  * kdump_deliver writes the case to the spool first (temp file, fsync,
@@ -56,7 +56,7 @@ struct kdump_case {
 	size_t report_len;
 	const char *label;           /* predicted label, NULL if none */
 	double confidence;           /* 0..1 */
-	const char *release;         /* crashed kernel's release; NULL: uname */
+	const char *release;         /* crashed kernel's release; NULL: "unknown" */
 	uint64_t capture_us;         /* 0: now (wall clock) */
 };
 

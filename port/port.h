@@ -81,8 +81,6 @@ int port_read_file(const char *path, void *buf, size_t cap, size_t *len);
 /* Calls fn(ctx, name) for every entry of dir except . and ..; stops
  * early when fn returns non-zero.  Uses getdents64, not opendir. */
 int port_dir_each(const char *dir, int (*fn)(void *ctx, const char *name), void *ctx);
-/* Release string of the running kernel (uname -r). */
-int port_uname_release(char *buf, size_t cap);
 /* Sleeps for `us` microseconds. */
 void port_sleep_us(uint64_t us);
 
