@@ -14,6 +14,11 @@ struct port_file {
 
 /* "-" opens standard input. */
 int port_open(struct port_file *f, const char *path);
+/* Like port_open, but the open itself never waits: a FIFO nobody has
+ * opened for writing yet opens at once.  Its reads would then see end
+ * of file, so read it with port_read_tail and a deadline, which waits
+ * for the first writer no longer than that. */
+int port_open_nowait(struct port_file *f, const char *path);
 void port_close(struct port_file *f);
 /* Reads up to `len` bytes at `off`; *got < len only at end of file. */
 int port_pread(struct port_file *f, void *buf, size_t len, uint64_t off, size_t *got);

@@ -13,6 +13,9 @@
 #   truncated vmcore               exit 0 with a warning (log still there),
 #                                  exit 4 when cut inside the headers
 #   model of the wrong version     exit 5, report printed unlabelled
+#   ... and no network             exit 8 (the case wins), both said
+#   FIFO that nobody writes to     exit 7 within the budget
+#   70,000-line log                exit 0, classify's 65,536-line warning
 #   arena too small                exit 6 (--arena-size, a hidden test option)
 #   1 GiB log (pipe; sparse file)  exit 0, tail-only warning, crash found
 #
@@ -73,7 +76,8 @@ run() {
 	name=$1 want=$2 budget=$3 spool=$4 pat=$5
 	shift 6
 	t0=$(date +%s%N)
-	"$K" --budget "$budget" "$@" >"$T/out" 2>"$T/err"
+	# a hang is a failure, not a stuck test
+	timeout $((budget + 20)) "$K" --budget "$budget" "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	good=1
@@ -198,11 +202,38 @@ cp tests/fuzz/corpus/fuzz_model/f32-1layer.psm "$T/v99.psm"
 printf '\143' | dd of="$T/v99.psm" bs=1 seek=8 conv=notrunc 2>/dev/null
 run "model of the wrong version" 5 10 "$T/s4" "version" -- --no-deliver --model "$T/v99.psm" "$LOG"
 check "wrong model version: report printed unlabelled" grep -q "^panicsage: unlabelled" "$T/out"
+# ... and no network either: the case is pending, so 8 wins over 5;
+# stderr says both
+spool_with_case "$T/s5"
+conf refused5 "$T/s5" "127.0.0.1:$FREE"
+run "wrong model and no network" 8 3 "$T/s5" "two failures: the case \(exit 8\) and the model \(exit 5\)" -- \
+	--deliver --model "$T/v99.psm" --config "$T/refused5.conf" "$LOG"
+check "wrong model and no network: the model's failure said" grep -q "^panicsage: .*version" "$T/err"
+check "wrong model and no network: the pending case said" grep -q "^panicsage: case .* kept in" "$T/err"
+check "wrong model and no network: the case spooled" [ "$(spooled "$T/s5")" -eq 2 ]
+checke "--help states the precedence" '"$K" --help | tr "\n" " " | grep -q "the case.s code wins (8 pending"'
 
 # an arena too small for the log, then too small for the analysis
 checke "--arena-size checks its range (exit 2)" '"$K" --arena-size 100000000000 "$LOG" >/dev/null 2>&1; [ $? -eq 2 ]'
 run "arena too small for the log" 6 10 "$T/s4" "memory" -- --arena-size 1048576 --no-deliver "$LOG"
 run "arena too small for the analysis" 6 10 "$T/s4" "memory" -- --arena-size 8400000 --no-deliver "$LOG"
+
+# a FIFO nobody ever opens for writing: the budget covers the open too
+mkfifo "$T/nowriter"
+run "FIFO with no writer" 7 2 "$T/s4" "nothing to read within half the time budget" -- --no-deliver "$T/nowriter"
+
+# more lines than the pipeline keeps (65,536), well under 8 MiB: the
+# same warning as panicsage classify, and the crash at the end found
+"$PY" -c '
+import sys
+for i in range(70000):
+    print("[%5d.%06d] usb 1-1: reset high-speed USB device number %d using xhci_hcd" % (i // 1000, i % 1000, i % 128))
+' >"$T/lines.log"
+cat "$LOG" >>"$T/lines.log"
+run "70,000-line log" 0 10 "$T/s4" "only the last 65536 lines were analysed" -- --no-deliver "$T/lines.log"
+check "70,000-line log: the crash at the end found" grep -q "NULL pointer dereference" "$T/out"
+"$P" classify "$T/lines.log" 2>&1 >/dev/null | grep "only the last" >"$T/classify.warn"
+checke "70,000-line log: kdump warns as classify does" '[ -s "$T/classify.warn" ] && grep -qF "$(cat "$T/classify.warn")" "$T/err"'
 
 # 1 GiB of log through a pipe, the crash at its end
 mkfifo "$T/fifo"
