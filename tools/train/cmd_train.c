@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "tools/cli/cli.h"
+#include "tools/train/calib.h"
 #include "tools/train/commands.h"
 #include "tools/train/experiment.h"
 #include "tools/train/trainer.h"
@@ -27,6 +28,12 @@ static const char train_usage[] =
 	"                       each label the 1%% with the highest entropy (labels\n"
 	"                       from the case files); report scores per round\n"
 	"  --al-rounds N, --al-init F, --al-step F   (5, 0.01, 0.01)\n"
+	"  --calibrate K        fit the softmax temperature on the held-out\n"
+	"                       predictions of K-fold cross-validation over the\n"
+	"                       training cases (K models more to train) and store\n"
+	"                       it in the model; 0 = none, temperature 1 (default 0)\n"
+	"  --uncertain-below F  with --calibrate: a top probability below F is\n"
+	"                       reported as uncertain (default 0.5)\n"
 	"%s"
 	"  --quiet              no progress output\n";
 
@@ -175,7 +182,7 @@ int cmd_train(int argc, char **argv)
 	const char *out = NULL, *db = NULL;
 	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
 	int npaths = 0, i, rc, al = 0, *labels = NULL;
-	uint32_t *idx = NULL, j, al_rounds = 5;
+	uint32_t *idx = NULL, j, al_rounds = 5, calib_k = 0;
 	double al_init = 0.01, al_step = 0.01, t0 = now_us();
 	unsigned char *img;
 	size_t len;
@@ -220,6 +227,23 @@ int cmd_train(int argc, char **argv)
 				return rc;
 			}
 			i++;
+		} else if (!strcmp(argv[i], "--calibrate") && i + 1 < argc) {
+			if ((rc = cli_parse_u32(argv[i], argv[i + 1], 0, 20, &calib_k)) || calib_k == 1) {
+				if (!rc)
+					cli_error("--calibrate: 0 (none) or 2..20 folds");
+				free(paths);
+				return rc ? rc : PS_EXIT_USAGE;
+			}
+			i++;
+		} else if (!strcmp(argv[i], "--uncertain-below") && i + 1 < argc) {
+			double d;
+
+			if ((rc = cli_parse_double(argv[i], argv[i + 1], 0, 1, &d))) {
+				free(paths);
+				return rc;
+			}
+			cfg.uncertain_below = (float)d;
+			i++;
 		} else if (!strcmp(argv[i], "--quiet")) {
 			cfg.quiet = 1;
 			cfg.progress = 0;
@@ -256,6 +280,32 @@ int cmd_train(int argc, char **argv)
 	if (!cfg.quiet)
 		fprintf(stderr, "train: %u cases (%u from the store), %u labels, seed %llu\n", cp.n,
 			cp.nstore, cp.nlabels, (unsigned long long)cfg.seed);
+	if (calib_k) {
+		struct pred *p = cli_calloc(cp.n, sizeof *p);
+		float *probs = cli_calloc((size_t)cp.n * cp.nlabels + 1, sizeof *probs);
+		int *truth = cli_calloc(cp.n, sizeof *truth);
+		double t = 1;
+
+		rc = cv_predict(&cfg, &cp, calib_k, p);
+		if (rc == PS_EXIT_OK) {
+			for (j = 0; j < cp.n; j++) {
+				truth[j] = p[j].truth;
+				memcpy(probs + (size_t)j * cp.nlabels, p[j].probs, cp.nlabels * sizeof *probs);
+			}
+			t = calib_fit_temperature(probs, truth, cp.n, cp.nlabels);
+			cfg.temperature = (float)t;
+			if (!cfg.quiet)
+				fprintf(stderr, "train: temperature %.4f (held-out NLL %.4f at T=1, %.4f at T)\n", t,
+					calib_nll(probs, truth, cp.n, cp.nlabels, 1),
+					calib_nll(probs, truth, cp.n, cp.nlabels, t));
+		}
+		free(p);
+		free(probs);
+		free(truth);
+		if (rc != PS_EXIT_OK) {
+			goto done_nofold;
+		}
+	}
 	if ((rc = fold_prepare(&f, &cfg, &cp, idx, cp.n, al ? NULL : labels)) != PS_EXIT_OK)
 		goto done;
 	if (al) {
@@ -286,6 +336,7 @@ int cmd_train(int argc, char **argv)
 	gnn_free(&g);
 done:
 	fold_free(&f);
+done_nofold:
 	free(idx);
 	free(labels);
 	corpus_free(&cp);
