@@ -54,7 +54,7 @@ def main():
         conf = [b[3] for b in bins]
         n = [int(b[2]) for b in bins]
         ax.bar(lo, acc, width=w, align="edge", edgecolor="black", color="#4c72b0", label="accuracy")
-        ax.plot(conf, acc, "o", color="#dd8452", label="mean confidence")
+        ax.plot(conf, acc, "o", color="#dd8452", label="bin: mean confidence, accuracy")
         ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect")
         for x, y, k in zip(lo, acc, n):
             ax.text(x + 0.005, min(y + 0.02, 0.95), str(k), fontsize=6)
