@@ -435,7 +435,14 @@ def logform_forms(prog):
         return []
     if p.returncode != 0:
         return []
-    return [w.split()[0] for w in p.stdout.splitlines() if w.strip() and not w.startswith(" ")]
+    # "forms:" then "  NAME  what" lines, then "wrappers ...:" (not used here)
+    forms, on = [], False
+    for w in p.stdout.splitlines():
+        if not w.startswith(" "):
+            on = w.strip() == "forms:"
+        elif on and w.strip():
+            forms.append(w.split()[0])
+    return forms
 
 
 def main():
