@@ -448,3 +448,65 @@ size_t ps_casefile_get(const char *hdr, size_t hdr_len, const char *key,
 	}
 	return 0;
 }
+
+/* Start of the last occurrence of w (length wn) in s[0..n), or NULL. */
+static const char *last_word(const char *s, size_t n, const char *w, size_t wn)
+{
+	size_t i = n >= wn ? n - wn + 1 : 0;
+
+	while (i-- > 0)
+		if (s[i] == w[0] && memcmp(s + i, w, wn) == 0)
+			return s + i;
+	return NULL;
+}
+
+/* The release in one record's text, or 0. */
+static size_t release_of(const char *s, size_t n, const char **rel)
+{
+	static const char clean[] = " Not tainted ", dirty[] = " Tainted: ";
+	const char *p, *e = s + n, *a = NULL, *b;
+	int dot = 0;
+
+	if (n < 5 || memcmp(s, "CPU: ", 5) != 0)
+		return 0;
+	/* the last marker: a task may call itself "Not tainted" */
+	p = last_word(s, n, clean, sizeof clean - 1);
+	b = last_word(s, n, dirty, sizeof dirty - 1);
+	if (b && (!p || b > p)) {
+		p = b + sizeof dirty - 1;
+		while (p < e && (*p == ' ' || (*p >= 'A' && *p <= 'Z')))
+			p++;    /* the taint flags: one capital or a space each */
+	} else if (p) {
+		p += sizeof clean - 1;
+	} else {
+		return 0;
+	}
+	if (p >= e || *p < '0' || *p > '9')
+		return 0;
+	for (a = p; p < e && *p > ' ' && *p < 0x7f; p++)
+		dot |= *p == '.';
+	if (!dot || (size_t)(p - a) > 64 || (p < e && *p != ' '))
+		return 0;
+	*rel = a;
+	return (size_t)(p - a);
+}
+
+size_t ps_log_release(const struct ps_log *log, char *out, size_t cap)
+{
+	uint32_t i = log->n;
+
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	while (i-- > 0) {
+		const char *rel;
+		size_t n = release_of(log->rec[i].text, log->rec[i].len, &rel);
+
+		if (n && n < cap) {
+			memcpy(out, rel, n);
+			out[n] = '\0';
+			return n;
+		}
+	}
+	return 0;
+}

@@ -57,6 +57,16 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
  * r->line is left alone. */
 void ps_log_parse_line(struct ps_record *r, const char *s, size_t n);
 
+/* The crashed kernel's release as its own log gives it: the kernel
+ * prints it in every "CPU: 1 PID: 42 Comm: x Not tainted 6.1.0-13-amd64
+ * #1 ..." line of an oops, warning or stack dump (after "Tainted: G  W"
+ * and its flags when tainted; "UID: 0" too since 6.10).  The newest
+ * such record wins.  Copies the release, NUL-terminated, into out and
+ * returns its length; 0 (out "") when no record has one.  A release
+ * starts with a digit, has a '.', and is at most 64 printable bytes
+ * (struct utsname's field). */
+size_t ps_log_release(const struct ps_log *log, char *out, size_t cap);
+
 /* Case files (DESIGN.md): "KEY: value" header lines up to the first
  * blank line, then the log.  So that a log that happens to start with
  * "BUG: ..." and a blank line is not mistaken for one, the header must

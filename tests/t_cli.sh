@@ -130,16 +130,17 @@ expect 5 "kdump with an empty model" $K --model "$T/empty" tests/data/example.lo
 expect 0 "kdump example" $K tests/data/example.log
 grep -q "^panicsage: " "$T/out" || { echo "FAIL: kdump report has no panicsage: line"; fail=1; }
 
-# --deliver with upload off: the case lands in the spool, whole
+# --deliver with upload off (a collector configured: without one there
+# is no spool): the case lands in the spool, whole
 mkdir "$T/spool"
-printf 'spool = %s\nupload = 0\n' "$T/spool" > "$T/kdump.conf"
+printf 'collector = 127.0.0.1:9\nspool = %s\nupload = 0\n' "$T/spool" > "$T/kdump.conf"
 expect 0 "kdump deliver to a spool" $K --deliver --config "$T/kdump.conf" tests/data/example.log
 n=$(ls "$T/spool" | grep -c '\.case$')
 [ "$n" -eq 1 ] || { echo "FAIL: $n cases in the spool, want 1"; fail=1; }
 grep -q "BUG: kernel NULL pointer dereference" "$T"/spool/*.case ||
 	{ echo "FAIL: the spooled case lacks the segment"; fail=1; }
 grep -q "spooled in $T/spool" "$T/out" || { echo "FAIL: no spool message on the console"; fail=1; }
-printf 'spool = %s/missing/dir\nupload = 0\n' "$T" > "$T/bad.conf"
+printf 'collector = 127.0.0.1:9\nspool = %s/missing/dir\nupload = 0\n' "$T" > "$T/bad.conf"
 expect 3 "kdump deliver to an unusable spool" $K --deliver --config "$T/bad.conf" tests/data/example.log
 grep -q "^panicsage: crash: line 25" "$T/out" || { echo "FAIL: no report when the spool fails"; fail=1; }
 printf 'collector = nonsense\nspool = %s\nupload = 0\n' "$T/spool" > "$T/bad.conf"

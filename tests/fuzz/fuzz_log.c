@@ -6,7 +6,8 @@
  * that every out-of-memory path runs too.  Invariants: no crash, no
  * access outside the arena's allocations (PS_ARENA_POISON), every
  * index in the result inside the log, reports that fit the bound
- * ps_report_bound promised, and only documented statuses. */
+ * ps_report_bound promised, only documented statuses, and a kernel
+ * release (ps_log_release) that is one printable word. */
 #include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"
@@ -43,6 +44,18 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	for (i = 0; i < an->nculprits; i++) {
 		FUZZ_ASSERT(an->culprits[i].line < an->nlines);
 		FUZZ_ASSERT(an->culprits[i].score >= 0.0f && an->culprits[i].score <= 1.0f);
+	}
+
+	/* the crashed kernel's release, when a record names one: NUL-ended,
+	 * printable, starting with a digit, at most 64 bytes */
+	{
+		char rel[80];
+		size_t rn = ps_log_release(&an->log, rel, sizeof rel), k;
+
+		FUZZ_ASSERT(rn <= 64 && rel[rn] == '\0');
+		FUZZ_ASSERT(rn == 0 || (rel[0] >= '0' && rel[0] <= '9'));
+		for (k = 0; k < rn; k++)
+			FUZZ_ASSERT(rel[k] > ' ' && rel[k] < 0x7f);
 	}
 
 	/* both report writers, into exactly the promised bound */

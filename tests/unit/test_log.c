@@ -195,8 +195,65 @@ static void test_casefile(void)
 	CHECK_EQ_INT(ps_casefile_header("", 0, &lines), 0);
 }
 
+/* release of the newest "CPU: ... <release>" record; "" when none */
+static const char *release(const char *text)
+{
+	static char out[80];
+	struct ps_arena a;
+	struct ps_log log;
+
+	ps_arena_init(&a, mem, sizeof mem);
+	out[0] = 'x';
+	out[1] = '\0';
+	if (ps_log_parse(&log, &a, text, strlen(text), 1, 100) != PS_OK)
+		return "(parse failed)";
+	CHECK_EQ_INT(ps_log_release(&log, out, sizeof out), strlen(out));
+	return out;
+}
+
+static void test_release(void)
+{
+	struct ps_arena a;
+	struct ps_log log;
+	char small[8];
+	const char *two = "CPU: 0 PID: 1 Comm: a Not tainted 5.10.0-old #1\n"
+			  "CPU: 1 PID: 2 Comm: b Not tainted 6.1.0-new #1\n";
+
+	CHECK_EQ_STR(release("[   12.345678] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-13-amd64 "
+			     "#1 Debian 6.1.55-1\n"), "6.1.0-13-amd64");
+	/* tainted: the flags, one capital or a space each; 6.10+ has UID: */
+	CHECK_EQ_STR(release("CPU: 1 UID: 0 PID: 42 Comm: bash Tainted: G        W  O       "
+			     "6.12.0-rc1+ #3 PREEMPT(voluntary)\n"), "6.12.0-rc1+");
+	CHECK_EQ_STR(release("<4>[ 3.1][ T42] CPU: 2 PID: 9 Comm: kworker/2:1 Kdump: loaded Tainted: "
+			     "G    B             N 6.6.0-rc4-syzkaller-00085-gdeadbeef #0\n"),
+		     "6.6.0-rc4-syzkaller-00085-gdeadbeef");
+	CHECK_EQ_STR(release("Nov 23 17:56:52 host kernel: CPU: 0 PID: 1 Comm: init Not tainted "
+			     "3.10.0-1160.el7.x86_64 #1\n"), "3.10.0-1160.el7.x86_64");
+	/* a task named after the marker does not fool it: the last marker wins */
+	CHECK_EQ_STR(release("CPU: 3 PID: 7 Comm: Not tainted 9 Tainted: G    B 5.15.0 #1\n"), "5.15.0");
+	/* the newest record wins */
+	CHECK_EQ_STR(release(two), "6.1.0-new");
+	/* no release: wrong start, no marker, nothing after it, no digit,
+	 * no dot, over 64 bytes, a control byte inside */
+	CHECK_EQ_STR(release("Hardware name: QEMU Standard PC, Not tainted 6.1.0 #1\n"), "");
+	CHECK_EQ_STR(release("CPU: 0 PID: 1 Comm: swapper/0 6.1.0 #1\n"), "");
+	CHECK_EQ_STR(release("CPU: 0 PID: 1 Comm: swapper/0 Not tainted \n"), "");
+	CHECK_EQ_STR(release("CPU: 0 PID: 1 Comm: swapper/0 Not tainted v6.1.0 #1\n"), "");
+	CHECK_EQ_STR(release("CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6 #1\n"), "");
+	CHECK_EQ_STR(release("CPU: 0 PID: 1 Comm: x Not tainted 6.1.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa #1\n"), "");
+	CHECK_EQ_STR(release("CPU: 0 PID: 1 Comm: x Not tainted 6.1.0\x01x #1\n"), "");
+	CHECK_EQ_STR(release("BUG: kernel NULL pointer dereference\n"), "");
+	/* a buffer too small for it: nothing, not a cut release */
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, two, strlen(two), 1, 10), PS_OK);
+	CHECK_EQ_INT(ps_log_release(&log, small, sizeof small), 0);
+	CHECK_EQ_STR(small, "");
+}
+
 int main(void)
 {
+	test_release();
 	test_line_forms();
 	test_parse();
 	test_long_and_binary();

@@ -352,8 +352,10 @@ int cmd_eval(int argc, char **argv)
 		struct model_file mf;
 		uint32_t *idx = cli_calloc(cp.n, sizeof *idx);
 
-		if ((rc = model_file_open(&mf, model)) != PS_EXIT_OK)
+		if ((rc = model_file_open(&mf, model)) != PS_EXIT_OK) {
+			free(idx);
 			goto out;
+		}
 		printf("mode: model %s (no training, so no vector baselines)\n\n", model);
 		for (j = 0; j < cp.n; j++)
 			idx[j] = j;
@@ -395,9 +397,15 @@ int cmd_eval(int argc, char **argv)
 		int *lab = cli_calloc(cp.n, sizeof *lab);
 		struct pred *tmp = cli_calloc(cp.n, sizeof *tmp);
 		struct curve cv = { 0 };
+		/* the fold and network being worked on; freed (and zeroed) after
+		 * each use and at cv_out, so every early exit releases them */
+		struct fold fd;
+		struct gnn g;
 		int *truth = cli_calloc(cp.n, sizeof *truth), *pr = cli_calloc(cp.n, sizeof *pr);
 		struct scores s;
 
+		memset(&fd, 0, sizeof fd);
+		memset(&g, 0, sizeof g);
 		cv.rounds = 5;
 		cv.ncases = cp.n;
 		cv.pred = cli_calloc((size_t)(cv.rounds + 1) * cp.n, sizeof *cv.pred);
@@ -412,8 +420,6 @@ int cmd_eval(int argc, char **argv)
 			goto cv_out;
 		}
 		for (f = 0; f < k; f++) {
-			struct fold fd;
-			struct gnn g;
 			unsigned char *img;
 			size_t len;
 
@@ -442,9 +448,6 @@ int cmd_eval(int argc, char **argv)
 			if (baselines)
 				fold_baselines(&fd, lab, te, nte, tmp);
 			for (j = 0; j < nte; j++) {
-				int keep[NBASE];
-
-				memcpy(keep, tmp[j].base, sizeof keep);
 				p[te[j]] = tmp[j];
 				p[te[j]].base[B_KEYWORD] = keyword_rules(&cp, &cp.c[te[j]]);
 			}
@@ -475,7 +478,6 @@ int cmd_eval(int argc, char **argv)
 				free(img);
 				gnn_free(&g);
 				fold_free(&fd);
-				cfg.whole_log = 0;
 				if (rc != PS_EXIT_OK)
 					goto cv_out;
 				for (j = 0; j < nte; j++)
@@ -578,6 +580,8 @@ int cmd_eval(int argc, char **argv)
 		printf("\nevaluation time %.1f s\n", (now_us() - t0) / 1e6);
 		printf("macro_f1=%.4f\n", s.macro_f1);
 cv_out:
+		gnn_free(&g);
+		fold_free(&fd);
 		free(fold);
 		free(tr);
 		free(te);

@@ -11,6 +11,16 @@
 #include "tools/train/experiment.h"
 #include "tools/train/trainer.h"
 
+/* The least a model is trained from: TRAIN_MIN_LABELS labels with
+ * TRAIN_MIN_PER_LABEL labelled cases each.  One case, or one case per
+ * label, gives a model that labels every crash with confidence ~1. */
+#define TRAIN_MIN_LABELS 2
+#define TRAIN_MIN_PER_LABEL 3
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define TRAIN_MIN_LABELS_S STR(TRAIN_MIN_LABELS)
+#define TRAIN_MIN_PER_LABEL_S STR(TRAIN_MIN_PER_LABEL)
+
 static const char train_usage[] =
 	"usage: panicsage train --out MODEL [OPTIONS] DIR|FILE...\n"
 	"       panicsage train --out MODEL [OPTIONS] --db STORE [DIR|FILE...]\n\n"
@@ -19,6 +29,10 @@ static const char train_usage[] =
 	"a collector's store that a person labelled ('panicsage label --set'):\n"
 	"Drain templates, feature IDF and projection (LSA), GraphSAGE layers and\n"
 	"classifier; stores the cases' layer embeddings; writes MODEL.\n\n"
+	"A model needs at least " TRAIN_MIN_LABELS_S " labels with at least " TRAIN_MIN_PER_LABEL_S " labelled cases\n"
+	"each: with fewer, train refuses (exit 4) rather than write a model that\n"
+	"is confidently wrong; a label with fewer cases than that is kept, with\n"
+	"a warning.\n\n"
 	"  --out MODEL          model file to write\n"
 	"  --db STORE           also train on every case of STORE with a human label:\n"
 	"                       its log is the stored segment (one '[%%5lu.%%06lu] text'\n"
@@ -140,6 +154,42 @@ int train_check_cfg(const struct train_cfg *c)
 	return PS_EXIT_OK;
 }
 
+/* Refuses a corpus too small to learn from (exit 4, saying what it
+ * has); warns about the labels with too few cases. */
+static int check_enough(const struct corpus *cp, int quiet)
+{
+	uint32_t cnt[PS_MODEL_MAX_LABELS] = { 0 }, j, ok = 0, labelled = 0;
+	char have[1024];
+	size_t len = 0;
+
+	for (j = 0; j < cp->n; j++)
+		if (cp->c[j].label >= 0) {
+			cnt[cp->c[j].label]++;
+			labelled++;
+		}
+	have[0] = '\0';
+	for (j = 0; j < cp->nlabels; j++) {
+		if (!cnt[j])
+			continue;
+		ok += cnt[j] >= TRAIN_MIN_PER_LABEL;
+		if (len < sizeof have - 80)
+			len += (size_t)snprintf(have + len, sizeof have - len, "%s%s %u", len ? ", " : "",
+						cp->labels[j], cnt[j]);
+	}
+	if (ok < TRAIN_MIN_LABELS) {
+		cli_error("train: too few labelled cases to learn from: a model needs at least %d labels "
+			  "with at least %d cases each; %u labelled case(s)%s%s", TRAIN_MIN_LABELS,
+			  TRAIN_MIN_PER_LABEL, labelled, labelled ? ": " : "", have);
+		return PS_EXIT_INPUT;
+	}
+	if (!quiet)
+		for (j = 0; j < cp->nlabels; j++)
+			if (cnt[j] && cnt[j] < TRAIN_MIN_PER_LABEL)
+				cli_error("warning: label %s has only %u case(s); the model will not "
+					  "predict it reliably", cp->labels[j], cnt[j]);
+	return PS_EXIT_OK;
+}
+
 struct al_ctx {
 	const int *truth;
 	uint32_t nlabels;
@@ -233,6 +283,10 @@ int cmd_train(int argc, char **argv)
 		return rc;
 	if (db && !cp.nstore && !cfg.quiet)
 		cli_error("warning: %s: no case has a human label yet; training on the case files alone", db);
+	if ((rc = check_enough(&cp, cfg.quiet)) != PS_EXIT_OK) {
+		corpus_free(&cp);
+		return rc;
+	}
 	idx = cli_calloc(cp.n, sizeof *idx);
 	labels = cli_calloc(cp.n, sizeof *labels);
 	for (j = 0; j < cp.n; j++) {

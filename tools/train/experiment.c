@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/classify.h"
+#include "core/sort.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/la.h"
@@ -188,30 +189,21 @@ int keyword_rules(const struct corpus *cp, const struct case_rec *c)
 
 static int knn_vote(const float *sims, const int *labels, uint32_t n, uint32_t k, uint32_t nlabels)
 {
-	uint32_t *best = cli_calloc(k, sizeof *best), cnt = 0, i, j;
+	uint32_t *best = cli_calloc(k, sizeof *best), cnt = 0, i;
+	float *bs = cli_calloc(k, sizeof *bs);
 	double vote[PS_MODEL_MAX_LABELS] = { 0 };
 	int y = -1;
 
-	if (!best)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (labels[i] < 0)
-			continue;
-		if (cnt == k && !(sims[i] > sims[best[k - 1]]))
-			continue;
-		j = cnt < k ? cnt++ : k - 1;
-		while (j > 0 && sims[i] > sims[best[j - 1]]) {
-			best[j] = best[j - 1];
-			j--;
-		}
-		best[j] = i;
-	}
+	for (i = 0; i < n; i++)
+		if (labels[i] >= 0)
+			cnt = ps_topk_add(best, bs, cnt, k, i, sims[i]);
 	for (i = 0; i < cnt; i++)
-		vote[labels[best[i]]] += sims[best[i]] > 0 ? sims[best[i]] : 1e-6;
+		vote[labels[best[i]]] += bs[i] > 0 ? bs[i] : 1e-6;
 	for (i = 0; i < nlabels; i++)
 		if (vote[i] > 0 && (y < 0 || vote[i] > vote[y]))
 			y = (int)i;
 	free(best);
+	free(bs);
 	return y;
 }
 
