@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "tools/cli/cli.h"
+#include "tools/train/calib.h"
 #include "tools/train/commands.h"
 #include "tools/train/experiment.h"
 #include "tools/cli/modelfile.h"
@@ -18,7 +19,13 @@ static const char eval_usage[] =
 	"Classifies labelled case files and prints per-class precision, recall\n"
 	"and F1, the confusion matrix, macro-F1, the culprit-line hit rate at\n"
 	"1/3/5 (against the oops header line, found from the TITLE: header --\n"
-	"for evaluation only), per-case latency, and the int8/float agreement.\n"
+	"for evaluation only), per-case latency, and the int8/float agreement;\n"
+	"then the calibration: expected calibration error over 15 bins, the\n"
+	"share of answers with confidence >= 0.9 that are wrong, NLL, the\n"
+	"reliability bins, and a table per case header ARCH:, FORM:, ERA:,\n"
+	"SOURCE: present (synthetic cases; headers are never classified).  With\n"
+	"--cv, calibration is shown at temperature 1 and with each fold\n"
+	"re-scaled by the temperature fitted on the other folds.\n"
 	"The last line is 'macro_f1=<value>'.\n\n"
 	"--cv K trains and tests K times on a stratified split (default mode,\n"
 	"K = 5) and also scores the baselines on the same split: keyword rules,\n"
@@ -142,6 +149,91 @@ static void print_model_report(const struct corpus *cp, const struct pred *p, ui
 	free(pred);
 	free(pq);
 	free(lat);
+}
+
+/* Calibration figures of predictions p[0..n): ECE over CALIB_BINS bins,
+ * the confident-wrong rate, mean NLL and the reliability bins. */
+static void print_calibration(const struct corpus *cp, const struct pred *p, uint32_t n, const char *what)
+{
+	int *truth = cli_calloc(n, sizeof *truth), *pred = cli_calloc(n, sizeof *pred);
+	float *conf = cli_calloc(n, sizeof *conf);
+	float *probs = cli_calloc((size_t)n * cp->nlabels + 1, sizeof *probs);
+	struct calib_stats st;
+	uint32_t i, b;
+
+	for (i = 0; i < n; i++) {
+		truth[i] = p[i].truth;
+		pred[i] = p[i].label;
+		conf[i] = p[i].conf;
+		memcpy(probs + (size_t)i * cp->nlabels, p[i].probs, cp->nlabels * sizeof *probs);
+	}
+	calib_stats(truth, pred, conf, n, &st);
+	printf("calibration (%s): ECE %.4f (%u bins), confident-wrong %u of %u answers with "
+	       "confidence >= 0.9 (%.4f), NLL %.4f, %u answers\n", what, st.ece, CALIB_BINS,
+	       st.confident_wrong, st.confident, st.confident ? (double)st.confident_wrong / st.confident : 0,
+	       calib_nll(probs, truth, n, cp->nlabels, 1), st.n);
+	for (b = 0; b < CALIB_BINS; b++)
+		if (st.bin[b].n)
+			printf("reliability (%s): bin %.3f-%.3f n %u confidence %.4f accuracy %.4f\n", what,
+			       (double)b / CALIB_BINS, (double)(b + 1) / CALIB_BINS, st.bin[b].n,
+			       st.bin[b].conf, st.bin[b].acc);
+	free(truth);
+	free(pred);
+	free(conf);
+	free(probs);
+}
+
+/* Per-slice table for one case header (ARCH, FORM, ERA, SOURCE): for
+ * each value, cases, accuracy, macro-F1, ECE, confident-wrong.  Nothing
+ * when no scored case has the header. */
+static void print_slices(const struct corpus *cp, const struct pred *p, uint32_t n, const uint32_t *idx,
+			 int key)
+{
+	static const char *const names[] = { "ARCH", "FORM", "ERA", "SOURCE" };
+	const char **vals = cli_calloc(n + 1, sizeof *vals);
+	int *truth = cli_calloc(n, sizeof *truth), *pred = cli_calloc(n, sizeof *pred);
+	float *conf = cli_calloc(n, sizeof *conf);
+	uint32_t i, j, nv = 0, m;
+
+	for (i = 0; i < n; i++) {
+		const struct case_rec *c = &cp->c[idx ? idx[i] : i];
+		const char *v = key == 0 ? c->arch : key == 1 ? c->form : key == 2 ? c->era : c->source;
+
+		if (!v || p[i].truth < 0)
+			continue;
+		for (j = 0; j < nv && strcmp(vals[j], v); j++)
+			;
+		if (j == nv)
+			vals[nv++] = v;
+	}
+	if (nv) {
+		printf("\n| %s | cases | accuracy | macro-F1 | ECE | confident-wrong |\n|---|---|---|---|---|---|\n",
+		       names[key]);
+		for (j = 0; j < nv; j++) {
+			struct calib_stats st;
+			struct scores sc;
+
+			for (i = 0, m = 0; i < n; i++) {
+				const struct case_rec *c = &cp->c[idx ? idx[i] : i];
+				const char *v = key == 0 ? c->arch : key == 1 ? c->form : key == 2 ? c->era : c->source;
+
+				if (!v || strcmp(v, vals[j]) || p[i].truth < 0)
+					continue;
+				truth[m] = p[i].truth;
+				pred[m] = p[i].label;
+				conf[m] = p[i].conf;
+				m++;
+			}
+			sc = score(truth, pred, m, cp->nlabels);
+			calib_stats(truth, pred, conf, m, &st);
+			printf("| %s | %u | %.3f | %.3f | %.3f | %u/%u |\n", vals[j], m, sc.accuracy, sc.macro_f1,
+			       st.ece, st.confident_wrong, st.confident);
+		}
+	}
+	free(vals);
+	free(truth);
+	free(pred);
+	free(conf);
 }
 
 /* Is `path` one of `dirs` or a file inside one of them? */
@@ -272,6 +364,11 @@ int cmd_eval(int argc, char **argv)
 			int *truth = cli_calloc(cp.n, sizeof *truth), *kw = cli_calloc(cp.n, sizeof *kw);
 
 			print_model_report(&cp, p, cp.n);
+			putchar('\n');
+			print_calibration(&cp, p, cp.n, "the model's probabilities");
+			for (f = 0; f < 4; f++)
+				print_slices(&cp, p, cp.n, NULL, (int)f);
+			putchar('\n');
 			for (j = 0; j < cp.n; j++) {
 				truth[j] = p[j].truth;
 				kw[j] = keyword_rules(&cp, &cp.c[j]);
@@ -402,6 +499,45 @@ int cmd_eval(int argc, char **argv)
 					pt[nt++] = p[j];
 			print_model_report(&cp, pt, nt);
 			free(pt);
+		}
+		{
+			/* raw, then each fold re-scaled by the temperature fitted
+			 * on the other folds' held-out predictions (cross-fitting:
+			 * no fold is judged by a temperature fitted on it) */
+			struct pred *pc = cli_calloc(cp.n, sizeof *pc);
+			float *probs = cli_calloc((size_t)cp.n * cp.nlabels + 1, sizeof *probs);
+			int *tr_f = cli_calloc(cp.n, sizeof *tr_f);
+			double tall;
+
+			putchar('\n');
+			print_calibration(&cp, p, cp.n, "temperature 1");
+			for (j = 0; j < cp.n; j++)
+				memcpy(probs + (size_t)j * cp.nlabels, p[j].probs, cp.nlabels * sizeof *probs);
+			for (j = 0; j < cp.n; j++)
+				tr_f[j] = fold[j] < k ? p[j].truth : -1;
+			tall = calib_fit_temperature(probs, tr_f, cp.n, cp.nlabels);
+			memcpy(pc, p, cp.n * sizeof *pc);
+			for (f = 0; f < k; f++) {
+				double t;
+
+				for (j = 0; j < cp.n; j++)
+					tr_f[j] = fold[j] < k && fold[j] != f ? p[j].truth : -1;
+				t = calib_fit_temperature(probs, tr_f, cp.n, cp.nlabels);
+				for (j = 0; j < cp.n; j++) {
+					if (fold[j] != f)
+						continue;
+					calib_apply(pc[j].probs, 1, cp.nlabels, t);
+					pc[j].conf = pc[j].label >= 0 ? pc[j].probs[pc[j].label] : 0;
+				}
+			}
+			print_calibration(&cp, pc, cp.n, "temperature of the other folds");
+			printf("temperature fitted on all folds' held-out predictions: %.4f "
+			       "(what train --calibrate %u stores)\n", tall, k);
+			for (f = 0; f < 4; f++)
+				print_slices(&cp, pc, cp.n, NULL, (int)f);
+			free(pc);
+			free(probs);
+			free(tr_f);
 		}
 		for (j = 0; j < cp.n; j++) {
 			truth[j] = p[j].truth;

@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "tools/cli/cli.h"
+#include "tools/train/calib.h"
 #include "tools/train/commands.h"
 #include "tools/train/experiment.h"
 #include "tools/train/trainer.h"
@@ -41,6 +42,12 @@ static const char train_usage[] =
 	"                       each label the 1%% with the highest entropy (labels\n"
 	"                       from the case files); report scores per round\n"
 	"  --al-rounds N, --al-init F, --al-step F   (5, 0.01, 0.01)\n"
+	"  --calibrate K        fit the softmax temperature on the held-out\n"
+	"                       predictions of K-fold cross-validation over the\n"
+	"                       training cases (K models more to train) and store\n"
+	"                       it in the model; 0 = none, temperature 1 (default 0)\n"
+	"  --uncertain-below F  with --calibrate: a top probability below F is\n"
+	"                       reported as uncertain (default 0.5)\n"
 	"%s"
 	"  --quiet              no progress output\n";
 
@@ -228,10 +235,10 @@ int cmd_train(int argc, char **argv)
 	const char *out = NULL, *db = NULL;
 	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
 	int npaths = 0, rc, al = 0, *labels = NULL;
-	struct cli_opt opts[TRAIN_CFG_NOPTS + 8];
+	struct cli_opt opts[TRAIN_CFG_NOPTS + 10];
 	const struct cli_spec spec = { "train", opts, usage, 0, argc };
 	size_t n;
-	uint32_t *idx = NULL, j, al_rounds = 5;
+	uint32_t *idx = NULL, j, al_rounds = 5, calib_k = 0;
 	double al_init = 0.01, al_step = 0.01, t0 = now_us();
 	unsigned char *img;
 	size_t len;
@@ -246,6 +253,8 @@ int cmd_train(int argc, char **argv)
 	opts[n++] = (struct cli_opt)CLI_U32("--al-rounds", &al_rounds, 0, 100);
 	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-init", &al_init, 0, 1);
 	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-step", &al_step, 0, 1);
+	opts[n++] = (struct cli_opt)CLI_U32("--calibrate", &calib_k, 0, 20);
+	opts[n++] = (struct cli_opt)CLI_FLOAT("--uncertain-below", &cfg.uncertain_below, 0, 1);
 	opts[n++] = (struct cli_opt)CLI_FLAG("--quiet", &cfg.quiet);
 	opts[n] = (struct cli_opt)CLI_END;
 	if ((rc = cli_parse(&spec, argc, argv, paths, &npaths)) != PS_EXIT_OK) {
@@ -262,6 +271,11 @@ int cmd_train(int argc, char **argv)
 	if ((rc = train_check_cfg(&cfg)) != PS_EXIT_OK) {
 		free(paths);
 		return rc;
+	}
+	if (calib_k == 1) {
+		cli_error("train: --calibrate: 0 (none) or 2..20 folds");
+		free(paths);
+		return PS_EXIT_USAGE;
 	}
 	rc = corpus_load(&cp, paths, npaths, db);
 	free(paths);
@@ -282,6 +296,31 @@ int cmd_train(int argc, char **argv)
 	if (!cfg.quiet)
 		fprintf(stderr, "train: %u cases (%u from the store), %u labels, seed %llu\n", cp.n,
 			cp.nstore, cp.nlabels, (unsigned long long)cfg.seed);
+	if (calib_k) {
+		struct pred *p = cli_calloc(cp.n, sizeof *p);
+		float *probs = cli_calloc((size_t)cp.n * cp.nlabels + 1, sizeof *probs);
+		int *truth = cli_calloc(cp.n, sizeof *truth);
+		double t = 1;
+
+		rc = cv_predict(&cfg, &cp, calib_k, p);
+		if (rc == PS_EXIT_OK) {
+			for (j = 0; j < cp.n; j++) {
+				truth[j] = p[j].truth;
+				memcpy(probs + (size_t)j * cp.nlabels, p[j].probs, cp.nlabels * sizeof *probs);
+			}
+			t = calib_fit_temperature(probs, truth, cp.n, cp.nlabels);
+			cfg.temperature = (float)t;
+			if (!cfg.quiet)
+				fprintf(stderr, "train: temperature %.4f (held-out NLL %.4f at T=1, %.4f at T)\n", t,
+					calib_nll(probs, truth, cp.n, cp.nlabels, 1),
+					calib_nll(probs, truth, cp.n, cp.nlabels, t));
+		}
+		free(p);
+		free(probs);
+		free(truth);
+		if (rc != PS_EXIT_OK)
+			goto done_nofold;
+	}
 	if ((rc = fold_prepare(&f, &cfg, &cp, idx, cp.n, al ? NULL : labels)) != PS_EXIT_OK)
 		goto done;
 	if (al) {
@@ -312,6 +351,7 @@ int cmd_train(int argc, char **argv)
 	gnn_free(&g);
 done:
 	fold_free(&f);
+done_nofold:
 	free(idx);
 	free(labels);
 	corpus_free(&cp);

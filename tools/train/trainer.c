@@ -43,6 +43,7 @@ void train_defaults(struct train_cfg *c)
 	c->ig_floor = 0.02f;
 	c->hint_weight = 5.0f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
+	c->uncertain_below = PS_UNCERTAIN_DEFAULT;
 }
 
 static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, uint32_t n, double v)
@@ -970,6 +971,11 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 
 	stub_model(f, &m);
 	m.flags = cfg->flags;
+	if (cfg->temperature > 0) {
+		m.flags |= PS_MODEL_F_CALIB;
+		m.temperature = cfg->temperature;
+		m.uncertain_below = cfg->uncertain_below;
+	}
 	m.p.dim = cfg->dim;
 	m.p.nlayers = g->nlayers;
 	m.p.ncases = f->n;
