@@ -76,6 +76,8 @@ $(B)/host/core/%.o $(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
 
 # The default model is built into every program (core/default_model.c).
 $(B)/host/core/default_model.o $(B)/musl/core/default_model.o: $(wildcard model/default.psm)
+# So is the catalogue (core/default_catalogue.c), for models without one.
+$(B)/host/core/default_catalogue.o $(B)/musl/core/default_catalogue.o: $(wildcard model/catalogue.tsv)
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)

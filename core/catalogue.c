@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/default_catalogue.h"
 #include "core/status.h"
 
 /* op kinds */
@@ -570,6 +571,9 @@ static const char *parse_addr(const char *p, uint32_t n, const struct compiled *
 	return NULL;
 }
 
+/* What panic() prints before its reason: such an entry ends a report. */
+static const char panic_prefix[] = "Kernel panic - not syncing";
+
 /* Parses one entry line into *e (ops into `ops` when not NULL). */
 static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 			       struct ps_cat_entry *e, struct ps_cat_op *ops, uint32_t op_first)
@@ -643,6 +647,8 @@ static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 	e->era.p = f[6].p, e->era.n = f[6].n;
 	e->source.p = f[8].p, e->source.n = f[8].n;
 	e->pattern.p = f[9].p, e->pattern.n = f[9].n;
+	e->panic = f[9].n >= sizeof panic_prefix - 1 &&
+		   memcmp(f[9].p, panic_prefix, sizeof panic_prefix - 1) == 0;
 	e->op_first = op_first;
 	e->op_count = c.n_ops;
 	e->literal_bytes = c.literal_bytes;
@@ -921,4 +927,20 @@ fail:
 	ps_arena_release(a, mark);
 	memset(cat, 0, sizeof *cat);
 	return st;
+}
+
+int ps_catalogue_builtin(struct ps_catalogue *cat, struct ps_arena *a, struct ps_cat_error *err)
+{
+	size_t n;
+	const char *text = ps_default_catalogue(&n);
+
+	if (!text) {
+		memset(cat, 0, sizeof *cat);
+		if (err) {
+			err->line = 0;
+			err->msg = "this build has no built-in catalogue";
+		}
+		return PS_EMODEL;
+	}
+	return ps_catalogue_parse(cat, text, n, a, err);
 }

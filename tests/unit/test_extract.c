@@ -190,7 +190,7 @@ int main(void)
 	CHECK(in_segment(b.header_line) && in_segment(b.panic_line));
 	ps_params_defaults(&p);
 
-	/* only noise: no header, still a segment and no crash */
+	/* only noise: no header, no crash, nothing extracted */
 	{
 		struct built nb = { 0 };
 		uint32_t i;
@@ -198,7 +198,9 @@ int main(void)
 			put(&nb, "[    1.000000] random: crng init done");
 		CHECK_EQ_INT(analyse(&nb, &p), PS_OK);
 		CHECK(an.header == PS_NONE);
-		CHECK(an.nsegment > 0);
+		CHECK(an.no_crash);
+		CHECK_EQ_INT(an.nsegment, 0);
+		CHECK_EQ_INT(an.nculprits, 0);
 	}
 
 	/* one line */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/catalogue.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/commands.h"
@@ -46,9 +47,11 @@ const char train_options_help[] =
 	"  --ig-weight F        supervised feature weighting: IDF x (floor + F x\n"
 	"                       information gain / label entropy); 0 = plain IDF (default 1)\n"
 	"  --ig-floor F         (default 0.02)\n"
-	"  --hint-weight F      give the label the oops header's pattern hints at\n"
+	"  --hint-weight F      give the label of the oops header's catalogue entry\n"
 	"                       h0 dimensions of its own, at this weight; 0 = none\n"
 	"                       (default 5)\n"
+	"  --catalogue FILE     fault message catalogue the features use and the model\n"
+	"                       carries (default: the built-in model/catalogue.tsv)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n";
@@ -97,6 +100,20 @@ int train_parse_opt(struct train_cfg *c, int argc, char **argv, int *i)
 		(*i)++;
 		return 1;
 	}
+	if (!strcmp(a, "--catalogue")) {
+		char *text;
+		size_t len;
+
+		if ((rc = cli_read_file(v, &text, &len)))
+			return -rc;
+		free(c->catalogue_owned);
+		c->catalogue_owned = text;
+		c->catalogue = text;
+		c->catalogue_len = len;
+		c->catalogue_path = v;
+		(*i)++;
+		return 1;
+	}
 	if (!strcmp(a, "--projection")) {
 		if (!strcmp(v, "lsa"))
 			c->proj = PROJ_LSA;
@@ -131,6 +148,19 @@ int train_check_cfg(const struct train_cfg *c)
 	if (c->nbuckets & (c->nbuckets - 1)) {
 		cli_error("--buckets must be a power of two");
 		return PS_EXIT_USAGE;
+	}
+	if (!c->catalogue) {
+		cli_error("this build has no built-in catalogue: give --catalogue FILE");
+		return PS_EXIT_USAGE;
+	} else {
+		struct ps_catalogue cat;
+		unsigned char *mem;
+		int st = catalogue_load(&cat, &mem, c->catalogue, c->catalogue_len,
+					c->catalogue_path ? c->catalogue_path : "built-in catalogue");
+
+		free(mem);
+		if (st != PS_OK)
+			return st == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
 	}
 	return PS_EXIT_OK;
 }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "core/catalogue.h"
 #include "core/model.h"
 #include "tools/train/corpus.h"
 
@@ -26,13 +27,19 @@ struct train_cfg {
 	int whole_log;           /* features from every line ("w/o FILE") */
 	enum proj_kind proj;
 	float ig_weight, ig_floor;   /* supervised feature weighting (0 = off) */
-	float hint_weight;       /* h0 dims of their own for the header's label hint (0 = off) */
+	float hint_weight;       /* h0 dims of their own for the header's catalogue label (0 = off) */
+	const char *catalogue;   /* the catalogue text embedded in the model and
+				    used for its features (default: the built-in one) */
+	size_t catalogue_len;
+	char *catalogue_owned;   /* --catalogue FILE's text, freed by train_cfg_free */
+	const char *catalogue_path;   /* that FILE, or NULL */
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
 	int progress;            /* progress bar on stderr */
 	int quiet;
 };
 
 void train_defaults(struct train_cfg *c);
+void train_cfg_free(struct train_cfg *c);
 
 /* Parses one training option at argv[*i] (advancing *i past its value):
  * 1 consumed, 0 not a training option, -exitcode on a bad value. */
@@ -55,6 +62,8 @@ struct fold {
 	float *x;                      /* [n][nbuckets] tf-idf rows */
 	float *h0;                     /* [n][dim] */
 	uint32_t *seg_tpl_cases, *all_tpl_cases;   /* per template, for culprit weights */
+	struct ps_catalogue cat;       /* cfg->catalogue, parsed */
+	unsigned char *cat_mem;
 };
 
 /* `labels[i]` is the label of case idx[i] or -1; used only to rank
