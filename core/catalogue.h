@@ -79,6 +79,10 @@ struct ps_cat_entry {
 	uint32_t op_first, op_count;   /* the compiled pattern */
 	uint32_t literal_bytes;        /* how specific the pattern is */
 	uint32_t key;                  /* offset of the index key in the text */
+	uint32_t key_lead;             /* bytes from the pattern's start to its key
+					  when the key is in a leading literal (a
+					  match starts that far before the key);
+					  UINT32_MAX otherwise */
 };
 
 struct ps_cat_op {
