@@ -203,6 +203,38 @@ int main(void)
 	CHECK(load(NULL, 0, err, sizeof err) != 0);
 	CHECK(load(img, len, NULL, 0) == 0);
 
+	/* the CATALOGUE section (flag PS_MODEL_F_CATALOGUE): its text is
+	 * there, byte for byte; a model without the flag has none and is
+	 * what older models are; an empty section is refused */
+	{
+		static const char text[] = "# panicsage catalogue v1\nx.y\tmanual\theader\tno\tany\tany\t6.1\t-\tf.c:1\tsysrq: Trigger a crash\n";
+		uint32_t flags0 = src.flags;
+		unsigned char *withcat;
+		size_t nw, nold;
+
+		CHECK(m.catalogue.p == NULL && m.catalogue.n == 0);   /* img: no flag */
+		nold = len;
+		src.flags |= PS_MODEL_F_CATALOGUE;
+		src.catalogue.p = text;
+		src.catalogue.n = sizeof text - 1;
+		withcat = rand_model_image(&src, &nw);
+		CHECK(nw > nold);
+		CHECK_EQ_INT(load(withcat, nw, err, sizeof err), 0);
+		ps_model_load(&m, withcat, nw, err, sizeof err);
+		CHECK_EQ_INT(m.catalogue.n, sizeof text - 1);
+		CHECK(m.catalogue.p && memcmp(m.catalogue.p, text, sizeof text - 1) == 0);
+		CHECK((const unsigned char *)m.catalogue.p > withcat &&
+		      (const unsigned char *)m.catalogue.p < withcat + nw);
+		free(withcat);
+		src.catalogue.n = 0;        /* flag without text: refused */
+		withcat = rand_model_image(&src, &nw);
+		CHECK(load(withcat, nw, err, sizeof err) != 0 && has(err, "catalogue"));
+		free(withcat);
+		src.flags = flags0;
+		src.catalogue.p = NULL;
+		ps_model_load(&m, img, len, err, sizeof err);
+	}
+
 	/* int8-only and float-only files load; the missing path is refused */
 	for (l = 0; l < 2; l++) {
 		static unsigned char mem[1 << 16];
