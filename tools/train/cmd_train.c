@@ -49,7 +49,7 @@ const char train_options_help[] =
 	"  --ig-floor F         (default 0.02)\n"
 	"  --hint-weight F      give the label of the oops header's catalogue entry\n"
 	"                       h0 dimensions of its own, at this weight; 0 = none\n"
-	"                       (default 5)\n"
+	"                       (default 3)\n"
 	"  --catalogue FILE     fault message catalogue the features use and the model\n"
 	"                       carries (default: the built-in model/catalogue.tsv)\n"
 	"  --projection lsa|random   (default lsa)\n"

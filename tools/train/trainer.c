@@ -40,7 +40,7 @@ void train_defaults(struct train_cfg *c)
 	c->ig_weight = 1.0f;
 	c->edge_drop = 0.0f;
 	c->ig_floor = 0.02f;
-	c->hint_weight = 5.0f;
+	c->hint_weight = 3.0f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 	c->catalogue = ps_default_catalogue(&c->catalogue_len);
 }
