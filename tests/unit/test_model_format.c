@@ -5,6 +5,8 @@
 
 #include "check.h"
 #include "core/arena.h"
+#include "core/catalogue.h"
+#include "core/diagnose.h"
 #include "core/drain.h"
 #include "core/status.h"
 #include "core/sage.h"
@@ -225,6 +227,26 @@ int main(void)
 		CHECK(m.catalogue.p && memcmp(m.catalogue.p, text, sizeof text - 1) == 0);
 		CHECK((const unsigned char *)m.catalogue.p > withcat &&
 		      (const unsigned char *)m.catalogue.p < withcat + nw);
+		/* the catalogue used with a model: its own; the built-in one
+		 * for a model without (and for no model) */
+		{
+			static unsigned char cmem[8 << 20];
+			struct ps_catalogue cat;
+			struct ps_arena ca;
+			struct ps_model old;
+
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, &m, &ca, NULL), 0);
+			CHECK_EQ_INT(cat.n, 1);
+			CHECK(cat.entry[0].id.n == 3 && !memcmp(cat.entry[0].id.p, "x.y", 3));
+			CHECK_EQ_INT(ps_model_load(&old, img, len, err, sizeof err), 0);
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, &old, &ca, NULL), 0);
+			CHECK(cat.n > 1000);     /* model/catalogue.tsv */
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, NULL, &ca, NULL), 0);
+			CHECK(cat.n > 1000);
+		}
 		free(withcat);
 		src.catalogue.n = 0;        /* flag without text: refused */
 		withcat = rand_model_image(&src, &nw);
