@@ -355,12 +355,19 @@ static int match_from(const struct ps_catalogue *cat, const struct ps_cat_entry 
 		}
 		if (!star)
 			return 0;
-		/* backtrack: the last %s (or the virtual leading one) takes one more byte */
+		/* backtrack: the last %s (or the virtual leading one) takes one
+		 * more byte, or up to where the literal after it can start */
 		star_i++;
+		k = star_k == UINT32_MAX ? 0 : star_k + 1;
+		if (k < e->op_count && ops[k].kind == OP_LIT) {
+			const char *want = cat->text + ops[k].off;
+
+			while (star_i < n && s[star_i] != *want)
+				star_i++;
+		}
 		if (star_i > n)
 			return 0;
 		i = star_i;
-		k = star_k == UINT32_MAX ? 0 : star_k + 1;
 		if (star_k == UINT32_MAX || e->addr_conv > ops[star_k].conv)
 			have_addr = 0;
 	}
