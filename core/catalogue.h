@@ -7,7 +7,7 @@
  * "# panicsage catalogue v1"):
  *
  *   id        unique, 1..64 bytes of [A-Za-z0-9._-]
- *   label     one of the 14 labels of TAXONOMY.md (ps_cat_label_name)
+ *   label     one of the 14 labels of model/TAXONOMY.md (ps_cat_label_name)
  *   strength  header   the line opens a crash report
  *             evidence the line supports a kind, inside or after one
  *   harmless  yes: a normal message that is not a fault; no otherwise
@@ -153,7 +153,7 @@ int ps_catalogue_match(const struct ps_catalogue *cat, const char *s, size_t n,
 int ps_cat_entry_match(const struct ps_catalogue *cat, const struct ps_cat_entry *e,
 		       const char *s, size_t n, struct ps_cat_match *m);
 
-/* Label names in TAXONOMY.md row order (index = precedence), NULL past
+/* Label names in model/TAXONOMY.md row order (index = precedence), NULL past
  * the end; the index of a name, or PS_CAT_NO_LABEL. */
 const char *ps_cat_label_name(unsigned label);
 unsigned ps_cat_label_index(const char *s, size_t n);

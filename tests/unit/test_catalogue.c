@@ -14,7 +14,7 @@
 static unsigned char arena_buf[16 << 20];
 static struct ps_arena arena;
 
-/* The 14 labels of TAXONOMY.md, written here independently of the code. */
+/* The 14 labels of model/TAXONOMY.md, written here independently of the code. */
 static const char *const taxonomy[14] = {
 	"manual", "hardware", "null-deref", "stack-corruption", "memory-corruption",
 	"out-of-memory", "cpu-lockup", "hung-task", "locking", "boot-failure",
