@@ -85,6 +85,8 @@ $(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(if $(MUSL_IS_GCC),$(FREE_GCC))
 
 # The default model is built into every program (core/default_model.c).
 $(B)/host/core/default_model.o $(B)/musl/core/default_model.o: $(wildcard model/default.psm)
+# So is the catalogue (core/default_catalogue.c), for models without one.
+$(B)/host/core/default_catalogue.o $(B)/musl/core/default_catalogue.o: $(wildcard model/catalogue.tsv)
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)

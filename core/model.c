@@ -20,7 +20,7 @@
 
 /* ---- layout shared by the loader and the writer ---- */
 
-enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16, T_CALIB };
+enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16, T_TEXT, T_CALIB };
 
 struct sec_desc {
 	uint32_t id;
@@ -41,6 +41,7 @@ static uint64_t sec_size(const struct sec_desc *s)
 	case T_Q8:     return round4((uint64_t)s->rows * s->cols) + (uint64_t)s->rows * 4;
 	case T_U16:    return round4((uint64_t)s->rows * 2);
 	case T_STRTAB: return 0;
+	case T_TEXT:   return 0;
 	}
 	return 0;
 }
@@ -63,6 +64,8 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 	for (l = 0; l < p->nlayers; l++)
 		ADD(PS_SEC_BIAS + l, T_F32, 1, p->dims[l + 1]);
 	ADD(PS_SEC_CLS_B, T_F32, 1, p->nlabels);
+	if (flags & PS_MODEL_F_CATALOGUE)
+		ADD(PS_SEC_CATALOGUE, T_TEXT, 0, 0);
 	if (flags & PS_MODEL_F_CALIB)
 		ADD(PS_SEC_CALIB, T_CALIB, 0, 0);
 	for (pass = 0; pass < 2; pass++) {
@@ -81,14 +84,14 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 	return n;
 }
 
-/* 9 fixed (with CALIB) + a bias per layer + per numeric variant: proj, cls_w and 3 per layer */
-#define MAX_LAYOUT (9u + PS_MODEL_MAX_LAYERS + 2u * (2u + 3u * PS_MODEL_MAX_LAYERS))
+/* 10 fixed (with CATALOGUE and CALIB) + a bias per layer + per numeric variant: proj, cls_w and 3 per layer */
+#define MAX_LAYOUT (10u + PS_MODEL_MAX_LAYERS + 2u * (2u + 3u * PS_MODEL_MAX_LAYERS))
 
 const char *ps_model_section_name(uint32_t id, char *tmp, size_t tmplen)
 {
 	static const char *const fixed[] = {
 		"?", "params", "labels", "templates", "idf", "tpl_weight", "proj",
-		"cls_w", "cls_b", "case_label", "case_names", "calib",
+		"cls_w", "cls_b", "case_label", "case_names", "catalogue", "calib",
 	};
 	struct ps_buf b;
 	uint32_t base = id & 0xffu;
@@ -316,7 +319,7 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 	flags = rd32(b + 28);
 	if (nsec < 1 || nsec > PS_MODEL_MAX_SECTIONS)
 		FAILV("model section count out of range", "sections", nsec);
-	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32 | PS_MODEL_F_CALIB))
+	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32 | PS_MODEL_F_CATALOGUE | PS_MODEL_F_CALIB))
 		FAILV("model has unknown flags", "flags", flags);
 	if (!(flags & (PS_MODEL_F_INT8 | PS_MODEL_F_F32)))
 		FAIL("model has neither float nor int8 matrices");
@@ -365,8 +368,10 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 		if (o % PS_MODEL_ALIGN || o < table_end || o > len || s > len - o)
 			FAILV("model section out of bounds", "id", id);
 		expect = sec_size(&want[j]);
-		if (want[j].type != T_STRTAB && s != expect)
+		if (want[j].type != T_STRTAB && want[j].type != T_TEXT && s != expect)
 			FAILV("model section has the wrong size", "id", id);
+		if (want[j].type == T_TEXT && (s == 0 || s > PS_MODEL_MAX_CATALOGUE))
+			FAILV("model catalogue section empty or larger than 8 MiB", "bytes", s);
 		off[j] = o;
 		size[j] = s;
 	}
@@ -440,6 +445,10 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 			for (i = 0; i < m->p.ncases; i++)
 				if (m->case_label[i] >= m->p.nlabels)
 					FAILV("model stored case has a label out of range", "case", i);
+			break;
+		case PS_SEC_CATALOGUE:
+			m->catalogue.p = (const char *)s;
+			m->catalogue.n = (uint32_t)size[j];
 			break;
 		case PS_SEC_IDF: m->idf = (const float *)(const void *)s; break;
 		case PS_SEC_TPL_WEIGHT: m->tpl_weight = (const float *)(const void *)s; break;
@@ -632,6 +641,10 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 				size = write_strtab(&w, at, &src->templates, p->ntemplates);
 			else
 				size = write_strtab(&w, at, &src->case_names, p->ncases);
+			break;
+		case T_TEXT:
+			size = src->catalogue.n;
+			put(&w, at, src->catalogue.p, size);
 			break;
 		case T_U16:
 			size = sec_size(&d[i]);

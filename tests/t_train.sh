@@ -25,6 +25,25 @@ $PS model inspect "$T/a.psm" >"$T/inspect" || fail "inspect"
 grep -q 'stored cases: 36' "$T/inspect" || fail "inspect: stored cases"
 grep -q 'null-deref  *6 stored cases' "$T/inspect" || fail "inspect: label counts"
 
+# the model carries its catalogue: the built-in one by default,
+# --catalogue FILE's otherwise (its text byte for byte); a malformed
+# catalogue is refused before training (exit 4, with its line)
+grep -q "^catalogue: $(grep -c '^[^#]' model/catalogue.tsv) entries, $(wc -c < model/catalogue.tsv) bytes, its own" "$T/inspect" ||
+	fail "inspect: catalogue line: $(grep catalogue "$T/inspect")"
+{ head -n 1 model/catalogue.tsv
+  printf 'kb.only\tkernel-bug\theader\tno\tany\tany\t6.1\t-\tkernel/panic.c:1\tKernel panic - not syncing: %%s\n'; } > "$T/small.tsv"
+$PS train --out "$T/cat.psm" $small --catalogue "$T/small.tsv" $D >"$T/train.out" 2>&1 || fail "train --catalogue: $(cat "$T/train.out")"
+$PS model inspect "$T/cat.psm" | grep -q "^catalogue: 1 entries, $(wc -c < "$T/small.tsv") bytes, its own" ||
+	fail "the model does not carry --catalogue's text"
+/usr/bin/python3 - "$T/cat.psm" "$T/small.tsv" <<'PY' || fail "--catalogue's bytes are not in the model"
+import sys
+assert open(sys.argv[2], "rb").read() in open(sys.argv[1], "rb").read()
+PY
+printf '# panicsage catalogue v1\nbroken\tnot-a-label\n' > "$T/bad.tsv"
+$PS train --out "$T/bad.psm" $small --catalogue "$T/bad.tsv" $D >"$T/v.out" 2>&1
+[ $? -eq 4 ] && grep -q "bad.tsv: line 2:" "$T/v.out" && [ ! -e "$T/bad.psm" ] ||
+	fail "a malformed --catalogue: $(cat "$T/v.out")"
+
 # damaged models: truncated, a flipped byte, not a model at all
 head -c 1000 "$T/a.psm" >"$T/trunc.psm"
 $PS model verify "$T/trunc.psm" >"$T/v.out" 2>&1

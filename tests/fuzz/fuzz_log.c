@@ -1,6 +1,7 @@
 /* fuzz_log: the whole capture-side analysis of arbitrary "log" text.
  *
- * Case-file header, log parser, masking, Drain, oops marking, DBSCAN
+ * Case-file header, log parser, masking, Drain, catalogue matching and
+ * header marking (the built-in catalogue, parsed once), DBSCAN
  * extraction, culprits and both report writers, once with a large
  * arena and once with a small one whose size the input chooses, so
  * that every out-of-memory path runs too.  Invariants: no crash, no
@@ -14,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/catalogue.h"
 #include "core/log.h"
 #include "core/pipeline.h"
 #include "core/report.h"
@@ -40,6 +42,8 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 		FUZZ_ASSERT(an->log.rec[i].level >= PS_NO_LEVEL && an->log.rec[i].level <= 7);
 	}
 	FUZZ_ASSERT(an->header == PS_NONE || an->header < an->nlines);
+	FUZZ_ASSERT(!an->no_crash || (an->header == PS_NONE && an->nsegment == 0 && an->fault_lines == 0));
+	FUZZ_ASSERT(an->no_crash || an->header != PS_NONE);
 	FUZZ_ASSERT(an->panic == PS_NONE || an->panic < an->nlines);
 	for (i = 0; i < an->nsegment; i++) {
 		FUZZ_ASSERT(an->segment[i] < an->nlines);
@@ -75,6 +79,8 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	free(rep);
 }
 
+static struct ps_catalogue catalogue;
+
 static int analyze(const char *text, size_t len, struct ps_arena *a, struct ps_analysis *an)
 {
 	struct ps_params p;
@@ -87,6 +93,14 @@ static int analyze(const char *text, size_t len, struct ps_arena *a, struct ps_a
 	vlen = ps_casefile_get(text, hdr, "LABEL", &val);
 	FUZZ_ASSERT(vlen == 0 || (val >= text && val + vlen <= text + hdr));
 	ps_params_defaults(&p);
+	if (!catalogue.n) {
+		static unsigned char cmem[4 << 20];
+		struct ps_arena ca;
+
+		ps_arena_init(&ca, cmem, sizeof cmem);
+		FUZZ_ASSERT(ps_catalogue_builtin(&catalogue, &ca, NULL) == PS_OK);
+	}
+	p.catalogue = &catalogue;
 	return ps_analyze(an, &p, NULL, text + hdr, len - hdr, hdr_lines + 1, a, NULL);
 }
 

@@ -6,6 +6,8 @@
 
 #include "check.h"
 #include "core/arena.h"
+#include "core/catalogue.h"
+#include "core/diagnose.h"
 #include "core/drain.h"
 #include "core/status.h"
 #include "core/sage.h"
@@ -203,6 +205,58 @@ int main(void)
 	CHECK(load(bad + 1, len, err, sizeof err) != 0 && has(err, "aligned"));
 	CHECK(load(NULL, 0, err, sizeof err) != 0);
 	CHECK(load(img, len, NULL, 0) == 0);
+
+	/* the CATALOGUE section (flag PS_MODEL_F_CATALOGUE): its text is
+	 * there, byte for byte; a model without the flag has none and is
+	 * what older models are; an empty section is refused */
+	{
+		static const char text[] = "# panicsage catalogue v1\nx.y\tmanual\theader\tno\tany\tany\t6.1\t-\tf.c:1\tsysrq: Trigger a crash\n";
+		uint32_t flags0 = src.flags;
+		unsigned char *withcat;
+		size_t nw, nold;
+
+		CHECK(m.catalogue.p == NULL && m.catalogue.n == 0);   /* img: no flag */
+		nold = len;
+		src.flags |= PS_MODEL_F_CATALOGUE;
+		src.catalogue.p = text;
+		src.catalogue.n = sizeof text - 1;
+		withcat = rand_model_image(&src, &nw);
+		CHECK(nw > nold);
+		CHECK_EQ_INT(load(withcat, nw, err, sizeof err), 0);
+		ps_model_load(&m, withcat, nw, err, sizeof err);
+		CHECK_EQ_INT(m.catalogue.n, sizeof text - 1);
+		CHECK(m.catalogue.p && memcmp(m.catalogue.p, text, sizeof text - 1) == 0);
+		CHECK((const unsigned char *)m.catalogue.p > withcat &&
+		      (const unsigned char *)m.catalogue.p < withcat + nw);
+		/* the catalogue used with a model: its own; the built-in one
+		 * for a model without (and for no model) */
+		{
+			static unsigned char cmem[8 << 20];
+			struct ps_catalogue cat;
+			struct ps_arena ca;
+			struct ps_model old;
+
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, &m, &ca, NULL), 0);
+			CHECK_EQ_INT(cat.n, 1);
+			CHECK(cat.entry[0].id.n == 3 && !memcmp(cat.entry[0].id.p, "x.y", 3));
+			CHECK_EQ_INT(ps_model_load(&old, img, len, err, sizeof err), 0);
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, &old, &ca, NULL), 0);
+			CHECK(cat.n > 1000);     /* model/catalogue.tsv */
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, NULL, &ca, NULL), 0);
+			CHECK(cat.n > 1000);
+		}
+		free(withcat);
+		src.catalogue.n = 0;        /* flag without text: refused */
+		withcat = rand_model_image(&src, &nw);
+		CHECK(load(withcat, nw, err, sizeof err) != 0 && has(err, "catalogue"));
+		free(withcat);
+		src.flags = flags0;
+		src.catalogue.p = NULL;
+		ps_model_load(&m, img, len, err, sizeof err);
+	}
 
 	/* int8-only and float-only files load; the missing path is refused */
 	for (l = 0; l < 2; l++) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/catalogue.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/calib.h"
@@ -67,9 +68,11 @@ const char train_options_help[] =
 	"  --ig-weight F        supervised feature weighting: IDF x (floor + F x\n"
 	"                       information gain / label entropy); 0 = plain IDF (default 1)\n"
 	"  --ig-floor F         (default 0.02)\n"
-	"  --hint-weight F      give the label the oops header's pattern hints at\n"
+	"  --hint-weight F      give the label of the oops header's catalogue entry\n"
 	"                       h0 dimensions of its own, at this weight; 0 = none\n"
-	"                       (default 5)\n"
+	"                       (default 3)\n"
+	"  --catalogue FILE     fault message catalogue the features use and the model\n"
+	"                       carries (default: the built-in model/catalogue.tsv)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n";
@@ -97,6 +100,24 @@ static int set_projection(void *ctx, const char *opt, char **vals)
 		cli_error("%s: lsa or random", opt);
 		return PS_EXIT_USAGE;
 	}
+	return PS_EXIT_OK;
+}
+
+static int set_catalogue(void *ctx, const char *opt, char **vals)
+{
+	struct train_cfg *c = ctx;
+	char *text;
+	size_t len;
+	int rc;
+
+	(void)opt;
+	if ((rc = cli_read_file(vals[0], &text, &len)))
+		return rc;
+	free(c->catalogue_owned);
+	c->catalogue_owned = text;
+	c->catalogue = text;
+	c->catalogue_len = len;
+	c->catalogue_path = vals[0];
 	return PS_EXIT_OK;
 }
 
@@ -138,6 +159,7 @@ size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o)
 		CLI_CALL("--seed", set_seed, c),
 		CLI_CALL("--projection", set_projection, c),
 		CLI_CALL("--format", set_format, c),
+		CLI_CALL("--catalogue", set_catalogue, c),
 		CLI_FLAG("--whole-log", &c->whole_log),
 	};
 
@@ -150,6 +172,19 @@ int train_check_cfg(const struct train_cfg *c)
 	if (c->nbuckets & (c->nbuckets - 1)) {
 		cli_error("--buckets must be a power of two");
 		return PS_EXIT_USAGE;
+	}
+	if (!c->catalogue) {
+		cli_error("this build has no built-in catalogue: give --catalogue FILE");
+		return PS_EXIT_USAGE;
+	} else {
+		struct ps_catalogue cat;
+		unsigned char *mem;
+		int st = catalogue_load(&cat, &mem, c->catalogue, c->catalogue_len,
+					c->catalogue_path ? c->catalogue_path : "built-in catalogue");
+
+		free(mem);
+		if (st != PS_OK)
+			return st == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
 	}
 	return PS_EXIT_OK;
 }

@@ -38,9 +38,10 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		  uint32_t n, int whole_log, struct pred *out)
 {
 	struct ps_model m;
+	struct ps_catalogue cat;
 	char err[256];
 	size_t cap = 0;
-	unsigned char *mem = NULL;
+	unsigned char *mem = NULL, *cat_mem;
 	uint32_t i, j;
 	int map[PS_MODEL_MAX_LABELS];
 
@@ -48,6 +49,8 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		cli_error("model: %s", err);
 		return PS_EXIT_MODEL;
 	}
+	if (catalogue_load(&cat, &cat_mem, m.catalogue.p, m.catalogue.n, "model catalogue") != PS_OK)
+		return PS_EXIT_MODEL;
 	for (j = 0; j < m.p.nlabels; j++)
 		map[j] = corpus_label_of(cp, m.labels[j]);
 	for (i = 0; i < n; i++) {
@@ -64,13 +67,16 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 			mem = malloc(cap = need);
 			if (!mem) {
 				cli_error("out of memory");
+				free(cat_mem);
 				return PS_EXIT_NOMEM;
 			}
 		}
 		out[i].truth = c->label;
 		ps_arena_init(&a, mem, cap);
 		t0 = now_us();
-		rc = analyze_case(&m, c->log, c->loglen, c->first_line, &a, &an);
+		rc = analyze_case(&m, &cat, c->log, c->loglen, c->first_line, &a, &an);
+		if (rc == PS_OK && an.no_crash)
+			rc = PS_EINPUT;     /* "no crash found": no label, counted wrong */
 		if (rc == PS_OK) {
 			if (!(m.flags & PS_MODEL_F_F32))
 				opts.num = PS_NUM_INT8;
@@ -110,6 +116,7 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		}
 	}
 	free(mem);
+	free(cat_mem);
 	return PS_EXIT_OK;
 }
 
