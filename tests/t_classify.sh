@@ -22,8 +22,8 @@ path, host, kdump = sys.argv[1:]
 lines = open(path, "rb").read().decode("utf-8", "replace").split("\n")
 a = json.load(open(host))
 b = json.load(open(kdump))
-keys = ["label", "confidence", "crash", "catalogue", "ranking", "segment", "culprits", "neighbors",
-        "timing_us"]
+keys = ["label", "confidence", "uncertain", "crash", "catalogue", "ranking", "segment", "culprits",
+        "neighbors", "timing_us"]
 assert list(a) == keys, "keys %r" % list(a)
 # the catalogue entry named is a row of model/catalogue.tsv, with its label and source
 rows = {r.split("\t")[0]: r.split("\t") for r in open("model/catalogue.tsv") if r[:1] not in "#\n"}

@@ -53,6 +53,8 @@ static void models(void)
 		{ "both-2layer.psm", 64, 2, { 16, 8, 8 }, 12, 5, 5, PS_MODEL_F_F32 | PS_MODEL_F_INT8 },
 		{ "int8-catalogue.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
 		  PS_MODEL_F_INT8 | PS_MODEL_F_CATALOGUE },
+		{ "calib-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
+		  PS_MODEL_F_F32 | PS_MODEL_F_INT8 | PS_MODEL_F_CALIB },
 	};
 	/* a model's own catalogue (a CATALOGUE section): two entries */
 	static const char cat[] =
@@ -73,6 +75,8 @@ static void models(void)
 			m.catalogue.p = cat;
 			m.catalogue.n = sizeof cat - 1;
 		}
+		m.temperature = 1.5f;          /* written only with PS_MODEL_F_CALIB */
+		m.uncertain_below = 0.6f;
 		img = rand_model_image(&m, &len);
 		put("fuzz_model", v[i].name, img, len);
 		free(img);

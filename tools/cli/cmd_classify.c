@@ -19,9 +19,11 @@
 
 static const char classify_usage[] =
 	"usage: panicsage classify [--json] [--model MODEL] FILE\n\n"
-	"Extracts the fault-indicating lines of a vmcore or a kernel log (plain dmesg, with\n"
-	"[ ts], <level>, [ T123] caller ids, journal or /dev/kmsg prefixes; '-'\n"
-	"for stdin; a case file's KEY: value header is skipped) and prints the\n"
+	"Extracts the fault-indicating lines of a vmcore or a kernel log (dmesg in\n"
+	"any of its forms, /dev/kmsg records, a syslog file, journalctl output,\n"
+	"mail-quoted or from a serial console: README.md \"Log forms\"; other\n"
+	"programs' syslog lines are ignored; '-' for stdin; a case file's\n"
+	"KEY: value header is skipped) and prints the\n"
 	"oops header, the catalogue entry it matches, the culprit lines and the\n"
 	"segment, and with a model the root-cause label; a log without any fault\n"
 	"line of the catalogue gets \"no crash found\" and no label (exit 0).\n\n"

@@ -132,6 +132,12 @@ int cmd_model(int argc, char **argv)
 		else
 			printf("catalogue: none of its own (a model from before models carried one);"
 			       " the built-in one is used: %u entries\n", cat.n);
+		if (m->flags & PS_MODEL_F_CALIB)
+			printf("calibration: temperature %.4f, uncertain below %.2f\n", (double)m->temperature,
+			       (double)m->uncertain_below);
+		else
+			printf("calibration: none (temperature 1, uncertain below %.2f)\n",
+			       (double)m->uncertain_below);
 		printf("stored cases: %u\n", p->ncases);
 		for (i = 0; i < p->ncases; i++)
 			count[m->case_label[i]]++;

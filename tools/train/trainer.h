@@ -34,6 +34,8 @@ struct train_cfg {
 	char *catalogue_owned;   /* --catalogue FILE's text, freed by train_cfg_free */
 	const char *catalogue_path;   /* that FILE, or NULL */
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
+	float temperature;       /* > 0: write a CALIB section with it */
+	float uncertain_below;   /* CALIB's threshold */
 	int progress;            /* progress bar on stderr */
 	int quiet;
 };
