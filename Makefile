@@ -9,6 +9,9 @@
 #   make deps     install the Debian packages the build and tests need
 #   make bench    benchmarks (read ../shared/corpus when present)
 #   make lab      QEMU fault lab: every fault kind, regenerates model/corpus/lab (hours)
+#   make ARCH=arm64   also build/arm64/panicsage-kdump, the capture-kernel binary
+#                 for aarch64 (static musl, cross-built; `make arm64` builds it alone)
+#   make lab ARCH=arm64   the arm64 QEMU fault lab (model/corpus/lab-arm64)
 #
 # Sources are found by folder, one folder a job (README "Layout"):
 #   core/ port/ kdump/vmcore/   the engine, the OS layer, the vmcore reader: every program
@@ -19,6 +22,10 @@
 
 CC      ?= cc
 MUSL_CC ?= musl-gcc
+# The aarch64 cross compiler: musl-dev:arm64's wrapper around
+# gcc-aarch64-linux-gnu (its specs file points at the arm64 musl).
+ARM64_MUSL_CC ?= aarch64-linux-musl-gcc
+ARCH    ?=
 B       := build
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -61,21 +68,31 @@ HOST_LIBS  ?= -lblis -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpthread
 KDUMP_LIBS ?=
 MBEDTLS_MUSL     := $(B)/mbedtls-musl
 MBEDTLS_MUSL_LIB := $(MBEDTLS_MUSL)/libmbedtls.a
+MBEDTLS_ARM64     := $(B)/mbedtls-musl-arm64
+MBEDTLS_ARM64_LIB := $(MBEDTLS_ARM64)/libmbedtls.a
 
 host_obj = $(patsubst %.c,$(B)/host/%.o,$(1))
 musl_obj = $(patsubst %.c,$(B)/musl/%.o,$(1))
+arm64_obj = $(patsubst %.c,$(B)/arm64/obj/%.o,$(1))
 
 HOST_ENGINE := $(call host_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 MUSL_ENGINE := $(call musl_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
+ARM64_ENGINE := $(call arm64_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 HOST_PROGS  := $(B)/panicsage $(B)/panicsage-train $(B)/panicsage-collector
 
-.PHONY: all deps demo test bench clean lab
+.PHONY: all deps demo test bench clean lab arm64
 all: $(HOST_PROGS) $(B)/panicsage-kdump
+ifeq ($(ARCH),arm64)
+all: $(B)/arm64/panicsage-kdump
+else ifneq ($(ARCH),)
+$(error ARCH=$(ARCH): only ARCH=arm64 is known (the host programs are always built for the host))
+endif
+arm64: $(B)/arm64/panicsage-kdump
 
-$(B)/host/core/%.o $(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
+$(B)/host/core/%.o $(B)/musl/core/%.o $(B)/arm64/obj/core/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
 
 # The default model is built into every program (core/default_model.c).
-$(B)/host/core/default_model.o $(B)/musl/core/default_model.o: $(wildcard model/default.psm)
+$(B)/host/core/default_model.o $(B)/musl/core/default_model.o $(B)/arm64/obj/core/default_model.o: $(wildcard model/default.psm)
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,6 +101,10 @@ $(B)/host/%.o: %.c
 $(B)/musl/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS_EXTRA) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/arm64/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(ARM64_MUSL_CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS_EXTRA) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/panicsage: $(HOST_ENGINE) $(call host_obj,$(CLI_MAIN) $(CLI_LIB) $(CLI_SRC))
 	$(CC) $(OPT) -o $@ $^ $(CLI_LIBS)
@@ -104,6 +125,15 @@ $(MBEDTLS_MUSL_LIB): kdump/tls_config.h ci/mbedtls_musl.sh
 	MUSL_CC=$(MUSL_CC) ci/mbedtls_musl.sh $(MBEDTLS_MUSL) kdump/tls_config.h
 $(B)/musl/kdump/%.o: CPPFLAGS += -I$(MBEDTLS_MUSL)/src/include -DMBEDTLS_CONFIG_FILE='"kdump/tls_config.h"'
 $(call musl_obj,$(KDUMP_SRC)): | $(MBEDTLS_MUSL_LIB)
+
+# The same program for aarch64 (README "arm64"): the same sources and
+# mbedTLS source tree, cross-compiled with $(ARM64_MUSL_CC).
+$(B)/arm64/panicsage-kdump: $(ARM64_ENGINE) $(call arm64_obj,$(KDUMP_SRC)) $(MBEDTLS_ARM64_LIB)
+	$(ARM64_MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^ $(KDUMP_LIBS)
+$(MBEDTLS_ARM64_LIB): kdump/tls_config.h ci/mbedtls_musl.sh | $(MBEDTLS_MUSL_LIB)
+	MUSL_CC=$(ARM64_MUSL_CC) MBEDTLS_SRC=$(MBEDTLS_MUSL)/src ci/mbedtls_musl.sh $(MBEDTLS_ARM64) kdump/tls_config.h
+$(B)/arm64/obj/kdump/%.o: CPPFLAGS += -I$(MBEDTLS_ARM64)/src/include -DMBEDTLS_CONFIG_FILE='"kdump/tls_config.h"'
+$(call arm64_obj,$(KDUMP_SRC)): | $(MBEDTLS_ARM64_LIB)
 
 # Everything the tests link against: the engine plus the host programs
 # minus their main().
