@@ -47,6 +47,7 @@ enum {
 	OP_LIST = 35, OP_REFCNT = 12, OP_RECURSE = 49, OP_CANARY = 71,
 	OP_KALLOC = 22, OP_SPIN = 84, OP_BLOCK = 93, OP_ATOMIC = 66,
 	OP_ASSERT = 37, OP_WARN = 55, OP_DIVIDE = 78, OP_FW = 29, OP_TXSTALL = 44,
+	OP_OPCODE = 88,
 };
 
 struct psdev_req {
@@ -419,6 +420,18 @@ static noinline void psdev_process(struct psdev_req *r, bool atomic)
 			psdev_sink = (arg * 1000) / psdev_zero;
 		else
 			psdev_sink = (unsigned int)arg / psdev_zero;
+		break;
+	case OP_OPCODE:
+		/* an instruction the CPU does not define (arm64 has no divide
+		 * trap; this is its "other CPU exception") */
+#if defined(__aarch64__)
+		if (r->variant & 1)
+			asm volatile(".inst 0x00000000");	/* UDF #0 */
+		else
+			asm volatile(".inst 0x0000dead");	/* UDF #0xdead */
+#elif defined(__x86_64__)
+		asm volatile("ud2");
+#endif
 		break;
 	case OP_FW:
 		if (!psdev_pdev)
