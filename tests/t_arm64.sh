@@ -53,7 +53,7 @@ echo "compared $n logs"
 
 # vmcores from the generator: --dmesg and the report agree across the two binaries
 if [ -x "$G" ]; then
-	for m in x86_64; do
+	for m in x86_64 arm64; do
 		"$G" --format lockless --machine $m tests/data/example.log "$T/$m.vmcore" "$T/$m.expected" 2>/dev/null ||
 			{ bad "generator $m"; continue; }
 		"$QEMU" "$A" --dmesg "$T/$m.vmcore" > "$T/a.dmesg"

@@ -62,6 +62,13 @@ struct vmcore {
 	uint64_t phys_base;
 	int have_page_offset;
 	uint64_t page_offset;
+	/* arm64, from VMCOREINFO (vm_open): the linear map is
+	 * [a64_lin_start, a64_lin_end) and maps a64_phys_offset upwards;
+	 * other kernel addresses are the kernel image, at va - kimage_voffset */
+	int a64;
+	unsigned a64_va_bits, a64_page_size;
+	int a64_flipped;           /* 5.4+ layout: linear map in the lower half */
+	uint64_t a64_kimage_voffset, a64_phys_offset, a64_lin_start, a64_lin_end;
 	struct vm_win win[WIN_COUNT];
 	int truncated;             /* the file ends before a PT_LOAD does */
 	int err;                   /* errno of the last failed pread */
