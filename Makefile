@@ -80,7 +80,7 @@ MUSL_ENGINE := $(call musl_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 ARM64_ENGINE := $(call arm64_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 HOST_PROGS  := $(B)/panicsage $(B)/panicsage-train $(B)/panicsage-collector
 
-.PHONY: all deps demo test bench clean lab arm64
+.PHONY: all deps demo test bench clean lab lab-smoke-arm64 arm64
 all: $(HOST_PROGS) $(B)/panicsage-kdump
 ifeq ($(ARCH),arm64)
 all: $(B)/arm64/panicsage-kdump
@@ -149,7 +149,11 @@ demo: deps
 	$(B)/panicsage-kdump tests/data/example.log
 
 lab:
-	ci/lab.sh all
+	LAB_ARCH=$(if $(ARCH),$(ARCH),x86_64) ci/lab.sh all
+
+# The arm64 lab's smoke run alone (make test runs it as t_lab_arm64_e2e).
+lab-smoke-arm64:
+	LAB_ARCH=arm64 ci/lab.sh smoke
 
 include tests/tests.mk
 

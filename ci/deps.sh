@@ -12,7 +12,7 @@ pkgs_build="gcc make musl-tools libc6-dev binutils dpkg-dev debian-archive-keyri
 pkgs_test="python3 python3-numpy sqlite3 kexec-tools clang libclang-rt-dev systemd"
 pkgs_lab="qemu-system-x86 linux-image-amd64 initramfs-tools linux-headers-amd64 busybox-static kexec-tools cpio makedumpfile e2fsprogs"
 pkgs_arm64="gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user-static binutils-aarch64-linux-gnu"
-pkgs_lab_arm64="qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu linux-headers-amd64 cpio e2fsprogs kexec-tools busybox-static"
+pkgs_lab_arm64="qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu kmod cpio e2fsprogs busybox-static dpkg-dev"
 pkgs_bench="makedumpfile python3-sklearn python3-torch hyperfine valgrind"
 
 groups=${*:-build test}

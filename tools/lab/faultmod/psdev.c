@@ -89,6 +89,9 @@ static volatile unsigned int psdev_zero;
 static volatile u64 psdev_sink;			/* keeps reads from being optimised away */
 static volatile bool psdev_stop;
 static volatile unsigned long psdev_max_depth = ~0UL;
+#if defined(__aarch64__)
+static void *psdev_hold[4096];
+#endif
 
 /* Recursion with a fixed frame; three sizes so traces differ per variant. */
 static noinline unsigned long psdev_walk_a(unsigned long depth, unsigned long seed);
@@ -273,12 +276,26 @@ static noinline void psdev_process(struct psdev_req *r, bool atomic)
 		obj[(arg >> 3) % sz] = 0x5c;		/* write after free */
 		if (r->variant & 1)
 			((u32 *)obj)[0] = 0;
+#if defined(__aarch64__)
+		/* arm64's kmalloc caches (128-byte minimum alignment) do not
+		 * hand the freed object straight back: hold what they give
+		 * until it comes back (slub_debug checks its poison then) */
+		for (arg = 0; arg < ARRAY_SIZE(psdev_hold); arg++) {
+			obj2 = kmalloc(sz, gfp);
+			psdev_hold[arg] = obj2;
+			if (!obj2 || obj2 == obj)
+				break;
+		}
+		while (arg-- > 0)
+			kfree(psdev_hold[arg]);
+#else
 		for (arg = 0; arg < 64; arg++) {
 			obj2 = kmalloc(sz, gfp);	/* slub_debug checks the poison */
 			if (!obj2)
 				break;
 			kfree(obj2);
 		}
+#endif
 		break;
 	case OP_DFREE:
 		obj = kmalloc(sz, gfp);
