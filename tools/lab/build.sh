@@ -75,8 +75,9 @@ if [ ! -f "$M/psdev.ko" ] || [ "$SRC/faultmod/psdev.c" -nt "$M/psdev.ko" ] ||
    [ "$(cat "$M/kver" 2>/dev/null)" != "$KVER" ]; then
 	rm -rf "$M"; mkdir -p "$M"
 	cp "$SRC/faultmod/psdev.c" "$SRC/faultmod/Kbuild" "$M/"
+	# (not the calling make's variables: `make lab ARCH=arm64` passes ARCH down)
 	# shellcheck disable=SC2086
-	make -s -C "$KDIR" M="$M" $KMAKE modules >"$M/build.log" 2>&1 ||
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$KDIR" M="$M" $KMAKE modules >"$M/build.log" 2>&1 ||
 		{ cat "$M/build.log" >&2; lab_die "psdev.ko did not build"; }
 	echo "$KVER" > "$M/kver"
 fi
