@@ -27,6 +27,10 @@
 #define X86_64_PAGE_OFFSET_L4 0xffff888000000000ull
 #define X86_64_PAGE_OFFSET_L5 0xff11000000000000ull
 
+/* arm64: how far from a kernel-image symbol an address is still taken to
+ * be in the image (Debian's 6.1 image is ~35 MiB) */
+#define A64_KIMAGE_SPAN (256ull << 20)
+
 #define MAX_NOTE_SEGS 64
 #define WIN_ALIGN 4096u
 
@@ -303,7 +307,9 @@ static int virt_to_phys(const struct vmcore *vm, uint64_t va, uint64_t *pa)
 			*pa = va - vm->a64_lin_start + vm->a64_phys_offset;
 			return 1;
 		}
-		if (va >> 63) {   /* the kernel image (or vmalloc: no PT_LOAD has it) */
+		/* the kernel image: within A64_KIMAGE_SPAN of one of its
+		 * symbols (elsewhere is vmalloc space, which no PT_LOAD has) */
+		if (va - (vm->a64_kimage - A64_KIMAGE_SPAN) < 2 * A64_KIMAGE_SPAN) {
 			*pa = va - vm->a64_kimage_voffset;
 			return 1;
 		}
@@ -632,10 +638,11 @@ static int info_num(const struct vmcore *vm, const char *key, uint64_t *out)
  * Missing or absurd values leave vm->a64 unset (PT_LOADs only). */
 static void arm64_layout(struct vmcore *vm)
 {
-	uint64_t va_bits, voff, phys, psize = 4096, ksym;
+	uint64_t va_bits, voff, phys, psize = 4096, ksym, stext;
 	unsigned vmin;
 	const char *v;
 	size_t n;
+	int flipped;
 
 	if (vm->machine != EM_AARCH64 || !info_num(vm, "NUMBER(VA_BITS)", &va_bits) ||
 	    !info_num(vm, "NUMBER(kimage_voffset)", &voff) ||
@@ -656,12 +663,11 @@ static void arm64_layout(struct vmcore *vm)
 	if (!vm_info_hex(vm, "SYMBOL(prb)", &ksym) && !vm_info_hex(vm, "SYMBOL(log_buf)", &ksym) &&
 	    !vm_info_hex(vm, "SYMBOL(swapper_pg_dir)", &ksym))
 		return;
-	vm->a64_va_bits = (unsigned)va_bits;
-	vm->a64_page_size = (unsigned)psize;
 	vm->a64_kimage_voffset = voff;
 	vm->a64_phys_offset = phys;
-	vm->a64_flipped = (int)(ksym >> (va_bits - 1) & 1);
-	if (vm->a64_flipped) {
+	vm->a64_kimage = vm_info_hex(vm, "SYMBOL(_stext)", &stext) ? stext : ksym;
+	flipped = (int)(ksym >> (va_bits - 1) & 1);
+	if (flipped) {
 		vmin = va_bits > 48 ? 48 : (unsigned)va_bits;
 		vm->a64_lin_start = (uint64_t)0 - ((uint64_t)1 << va_bits);
 		vm->a64_lin_end = (uint64_t)0 - ((uint64_t)1 << (vmin - 1));

@@ -63,12 +63,11 @@ struct vmcore {
 	int have_page_offset;
 	uint64_t page_offset;
 	/* arm64, from VMCOREINFO (vm_open): the linear map is
-	 * [a64_lin_start, a64_lin_end) and maps a64_phys_offset upwards;
-	 * other kernel addresses are the kernel image, at va - kimage_voffset */
+	 * [a64_lin_start, a64_lin_end) (end 0: the top) and maps
+	 * a64_phys_offset upwards; the kernel image is around a64_kimage
+	 * (a symbol in it) and at va - kimage_voffset */
 	int a64;
-	unsigned a64_va_bits, a64_page_size;
-	int a64_flipped;           /* 5.4+ layout: linear map in the lower half */
-	uint64_t a64_kimage_voffset, a64_phys_offset, a64_lin_start, a64_lin_end;
+	uint64_t a64_kimage_voffset, a64_phys_offset, a64_lin_start, a64_lin_end, a64_kimage;
 	struct vm_win win[WIN_COUNT];
 	int truncated;             /* the file ends before a PT_LOAD does */
 	int err;                   /* errno of the last failed pread */

@@ -536,6 +536,7 @@ static void test_corrupt(void)
 			check_corrupt(fmt, c, GEN_X86_64, 0);
 			check_corrupt(fmt, c, GEN_PPC64, 1);
 			check_corrupt(fmt, c, GEN_PPC, 0);
+			check_corrupt(fmt, c, GEN_ARM64, 1);
 		}
 	}
 }
