@@ -116,20 +116,10 @@ static void entropy_final(sqlite3_context *ctx)
 
 /* ---- output ---- */
 
-/* Text from a report for a terminal: control characters (C0, DEL and
- * UTF-8-encoded C1) as \xNN, everything else as is. */
+/* Text from a report, a summary or a person for a terminal, escaped. */
 static void put_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			printf("\\x%02x", *++p);
-		else
-			putchar(*p);
-	}
+	cli_put_text(stdout, s);
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -464,46 +454,27 @@ static int check_by(const char *by)
 int cmd_label(int argc, char **argv)
 {
 	const char *dbpath = NULL, *show = NULL, *set = NULL, *label = NULL, *by = NULL;
+	const char *set_args[2] = { NULL, NULL };
 	uint32_t limit = LIMIT_DEFAULT;
-	int i, as_json = 0, have_limit = 0, rc;
+	int nargs, as_json = 0, have_limit = 0, rc;
 	sqlite3 *db;
 	char err[400];
+	const struct cli_opt opts[] = {
+		CLI_STR("--db", &dbpath),
+		{ .name = "--limit", .type = CLI_T_U32, .dst = &limit, .lo = 0, .hi = UINT32_MAX,
+		  .seen = &have_limit },
+		CLI_STR("--show", &show),
+		{ .name = "--set", .type = CLI_T_STR, .dst = set_args, .nvals = 2, .what = "ID and LABEL" },
+		CLI_STR("--by", &by),
+		CLI_FLAG("--json", &as_json),
+		CLI_END
+	};
+	const struct cli_spec spec = { "label", opts, usage, 0, 0 };
 
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		int values = !strcmp(o, "--set") ? 2 : !strcmp(o, "--db") || !strcmp(o, "--limit") ||
-			     !strcmp(o, "--show") || !strcmp(o, "--by") ? 1 : 0;
-
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-			usage(stdout);
-			return PS_EXIT_OK;
-		} else if (!strcmp(o, "--json")) {
-			as_json = 1;
-			continue;
-		} else if (!values) {
-			cli_error("label: unknown option or argument '%s'", o);
-			usage(stderr);
-			return PS_EXIT_USAGE;
-		} else if (i + values >= argc) {
-			cli_error("label: %s needs %s", o, values == 2 ? "ID and LABEL" : "a value");
-			return PS_EXIT_USAGE;
-		}
-		if (!strcmp(o, "--db")) {
-			dbpath = argv[i + 1];
-		} else if (!strcmp(o, "--limit")) {
-			if (cli_parse_u32(o, argv[i + 1], 0, UINT32_MAX, &limit))
-				return PS_EXIT_USAGE;
-			have_limit = 1;
-		} else if (!strcmp(o, "--show")) {
-			show = argv[i + 1];
-		} else if (!strcmp(o, "--set")) {
-			set = argv[i + 1];
-			label = argv[i + 2];
-		} else {
-			by = argv[i + 1];
-		}
-		i += values;
-	}
+	if ((rc = cli_parse(&spec, argc, argv, NULL, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	set = set_args[0];
+	label = set_args[1];
 	if (!dbpath) {
 		cli_error("label: --db STORE is required");
 		usage(stderr);
