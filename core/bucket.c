@@ -72,7 +72,14 @@ static const struct generic generic_frames[] = {
 	{ "print_cpu_stall", REPORT }, { "check_cpu_stall", REPORT }, { "rcu_sched_clock_irq", REPORT },
 	{ "rcu_pending", REPORT }, { "watchdog_overflow_callback", REPORT }, { "mce_panic", REPORT },
 	{ "oom_kill_process", REPORT }, { "out_of_memory", REPORT }, { "__oom_kill_process", REPORT },
-	{ "oom_killer_*", REPORT }, { "check_panic_on_oom", REPORT },
+	{ "oom_killer_*", REPORT }, { "check_panic_on_oom", REPORT }, { "sched_show_task", REPORT },
+	{ "dump_cpu_task", REPORT }, { "print_other_cpu_stall", REPORT }, { "rcu_check_callbacks", REPORT },
+	{ "print_cpu_stall_info", REPORT }, { "rcu_check_gp_kthread_starvation", REPORT },
+	{ "rcu_gp_kthread", REPORT }, { "rcu_gp_fqs_loop", REPORT }, { "rcu_gp_fqs", REPORT },
+	{ "force_qs_rnp", REPORT }, { "rcu_implicit_dynticks_qs", REPORT }, { "kmemleak_alloc*", REPORT },
+	{ "skb_panic", REPORT }, { "skb_over_panic", REPORT }, { "skb_under_panic", REPORT },
+	{ "fortify_panic", REPORT }, { "__fortify_panic", REPORT }, { "__fortify_report", REPORT },
+	{ "should_fail*", REPORT }, { "fail_dump", REPORT }, { "__should_failslab", REPORT },
 	/* TRAP (x86, arm64) */
 	{ "do_trap", TRAP }, { "do_error_trap", TRAP }, { "handle_invalid_op", TRAP }, { "handle_bug", TRAP },
 	{ "do_invalid_op", TRAP }, { "do_divide_error", TRAP }, { "do_general_protection", TRAP },
@@ -91,6 +98,10 @@ static const struct generic generic_frames[] = {
 	{ "el1h_64_error*", TRAP }, { "do_debug_exception", TRAP }, { "call_break_hook", TRAP },
 	{ "brk_handler", TRAP }, { "do_undefinstr", TRAP }, { "do_el1_undef", TRAP },
 	{ "do_sp_pc_abort", TRAP }, { "do_serror", TRAP }, { "arm64_serror_panic", TRAP },
+	{ "handle_mm_fault", TRAP }, { "__handle_mm_fault", TRAP }, { "handle_pte_fault", TRAP },
+	{ "do_anonymous_page", TRAP }, { "do_huge_pmd_anonymous_page", TRAP }, { "__do_fault", TRAP },
+	{ "do_fault", TRAP }, { "do_read_fault", TRAP }, { "do_cow_fault", TRAP }, { "do_shared_fault", TRAP },
+	{ "do_wp_page", TRAP }, { "wp_page_copy", TRAP }, { "do_swap_page", TRAP },
 	/* CHECK */
 	{ "__list_add_valid*", CHECK }, { "__list_del_entry_valid*", CHECK }, { "__list_del_entry", CHECK },
 	{ "list_del", CHECK }, { "__list_add", CHECK }, { "list_add", CHECK }, { "list_add_tail", CHECK },
@@ -110,6 +121,8 @@ static const struct generic generic_frames[] = {
 	{ "print_deadlock_bug", CHECK }, { "mark_lock", CHECK }, { "mark_usage", CHECK },
 	{ "print_usage_bug", CHECK }, { "valid_state", CHECK }, { "print_unlock_imbalance_bug", CHECK },
 	{ "debug_object_*", CHECK }, { "debug_print_object", CHECK }, { "debug_check_no_*", CHECK },
+	{ "check_preemption_disabled", CHECK }, { "__this_cpu_preempt_check", CHECK },
+	{ "debug_smp_processor_id", CHECK }, { "register_lock_class", CHECK }, { "look_up_lock_class", CHECK },
 	{ "spin_bug", CHECK }, { "spin_dump", CHECK }, { "do_raw_spin_*", CHECK }, { "rwlock_bug", CHECK },
 	/* SLEEP */
 	{ "__schedule", SLEEP }, { "schedule", SLEEP }, { "schedule_timeout*", SLEEP },
@@ -133,8 +146,11 @@ static const struct generic generic_frames[] = {
 	{ "native_queued_spin_lock_slowpath", SLEEP }, { "__pv_queued_spin_lock_slowpath", SLEEP },
 	{ "pv_queued_spin_lock_slowpath", SLEEP }, { "queued_read_lock_slowpath", SLEEP },
 	{ "queued_write_lock_slowpath", SLEEP }, { "__raw_spin_lock*", SLEEP }, { "spin_lock*", SLEEP },
-	{ "prepare_to_wait*", SLEEP }, { "finish_wait", SLEEP }, { "__wake_up*", SLEEP },
-	{ "try_to_wake_up", SLEEP }, { "wake_up_process", SLEEP },
+	{ "delay_tsc", SLEEP }, { "delay_loop", SLEEP }, { "delay_halt*", SLEEP }, { "__delay", SLEEP },
+	{ "__const_udelay", SLEEP }, { "__udelay", SLEEP }, { "__ndelay", SLEEP }, { "udelay", SLEEP },
+	{ "mdelay", SLEEP }, { "prepare_to_wait*", SLEEP }, { "finish_wait", SLEEP }, { "__wake_up*", SLEEP },
+	{ "try_to_wake_up", SLEEP }, { "wake_up_process", SLEEP }, { "context_switch", SLEEP },
+	{ "finish_task_switch", SLEEP },
 	/* HELPER */
 	{ "memcpy*", HELPER }, { "__memcpy*", HELPER }, { "memset*", HELPER }, { "__memset*", HELPER },
 	{ "memmove*", HELPER }, { "__memmove*", HELPER }, { "memcmp", HELPER }, { "__memcmp", HELPER },
@@ -156,7 +172,8 @@ static const struct generic generic_frames[] = {
 	{ "___cache_free", HELPER }, { "__cache_free", HELPER }, { "kmalloc*", HELPER },
 	{ "__kmalloc*", HELPER }, { "kzalloc*", HELPER }, { "kcalloc*", HELPER }, { "krealloc*", HELPER },
 	{ "__krealloc", HELPER }, { "kvmalloc*", HELPER }, { "kvzalloc*", HELPER }, { "kmem_cache_alloc*", HELPER },
-	{ "__kmem_cache_alloc*", HELPER }, { "slab_alloc*", HELPER }, { "___slab_alloc", HELPER },
+	{ "__kmem_cache_alloc*", HELPER }, { "__kmalloc_large*", HELPER }, { "___kmalloc_large*", HELPER },
+	{ "kmalloc_large*", HELPER }, { "__kvmalloc*", HELPER }, { "__alloc_frozen_pages*", HELPER }, { "slab_alloc*", HELPER }, { "___slab_alloc", HELPER },
 	{ "__slab_alloc*", HELPER }, { "get_partial_node", HELPER }, { "get_partial", HELPER },
 	{ "new_slab", HELPER }, { "allocate_slab", HELPER }, { "__alloc_pages*", HELPER },
 	{ "alloc_pages*", HELPER }, { "__alloc_pages_slowpath", HELPER }, { "__get_free_pages", HELPER },
@@ -331,6 +348,37 @@ static int task_token(const char *s, size_t n)
 	return i == n;
 }
 
+/* A number with a unit after masking ("<*>k" of kmalloc-1k, "<*>ms",
+ * "<*>KB"): the unit goes, as the number did ("kmalloc-<*>").  Returns
+ * the offset of the unit's first byte and its length in *ulen, or 0. */
+static size_t unit_at(const char *s, size_t n, size_t *ulen)
+{
+	size_t i, k;
+
+	for (i = 0; i + 3 <= n; i++) {
+		if (!starts(s + i, n - i, PS_WILDCARD))
+			continue;
+		for (k = i + 3; k < n && k < i + 5 && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z'));
+		     k++)
+			;
+		if (k > i + 3 && (k == n || s[k] == ',' || s[k] == ':' || s[k] == ')' || s[k] == '!')) {
+			*ulen = k - (i + 3);
+			return i + 3;
+		}
+	}
+	return 0;
+}
+
+static int has_byte(const char *s, size_t n, char c)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == c)
+			return 1;
+	return 0;
+}
+
 /* "comm", "(device", "Comm:" ...: the next token names a process or a
  * device. */
 static int names_next(const char *s, size_t n)
@@ -346,7 +394,7 @@ static int names_next(const char *s, size_t n)
 static void make_title(const char *m, size_t n, char *out, size_t cap)
 {
 	struct title t = { out, cap, 0, 0 };
-	size_t i = 0;
+	size_t i = 0, u, ulen;
 	int wild_next = 0, taint = 0;
 
 	out[0] = '\0';
@@ -362,22 +410,34 @@ static void make_title(const char *m, size_t n, char *out, size_t cap)
 		if (e == s)
 			break;
 		if (taint) {                       /* inside "(Tainted: ... )" */
-			if (m[e - 1] == ')')
-				taint = 0;
+			taint = !has_byte(m + s, e - s, ')');
 			continue;
 		}
 		if (starts(m + s, e - s, "(Tainted:")) {
-			taint = m[e - 1] != ')';
+			taint = !has_byte(m + s, e - s, ')');
 			continue;
 		}
 		if (equal(m + s, e - s, "(Not") && e < n && starts(m + e + 1, n - e - 1, "tainted)")) {
 			i = e + 1 + 8;
 			continue;
 		}
-		if (wild_next || task_token(m + s, e - s)) {
+		if (wild_next || task_token(m + s, e - s) ||
+		    (i < n && starts(m + i + 1, n - i - 1, "invoked oom-killer"))) {
 			title_token(&t, PS_WILDCARD, 3);
 			wild_next = 0;
 			continue;
+		}
+		if ((u = unit_at(m + s, e - s, &ulen)) != 0) {
+			char tok[PS_BUCKET_TITLE];
+			size_t k = e - s - ulen;
+
+			if (k < sizeof tok) {
+				memcpy(tok, m + s, u);
+				memcpy(tok + u, m + s + u + ulen, e - s - u - ulen);
+				title_token(&t, tok, k);
+				wild_next = 0;
+				continue;
+			}
 		}
 		wild_next = names_next(m + s, e - s);
 		title_token(&t, m + s, e - s);

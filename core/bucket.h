@@ -54,8 +54,11 @@
  *     "init[<*>]", "[swapper/<*>:<*>]"): a task as comm:pid, comm/pid
  *     or comm[pid];
  *   - the token after "comm", "Comm:", "task", "process", "device",
- *     "dev" (a process or device name);
+ *     "dev" (a process or device name), and the one before "invoked
+ *     oom-killer" (the process that asked for memory);
  *   - "(Tainted: ... )" and "(Not tainted)", the taint flags;
+ * and a unit after a masked number goes with it ("kmalloc-1k" and
+ * "kmalloc-64" are both "kmalloc-<*>", "22s" is "<*>");
  * then runs of "<*>" become one, and the title is cut at
  * PS_BUCKET_TITLE - 1 bytes (at a token boundary).
  *

@@ -6,5 +6,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
 int cmd_label(int argc, char **argv);
+int cmd_buckets(int argc, char **argv);
 
 #endif
