@@ -134,7 +134,7 @@ static void json_frames(const char *frames)
 	putchar(']');
 }
 
-static void bucket_json(const struct store_bucket *b)
+void bucket_print_json(const struct store_bucket *b)
 {
 	char t[32];
 
@@ -198,7 +198,7 @@ static void put_counts(const char *title, const struct store_count *v, uint32_t 
 	putchar('\n');
 }
 
-static void bucket_text(const struct store_bucket *b)
+void bucket_print_text(const struct store_bucket *b)
 {
 	char t1[32], t2[32];
 
@@ -266,10 +266,10 @@ static int list_one(const struct store_bucket *b, void *ctx)
 
 	if (l->json) {
 		fputs(l->n++ ? ",\n" : "\n", stdout);
-		bucket_json(b);
+		bucket_print_json(b);
 	} else {
 		l->n++;
-		bucket_text(b);
+		bucket_print_text(b);
 	}
 	return 0;
 }
@@ -348,9 +348,9 @@ static int show_one(const struct store_bucket *b, void *ctx)
 
 	l->n++;
 	if (l->json)
-		bucket_json(b);
+		bucket_print_json(b);
 	else
-		bucket_text(b);
+		bucket_print_text(b);
 	return 0;
 }
 
