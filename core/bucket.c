@@ -274,7 +274,7 @@ static int starts(const char *s, size_t n, const char *p)
 
 static int equal(const char *s, size_t n, const char *p)
 {
-	return starts(s, n, p) && p[n] == '\0';
+	return slen(p) == n && starts(s, n, p);
 }
 
 /* Copies n bytes of s into dst[cap] as printable ASCII, NUL-terminated. */
