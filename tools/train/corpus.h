@@ -34,7 +34,7 @@ struct corpus {
  * case of that case store (tools/store.h) with a human label, oldest
  * first: its log is its stored segment (a line "[%5lu.%06lu] text" per
  * entry, the text alone when ts is null), its label the human label,
- * its path "STORE:ID".  Labels: the 14 of TAXONOMY.md in its order, then
+ * its path "STORE:ID".  Labels: the 14 of model/TAXONOMY.md in its order, then
  * any other label found, in order of appearance.  Prints errors; returns
  * an exit code (nothing to free unless PS_EXIT_OK). */
 int corpus_load(struct corpus *cp, char **paths, int npaths, const char *store);

@@ -108,7 +108,7 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 	return PS_EXIT_OK;
 }
 
-/* ---- keyword rules (TAXONOMY.md's typical lines, in its row order) ---- */
+/* ---- keyword rules (model/TAXONOMY.md's typical lines, in its row order) ---- */
 
 struct rule {
 	const char *label;

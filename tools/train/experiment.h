@@ -11,7 +11,7 @@
 #include "tools/train/trainer.h"
 
 enum baseline {
-	B_KEYWORD,      /* keyword rules from TAXONOMY.md */
+	B_KEYWORD,      /* keyword rules from model/TAXONOMY.md */
 	B_CENTROID,     /* TF-IDF nearest centroid (LogCluster-style) */
 	B_TFIDF_KNN,    /* kNN on TF-IDF vectors (no projection, no graph) */
 	B_KNN_H0,       /* kNN on h0 without the graph ("w/o GARCA") */
@@ -40,7 +40,8 @@ struct pred {
 int model_predict(const unsigned char *img, size_t len, const struct corpus *cp, const uint32_t *idx,
 		  uint32_t n, int whole_log, struct pred *out);
 
-/* Keyword rules: the first TAXONOMY row with a matching line; -1 if none. */
+/* Keyword rules: the first model/TAXONOMY.md row with a matching line;
+ * -1 if none. */
 int keyword_rules(const struct corpus *cp, const struct case_rec *c);
 
 /* TF-IDF centroid, TF-IDF kNN and h0 kNN predictions for test cases. */
