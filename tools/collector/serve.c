@@ -1,7 +1,9 @@
 /* panicsage serve: the collector.  An mbedTLS server that requires
  * client certificates from the project's CA, reads CASE frames
  * (core/frame.h), validates everything, stores each case once in SQLite
- * (WAL, synchronous=FULL) and only then acknowledges it.
+ * (WAL, synchronous=FULL) in its crash bucket (tools/store) and only then
+ * acknowledges it: a version 2 CASE with a version 2 ACK that carries
+ * the bucket and its resolution, a version 1 CASE with a version 1 ACK.
  *
  * One thread per connection, at most --max-clients at once (further
  * connections are closed at once).  Every read and write has a
@@ -376,7 +378,9 @@ static void serve_usage(FILE *f)
 	      "                       [--port-file FILE] [--quiet]\n\n"
 	      "The collector: receives cases from panicsage-kdump over mutual TLS (client\n"
 	      "certificates signed by CA.crt are required) and stores each once in the SQLite\n"
-	      "database FILE (WAL).  PORT 0 picks a free port (written to --port-file).\n"
+	      "database FILE (WAL), each in its crash bucket (panicsage buckets); a capture\n"
+	      "kernel of this version is told the bucket and a known problem's resolution\n"
+	      "(panicsage label --resolve).  PORT 0 picks a free port (written to --port-file).\n"
 	      "--timeout (default 15) bounds the handshake, each frame and idle time;\n"
 	      "--max-clients (default 64) bounds concurrent connections.  SIGINT/SIGTERM stop it.\n", f);
 }
