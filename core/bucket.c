@@ -418,7 +418,8 @@ static void make_title(const char *m, size_t n, char *out, size_t cap)
 			continue;
 		}
 		if (equal(m + s, e - s, "(Not") && e < n && starts(m + e + 1, n - e - 1, "tainted)")) {
-			i = e + 1 + 8;
+			for (i = e + 1; i < n && m[i] != ' '; i++)
+				;                      /* "tainted)" and what is glued to it */
 			continue;
 		}
 		if (wild_next || task_token(m + s, e - s) ||
