@@ -110,8 +110,8 @@ int store_report_log(sqlite3 *db, const char *report, size_t n, char **text, siz
 	return 0;
 }
 
-static int report_signature(sqlite3 *db, const char *report, size_t n, struct ps_bucket_sig *sig, char *err,
-			    size_t errlen)
+int store_report_signature(sqlite3 *db, const char *report, size_t n, struct ps_bucket_sig *sig, char *err,
+			   size_t errlen)
 {
 	char *text;
 	size_t len;
@@ -220,7 +220,7 @@ static int find_or_make_bucket(sqlite3 *db, const struct ps_bucket_sig *sig, int
 /* Puts stored case `id` (received at `when`) into the bucket of `sig`:
  * counters, the bucket's human label, the case's entropy.  Inside the
  * caller's transaction. */
-static int bucket_case(sqlite3 *db, const char *id, int64_t when, const struct ps_bucket_sig *sig, char *err,
+int store_bucket_case(sqlite3 *db, const char *id, int64_t when, const struct ps_bucket_sig *sig, char *err,
 		       size_t errlen)
 {
 	char bucket[PS_BUCKET_ID_LEN + 1];
@@ -267,9 +267,9 @@ int store_bucket_new_case(sqlite3 *db, const char *id, int64_t when, const char 
 {
 	struct ps_bucket_sig sig;
 
-	if (report_signature(db, report, n, &sig, err, errlen))
+	if (store_report_signature(db, report, n, &sig, err, errlen))
 		return -1;
-	return bucket_case(db, id, when, &sig, err, errlen);
+	return store_bucket_case(db, id, when, &sig, err, errlen);
 }
 
 int store_bucket_missing(sqlite3 *db, int64_t *done, char *err, size_t errlen)

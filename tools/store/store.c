@@ -244,12 +244,16 @@ int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, 
 	char id[2 * PS_FRAME_ID_LEN + 1], why[300] = "";
 	sqlite3_stmt *st = NULL;
 	sqlite3_mutex *mu = sqlite3_db_mutex(db);
+	struct ps_bucket_sig sig;
 	int64_t now = (int64_t)port_wall_us();
-	int rc, changes, exists = 0, result;
+	int rc, changes, exists = 0, result, have_sig;
 
 	if (info)
 		memset(info, 0, sizeof *info);
 	ps_id_hex(m->id, id);
+	/* The signature first, outside the transaction: the analysis is
+	 * the slow part, and other threads' cases need not wait for it. */
+	have_sig = store_report_signature(db, m->report.p, m->report.n, &sig, why, sizeof why) == 0;
 	/* One transaction for the case and its bucket.  Threads may share
 	 * this connection: the transaction must not interleave with
 	 * another's statements, so the connection's mutex is held for it. */
@@ -276,7 +280,7 @@ int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, 
 	if (rc != SQLITE_DONE)
 		goto retry;
 	if (changes) {
-		if (store_bucket_new_case(db, id, now, m->report.p, m->report.n, why, sizeof why))
+		if (!have_sig || store_bucket_case(db, id, now, &sig, why, sizeof why))
 			goto retry;
 		result = STORE_NEW;
 	} else {
@@ -292,6 +296,7 @@ int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, 
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			goto retry;
 		result = exists ? STORE_DUPLICATE : STORE_BADCASE;
+		why[0] = '\0';
 	}
 	if (result != STORE_BADCASE && info && store_case_bucket_info(db, id, info, why, sizeof why))
 		goto retry;

@@ -162,8 +162,16 @@ int store_resolve_bucket(sqlite3 *db, const char *id, const char *cause, const c
 int store_case_bucket_info(sqlite3 *db, const char *case_id, struct store_bucket_info *info, char *err,
 			   size_t errlen);
 
-/* Puts stored case `id` (received at `when`, its JSON report) into its
- * bucket; store_put_case's step, inside the caller's transaction. */
+/* The bucket signature of a JSON report: store_report_log, then
+ * store_log_signature.  0, or -1 with a message. */
+int store_report_signature(sqlite3 *db, const char *report, size_t n, struct ps_bucket_sig *sig, char *err,
+			   size_t errlen);
+
+/* Puts stored case `id` (received at `when`) into the bucket of `sig`,
+ * or of its JSON report's signature; store_put_case's step, inside the
+ * caller's transaction.  0, or -1 with a message. */
+int store_bucket_case(sqlite3 *db, const char *id, int64_t when, const struct ps_bucket_sig *sig, char *err,
+		      size_t errlen);
 int store_bucket_new_case(sqlite3 *db, const char *id, int64_t when, const char *report, size_t n, char *err,
 			  size_t errlen);
 
