@@ -49,7 +49,9 @@ STORE_SRC  := $(sort $(wildcard tools/store/*.c))
 TRAIN_MAIN := tools/train/main.c
 TRAIN_SRC  := $(filter-out $(TRAIN_MAIN),$(sort $(wildcard tools/train/*.c)))
 COLL_MAIN  := tools/collector/main.c
-COLL_SRC   := $(filter-out $(COLL_MAIN),$(sort $(wildcard tools/collector/*.c)))
+# kdump/tls_io.c, the socket under mbedTLS sessions, is compiled for
+# both sides: panicsage-kdump (musl mbedTLS) and the collector.
+COLL_SRC   := $(filter-out $(COLL_MAIN),$(sort $(wildcard tools/collector/*.c))) kdump/tls_io.c
 # Everything of the host programs but their main(): what tests link.
 TOOLS_LIB_SRC := $(CLI_LIB) $(CLI_SRC) $(STORE_SRC) $(TRAIN_SRC) $(COLL_SRC)
 

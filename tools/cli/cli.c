@@ -216,6 +216,117 @@ int cli_read_log(const char *path, char **buf, size_t *len, int *vmcore)
 	return PS_EXIT_OK;
 }
 
+/* Bytes of the character at p that a terminal shows as text (1-4), or
+ * 0 when p[0] is to be escaped: a control character or not UTF-8. */
+static size_t shown(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len, i;
+
+	if (c >= 0x20 && c < 0x7f)
+		return 1;
+	if (c < 0xc2 || c > 0xf4)   /* C0, DEL, continuation, overlong lead */
+		return 0;
+	len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xc2 && p[1] < 0xa0) ||   /* C1: U+0080-U+009F */
+	    (c == 0xe0 && p[1] < 0xa0) ||   /* overlong */
+	    (c == 0xed && p[1] > 0x9f) ||   /* surrogates */
+	    (c == 0xf0 && p[1] < 0x90) ||   /* overlong */
+	    (c == 0xf4 && p[1] > 0x8f))     /* beyond U+10FFFF */
+		return 0;
+	return len;
+}
+
+/* Calls put(ctx, run, len, is_escape) for s[0..n) escaped as
+ * cli_put_text says. */
+static void escape_text(const char *s, size_t n, void (*put)(void *, const char *, size_t, int),
+			void *ctx)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, k;
+
+	while (i < n) {
+		char esc[4];
+
+		if ((k = shown(p + i, n - i)) != 0) {
+			i += k;
+			continue;
+		}
+		put(ctx, s + run, i - run, 0);
+		esc[0] = '\\';
+		esc[1] = 'x';
+		esc[2] = hex[p[i] >> 4];
+		esc[3] = hex[p[i] & 15];
+		put(ctx, esc, 4, 1);
+		run = ++i;
+	}
+	put(ctx, s + run, n - run, 0);
+}
+
+static void put_file(void *ctx, const char *s, size_t n, int escape)
+{
+	(void)escape;
+	if (n)
+		fwrite(s, 1, n, ctx);
+}
+
+void cli_put_textn(FILE *f, const char *s, size_t n)
+{
+	escape_text(s, n, put_file, f);
+}
+
+void cli_put_text(FILE *f, const char *s)
+{
+	if (s)
+		escape_text(s, strlen(s), put_file, f);
+}
+
+struct textbuf {
+	char *p;
+	size_t cap, len;
+	int full;
+};
+
+/* Appends what fits; once something did not, nothing more: an escape
+ * goes whole or not at all, text is cut before a UTF-8 sequence. */
+static void put_buf(void *ctx, const char *s, size_t n, int escape)
+{
+	struct textbuf *b = ctx;
+	size_t room = b->cap - 1 - b->len;
+
+	if (b->full)
+		return;
+	if (n > room) {
+		b->full = 1;
+		if (escape)
+			return;
+		n = room;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+const char *cli_text(char *buf, size_t cap, const char *s)
+{
+	struct textbuf b = { buf, cap, 0, 0 };
+
+	if (!cap)
+		return buf;
+	buf[0] = '\0';
+	if (s)
+		escape_text(s, strlen(s), put_buf, &b);
+	return buf;
+}
+
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out)
 {
 	char *end;
@@ -243,5 +354,82 @@ int cli_parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint
 		return PS_EXIT_USAGE;
 	}
 	*out = (uint32_t)v;
+	return PS_EXIT_OK;
+}
+
+static int set_option(const struct cli_opt *o, char **vals)
+{
+	double d;
+	int rc, k;
+
+	switch (o->type) {
+	case CLI_T_FLAG:
+		*(int *)o->dst = (int)o->lo;
+		return PS_EXIT_OK;
+	case CLI_T_STR:
+		for (k = 0; k < (o->nvals ? o->nvals : 1); k++)
+			((const char **)o->dst)[k] = vals[k];
+		return PS_EXIT_OK;
+	case CLI_T_U32:
+		return cli_parse_u32(o->name, vals[0], (uint32_t)o->lo, (uint32_t)o->hi, o->dst);
+	case CLI_T_DOUBLE:
+		return cli_parse_double(o->name, vals[0], o->lo, o->hi, o->dst);
+	case CLI_T_FLOAT:
+		if ((rc = cli_parse_double(o->name, vals[0], o->lo, o->hi, &d)) == PS_EXIT_OK)
+			*(float *)o->dst = (float)d;
+		return rc;
+	case CLI_T_CALL:
+		return o->fn(o->dst, o->name, vals);
+	}
+	return PS_EXIT_FAILURE;
+}
+
+int cli_parse(const struct cli_spec *sp, int argc, char **argv, char **args, int *nargs)
+{
+	const struct cli_opt *o;
+	int i, k, rc, only_args = 0;
+
+	*nargs = 0;
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (only_args || a[0] != '-' || !a[1]) {
+			if (*nargs >= sp->max_args) {
+				cli_error("%s: unexpected argument '%s'", sp->cmd, a);
+				return PS_EXIT_USAGE;
+			}
+			args[(*nargs)++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_args = 1;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			sp->usage(stdout);
+			return CLI_HELP;
+		}
+		for (o = sp->opts; o && o->name && strcmp(o->name, a); o++)
+			;
+		if (!o || !o->name) {
+			cli_error("%s: unknown option '%s'", sp->cmd, a);
+			sp->usage(stderr);
+			return PS_EXIT_USAGE;
+		}
+		k = o->type == CLI_T_FLAG ? 0 : o->nvals ? o->nvals : 1;
+		if (argc - 1 - i < k) {
+			cli_error("%s: %s needs %s", sp->cmd, a, o->what ? o->what : "a value");
+			return PS_EXIT_USAGE;
+		}
+		if ((rc = set_option(o, argv + i + 1)) != PS_EXIT_OK)
+			return rc;
+		if (o->seen)
+			(*o->seen)++;
+		i += k;
+	}
+	if (*nargs < sp->min_args) {
+		sp->usage(stderr);
+		return PS_EXIT_USAGE;
+	}
 	return PS_EXIT_OK;
 }

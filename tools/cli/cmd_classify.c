@@ -27,43 +27,34 @@ static const char classify_usage[] =
 	"  --model MODEL   frozen model to label with (default: the model built\n"
 	"                  into this binary, if any; without one, no label)\n";
 
+static void usage(FILE *f)
+{
+	fputs(classify_usage, f);
+}
+
 int cmd_classify(int argc, char **argv)
 {
 	struct ps_params params;
 	struct ps_analysis an;
 	struct ps_arena arena;
 	struct ps_buf out;
-	const char *path = NULL, *model_path = NULL;
+	const char *model_path = NULL;
+	char *path = NULL;
 	struct model_file mf;
 	int have_model = 0, vmcore = 0;
 	char *buf = NULL, *mem = NULL, *text = NULL;
 	size_t len, hdr, arena_size, out_size;
 	uint32_t hdr_lines = 0;
-	int json = 0, i, rc, st;
+	int json = 0, nargs, rc, st;
+	const struct cli_opt opts[] = {
+		CLI_FLAG("--json", &json),
+		CLI_STR("--model", &model_path),
+		CLI_END
+	};
+	const struct cli_spec spec = { "classify", opts, usage, 1, 1 };
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(classify_usage, stdout);
-			return PS_EXIT_OK;
-		} else if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
-			model_path = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("classify: unknown option '%s'", argv[i]);
-			fputs(classify_usage, stderr);
-			return PS_EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			cli_error("classify: only one FILE");
-			return PS_EXIT_USAGE;
-		}
-	}
-	if (!path) {
-		fputs(classify_usage, stderr);
-		return PS_EXIT_USAGE;
-	}
+	if ((rc = cli_parse(&spec, argc, argv, &path, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	if (model_path || ps_default_model(&len)) {
 		if ((rc = model_file_open(&mf, model_path)))
 			return rc;

@@ -67,40 +67,28 @@ static const char *format_name(int f)
 	return "none";
 }
 
+static void usage(FILE *f)
+{
+	fputs(dmesg_usage, f);
+}
+
 int cmd_dmesg(int argc, char **argv)
 {
 	struct ps_arena arena;
 	struct port_file f;
 	struct vmcore_stats st;
 	static struct stdout_sink sink;
-	const char *path = NULL;
-	int i, rc, err, want_info = 0, want_stats = 0;
+	char *path = NULL;
+	int nargs, rc, err, want_info = 0, want_stats = 0;
+	const struct cli_opt opts[] = {
+		CLI_FLAG("--vmcoreinfo", &want_info),
+		CLI_FLAG("--stats", &want_stats),
+		CLI_END
+	};
+	const struct cli_spec spec = { "dmesg", opts, usage, 1, 1 };
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(dmesg_usage, stdout);
-			return PS_EXIT_OK;
-		} else if (!strcmp(argv[i], "--vmcoreinfo")) {
-			want_info = 1;
-		} else if (!strcmp(argv[i], "--stats")) {
-			want_stats = 1;
-		} else if (!strcmp(argv[i], "--") && i + 1 < argc && !path) {
-			path = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("dmesg: unknown option '%s'", argv[i]);
-			fputs(dmesg_usage, stderr);
-			return PS_EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			cli_error("dmesg: one VMCORE at a time");
-			return PS_EXIT_USAGE;
-		}
-	}
-	if (!path) {
-		fputs(dmesg_usage, stderr);
-		return PS_EXIT_USAGE;
-	}
+	if ((rc = cli_parse(&spec, argc, argv, &path, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	err = port_open(&f, path);
 	if (err) {
 		cli_error("%s: %s", path, port_strerror(err));
@@ -113,11 +101,19 @@ int cmd_dmesg(int argc, char **argv)
 
 		rc = vmcore_vmcoreinfo(&f, &arena, info, sizeof info, &len, &st);
 		if (rc == PS_OK) {
-			if (len && info[len - 1] != '\n')
-				info[len++] = '\n';
-			err = port_write_all(STDOUT_FILENO, info, len);
-			if (err) {
-				cli_error("writing the output: %s", port_strerror(err));
+			/* the crashed kernel's text: escaped, line by line */
+			size_t at = 0;
+
+			while (at < len) {
+				const char *nl = memchr(info + at, '\n', len - at);
+				size_t n = nl ? (size_t)(nl - info) - at : len - at;
+
+				cli_put_textn(stdout, info + at, n);
+				putchar('\n');
+				at += n + 1;
+			}
+			if (fflush(stdout) != 0) {
+				cli_error("writing the output: %s", strerror(errno));
 				port_close(&f);
 				return PS_EXIT_IO;
 			}
@@ -140,10 +136,14 @@ int cmd_dmesg(int argc, char **argv)
 	}
 	if (st.warning[0])
 		cli_error("warning: %s: %s", path, st.warning);
-	if (want_stats)
+	if (want_stats) {
+		char release[4 * sizeof st.release];
+
 		fprintf(stderr, "panicsage: %s: kernel %s, %s, %u records, %u skipped, "
 			"scratch %zu bytes, peak RSS %llu KiB\n", path,
-			st.release[0] ? st.release : "?", format_name(st.format), st.records,
-			st.skipped, arena.peak, (unsigned long long)port_peak_rss_kib());
+			st.release[0] ? cli_text(release, sizeof release, st.release) : "?",
+			format_name(st.format), st.records, st.skipped, arena.peak,
+			(unsigned long long)port_peak_rss_kib());
+	}
 	return PS_EXIT_OK;
 }

@@ -36,24 +36,31 @@ static void print_sections(const unsigned char *img)
 	}
 }
 
+static void usage(FILE *f)
+{
+	fputs(model_usage, f);
+}
+
 int cmd_model(int argc, char **argv)
 {
 	struct model_file mf;
-	const char *path = argc > 2 ? argv[2] : NULL;
+	char *args[2] = { NULL, NULL }, *path;
 	uint32_t i, l;
-	int rc;
+	int rc, nargs;
+	const struct cli_opt opts[] = { CLI_END };
+	const struct cli_spec spec = { "model", opts, usage, 1, 2 };
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(model_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? PS_EXIT_USAGE : PS_EXIT_OK;
-	}
-	if ((strcmp(argv[1], "inspect") && strcmp(argv[1], "verify")) || argc > 3) {
-		fputs(model_usage, stderr);
+	if ((rc = cli_parse(&spec, argc, argv, args, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	if (strcmp(args[0], "inspect") && strcmp(args[0], "verify")) {
+		cli_error("model: unknown subcommand '%s'", args[0]);
+		usage(stderr);
 		return PS_EXIT_USAGE;
 	}
+	path = args[1];
 	if ((rc = model_file_open(&mf, path)) != PS_EXIT_OK)
 		return rc;
-	if (!strcmp(argv[1], "verify")) {
+	if (!strcmp(args[0], "verify")) {
 		printf("%s: ok (%zu bytes, checksum %016llx)\n", mf.name, mf.m.size,
 		       (unsigned long long)mf.m.checksum);
 		model_file_close(&mf);

@@ -121,13 +121,43 @@ static int grow_text(char **p, size_t *cap, size_t need)
 	return 1;
 }
 
+static void usage(FILE *f)
+{
+	fputs(templates_usage, f);
+}
+
+/* The --mask expressions, compiled as they come. */
+struct masks {
+	regex_t re[MAX_MASKS];
+	int n;
+};
+
+static int add_mask(void *ctx, const char *opt, char **vals)
+{
+	struct masks *mk = ctx;
+	char msg[256];
+	int err;
+
+	if (mk->n == MAX_MASKS) {
+		cli_error("%s: at most %d masks", opt, MAX_MASKS);
+		return PS_EXIT_USAGE;
+	}
+	if ((err = regcomp(&mk->re[mk->n], vals[0], REG_EXTENDED)) != 0) {
+		regerror(err, &mk->re[mk->n], msg, sizeof msg);
+		cli_error("%s '%s': %s", opt, vals[0], msg);
+		return PS_EXIT_USAGE;
+	}
+	mk->n++;
+	return PS_EXIT_OK;
+}
+
 int cmd_templates(int argc, char **argv)
 {
 	struct ps_drain_params p;
-	regex_t re[MAX_MASKS];
-	int nre = 0, i, rc = PS_EXIT_OK, st, stats = 0;
+	struct masks mk = { .n = 0 };
+	int i, nargs, rc = PS_EXIT_OK, st, stats = 0;
 	uint64_t t_mask = 0, t_drain = 0, t0, t_start = 0;
-	const char *path = NULL;
+	char *path = NULL;
 	char *buf = NULL, *arena_mem = NULL, *masked = NULL, *all = NULL, *tbuf = NULL;
 	struct mask_bufs mb = { NULL, NULL, 0 };
 	size_t *offs = NULL, all_len = 0, all_cap = 0, longest = 0;
@@ -136,60 +166,19 @@ int cmd_templates(int argc, char **argv)
 	struct ps_arena arena;
 	struct ps_drain *d;
 	struct ps_buf out;
+	const struct cli_opt opts[] = {
+		CLI_DOUBLE("--st", &p.st, 0, 1),
+		CLI_U32("--depth", &p.depth, 3, 64),
+		CLI_U32("--max-children", &p.max_children, 1, 1u << 20),
+		CLI_CALL("--mask", add_mask, &mk),
+		CLI_FLAG("--stats", &stats),
+		CLI_END
+	};
+	const struct cli_spec spec = { "templates", opts, usage, 1, 1 };
 
 	ps_drain_defaults(&p);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(templates_usage, stdout);
-			rc = PS_EXIT_OK;
-			goto out;
-		} else if (!strcmp(a, "--stats")) {
-			stats = 1;
-		} else if (i + 1 < argc && !strcmp(a, "--st")) {
-			if ((rc = cli_parse_double(a, argv[++i], 0, 1, &p.st)))
-				goto out;
-		} else if (i + 1 < argc && !strcmp(a, "--depth")) {
-			if ((rc = cli_parse_u32(a, argv[++i], 3, 64, &p.depth)))
-				goto out;
-		} else if (i + 1 < argc && !strcmp(a, "--max-children")) {
-			if ((rc = cli_parse_u32(a, argv[++i], 1, 1u << 20, &p.max_children)))
-				goto out;
-		} else if (i + 1 < argc && !strcmp(a, "--mask")) {
-			int err;
-
-			if (nre == MAX_MASKS) {
-				cli_error("--mask: at most %d masks", MAX_MASKS);
-				rc = PS_EXIT_USAGE;
-				goto out;
-			}
-			err = regcomp(&re[nre], argv[++i], REG_EXTENDED);
-			if (err) {
-				char msg[256];
-
-				regerror(err, &re[nre], msg, sizeof msg);
-				cli_error("--mask '%s': %s", argv[i], msg);
-				rc = PS_EXIT_USAGE;
-				goto out;
-			}
-			nre++;
-		} else if (a[0] == '-' && a[1]) {
-			cli_error("templates: unknown or incomplete option '%s'", a);
-			fputs(templates_usage, stderr);
-			rc = PS_EXIT_USAGE;
-			goto out;
-		} else if (!path) {
-			path = a;
-		} else {
-			cli_error("templates: only one FILE");
-			rc = PS_EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (!path) {
-		fputs(templates_usage, stderr);
-		rc = PS_EXIT_USAGE;
+	if ((rc = cli_parse(&spec, argc, argv, &path, &nargs)) != PS_EXIT_OK) {
+		rc = rc == CLI_HELP ? PS_EXIT_OK : rc;
 		goto out;
 	}
 	t_start = port_now_us();
@@ -215,13 +204,13 @@ int cmd_templates(int argc, char **argv)
 		size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos, mlen;
 		const char *s = buf + pos, *m;
 
-		if (nre) {
+		if (mk.n) {
 			/* the reference strips each line before masking */
 			while (n && ps_is_space((unsigned char)s[0]))
 				s++, n--;
 			while (n && ps_is_space((unsigned char)s[n - 1]))
 				n--;
-			m = apply_masks(re, nre, s, n, &mb);
+			m = apply_masks(mk.re, mk.n, s, n, &mb);
 			mlen = m ? strlen(m) : 0;
 		} else {
 			struct ps_record r;
@@ -277,7 +266,7 @@ int cmd_templates(int argc, char **argv)
 	for (i = 0; (size_t)i < line; i++) {
 		ps_buf_init(&out, tbuf, 2 * longest + 16);
 		ps_drain_template(d, ids[i], &out);
-		fwrite(out.p, 1, out.len, stdout);
+		cli_put_textn(stdout, out.p, out.len);   /* the log's text: escaped */
 		fputc('\n', stdout);
 	}
 	if (fflush(stdout) != 0) {
@@ -293,8 +282,8 @@ int cmd_templates(int argc, char **argv)
 			t_drain ? (double)line * 1e6 / (double)t_drain : 0.0,
 			(unsigned long long)(port_now_us() - t_start));
 out:
-	while (nre > 0)
-		regfree(&re[--nre]);
+	while (mk.n > 0)
+		regfree(&mk.re[--mk.n]);
 	free(mb.a);
 	free(mb.b);
 	free(all);

@@ -51,20 +51,10 @@ static const char buckets_usage[] =
 
 /* ---- output helpers ---- */
 
-/* Text for a terminal: control characters (C0, DEL and UTF-8-encoded
- * C1) as \xNN, everything else as is. */
+/* Text for a terminal, escaped (cli.h). */
 static void put_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			printf("\\x%02x", *++p);
-		else
-			putchar(*p);
-	}
+	cli_put_text(stdout, s);
 }
 
 static void put_json(const char *s)

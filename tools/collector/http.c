@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "kdump/tls_io.h"
 #include "port/port.h"
 #include "tools/collector/tlsutil.h"
 
@@ -73,75 +73,34 @@ bad:
 }
 
 struct conn {
-	int fd;
-	uint64_t deadline;
+	struct tls_io io;
 	int tls;
 	mbedtls_ssl_context ssl;
 };
 
-static uint32_t left_ms(const struct conn *c)
-{
-	uint64_t now = port_now_us();
-
-	return now >= c->deadline ? 0 : (uint32_t)((c->deadline - now + 999) / 1000);
-}
-
-static int bio_send(void *ctx, const unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	size_t n;
-	int err = port_send(c->fd, buf, len, &n, left_ms(c));
-
-	if (err)
-		return err == ETIMEDOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_SEND_FAILED;
-	return (int)n;
-}
-
-static int bio_recv(void *ctx, unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	size_t n;
-	int err = port_recv(c->fd, buf, len, &n, left_ms(c));
-
-	if (err)
-		return err == ETIMEDOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
-	return (int)n;
-}
-
-/* Writes everything; -1 on error. */
+/* Writes everything; 0 or a negative mbedTLS code. */
 static int conn_write(struct conn *c, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 
+	if (c->tls)
+		return tls_io_write(&c->ssl, buf, len);
 	while (len) {
-		int n;
-		if (c->tls) {
-			n = mbedtls_ssl_write(&c->ssl, p, len);
-			if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
-				continue;
-		} else {
-			n = bio_send(c, p, len);
-		}
+		int n = tls_io_send(&c->io, p, len);
+
 		if (n <= 0)
-			return -1;
+			return n ? n : MBEDTLS_ERR_NET_SEND_FAILED;
 		p += n;
 		len -= (size_t)n;
 	}
 	return 0;
 }
 
-/* Reads some bytes; 0 at end of stream, -1 on error or timeout. */
+/* Reads some bytes: their count, 0 at the end of the stream, or a
+ * negative mbedTLS code. */
 static int conn_read(struct conn *c, void *buf, size_t len)
 {
-	for (;;) {
-		int n = c->tls ? mbedtls_ssl_read(&c->ssl, buf, len) : bio_recv(c, buf, len);
-
-		if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if (n == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
-			return 0;
-		return n < 0 ? -1 : n;
-	}
+	return c->tls ? tls_io_read_some(&c->ssl, buf, len) : tls_io_recv(&c->io, buf, len);
 }
 
 static int tcp_connect(const struct http_url *u, struct conn *c, char *err, size_t errlen)
@@ -165,67 +124,16 @@ static int tcp_connect(const struct http_url *u, struct conn *c, char *err, size
 			(const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
 		if (!inet_ntop(ai->ai_family, a, ip, sizeof ip))
 			continue;
-		e = port_tcp_connect(&c->fd, ip, u->port, left_ms(c));
+		e = port_tcp_connect(&c->io.fd, ip, u->port, tls_io_wait_ms(&c->io));
 		if (!e)
 			break;
 	}
 	freeaddrinfo(res);
-	if (c->fd < 0) {
+	if (c->io.fd < 0) {
 		snprintf(err, errlen, "connect to %s:%u: %s", u->host, u->port,
 			 e ? port_strerror(e) : "no address");
 		return -1;
 	}
-	return 0;
-}
-
-/* Case-insensitive search for a header line's value in the head. */
-static const char *header(const char *head, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = strstr(head, "\r\n");
-
-	while (p && p[2]) {
-		p += 2;
-		if (!strncasecmp(p, name, n) && p[n] == ':') {
-			p += n + 1;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			return p;
-		}
-		p = strstr(p, "\r\n");
-	}
-	return NULL;
-}
-
-/* Decodes a chunked body in place; -1 if malformed. */
-static int dechunk(char *b, size_t len, size_t *out)
-{
-	size_t r = 0, w = 0;
-
-	for (;;) {
-		char *end;
-		unsigned long n;
-
-		if (r >= len)
-			return -1;
-		errno = 0;
-		n = strtoul(b + r, &end, 16);
-		if (errno || end == b + r)
-			return -1;
-		end = strstr(end, "\r\n");
-		if (!end)
-			return -1;
-		r = (size_t)(end - b) + 2;
-		if (n == 0)
-			break;
-		if (n > len - r || len - r - n < 2)
-			return -1;
-		memmove(b + w, b + r, n);
-		w += n;
-		r += n + 2;
-	}
-	b[w] = '\0';
-	*out = w;
 	return 0;
 }
 
@@ -238,16 +146,17 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 	mbedtls_x509_crt ca;
 	struct tls_rng rng;
 	char head[2048], e[200];
-	char *buf = NULL, *hend, *p;
+	char *buf = NULL, *p;
 	size_t cap = 1 << 16, used = 0, blen;
+	struct http_reader rd = { 0, 0, 0, 0, 0 };
+	const char *bad;
 	int rc = -1, ret, n;
-	const char *v;
 
 	memset(resp, 0, sizeof *resp);
 	memset(&c, 0, sizeof c);
-	c.fd = -1;
+	c.io.fd = -1;
 	c.tls = u->tls;
-	c.deadline = port_now_us() + (uint64_t)timeout_ms * 1000u;
+	c.io.deadline_us = port_now_us() + (uint64_t)timeout_ms * 1000u;
 	mbedtls_ssl_init(&c.ssl);
 	mbedtls_ssl_config_init(&conf);
 	mbedtls_x509_crt_init(&ca);
@@ -279,10 +188,8 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 	if (tcp_connect(u, &c, err, errlen))
 		goto out;
 	if (u->tls) {
-		mbedtls_ssl_set_bio(&c.ssl, &c, bio_send, bio_recv, NULL);
-		do
-			ret = mbedtls_ssl_handshake(&c.ssl);
-		while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+		mbedtls_ssl_set_bio(&c.ssl, &c.io, tls_io_send, tls_io_recv, NULL);
+		ret = tls_io_handshake(&c.ssl);
 		if (ret) {
 			uint32_t flags = mbedtls_ssl_get_verify_result(&c.ssl);
 			char why[200] = "";
@@ -314,9 +221,8 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 		snprintf(err, errlen, "request header too long");
 		goto out;
 	}
-	if (conn_write(&c, head, (size_t)n) || conn_write(&c, body, len)) {
-		snprintf(err, errlen, "sending the request to %s failed%s", u->host,
-			 left_ms(&c) ? "" : " (timed out)");
+	if ((ret = conn_write(&c, head, (size_t)n)) != 0 || (ret = conn_write(&c, body, len)) != 0) {
+		snprintf(err, errlen, "sending the request to %s: %s", u->host, tls_err(e, sizeof e, ret));
 		goto out;
 	}
 	buf = malloc(cap);
@@ -343,54 +249,28 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 		if (n == 0)
 			break;
 		if (n < 0) {
-			snprintf(err, errlen, "reading the response from %s: %s", u->host,
-				 left_ms(&c) ? "connection error" : "timed out");
+			snprintf(err, errlen, "reading the response from %s: %s", u->host, tls_err(e, sizeof e, n));
 			goto out;
 		}
 		used += (size_t)n;
-		buf[used] = '\0';
-		/* Stop early once a Content-Length body is complete. */
-		if ((hend = strstr(buf, "\r\n\r\n")) && (v = header(buf, "Content-Length"))) {
-			unsigned long cl = strtoul(v, NULL, 10);
-			if (used - (size_t)(hend + 4 - buf) >= cl)
-				break;
-		}
+		if (http_reader_feed(&rd, buf, used))
+			break;   /* a Content-Length body is complete */
 	}
-	buf[used] = '\0';
-	hend = strstr(buf, "\r\n\r\n");
-	if (strncmp(buf, "HTTP/1.", 7) || !hend || sscanf(buf + 8, " %d", &resp->status) != 1) {
-		snprintf(err, errlen, "%s did not answer with HTTP", u->host);
+	if ((bad = http_reader_finish(&rd, buf, used, &resp->status, &blen)) != NULL) {
+		snprintf(err, errlen, "%s from %s", bad, u->host);
 		goto out;
 	}
-	*hend = '\0';
-	p = hend + 4;
-	blen = used - (size_t)(p - buf);
-	if ((v = header(buf, "Transfer-Encoding")) && !strncasecmp(v, "chunked", 7)) {
-		if (dechunk(p, blen, &blen)) {
-			snprintf(err, errlen, "malformed chunked response from %s", u->host);
-			goto out;
-		}
-	} else if ((v = header(buf, "Content-Length"))) {
-		unsigned long cl = strtoul(v, NULL, 10);
-		if (cl > blen) {
-			snprintf(err, errlen, "response from %s truncated", u->host);
-			goto out;
-		}
-		blen = cl;
-	}
-	memmove(buf, p, blen);
-	buf[blen] = '\0';
 	resp->body = buf;
 	resp->body_len = blen;
 	buf = NULL;
 	rc = 0;
 out:
 	free(buf);
-	if (c.tls && c.fd >= 0) {
-		c.deadline = port_now_us() + 100000u;
+	if (c.tls && c.io.fd >= 0) {
+		c.io.deadline_us = port_now_us() + 100000u;
 		mbedtls_ssl_close_notify(&c.ssl);
 	}
-	port_sock_close(c.fd);
+	port_sock_close(c.io.fd);
 	mbedtls_ssl_free(&c.ssl);
 	mbedtls_ssl_config_free(&conf);
 	mbedtls_x509_crt_free(&ca);

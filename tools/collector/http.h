@@ -34,4 +34,25 @@ int http_post(const struct http_url *u, const char *extra_header, const char *bo
 	      char *err, size_t errlen);
 void http_response_free(struct http_response *resp);
 
+/* Reading a response as it arrives (http_reader.c: no I/O, fuzzed by
+ * tests/fuzz/fuzz_http.c).  Zero-initialise, then after each read: */
+struct http_reader {
+	size_t scanned;          /* bytes already searched for the header's end */
+	size_t body_at;          /* where the body starts; 0 until the header is whole */
+	int chunked, have_length;
+	unsigned long length;    /* Content-Length */
+};
+/* buf[0..used) is what arrived so far (the header's end is looked for
+ * in the new bytes only).  1 when the response is complete (its
+ * Content-Length body is whole), else 0: read on until the end of the
+ * stream. */
+int http_reader_feed(struct http_reader *r, char *buf, size_t used);
+/* At the end: the status, and the body (chunked decoded, cut to its
+ * Content-Length) moved to buf[0..*body_len) and NUL-terminated; buf
+ * must have room for used + 1 bytes.  NULL, or why the response is
+ * unusable ("no HTTP response", "malformed chunked response",
+ * "truncated response"). */
+const char *http_reader_finish(const struct http_reader *r, char *buf, size_t used, int *status,
+			       size_t *body_len);
+
 #endif

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -116,20 +117,10 @@ static void usage(FILE *f)
 
 /* ---- output ---- */
 
-/* Text from a report for a terminal: control characters (C0, DEL and
- * UTF-8-encoded C1) as \xNN, everything else as is. */
+/* Text from a report, a summary or a person for a terminal, escaped. */
 static void put_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			printf("\\x%02x", *++p);
-		else
-			putchar(*p);
-	}
+	cli_put_text(stdout, s);
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -684,68 +675,47 @@ int cmd_label(int argc, char **argv)
 {
 	const char *dbpath = NULL, *show = NULL, *set = NULL, *label = NULL, *by = NULL;
 	const char *resolve = NULL, *cause = NULL, *advice = NULL, *url = NULL;
+	const char *set_args[2] = { NULL, NULL };
 	uint32_t limit = LIMIT_DEFAULT;
-	int i, as_json = 0, have_limit = 0, rc, bucket = 0, cases = 0, clear = 0;
+	int i, nargs, as_json = 0, have_limit = 0, rc, bucket = 0, cases = 0, clear = 0;
+	char **args;
 	sqlite3 *db;
 	char err[400];
+	const struct cli_opt opts[] = {
+		CLI_STR("--db", &dbpath),
+		{ .name = "--limit", .type = CLI_T_U32, .dst = &limit, .lo = 0, .hi = UINT32_MAX,
+		  .seen = &have_limit },
+		CLI_STR("--show", &show),
+		{ .name = "--set", .type = CLI_T_STR, .dst = set_args, .nvals = 2, .what = "ID and LABEL" },
+		CLI_FLAG("--bucket", &bucket),
+		CLI_STR("--by", &by),
+		CLI_FLAG("--json", &as_json),
+		CLI_FLAG("--cases", &cases),
+		CLI_STR("--resolve", &resolve),
+		CLI_STR("--cause", &cause),
+		CLI_STR("--advice", &advice),
+		CLI_STR("--url", &url),
+		CLI_FLAG("--clear", &clear),
+		CLI_END
+	};
+	const struct cli_spec spec = { "label", opts, usage, 0, 0 };
 
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		int values = !strcmp(o, "--set") ? 2 : !strcmp(o, "--db") || !strcmp(o, "--limit") ||
-			     !strcmp(o, "--show") || !strcmp(o, "--by") || !strcmp(o, "--resolve") ||
-			     !strcmp(o, "--cause") || !strcmp(o, "--advice") || !strcmp(o, "--url") ? 1 : 0;
-
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-			usage(stdout);
-			return PS_EXIT_OK;
-		} else if (!strcmp(o, "--json")) {
-			as_json = 1;
-			continue;
-		} else if (!strcmp(o, "--cases")) {
-			cases = 1;
-			continue;
-		} else if (!strcmp(o, "--clear")) {
-			clear = 1;
-			continue;
-		} else if (!values) {
-			cli_error("label: unknown option or argument '%s'", o);
-			usage(stderr);
-			return PS_EXIT_USAGE;
+	/* "--set --bucket BUCKET LABEL": --bucket is a flag saying that
+	 * --set's ID is a bucket; moved before --set for the parser */
+	args = cli_calloc((size_t)argc + 1, sizeof *args);
+	for (i = 0; i < argc; i++)
+		args[i] = argv[i];
+	for (i = 1; i + 1 < argc; i++)
+		if (!strcmp(args[i], "--set") && !strcmp(args[i + 1], "--bucket")) {
+			args[i] = argv[i + 1];
+			args[i + 1] = argv[i];
 		}
-		/* --set --bucket BUCKET LABEL */
-		if (!strcmp(o, "--set") && i + 1 < argc && !strcmp(argv[i + 1], "--bucket")) {
-			bucket = 1;
-			i++;
-		}
-		if (i + values >= argc) {
-			cli_error("label: %s needs %s", o, values == 2 ? (bucket ? "BUCKET and LABEL" : "ID and LABEL") :
-				  "a value");
-			return PS_EXIT_USAGE;
-		}
-		if (!strcmp(o, "--db")) {
-			dbpath = argv[i + 1];
-		} else if (!strcmp(o, "--limit")) {
-			if (cli_parse_u32(o, argv[i + 1], 0, UINT32_MAX, &limit))
-				return PS_EXIT_USAGE;
-			have_limit = 1;
-		} else if (!strcmp(o, "--show")) {
-			show = argv[i + 1];
-		} else if (!strcmp(o, "--set")) {
-			set = argv[i + 1];
-			label = argv[i + 2];
-		} else if (!strcmp(o, "--resolve")) {
-			resolve = argv[i + 1];
-		} else if (!strcmp(o, "--cause")) {
-			cause = argv[i + 1];
-		} else if (!strcmp(o, "--advice")) {
-			advice = argv[i + 1];
-		} else if (!strcmp(o, "--url")) {
-			url = argv[i + 1];
-		} else {
-			by = argv[i + 1];
-		}
-		i += values;
-	}
+	rc = cli_parse(&spec, argc, args, NULL, &nargs);
+	free(args);
+	if (rc != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	set = set_args[0];
+	label = set_args[1];
 	if (!dbpath) {
 		cli_error("label: --db STORE is required");
 		usage(stderr);
@@ -755,6 +725,10 @@ int cmd_label(int argc, char **argv)
 	    ((set || resolve) && as_json) || (by && !set && !(resolve && !clear))) {
 		cli_error("label: one of the list, --cases, --show, --set or --resolve at a time; --limit goes"
 			  " with the lists, --json not with --set or --resolve, --by only with --set or --resolve");
+		return PS_EXIT_USAGE;
+	}
+	if (bucket && !set) {
+		cli_error("label: --bucket goes with --set: --set --bucket BUCKET LABEL");
 		return PS_EXIT_USAGE;
 	}
 	if ((cause || advice || url || clear) && !resolve) {

@@ -27,6 +27,9 @@
 #include "tools/collector/commands.h"
 #include "tools/collector/tlsutil.h"
 
+/* Where kdump/UPLOAD.md's unit keeps the store. */
+#define STORE_DEFAULT "/var/lib/panicsage/cases.db"
+
 struct pki {
 	struct tls_rng rng;
 	const char *dir;
@@ -34,15 +37,19 @@ struct pki {
 	char err[200];
 };
 
+/* Every function below returns an exit code (core/exitcode.h): 2 a bad
+ * argument, 3 a file that cannot be read or written (or exists already),
+ * 4 a file that is not a usable key or certificate, 1 mbedTLS failed. */
+
 static int path_in(char *out, size_t cap, const char *dir, const char *name, const char *ext)
 {
 	int n = snprintf(out, cap, "%s/%s%s", dir, name, ext);
 
 	if (n < 0 || (size_t)n >= cap) {
 		cli_error("pki: path too long: %s/%s%s", dir, name, ext);
-		return -1;
+		return PS_EXIT_USAGE;
 	}
-	return 0;
+	return PS_EXIT_OK;
 }
 
 /* Creates a new file (never replaces one) with `mode`. */
@@ -53,7 +60,7 @@ static int write_new(const char *path, const void *data, size_t len, unsigned mo
 	if (fd < 0) {
 		cli_error("pki: %s: %s%s", path, strerror(errno),
 			  errno == EEXIST ? " (remove it or use another directory)" : "");
-		return -1;
+		return PS_EXIT_IO;
 	}
 	err = port_write_all(fd, data, len);
 	if (!err && fsync(fd) != 0)
@@ -63,9 +70,9 @@ static int write_new(const char *path, const void *data, size_t len, unsigned mo
 	if (err) {
 		cli_error("pki: %s: %s", path, strerror(err));
 		unlink(path);
-		return -1;
+		return PS_EXIT_IO;
 	}
-	return 0;
+	return PS_EXIT_OK;
 }
 
 static int gen_key(struct pki *p, mbedtls_pk_context *key, const char *path)
@@ -81,7 +88,7 @@ static int gen_key(struct pki *p, mbedtls_pk_context *key, const char *path)
 		ret = mbedtls_pk_write_key_pem(key, pem, sizeof pem);
 	if (ret) {
 		cli_error("pki: key generation: %s", tls_err(p->err, sizeof p->err, ret));
-		return -1;
+		return PS_EXIT_FAILURE;
 	}
 	ret = write_new(path, pem, strlen((char *)pem), 0600);
 	memset(pem, 0, sizeof pem);
@@ -94,9 +101,9 @@ static int load_key(struct pki *p, mbedtls_pk_context *key, const char *path)
 
 	if (ret) {
 		cli_error("pki: %s: %s", path, tls_err(p->err, sizeof p->err, ret));
-		return -1;
+		return ret == MBEDTLS_ERR_PK_FILE_IO_ERROR ? PS_EXIT_IO : PS_EXIT_INPUT;
 	}
-	return 0;
+	return PS_EXIT_OK;
 }
 
 static void validity(uint32_t days, char from[16], char to[16])
@@ -151,7 +158,7 @@ static int issue(struct pki *p, const char *subject, mbedtls_pk_context *subject
 	mbedtls_mpi_free(&serial);
 	if (ret) {
 		cli_error("pki: certificate for %s: %s", subject, tls_err(p->err, sizeof p->err, ret));
-		return -1;
+		return PS_EXIT_FAILURE;
 	}
 	return write_new(path, pem, strlen((char *)pem), 0644);
 }
@@ -165,15 +172,20 @@ static int print_pin(const char *cert_path, char hex[65])
 
 	mbedtls_x509_crt_init(&crt);
 	ret = mbedtls_x509_crt_parse_file(&crt, cert_path);
-	if (!ret)
-		ret = tls_pin_of_cert(&crt, pin);
+	if (ret) {
+		cli_error("pki: %s: %s", cert_path, tls_err(err, sizeof err, ret));
+		mbedtls_x509_crt_free(&crt);
+		return ret == MBEDTLS_ERR_PK_FILE_IO_ERROR || ret == MBEDTLS_ERR_X509_FILE_IO_ERROR ?
+		       PS_EXIT_IO : PS_EXIT_INPUT;
+	}
+	ret = tls_pin_of_cert(&crt, pin);
 	mbedtls_x509_crt_free(&crt);
 	if (ret) {
 		cli_error("pki: %s: %s", cert_path, tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_INPUT;
 	}
 	tls_hex(pin, sizeof pin, hex);
-	return 0;
+	return PS_EXIT_OK;
 }
 
 /* A client certificate NAME.{key,crt} signed by DIR/ca. */
@@ -181,23 +193,22 @@ static int make_client(struct pki *p, const char *name)
 {
 	mbedtls_pk_context ca, key;
 	char kpath[4096], cpath[4096], subject[200];
-	int rc = -1;
+	int rc;
 
 	for (const char *s = name; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
 		      *s == '-' || *s == '_' || *s == '.')) {
 			cli_error("pki: client name '%s': use letters, digits, '-', '_' and '.'", name);
-			return -1;
+			return PS_EXIT_USAGE;
 		}
 	mbedtls_pk_init(&ca);
 	mbedtls_pk_init(&key);
 	snprintf(subject, sizeof subject, "CN=%s,O=panicsage client", name);
-	if (path_in(kpath, sizeof kpath, p->dir, "ca", ".key") == 0 && load_key(p, &ca, kpath) == 0 &&
-	    path_in(kpath, sizeof kpath, p->dir, name, ".key") == 0 &&
-	    path_in(cpath, sizeof cpath, p->dir, name, ".crt") == 0 &&
-	    gen_key(p, &key, kpath) == 0 &&
-	    issue(p, subject, &key, "CN=panicsage CA,O=panicsage", &ca, 0, cpath) == 0)
-		rc = 0;
+	if (!(rc = path_in(kpath, sizeof kpath, p->dir, "ca", ".key")) && !(rc = load_key(p, &ca, kpath)) &&
+	    !(rc = path_in(kpath, sizeof kpath, p->dir, name, ".key")) &&
+	    !(rc = path_in(cpath, sizeof cpath, p->dir, name, ".crt")) &&
+	    !(rc = gen_key(p, &key, kpath)))
+		rc = issue(p, subject, &key, "CN=panicsage CA,O=panicsage", &ca, 0, cpath);
 	mbedtls_pk_free(&ca);
 	mbedtls_pk_free(&key);
 	return rc;
@@ -207,26 +218,27 @@ static int pki_init(struct pki *p, const char *ip, uint32_t port, const char *se
 {
 	mbedtls_pk_context ca, srv;
 	char path[4096], pin[65], conf[2048], addr[80], subject[300];
-	int rc = -1, n;
+	int rc, n;
 
-	mbedtls_pk_init(&ca);
-	mbedtls_pk_init(&srv);
 	if (port_mkdir(p->dir, 0700) != 0) {
 		cli_error("pki: cannot create %s: %s", p->dir, strerror(errno));
-		return -1;
+		return PS_EXIT_IO;
 	}
+	mbedtls_pk_init(&ca);
+	mbedtls_pk_init(&srv);
 	snprintf(subject, sizeof subject, "CN=%s,O=panicsage", server_cn);
-	if (path_in(path, sizeof path, p->dir, "ca", ".key") || gen_key(p, &ca, path) ||
-	    path_in(path, sizeof path, p->dir, "ca", ".crt") ||
-	    issue(p, "CN=panicsage CA,O=panicsage", &ca, "CN=panicsage CA,O=panicsage", &ca, 1, path) ||
-	    path_in(path, sizeof path, p->dir, "server", ".key") || gen_key(p, &srv, path) ||
-	    path_in(path, sizeof path, p->dir, "server", ".crt") ||
-	    issue(p, subject, &srv, "CN=panicsage CA,O=panicsage", &ca, 0, path) ||
-	    print_pin(path, pin) ||
-	    make_client(p, "client"))
+	if ((rc = path_in(path, sizeof path, p->dir, "ca", ".key")) || (rc = gen_key(p, &ca, path)) ||
+	    (rc = path_in(path, sizeof path, p->dir, "ca", ".crt")) ||
+	    (rc = issue(p, "CN=panicsage CA,O=panicsage", &ca, "CN=panicsage CA,O=panicsage", &ca, 1, path)) ||
+	    (rc = path_in(path, sizeof path, p->dir, "server", ".key")) || (rc = gen_key(p, &srv, path)) ||
+	    (rc = path_in(path, sizeof path, p->dir, "server", ".crt")) ||
+	    (rc = issue(p, subject, &srv, "CN=panicsage CA,O=panicsage", &ca, 0, path)) ||
+	    (rc = print_pin(path, pin)) ||
+	    (rc = make_client(p, "client")))
 		goto out;
 	n = snprintf(conf, sizeof conf, "%s\n", pin);
-	if (path_in(path, sizeof path, p->dir, "server", ".pin") || write_new(path, conf, (size_t)n, 0644))
+	if ((rc = path_in(path, sizeof path, p->dir, "server", ".pin")) ||
+	    (rc = write_new(path, conf, (size_t)n, 0644)))
 		goto out;
 	snprintf(addr, sizeof addr, strchr(ip, ':') ? "[%s]:%u" : "%s:%u", ip, port);
 	n = snprintf(conf, sizeof conf,
@@ -235,13 +247,15 @@ static int pki_init(struct pki *p, const char *ip, uint32_t port, const char *se
 		     "cert = /etc/panicsage/client.crt\n"
 		     "key = /etc/panicsage/client.key\n"
 		     "server_pin = %s\n", addr, pin);
-	if (path_in(path, sizeof path, p->dir, "kdump", ".conf") || write_new(path, conf, (size_t)n, 0644))
+	if ((rc = path_in(path, sizeof path, p->dir, "kdump", ".conf")) ||
+	    (rc = write_new(path, conf, (size_t)n, 0644)))
 		goto out;
 	printf("created in %s: ca.key ca.crt server.key server.crt server.pin client.key client.crt kdump.conf\n"
-	       "collector:  panicsage serve --listen %s --ca %s/ca.crt --cert %s/server.crt --key %s/server.key\n"
+	       "collector:  panicsage serve --listen %s --db " STORE_DEFAULT " --ca %s/ca.crt"
+	       " --cert %s/server.crt --key %s/server.key\n"
+	       "            (the store's directory must exist; serve creates the store in it)\n"
 	       "kdump side: copy client.crt, client.key and kdump.conf to /etc/panicsage/\n"
 	       "server_pin: %s\n", p->dir, addr, p->dir, p->dir, p->dir, pin);
-	rc = 0;
 out:
 	mbedtls_pk_free(&ca);
 	mbedtls_pk_free(&srv);
@@ -255,53 +269,46 @@ static void pki_usage(FILE *f)
 	      "       panicsage pki pin CERT\n\n"
 	      "Creates the ECDSA P-256 certificates for mutual TLS between panicsage-kdump and\n"
 	      "'panicsage serve': a CA, the collector's certificate and its pin, client\n"
-	      "certificates and a kdump.conf.  Existing files are never overwritten.\n", f);
+	      "certificates and a kdump.conf.  Existing files are never overwritten.\n\n"
+	      "exit codes: 2 bad usage, 3 a file cannot be read or written (or exists\n"
+	      "            already), 4 a file is not a usable key or certificate\n", f);
 }
 
 int cmd_pki(int argc, char **argv)
 {
 	struct pki p;
-	const char *ip = "127.0.0.1", *sub, *args[2] = { NULL, NULL }, *server_cn = "panicsage collector";
+	const char *ip = "127.0.0.1", *sub, *server_cn = "panicsage collector";
+	char *all[3] = { NULL, NULL, NULL }, **args;
 	uint32_t port = 7443;
-	int i, nargs = 0, rc;
+	int nargs = 0, rc;
 	char pin[65];
+	const struct cli_opt opts[] = {
+		CLI_STR("--ip", &ip),
+		CLI_STR("--server-cn", &server_cn),
+		CLI_U32("--port", &port, 1, 65535),
+		CLI_U32("--days", &p.days, 1, 36500),
+		CLI_END
+	};
+	const struct cli_spec spec = { "pki", opts, pki_usage, 1, 3 };
 
 	memset(&p, 0, sizeof p);
 	p.days = 3650;
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		pki_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? PS_EXIT_USAGE : PS_EXIT_OK;
-	}
-	sub = argv[1];
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--ip") && i + 1 < argc) {
-			ip = argv[++i];
-		} else if (!strcmp(argv[i], "--server-cn") && i + 1 < argc) {
-			server_cn = argv[++i];
-			if (!*server_cn || strpbrk(server_cn, ",=+\\\"<>;")) {
-				cli_error("pki: --server-cn: a plain name without , = + \\ \" < > ;");
-				return PS_EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
-			if (cli_parse_u32("--port", argv[++i], 1, 65535, &port))
-				return PS_EXIT_USAGE;
-		} else if (!strcmp(argv[i], "--days") && i + 1 < argc) {
-			if (cli_parse_u32("--days", argv[++i], 1, 36500, &p.days))
-				return PS_EXIT_USAGE;
-		} else if (argv[i][0] == '-' || nargs == 2) {
-			cli_error("pki: unexpected argument '%s'", argv[i]);
-			return PS_EXIT_USAGE;
-		} else {
-			args[nargs++] = argv[i];
-		}
+	if ((rc = cli_parse(&spec, argc, argv, all, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	sub = all[0];
+	args = all + 1;
+	nargs--;
+	if (!*server_cn || strpbrk(server_cn, ",=+\\\"<>;")) {
+		cli_error("pki: --server-cn: a plain name without , = + \\ \" < > ;");
+		return PS_EXIT_USAGE;
 	}
 	if (!strcmp(sub, "pin")) {
 		if (nargs != 1) {
 			pki_usage(stderr);
 			return PS_EXIT_USAGE;
 		}
-		if (print_pin(args[0], pin))
-			return PS_EXIT_IO;
+		if ((rc = print_pin(args[0], pin)) != PS_EXIT_OK)
+			return rc;
 		printf("%s\n", pin);
 		return PS_EXIT_OK;
 	}
@@ -328,5 +335,5 @@ int cmd_pki(int argc, char **argv)
 	if (rc == 0 && !strcmp(sub, "client"))
 		printf("created %s/%s.key and %s/%s.crt\n", p.dir, args[1], p.dir, args[1]);
 	tls_rng_free(&p.rng);
-	return rc ? PS_EXIT_IO : PS_EXIT_OK;
+	return rc;
 }

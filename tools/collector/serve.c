@@ -5,12 +5,20 @@
  * acknowledges it: a version 2 CASE with a version 2 ACK that carries
  * the bucket and its resolution, a version 1 CASE with a version 1 ACK.
  *
- * One thread per connection, at most --max-clients at once (further
- * connections are closed at once).  Every read and write has a
- * deadline: the handshake and each frame must complete within
- * --timeout seconds, and an idle connection is closed after that long,
- * so slow, half-open and garbage connections cost one thread for a
- * bounded time and never a case. */
+ * One thread per connection.  Anyone who can reach the port can open
+ * connections, so those that have not finished the TLS handshake are
+ * kept apart from the authenticated sessions: they must finish it
+ * within --handshake-timeout (default 5 s), at most --max-handshakes of
+ * them are open at once, and a new one takes the place of the oldest
+ * that has not sent a byte yet (a real client sends its ClientHello at
+ * once), or, when all have, of the oldest from the address with the
+ * most.  Only an authenticated session counts against --max-clients.
+ * Every read and write has a deadline: each frame must complete within
+ * --timeout seconds, and an idle session is closed after that long, so
+ * slow, half-open and garbage connections cost one thread for a bounded
+ * time and never a case.  Refusals and failed handshakes are logged at
+ * most once per kind every LOG_EVERY_S seconds, with the count of the
+ * lines left out. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,11 +38,19 @@
 #include <mbedtls/x509_crt.h>
 
 #include "core/frame.h"
+#include "kdump/tls_io.h"
 #include "port/port.h"
 #include "tools/cli/cli.h"
 #include "tools/collector/commands.h"
-#include "tools/store/store.h"
 #include "tools/collector/tlsutil.h"
+#include "tools/store/store.h"
+
+#define LOG_EVERY_S 10
+
+/* What is logged at most once every LOG_EVERY_S seconds. */
+enum log_kind { LOG_REFUSED, LOG_DROPPED, LOG_HANDSHAKE, LOG_BADCERT, LOG_ACCEPT, LOG_NKINDS };
+
+struct conn;
 
 struct server {
 	mbedtls_ssl_config conf;
@@ -41,19 +59,33 @@ struct server {
 	struct tls_rng rng;
 	sqlite3 *db;
 	uint32_t timeout_ms;
+	uint32_t handshake_ms;
 	uint32_t max_clients;
+	uint32_t max_handshakes;
 	int quiet;
-	atomic_uint active;
-	atomic_ulong stored, duplicates, rejected, refused;
+	atomic_uint active;      /* authenticated sessions */
+	atomic_uint threads;     /* every connection's thread */
+	atomic_ulong stored, duplicates, rejected, refused, dropped, failed;
+	/* the connections still in the handshake, oldest first */
+	pthread_mutex_t pending_lock;
+	struct conn *oldest, *newest;
+	uint32_t npending;
 	pthread_mutex_t log_lock;
+	struct {
+		uint64_t last_us;
+		unsigned long left_out;
+	} rate[LOG_NKINDS];
 };
 
 struct conn {
 	struct server *srv;
-	int fd;
-	char peer[64];
+	struct tls_io io;        /* the socket and the current deadline */
+	struct conn *prev, *next;   /* in the pending list */
+	int pending, dropped;    /* under srv->pending_lock */
+	atomic_int spoke;        /* a byte arrived from the peer */
+	char peer[64];           /* ip:port */
+	char addr[64];           /* ip */
 	char client[160];
-	uint64_t deadline;
 	mbedtls_ssl_context ssl;
 };
 
@@ -65,96 +97,70 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-static void logf_(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct server *s, const char *fmt, ...)
+/* Prints one log line, with " (N more like this not logged ...)" when
+ * left_out is not 0. */
+static void vlog(struct server *s, unsigned long left_out, const char *fmt, va_list ap)
 {
-	char line[600];
-	va_list ap;
+	char line[700];
 	time_t now = time(NULL);
 	struct tm tm;
 	size_t n;
 
-	if (s->quiet)
-		return;
 	gmtime_r(&now, &tm);
 	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ serve: ", &tm);
-	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof line - n, fmt, ap);
-	va_end(ap);
+	if (left_out) {
+		n = strlen(line);
+		snprintf(line + n, sizeof line - n, " (%lu more like this not logged in the last %u s)",
+			 left_out, LOG_EVERY_S);
+	}
 	pthread_mutex_lock(&s->log_lock);
 	fprintf(stderr, "%s\n", line);
 	pthread_mutex_unlock(&s->log_lock);
 }
 
-static uint32_t left_ms(const struct conn *c)
+static void logf_(struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(struct server *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->quiet)
+		return;
+	va_start(ap, fmt);
+	vlog(s, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* A line of a kind that strangers can cause at will: at most one every
+ * LOG_EVERY_S seconds; the next one says how many were left out. */
+static void log_rate(struct server *s, enum log_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void log_rate(struct server *s, enum log_kind k, const char *fmt, ...)
 {
 	uint64_t now = port_now_us();
+	unsigned long left_out;
+	va_list ap;
 
-	return now >= c->deadline ? 0 : (uint32_t)((c->deadline - now + 999) / 1000);
-}
-
-static int bio_send(void *ctx, const unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	size_t sent;
-	int err = port_send(c->fd, buf, len, &sent, left_ms(c));
-
-	if (err == ETIMEDOUT)
-		return MBEDTLS_ERR_SSL_TIMEOUT;
-	if (err)
-		return err == EPIPE || err == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_SEND_FAILED;
-	return (int)sent;
-}
-
-static int bio_recv(void *ctx, unsigned char *buf, size_t len)
-{
-	struct conn *c = ctx;
-	size_t got;
-	int err = port_recv(c->fd, buf, len, &got, left_ms(c));
-
-	if (err == ETIMEDOUT)
-		return MBEDTLS_ERR_SSL_TIMEOUT;
-	if (err)
-		return err == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
-	return (int)got;
-}
-
-/* Reads exactly len bytes; 1 = ok, 0 = clean close before the first
- * byte (when allow_eof), -1 = error or timeout. */
-static int read_exact(struct conn *c, unsigned char *p, size_t len, int allow_eof, int *ret_out)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		int ret = mbedtls_ssl_read(&c->ssl, p + done, len - done);
-
-		if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if ((ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) &&
-		    done == 0 && allow_eof)
-			return 0;
-		if (ret <= 0) {
-			*ret_out = ret ? ret : MBEDTLS_ERR_SSL_CONN_EOF;
-			return -1;
-		}
-		done += (size_t)ret;
+	if (s->quiet)
+		return;
+	pthread_mutex_lock(&s->log_lock);
+	if (s->rate[k].last_us && now - s->rate[k].last_us < LOG_EVERY_S * 1000000ull) {
+		s->rate[k].left_out++;
+		pthread_mutex_unlock(&s->log_lock);
+		return;
 	}
-	return 1;
+	left_out = s->rate[k].left_out;
+	s->rate[k].left_out = 0;
+	s->rate[k].last_us = now;
+	pthread_mutex_unlock(&s->log_lock);
+	va_start(ap, fmt);
+	vlog(s, left_out, fmt, ap);
+	va_end(ap);
 }
 
-static int write_all(struct conn *c, const unsigned char *p, size_t len)
+/* Every read and write of the session must end within ms from now. */
+static void set_deadline(struct conn *c, uint32_t ms)
 {
-	while (len) {
-		int ret = mbedtls_ssl_write(&c->ssl, p, len);
-
-		if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if (ret <= 0)
-			return -1;
-		p += ret;
-		len -= (size_t)ret;
-	}
-	return 0;
+	c->io.deadline_us = port_now_us() + 1000u * (uint64_t)ms;
 }
 
 static void send_error(struct conn *c, unsigned code, const char *msg)
@@ -162,9 +168,9 @@ static void send_error(struct conn *c, unsigned code, const char *msg)
 	unsigned char out[PS_FRAME_HEADER + 4 + PS_FRAME_MAX_ERRMSG];
 	size_t len;
 
-	c->deadline = port_now_us() + 1000u * c->srv->timeout_ms;
+	set_deadline(c, c->srv->timeout_ms);
 	if (ps_error_encode(out, sizeof out, code, msg, &len) == PS_FRAME_OK)
-		write_all(c, out, len);
+		tls_io_write(&c->ssl, out, len);
 }
 
 /* Handles one CASE frame already read into buf; 0 to go on, -1 to
@@ -242,10 +248,146 @@ static int handle_case(struct conn *c, const unsigned char *buf, size_t len)
 	} else if (olen == 0) {
 		return -1;
 	}
-	c->deadline = port_now_us() + 1000u * s->timeout_ms;
-	return write_all(c, out, olen);
+	set_deadline(c, s->timeout_ms);
+	return tls_io_write(&c->ssl, out, olen) ? -1 : 0;
 }
 
+/* ---- connections without a finished handshake ---- */
+
+static void pending_unlink(struct server *s, struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->oldest = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		s->newest = c->prev;
+	c->prev = c->next = NULL;
+	c->pending = 0;
+	s->npending--;
+}
+
+/* Whether the peer has sent anything yet: a byte read, or one waiting. */
+static int spoke(struct conn *c)
+{
+	char b;
+
+	if (atomic_load(&c->spoke))
+		return 1;
+	if (recv(c->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+		atomic_store(&c->spoke, 1);
+		return 1;
+	}
+	return 0;
+}
+
+/* The connection that gives way to a new one: the oldest that has not
+ * sent a byte; if all have, the oldest from the address with the most. */
+static struct conn *pick_victim(struct server *s)
+{
+	struct conn *c, *o, *best = NULL;
+	uint32_t most = 0, n;
+
+	for (c = s->oldest; c; c = c->next)
+		if (!spoke(c))
+			return c;
+	for (c = s->oldest; c; c = c->next) {
+		for (n = 0, o = s->oldest; o; o = o->next)
+			n += !strcmp(o->addr, c->addr);
+		if (n > most) {
+			most = n;
+			best = c;
+		}
+	}
+	return best;
+}
+
+/* "ip:port" or "[ip6]:port" without the port. */
+static void peer_addr(char *out, size_t cap, const char *peer)
+{
+	const char *colon = strrchr(peer, ':');
+
+	snprintf(out, cap, "%.*s", (int)(colon ? (size_t)(colon - peer) : strlen(peer)), peer);
+}
+
+/* Adds a new connection to the pending ones, making room at the cap. */
+static void pending_admit(struct server *s, struct conn *c)
+{
+	struct conn *v = NULL;
+	char victim[64] = "";
+
+	pthread_mutex_lock(&s->pending_lock);
+	if (s->npending >= s->max_handshakes && (v = pick_victim(s)) != NULL) {
+		pending_unlink(s, v);
+		v->dropped = 1;
+		snprintf(victim, sizeof victim, "%s", v->peer);
+		shutdown(v->io.fd, SHUT_RDWR);   /* its thread wakes up and ends */
+	}
+	c->prev = s->newest;
+	if (s->newest)
+		s->newest->next = c;
+	else
+		s->oldest = c;
+	s->newest = c;
+	c->pending = 1;
+	s->npending++;
+	pthread_mutex_unlock(&s->pending_lock);
+	if (v) {
+		atomic_fetch_add(&s->dropped, 1);
+		log_rate(s, LOG_DROPPED, "%s: dropped to make room for %s: %u connections without a finished TLS"
+			 " handshake (--max-handshakes)", victim, c->peer, s->max_handshakes);
+	}
+}
+
+/* One more authenticated session, unless --max-clients are open. */
+static int take_slot(struct server *s)
+{
+	unsigned n = atomic_load(&s->active);
+
+	do
+		if (n >= s->max_clients)
+			return 0;
+	while (!atomic_compare_exchange_weak(&s->active, &n, n + 1));
+	return 1;
+}
+
+/* ---- one connection ---- */
+
+static int conn_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	return tls_io_send(&((struct conn *)ctx)->io, buf, len);
+}
+
+static int conn_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct conn *c = ctx;
+	int n = tls_io_recv(&c->io, buf, len);
+
+	if (n > 0)
+		atomic_store(&c->spoke, 1);
+	return n;
+}
+
+static void log_handshake(struct conn *c, int ret)
+{
+	struct server *s = c->srv;
+	uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+	char why[256] = "", err[200];
+	int badcert = flags && flags != (uint32_t)-1;
+
+	atomic_fetch_add(&s->failed, 1);
+	if (badcert)
+		mbedtls_x509_crt_verify_info(why, sizeof why, "", flags);
+	for (char *p = why; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	log_rate(s, badcert ? LOG_BADCERT : LOG_HANDSHAKE, "%s: handshake failed: %s%s%s", c->peer,
+		 tls_err(err, sizeof err, ret), why[0] ? "; client certificate: " : "", why);
+}
+
+/* The frames of an authenticated session, until it ends. */
 static void session(struct conn *c)
 {
 	struct server *s = c->srv;
@@ -253,23 +395,6 @@ static void session(struct conn *c)
 	char err[200];
 	int ret = 0;
 
-	c->deadline = port_now_us() + 1000u * s->timeout_ms;
-	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-	do
-		ret = mbedtls_ssl_handshake(&c->ssl);
-	while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
-	if (ret) {
-		uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
-		char why[256] = "";
-		if (flags && flags != (uint32_t)-1)
-			mbedtls_x509_crt_verify_info(why, sizeof why, "", flags);
-		for (char *p = why; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
-		logf_(s, "%s: handshake failed: %s%s%s", c->peer, tls_err(err, sizeof err, ret),
-		      why[0] ? "; client certificate: " : "", why);
-		return;
-	}
 	{
 		const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);
 		if (peer && mbedtls_x509_dn_gets(c->client, sizeof c->client, &peer->subject) < 0)
@@ -287,11 +412,11 @@ static void session(struct conn *c)
 
 		/* idle: the next frame must start within the timeout, and
 		 * then arrive whole within the timeout */
-		c->deadline = port_now_us() + 1000u * s->timeout_ms;
-		r = read_exact(c, buf, PS_FRAME_HEADER, 1, &ret);
-		if (r == 0)
+		set_deadline(c, s->timeout_ms);
+		ret = tls_io_read(&c->ssl, buf, PS_FRAME_HEADER, 1);
+		if (ret == TLS_IO_EOF)
 			break;
-		if (r < 0) {
+		if (ret < 0) {
 			if (ret != MBEDTLS_ERR_SSL_CONN_EOF)
 				logf_(s, "%s: closing: %s", c->peer, tls_err(err, sizeof err, ret));
 			break;
@@ -306,14 +431,14 @@ static void session(struct conn *c)
 				   ps_frame_result_str(r));
 			break;
 		}
-		if (read_exact(c, buf + PS_FRAME_HEADER, need - PS_FRAME_HEADER, 0, &ret) < 0) {
+		if ((ret = tls_io_read(&c->ssl, buf + PS_FRAME_HEADER, need - PS_FRAME_HEADER, 0)) != 0) {
 			logf_(s, "%s: truncated frame: %s", c->peer, tls_err(err, sizeof err, ret));
 			break;
 		}
 		if (handle_case(c, buf, need) != 0)
 			break;
 	}
-	c->deadline = port_now_us() + 200000u;
+	set_deadline(c, 200);
 	mbedtls_ssl_close_notify(&c->ssl);
 	free(buf);
 }
@@ -322,15 +447,79 @@ static void *worker(void *arg)
 {
 	struct conn *c = arg;
 	struct server *s = c->srv;
+	int ret, dropped;
 
-	session(c);
+	set_deadline(c, s->handshake_ms);
+	mbedtls_ssl_set_bio(&c->ssl, c, conn_send, conn_recv, NULL);
+	ret = tls_io_handshake(&c->ssl);
+	pthread_mutex_lock(&s->pending_lock);
+	dropped = c->dropped;
+	if (c->pending)
+		pending_unlink(s, c);
+	pthread_mutex_unlock(&s->pending_lock);
+	if (dropped) {
+		/* counted and logged when it was dropped */
+	} else if (ret) {
+		log_handshake(c, ret);
+	} else if (!take_slot(s)) {
+		atomic_fetch_add(&s->refused, 1);
+		log_rate(s, LOG_REFUSED, "%s: refused after its handshake: %u clients already connected",
+			 c->peer, s->max_clients);
+		set_deadline(c, 200);
+		mbedtls_ssl_close_notify(&c->ssl);
+	} else {
+		session(c);
+		/* the slot is free before the socket closes: a client that
+		 * reconnects at once is not refused */
+		atomic_fetch_sub(&s->active, 1);
+	}
 	mbedtls_ssl_free(&c->ssl);
-	port_sock_close(c->fd);
+	port_sock_close(c->io.fd);
 	free(c);
-	atomic_fetch_sub(&s->active, 1);
+	atomic_fetch_sub(&s->threads, 1);
 	return NULL;
 }
 
+/* A new connection: refused when --max-clients sessions are open, else
+ * pending (making room at --max-handshakes) in a thread of its own. */
+static void start_connection(struct server *s, int fd, const char *peer, const pthread_attr_t *attr)
+{
+	struct conn *c;
+	pthread_t th;
+
+	if (atomic_load(&s->active) >= s->max_clients) {
+		atomic_fetch_add(&s->refused, 1);
+		log_rate(s, LOG_REFUSED, "%s: refused: %u clients already connected", peer, s->max_clients);
+		port_sock_close(fd);
+		return;
+	}
+	if (!(c = calloc(1, sizeof *c))) {
+		port_sock_close(fd);
+		return;
+	}
+	c->srv = s;
+	c->io.fd = fd;
+	snprintf(c->peer, sizeof c->peer, "%s", peer);
+	peer_addr(c->addr, sizeof c->addr, peer);
+	mbedtls_ssl_init(&c->ssl);
+	if (mbedtls_ssl_setup(&c->ssl, &s->conf) != 0)
+		goto fail;
+	pending_admit(s, c);
+	atomic_fetch_add(&s->threads, 1);
+	if (pthread_create(&th, attr, worker, c) == 0)
+		return;
+	atomic_fetch_sub(&s->threads, 1);
+	pthread_mutex_lock(&s->pending_lock);
+	pending_unlink(s, c);
+	pthread_mutex_unlock(&s->pending_lock);
+fail:
+	mbedtls_ssl_free(&c->ssl);
+	port_sock_close(fd);
+	free(c);
+}
+
+/* An exit code: 3 a file unreadable or unusable, 2 a key that is not the
+ * certificate's, 1 mbedTLS itself failed. */
 static int setup_tls(struct server *s, const char *ca, const char *cert, const char *key)
 {
 	char err[200];
@@ -342,19 +531,25 @@ static int setup_tls(struct server *s, const char *ca, const char *cert, const c
 	mbedtls_pk_init(&s->key);
 	if ((ret = tls_rng_init(&s->rng, "panicsage serve"))) {
 		cli_error("serve: random generator: %s", tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_FAILURE;
 	}
 	if ((ret = mbedtls_x509_crt_parse_file(&s->ca, ca))) {
 		cli_error("serve: --ca %s: %s", ca, tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_IO;
 	}
 	if ((ret = mbedtls_x509_crt_parse_file(&s->cert, cert))) {
 		cli_error("serve: --cert %s: %s", cert, tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_IO;
 	}
 	if ((ret = mbedtls_pk_parse_keyfile(&s->key, key, NULL))) {
 		cli_error("serve: --key %s: %s", key, tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_IO;
+	}
+	/* A key that is not the certificate's would fail every handshake. */
+	if ((ret = mbedtls_pk_check_pair(&s->cert.pk, &s->key))) {
+		cli_error("serve: --key %s does not match the certificate --cert %s (%s)", key, cert,
+			  tls_err(err, sizeof err, ret));
+		return PS_EXIT_USAGE;
 	}
 	ret = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
 					  MBEDTLS_SSL_PRESET_DEFAULT);
@@ -362,27 +557,38 @@ static int setup_tls(struct server *s, const char *ca, const char *cert, const c
 		ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->cert, &s->key);
 	if (ret) {
 		cli_error("serve: TLS configuration: %s", tls_err(err, sizeof err, ret));
-		return -1;
+		return PS_EXIT_FAILURE;
 	}
 	mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->rng.drbg);
 	mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
 	mbedtls_ssl_conf_authmode(&s->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_min_version(&s->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-	return 0;
+	return PS_EXIT_OK;
 }
 
 static void serve_usage(FILE *f)
 {
 	fputs("usage: panicsage serve --listen IP:PORT --db FILE --ca CA.crt --cert SERVER.crt\n"
 	      "                       --key SERVER.key [--timeout SEC] [--max-clients N]\n"
+	      "                       [--handshake-timeout SEC] [--max-handshakes N]\n"
 	      "                       [--port-file FILE] [--quiet]\n\n"
 	      "The collector: receives cases from panicsage-kdump over mutual TLS (client\n"
 	      "certificates signed by CA.crt are required) and stores each once in the SQLite\n"
-	      "database FILE (WAL), each in its crash bucket (panicsage buckets); a capture\n"
-	      "kernel of this version is told the bucket and a known problem's resolution\n"
-	      "(panicsage label --resolve).  PORT 0 picks a free port (written to --port-file).\n"
-	      "--timeout (default 15) bounds the handshake, each frame and idle time;\n"
-	      "--max-clients (default 64) bounds concurrent connections.  SIGINT/SIGTERM stop it.\n", f);
+	      "database FILE (WAL; created mode 0600), each in its crash bucket (panicsage\n"
+	      "buckets); a capture kernel of this version is told the bucket and a known\n"
+	      "problem's resolution (panicsage label --resolve).  PORT 0 picks a free port\n"
+	      "(written to --port-file).\n"
+	      "  --timeout SEC          each frame and idle time of a session (default 15)\n"
+	      "  --max-clients N        authenticated sessions at once (default 64)\n"
+	      "  --handshake-timeout SEC  a new connection must finish the TLS handshake in\n"
+	      "                         this long (default 5, at most --timeout)\n"
+	      "  --max-handshakes N     connections still in the handshake at once (default 64);\n"
+	      "                         a new one takes the place of the oldest that has sent\n"
+	      "                         nothing (else the oldest from the busiest address)\n"
+	      "Refusals and failed handshakes are logged at most once per kind every 10 s.\n"
+	      "SIGINT/SIGTERM stop it.\n\n"
+	      "exit codes: 2 bad usage or a key that does not match the certificate,\n"
+	      "            3 a file or the store unusable, or the address cannot be bound\n", f);
 }
 
 static int write_port_file(const char *path, uint16_t port)
@@ -407,44 +613,34 @@ int cmd_serve(int argc, char **argv)
 	const char *listen_at = NULL, *dbpath = NULL, *ca = NULL, *cert = NULL, *key = NULL, *port_file = NULL;
 	char ip[64], err[300];
 	uint16_t port, bound;
-	uint32_t timeout_s = 15;
+	uint32_t timeout_s = 15, handshake_s = 5;
 	int i, lfd, rc = PS_EXIT_OK;
 	struct sigaction sa;
+	struct stat sb;
 	pthread_attr_t attr;
 
 	memset(&s, 0, sizeof s);
 	s.max_clients = 64;
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-			serve_usage(stdout);
-			return PS_EXIT_OK;
-		}
-		if (!strcmp(o, "--quiet")) {
-			s.quiet = 1;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			cli_error("serve: %s needs a value", o);
-			return PS_EXIT_USAGE;
-		}
-		if (!strcmp(o, "--listen")) listen_at = argv[++i];
-		else if (!strcmp(o, "--db")) dbpath = argv[++i];
-		else if (!strcmp(o, "--ca")) ca = argv[++i];
-		else if (!strcmp(o, "--cert")) cert = argv[++i];
-		else if (!strcmp(o, "--key")) key = argv[++i];
-		else if (!strcmp(o, "--port-file")) port_file = argv[++i];
-		else if (!strcmp(o, "--timeout")) {
-			if (cli_parse_u32("--timeout", argv[++i], 1, 3600, &timeout_s))
-				return PS_EXIT_USAGE;
-		} else if (!strcmp(o, "--max-clients")) {
-			if (cli_parse_u32("--max-clients", argv[++i], 1, 10000, &s.max_clients))
-				return PS_EXIT_USAGE;
-		} else {
-			cli_error("serve: unknown option '%s'", o);
-			serve_usage(stderr);
-			return PS_EXIT_USAGE;
-		}
+	s.max_handshakes = 64;
+	{
+		const struct cli_opt opts[] = {
+			CLI_STR("--listen", &listen_at),
+			CLI_STR("--db", &dbpath),
+			CLI_STR("--ca", &ca),
+			CLI_STR("--cert", &cert),
+			CLI_STR("--key", &key),
+			CLI_STR("--port-file", &port_file),
+			CLI_U32("--timeout", &timeout_s, 1, 3600),
+			CLI_U32("--max-clients", &s.max_clients, 1, 10000),
+			CLI_U32("--handshake-timeout", &handshake_s, 1, 3600),
+			CLI_U32("--max-handshakes", &s.max_handshakes, 1, 1024),
+			CLI_FLAG("--quiet", &s.quiet),
+			CLI_END
+		};
+		const struct cli_spec spec = { "serve", opts, serve_usage, 0, 0 };
+
+		if ((rc = cli_parse(&spec, argc, argv, NULL, &i)) != PS_EXIT_OK)
+			return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	}
 	if (!listen_at || !dbpath || !ca || !cert || !key) {
 		serve_usage(stderr);
@@ -467,13 +663,18 @@ bad_listen:
 		}
 	}
 	s.timeout_ms = timeout_s * 1000u;
+	s.handshake_ms = (handshake_s < timeout_s ? handshake_s : timeout_s) * 1000u;
 	pthread_mutex_init(&s.log_lock, NULL);
-	if (setup_tls(&s, ca, cert, key))
-		return PS_EXIT_IO;
+	pthread_mutex_init(&s.pending_lock, NULL);
+	if ((rc = setup_tls(&s, ca, cert, key)) != PS_EXIT_OK)
+		return rc;
 	if (store_open(&s.db, dbpath, err, sizeof err)) {
 		cli_error("serve: %s", err);
 		return PS_EXIT_IO;
 	}
+	if (stat(dbpath, &sb) == 0 && (sb.st_mode & 077))
+		logf_(&s, "warning: %s is mode %04o: other users can read the cases (chmod 600 it, its -wal and -shm)",
+		      dbpath, (unsigned)(sb.st_mode & 07777));
 	if ((i = port_tcp_listen(&lfd, ip, port, 128, &bound))) {
 		cli_error("serve: listen on %s: %s", listen_at, port_strerror(i));
 		store_close(s.db);
@@ -492,60 +693,33 @@ bad_listen:
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	logf_(&s, "listening on %s%s%s:%u, store %s, timeout %us, max %u clients",
+	logf_(&s, "listening on %s%s%s:%u, store %s, timeout %us, max %u clients, handshakes %u at most"
+	      " and within %us",
 	      strchr(ip, ':') ? "[" : "", ip, strchr(ip, ':') ? "]" : "", bound, dbpath, timeout_s,
-	      s.max_clients);
+	      s.max_clients, s.max_handshakes, s.handshake_ms / 1000u);
 
 	while (!stopping) {
-		struct conn *c;
-		pthread_t th;
 		char peer[64];
 		int fd, err2 = port_tcp_accept(lfd, &fd, peer, sizeof peer, 250);
 
 		if (err2 == ETIMEDOUT || err2 == EINTR || err2 == ECONNABORTED)
 			continue;
 		if (err2) {
-			logf_(&s, "accept: %s", port_strerror(err2));
+			log_rate(&s, LOG_ACCEPT, "accept: %s", port_strerror(err2));
 			port_sleep_us(100000);   /* EMFILE and friends: do not spin */
 			continue;
 		}
-		if (atomic_load(&s.active) >= s.max_clients) {
-			atomic_fetch_add(&s.refused, 1);
-			logf_(&s, "%s: refused: %u clients already connected", peer, s.max_clients);
-			port_sock_close(fd);
-			continue;
-		}
-		c = calloc(1, sizeof *c);
-		if (!c) {
-			port_sock_close(fd);
-			continue;
-		}
-		c->srv = &s;
-		c->fd = fd;
-		snprintf(c->peer, sizeof c->peer, "%s", peer);
-		mbedtls_ssl_init(&c->ssl);
-		if (mbedtls_ssl_setup(&c->ssl, &s.conf) != 0) {
-			mbedtls_ssl_free(&c->ssl);
-			port_sock_close(fd);
-			free(c);
-			continue;
-		}
-		atomic_fetch_add(&s.active, 1);
-		if (pthread_create(&th, &attr, worker, c) != 0) {
-			atomic_fetch_sub(&s.active, 1);
-			mbedtls_ssl_free(&c->ssl);
-			port_sock_close(fd);
-			free(c);
-		}
+		start_connection(&s, fd, peer, &attr);
 	}
 	port_sock_close(lfd);
-	/* Let running sessions finish (each is bounded by the timeout). */
-	for (i = 0; i < (int)(timeout_s * 20 + 20) && atomic_load(&s.active); i++)
+	/* Let running connections finish (each is bounded by the timeouts). */
+	for (i = 0; i < (int)(timeout_s * 20 + 20) && atomic_load(&s.threads); i++)
 		port_sleep_us(50000);
-	logf_(&s, "stopping: %lu stored, %lu duplicates, %lu rejected, %lu refused",
+	logf_(&s, "stopping: %lu stored, %lu duplicates, %lu rejected, %lu refused, %lu dropped"
+	      " before their handshake, %lu failed handshakes",
 	      atomic_load(&s.stored), atomic_load(&s.duplicates), atomic_load(&s.rejected),
-	      atomic_load(&s.refused));
-	if (atomic_load(&s.active))
+	      atomic_load(&s.refused), atomic_load(&s.dropped), atomic_load(&s.failed));
+	if (atomic_load(&s.threads))
 		rc = PS_EXIT_FAILURE;   /* do not close the store under a live thread */
 	else
 		store_close(s.db);

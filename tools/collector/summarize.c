@@ -385,22 +385,37 @@ static int summarize_case(sqlite3 *mem, sqlite3 *store, const struct llm_config 
 	return 0;
 }
 
+/* Prints a summary: the stored text (the crashed machine's lines, the
+ * LLM's words) escaped for the terminal. */
 static void print_summary(sqlite3 *mem, const struct casedata *c, const struct summary *s, int as_json)
 {
 	const char *p[1] = { s->json };
-	char *summary, *clues;
+	sqlite3_stmt *st;
+	char *summary;
+	int n = 0;
 
 	if (as_json) {
 		printf("{\"case\":\"%s\",\"summary\":%s}\n", c->id, s->json);
 		return;
 	}
 	summary = query_text(mem, "SELECT json_extract(?1,'$.summary')", 1, p);
-	clues = query_text(mem, "SELECT group_concat('    - ' || value, char(10)) FROM json_each(?1,'$.clues')", 1, p);
-	printf("case %.16s  %s%s  [%s]\n  summary: %s\n%s%s%s", c->id[0] ? c->id : "(report)",
-	       c->label[0] ? c->label : "unlabelled", "", s->source, summary ? summary : "",
-	       clues ? "  clues:\n" : "", clues ? clues : "", clues ? "\n" : "");
+	printf("case %.16s  ", c->id[0] ? c->id : "(report)");
+	cli_put_text(stdout, c->label[0] ? c->label : "unlabelled");
+	fputs("  [", stdout);
+	cli_put_text(stdout, s->source);
+	fputs("]\n  summary: ", stdout);
+	cli_put_text(stdout, summary);
+	putchar('\n');
 	free(summary);
-	free(clues);
+	if (sqlite3_prepare_v2(mem, "SELECT value FROM json_each(?1,'$.clues')", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, s->json, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		fputs(n++ ? "    - " : "  clues:\n    - ", stdout);
+		cli_put_text(stdout, (const char *)sqlite3_column_text(st, 0));
+		putchar('\n');
+	}
+	sqlite3_finalize(st);
 }
 
 /* ---- configuration ---- */
@@ -460,6 +475,170 @@ static int load_config_file(struct llm_config *cfg, const char *path, int requir
 	return 0;
 }
 
+/* ---- the store: candidates first, then one LLM call and one short
+ * write per case.  No statement stays open across an LLM call: an open
+ * read would pin the connection to an old snapshot, and every write
+ * after another connection's commit (serve storing an upload, label
+ * --set) would fail with "database is locked" however long it waited. */
+
+typedef char case_id[2 * PS_FRAME_ID_LEN + 1];
+
+/* The ids of the cases to summarise (malloc'ed), in order. */
+static int candidates(sqlite3 *db, int all, uint32_t limit, case_id **ids, size_t *n)
+{
+	const char *sql = all ? "SELECT id FROM cases ORDER BY received_us LIMIT ?1" :
+		"SELECT id FROM cases WHERE summary IS NULL ORDER BY received_us LIMIT ?1";
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (!t)
+			continue;
+		if (*n == cap) {
+			case_id *q = realloc(*ids, (cap = cap ? 2 * cap : 64) * sizeof **ids);
+
+			if (!q) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*ids = q;
+		}
+		set_str((*ids)[(*n)++], sizeof **ids, t);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Reads case `id`: 1 found, 0 gone, -1 error. */
+static int read_case(sqlite3 *db, const char *id, struct casedata *c)
+{
+	sqlite3_stmt *st;
+	const char *t;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (sqlite3_prepare_v2(db, "SELECT id, label, confidence, release, report FROM cases WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		set_str(c->id, sizeof c->id, (const char *)sqlite3_column_text(st, 0));
+		t = (const char *)sqlite3_column_text(st, 1);
+		set_str(c->label, sizeof c->label, t ? t : "");
+		c->confidence = sqlite3_column_double(st, 2);
+		t = (const char *)sqlite3_column_text(st, 3);
+		set_str(c->release, sizeof c->release, t ? t : "");
+		t = (const char *)sqlite3_column_text(st, 4);
+		c->report = strdup(t ? t : "");
+		if (!c->report)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Stores a summary in its own transaction (the busy timeout covers the
+ * other writers' commits); 0 or -1. */
+static int write_summary(sqlite3 *db, const struct casedata *c, const struct summary *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
+			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)port_wall_us());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Summarises the cases named by --case (each an id prefix), or the
+ * pending ones (--all: every one), at most `limit`; an exit code. */
+static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, const struct llm_config *cfg,
+			   const char *const *cases, int ncases, int all, uint32_t limit, int as_json)
+{
+	case_id *ids = NULL;
+	size_t n = 0, k;
+	int rc = PS_EXIT_OK, done = 0, fallbacks = 0;
+	char err[600];
+
+	if (ncases) {
+		ids = malloc((size_t)ncases * sizeof *ids);
+		for (k = 0; ids && k < (size_t)ncases; k++) {
+			enum store_find r = store_find_case(store, cases[k], ids[n], err, sizeof err);
+
+			if (r == STORE_FOUND) {
+				n++;
+				continue;
+			}
+			cli_error("summarize: %s", err);
+			rc = store_find_exit(r);
+		}
+	} else if (candidates(store, all, limit, &ids, &n)) {
+		cli_error("summarize: %s: %s", dbpath, sqlite3_errmsg(store));
+		free(ids);
+		return PS_EXIT_IO;
+	}
+	if (ncases && !ids) {
+		cli_error("summarize: out of memory");
+		return PS_EXIT_NOMEM;
+	}
+	for (k = 0; k < n; k++) {
+		struct casedata c;
+		struct summary s;
+		int r = read_case(store, ids[k], &c);
+
+		if (r <= 0) {
+			if (r == 0)
+				cli_error("summarize: case %s is gone from %s", ids[k], dbpath);
+			else
+				cli_error("summarize: case %.16s: %s", ids[k], sqlite3_errmsg(store));
+			rc = r == 0 ? PS_EXIT_INPUT : PS_EXIT_IO;
+			free(c.report);
+			continue;
+		}
+		if (summarize_case(mem, store, cfg, &c, &s) != 0) {
+			cli_error("summarize: case %.16s: cannot build a summary", c.id);
+			free(c.report);
+			rc = PS_EXIT_FAILURE;
+			continue;
+		}
+		if (s.why[0] && cfg->endpoint[0] && !cfg->no_llm) {
+			cli_error("summarize: case %.16s: LLM failed (%s); extractive summary stored", c.id,
+				  cli_text(err, sizeof err, s.why));
+			fallbacks++;
+		}
+		if (write_summary(store, &c, &s) != 0) {
+			cli_error("summarize: case %.16s: %s", c.id, sqlite3_errmsg(store));
+			rc = PS_EXIT_IO;
+		} else {
+			done++;
+			print_summary(mem, &c, &s, as_json);
+		}
+		free(s.json);
+		free(c.report);
+	}
+	free(ids);
+	if (!as_json)
+		fprintf(stderr, "summarize: %d case(s) summarised%s", done, fallbacks ? "" : "\n");
+	if (fallbacks && !as_json)
+		fprintf(stderr, ", %d with the extractive fallback\n", fallbacks);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: panicsage summarize --db FILE [--case ID]... [--pending] [--all] [--limit N]\n"
@@ -476,19 +655,62 @@ static void usage(FILE *f)
 	      "Settings: options, then PANICSAGE_LLM_ENDPOINT, PANICSAGE_LLM_MODEL,\n"
 	      "PANICSAGE_LLM_KEY (or OPENAI_API_KEY), PANICSAGE_LLM_CA, then the file\n"
 	      "--config or /etc/panicsage/llm.conf (endpoint, model, key, ca, timeout, retries).\n"
-	      "--timeout is per request (default 120 s).\n", f);
+	      "--timeout is per request (default 120 s).\n\n"
+	      "exit codes: 2 bad usage, 3 the store is missing (panicsage serve creates it)\n"
+	      "            or cannot be read or written, 4 no such case or an ambiguous prefix\n", f);
+}
+
+/* --case ID, repeatable. */
+struct case_args {
+	const char *v[64];
+	int n;
+};
+
+static int add_case(void *ctx, const char *opt, char **vals)
+{
+	struct case_args *c = ctx;
+
+	if (c->n == (int)(sizeof c->v / sizeof c->v[0])) {
+		cli_error("summarize: at most %d %s", (int)(sizeof c->v / sizeof c->v[0]), opt);
+		return PS_EXIT_USAGE;
+	}
+	c->v[c->n++] = vals[0];
+	return PS_EXIT_OK;
 }
 
 int cmd_summarize(int argc, char **argv)
 {
 	struct llm_config cfg, opt;
 	const char *dbpath = NULL, *report_path = NULL, *config = NULL;
-	const char *cases[64];
-	int ncases = 0, all = 0, as_json = 0, i, rc = PS_EXIT_OK, have_timeout = 0, have_retries = 0;
+	const char *endpoint = NULL, *model = NULL, *key = NULL, *ca = NULL;
+	struct case_args cases = { .n = 0 };
+	int all = 0, as_json = 0, nargs, rc = PS_EXIT_OK, have_timeout = 0, have_retries = 0;
 	uint32_t limit = 20;
 	sqlite3 *mem = NULL, *store = NULL;
 	char err[600];
 	const char *env;
+	const struct cli_opt opts[] = {
+		CLI_STR("--db", &dbpath),
+		CLI_STR("--report", &report_path),
+		CLI_STR("--config", &config),
+		CLI_STR("--endpoint", &endpoint),
+		CLI_STR("--model", &model),
+		CLI_STR("--key", &key),
+		CLI_STR("--ca", &ca),
+		CLI_CALL("--case", add_case, &cases),
+		CLI_SET("--pending", &all, 0),
+		CLI_SET("--all", &all, 1),
+		CLI_U32("--limit", &limit, 1, 1000000),
+		{ .name = "--timeout", .type = CLI_T_U32, .dst = &opt.timeout_s, .lo = 1, .hi = 3600,
+		  .seen = &have_timeout },
+		{ .name = "--retries", .type = CLI_T_U32, .dst = &opt.retries, .lo = 0, .hi = 10,
+		  .seen = &have_retries },
+		CLI_FLAG("--no-llm", &opt.no_llm),
+		CLI_SET("--no-json-mode", &opt.json_mode, 0),
+		CLI_FLAG("--json", &as_json),
+		CLI_END
+	};
+	const struct cli_spec spec = { "summarize", opts, usage, 0, 0 };
 
 	memset(&cfg, 0, sizeof cfg);
 	memset(&opt, 0, sizeof opt);
@@ -496,42 +718,8 @@ int cmd_summarize(int argc, char **argv)
 	cfg.retries = 2;
 	cfg.json_mode = 1;
 	opt.json_mode = 1;
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); return PS_EXIT_OK; }
-		if (!strcmp(o, "--pending")) { all = 0; continue; }
-		if (!strcmp(o, "--all")) { all = 1; continue; }
-		if (!strcmp(o, "--no-llm")) { opt.no_llm = 1; continue; }
-		if (!strcmp(o, "--no-json-mode")) { opt.json_mode = 0; continue; }
-		if (!strcmp(o, "--json")) { as_json = 1; continue; }
-		if (i + 1 >= argc) {
-			cli_error("summarize: %s needs a value", o);
-			return PS_EXIT_USAGE;
-		}
-		if (!strcmp(o, "--db")) dbpath = argv[++i];
-		else if (!strcmp(o, "--report")) report_path = argv[++i];
-		else if (!strcmp(o, "--config")) config = argv[++i];
-		else if (!strcmp(o, "--endpoint")) set_str(opt.endpoint, sizeof opt.endpoint, argv[++i]);
-		else if (!strcmp(o, "--model")) set_str(opt.model, sizeof opt.model, argv[++i]);
-		else if (!strcmp(o, "--key")) set_str(opt.key, sizeof opt.key, argv[++i]);
-		else if (!strcmp(o, "--ca")) set_str(opt.ca, sizeof opt.ca, argv[++i]);
-		else if (!strcmp(o, "--case")) {
-			if (ncases == 64) { cli_error("summarize: at most 64 --case"); return PS_EXIT_USAGE; }
-			cases[ncases++] = argv[++i];
-		} else if (!strcmp(o, "--limit")) {
-			if (cli_parse_u32("--limit", argv[++i], 1, 1000000, &limit)) return PS_EXIT_USAGE;
-		} else if (!strcmp(o, "--timeout")) {
-			if (cli_parse_u32("--timeout", argv[++i], 1, 3600, &opt.timeout_s)) return PS_EXIT_USAGE;
-			have_timeout = 1;
-		} else if (!strcmp(o, "--retries")) {
-			if (cli_parse_u32("--retries", argv[++i], 0, 10, &opt.retries)) return PS_EXIT_USAGE;
-			have_retries = 1;
-		} else {
-			cli_error("summarize: unknown option '%s'", o);
-			usage(stderr);
-			return PS_EXIT_USAGE;
-		}
-	}
+	if ((rc = cli_parse(&spec, argc, argv, NULL, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	if (!!dbpath == !!report_path) {
 		usage(stderr);
 		return PS_EXIT_USAGE;
@@ -544,10 +732,10 @@ int cmd_summarize(int argc, char **argv)
 	if ((env = getenv("OPENAI_API_KEY")) && *env) set_str(cfg.key, sizeof cfg.key, env);
 	if ((env = getenv("PANICSAGE_LLM_KEY")) && *env) set_str(cfg.key, sizeof cfg.key, env);
 	if ((env = getenv("PANICSAGE_LLM_CA")) && *env) set_str(cfg.ca, sizeof cfg.ca, env);
-	if (opt.endpoint[0]) set_str(cfg.endpoint, sizeof cfg.endpoint, opt.endpoint);
-	if (opt.model[0]) set_str(cfg.model, sizeof cfg.model, opt.model);
-	if (opt.key[0]) set_str(cfg.key, sizeof cfg.key, opt.key);
-	if (opt.ca[0]) set_str(cfg.ca, sizeof cfg.ca, opt.ca);
+	if (endpoint && *endpoint) set_str(cfg.endpoint, sizeof cfg.endpoint, endpoint);
+	if (model && *model) set_str(cfg.model, sizeof cfg.model, model);
+	if (key && *key) set_str(cfg.key, sizeof cfg.key, key);
+	if (ca && *ca) set_str(cfg.ca, sizeof cfg.ca, ca);
 	if (have_timeout) cfg.timeout_s = opt.timeout_s;
 	if (have_retries) cfg.retries = opt.retries;
 	cfg.no_llm = opt.no_llm;
@@ -596,7 +784,8 @@ int cmd_summarize(int argc, char **argv)
 		c.report = text;
 		if (summarize_case(mem, NULL, &cfg, &c, &s) == 0) {
 			if (s.why[0] && cfg.endpoint[0] && !cfg.no_llm)
-				cli_error("summarize: LLM failed (%s); extractive summary instead", s.why);
+				cli_error("summarize: LLM failed (%s); extractive summary instead",
+					  cli_text(err, sizeof err, s.why));
 			print_summary(mem, &c, &s, as_json);
 			free(s.json);
 		} else {
@@ -606,93 +795,12 @@ int cmd_summarize(int argc, char **argv)
 		goto out;
 	}
 
-	if (store_open(&store, dbpath, err, sizeof err)) {
+	if (store_open_existing(&store, dbpath, err, sizeof err)) {
 		cli_error("summarize: %s", err);
 		rc = PS_EXIT_IO;
 		goto out;
 	}
-	{
-		sqlite3_stmt *sel, *upd;
-		int done = 0, fallbacks = 0, k, matched = 0;
-		char id[2 * PS_FRAME_ID_LEN + 1];
-		const char *sql = ncases ?
-			"SELECT id, label, confidence, release, report FROM cases WHERE id = ?1" :
-			all ? "SELECT id, label, confidence, release, report FROM cases ORDER BY received_us LIMIT ?2" :
-			"SELECT id, label, confidence, release, report FROM cases WHERE summary IS NULL"
-			" ORDER BY received_us LIMIT ?2";
-
-		if (sqlite3_prepare_v2(store, sql, -1, &sel, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(store, "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
-				       " WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK) {
-			cli_error("summarize: %s", sqlite3_errmsg(store));
-			rc = PS_EXIT_IO;
-			goto out;
-		}
-		for (k = 0; k < (ncases ? ncases : 1); k++) {
-			sqlite3_reset(sel);
-			if (ncases) {
-				enum store_find r = store_find_case(store, cases[k], id, err, sizeof err);
-
-				if (r != STORE_FOUND) {
-					cli_error("summarize: %s", err);
-					rc = store_find_exit(r);
-					continue;
-				}
-				sqlite3_bind_text(sel, 1, id, -1, SQLITE_STATIC);
-			}
-			sqlite3_bind_int64(sel, 2, limit);
-			matched = 0;
-			while (sqlite3_step(sel) == SQLITE_ROW) {
-				struct casedata c;
-				struct summary s;
-				const char *t;
-
-				matched++;
-				memset(&c, 0, sizeof c);
-				set_str(c.id, sizeof c.id, (const char *)sqlite3_column_text(sel, 0));
-				t = (const char *)sqlite3_column_text(sel, 1);
-				set_str(c.label, sizeof c.label, t ? t : "");
-				c.confidence = sqlite3_column_double(sel, 2);
-				t = (const char *)sqlite3_column_text(sel, 3);
-				set_str(c.release, sizeof c.release, t ? t : "");
-				c.report = strdup((const char *)sqlite3_column_text(sel, 4));
-				if (!c.report || summarize_case(mem, store, &cfg, &c, &s) != 0) {
-					cli_error("summarize: case %.16s: cannot build a summary", c.id);
-					free(c.report);
-					rc = PS_EXIT_FAILURE;
-					continue;
-				}
-				if (s.why[0] && cfg.endpoint[0] && !cfg.no_llm) {
-					cli_error("summarize: case %.16s: LLM failed (%s); extractive summary stored", c.id, s.why);
-					fallbacks++;
-				}
-				sqlite3_reset(upd);
-				sqlite3_bind_text(upd, 1, c.id, -1, SQLITE_STATIC);
-				sqlite3_bind_text(upd, 2, s.json, -1, SQLITE_STATIC);
-				sqlite3_bind_text(upd, 3, s.source, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(upd, 4, (sqlite3_int64)port_wall_us());
-				if (sqlite3_step(upd) != SQLITE_DONE) {
-					cli_error("summarize: case %.16s: %s", c.id, sqlite3_errmsg(store));
-					rc = PS_EXIT_IO;
-				} else {
-					done++;
-					print_summary(mem, &c, &s, as_json);
-				}
-				free(s.json);
-				free(c.report);
-			}
-			if (ncases && !matched) {   /* deleted since store_find_case */
-				cli_error("summarize: no case %s in %s", id, dbpath);
-				rc = PS_EXIT_INPUT;
-			}
-		}
-		sqlite3_finalize(sel);
-		sqlite3_finalize(upd);
-		if (!as_json)
-			fprintf(stderr, "summarize: %d case(s) summarised%s", done, fallbacks ? "" : "\n");
-		if (fallbacks && !as_json)
-			fprintf(stderr, ", %d with the extractive fallback\n", fallbacks);
-	}
+	rc = summarize_store(mem, store, dbpath, &cfg, cases.v, cases.n, all, limit, as_json);
 out:
 	store_close(store);
 	sqlite3_close(mem);

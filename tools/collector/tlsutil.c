@@ -6,6 +6,8 @@
 #include <mbedtls/error.h>
 #include <mbedtls/sha256.h>
 
+#include "kdump/tls_io.h"
+
 int tls_rng_init(struct tls_rng *r, const char *personalisation)
 {
 	mbedtls_entropy_init(&r->entropy);
@@ -22,10 +24,14 @@ void tls_rng_free(struct tls_rng *r)
 
 const char *tls_err(char *buf, size_t cap, int ret)
 {
+	const char *why = tls_io_strerror(ret);
 	char e[160];
 
-	mbedtls_strerror(ret, e, sizeof e);
-	snprintf(buf, cap, "%s (-0x%04x)", e, (unsigned)(ret < 0 ? -ret : ret));
+	if (!why) {
+		mbedtls_strerror(ret, e, sizeof e);
+		why = e;
+	}
+	snprintf(buf, cap, "%s (-0x%04x)", why, (unsigned)(ret < 0 ? -ret : ret));
 	return buf;
 }
 

@@ -20,7 +20,8 @@ struct tls_rng {
 int tls_rng_init(struct tls_rng *r, const char *personalisation);
 void tls_rng_free(struct tls_rng *r);
 
-/* "what: mbedTLS's description (-0xNNNN)" into buf. */
+/* "description (-0xNNNN)" into buf: kdump/tls_io.c's text for the errors
+ * a person can act on, else mbedTLS's own. */
 const char *tls_err(char *buf, size_t cap, int ret);
 
 /* SHA-256 of a certificate's public key (SubjectPublicKeyInfo DER): the

@@ -1,8 +1,11 @@
 #include "tools/store/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/exitcode.h"
 #include "port/port.h"
@@ -181,13 +184,25 @@ static int open_store(sqlite3 **dbp, const char *path, int create, char *err, si
 	int rc;
 
 	*dbp = NULL;
+	/* A new store is the collector's alone (crash logs, machine ids,
+	 * certificate subjects): created 0600 here, and SQLite gives its
+	 * -wal and -shm files the database file's mode. */
+	if (create) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		int e_no = db ? sqlite3_system_errno(db) : 0;
 
-		snprintf(err, errlen, "%s: %s%s%s%s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
-			 e_no ? " (" : "", e_no ? strerror(e_no) : "", e_no ? ")" : "");
+		if (!create && e_no == ENOENT)
+			snprintf(err, errlen, "%s: no such case store (panicsage serve creates it)", path);
+		else
+			snprintf(err, errlen, "%s: %s%s%s%s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+				 e_no ? " (" : "", e_no ? strerror(e_no) : "", e_no ? ")" : "");
 		sqlite3_close(db);
 		return -1;
 	}

@@ -184,6 +184,26 @@ static int assign_folds(const struct corpus *cp, char **paths, int ntested, uint
 	return sub.n ? PS_EXIT_OK : PS_EXIT_USAGE;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, eval_usage, train_options_help);
+}
+
+/* --train-extra DIR|FILE, repeatable. */
+struct extra_paths {
+	char **v;
+	int n;
+};
+
+static int add_extra(void *ctx, const char *opt, char **vals)
+{
+	struct extra_paths *e = ctx;
+
+	(void)opt;
+	e->v[e->n++] = vals[0];
+	return PS_EXIT_OK;
+}
+
 int cmd_eval(int argc, char **argv)
 {
 	struct train_cfg cfg;
@@ -192,6 +212,10 @@ int cmd_eval(int argc, char **argv)
 	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
 	char **extra = cli_calloc((size_t)argc + 1, sizeof *extra);
 	int npaths = 0, nextra = 0, i, rc, al = 0, baselines = 1, errors = 0;
+	struct extra_paths ex = { extra, 0 };
+	struct cli_opt opts[TRAIN_CFG_NOPTS + 8];
+	const struct cli_spec spec = { "eval", opts, usage, 1, argc };
+	size_t n;
 	uint32_t k = 5, j, f;
 	struct pred *p = NULL;
 	double t0 = now_us();
@@ -199,49 +223,20 @@ int cmd_eval(int argc, char **argv)
 	train_defaults(&cfg);
 	cfg.progress = 0;
 	cfg.quiet = 1;
-	for (i = 1; i < argc; i++) {
-		int r = train_parse_opt(&cfg, argc, argv, &i);
-
-		if (r < 0) {
-			rc = -r;
-			goto free_args;
-		}
-		if (r > 0)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf(eval_usage, train_options_help);
-			rc = PS_EXIT_OK;
-			goto free_args;
-		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
-			model = argv[++i];
-		} else if (!strcmp(argv[i], "--cv") && i + 1 < argc) {
-			if ((rc = cli_parse_u32(argv[i], argv[i + 1], 2, 20, &k)))
-				goto free_args;
-			i++;
-		} else if (!strcmp(argv[i], "--active-learning")) {
-			al = 1;
-		} else if (!strcmp(argv[i], "--train-extra") && i + 1 < argc) {
-			extra[nextra++] = argv[++i];
-		} else if (!strcmp(argv[i], "--errors")) {
-			errors = 1;
-		} else if (!strcmp(argv[i], "--no-baselines")) {
-			baselines = 0;
-		} else if (!strcmp(argv[i], "--quiet")) {
-			cfg.quiet = 2;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("eval: unknown or incomplete option '%s'", argv[i]);
-			fprintf(stderr, eval_usage, train_options_help);
-			rc = PS_EXIT_USAGE;
-			goto free_args;
-		} else {
-			paths[npaths++] = argv[i];
-		}
-	}
-	if (!npaths) {
-		fprintf(stderr, eval_usage, train_options_help);
-		rc = PS_EXIT_USAGE;
+	n = train_cfg_options(&cfg, opts);
+	opts[n++] = (struct cli_opt)CLI_STR("--model", &model);
+	opts[n++] = (struct cli_opt)CLI_U32("--cv", &k, 2, 20);
+	opts[n++] = (struct cli_opt)CLI_FLAG("--active-learning", &al);
+	opts[n++] = (struct cli_opt)CLI_CALL("--train-extra", add_extra, &ex);
+	opts[n++] = (struct cli_opt)CLI_FLAG("--errors", &errors);
+	opts[n++] = (struct cli_opt)CLI_SET("--no-baselines", &baselines, 0);
+	opts[n++] = (struct cli_opt)CLI_SET("--quiet", &cfg.quiet, 2);
+	opts[n] = (struct cli_opt)CLI_END;
+	if ((rc = cli_parse(&spec, argc, argv, paths, &npaths)) != PS_EXIT_OK) {
+		rc = rc == CLI_HELP ? PS_EXIT_OK : rc;
 		goto free_args;
 	}
+	nextra = ex.n;
 	if (model && nextra) {
 		cli_error("eval: --train-extra needs --cv (a given model is not trained here)");
 		rc = PS_EXIT_USAGE;
@@ -414,10 +409,12 @@ int cmd_eval(int argc, char **argv)
 		if (errors) {
 			printf("\nmisclassified cases (case, truth, predicted, confidence, title):\n");
 			for (j = 0; j < cp.n; j++)
-				if (p[j].truth >= 0 && p[j].label != p[j].truth)
-					printf("  %-14s %-18s %-18s %.2f  %s\n", cp.c[j].name, cp.labels[p[j].truth],
-					       p[j].label >= 0 ? cp.labels[p[j].label] : "-", (double)p[j].conf,
-					       cp.c[j].title ? cp.c[j].title : "");
+				if (p[j].truth >= 0 && p[j].label != p[j].truth) {
+					printf("  %-14s %-18s %-18s %.2f  ", cp.c[j].name, cp.labels[p[j].truth],
+					       p[j].label >= 0 ? cp.labels[p[j].label] : "-", (double)p[j].conf);
+					cli_put_text(stdout, cp.c[j].title);   /* a crash's text */
+					putchar('\n');
+				}
 		}
 		if (baselines) {
 			printf("\n== baselines and ablations, same split ==\n");

@@ -53,77 +53,75 @@ const char train_options_help[] =
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n";
 
-int train_parse_opt(struct train_cfg *c, int argc, char **argv, int *i)
+static int set_seed(void *ctx, const char *opt, char **vals)
 {
-	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-	double d;
-	int rc;
+	struct train_cfg *c = ctx;
+	uint32_t s;
+	int rc = cli_parse_u32(opt, vals[0], 0, UINT32_MAX, &s);
 
-	if (!strcmp(a, "--whole-log")) {
-		c->whole_log = 1;
-		return 1;
-	}
-	if (!v)
-		return 0;
-#define U32(name, field, lo, hi) if (!strcmp(a, name)) { \
-		if ((rc = cli_parse_u32(a, v, lo, hi, &c->field))) return -rc; \
-		(*i)++; return 1; }
-#define FLT(name, field, lo, hi) if (!strcmp(a, name)) { \
-		if ((rc = cli_parse_double(a, v, lo, hi, &d))) return -rc; \
-		c->field = (float)d; (*i)++; return 1; }
-	U32("--dim", dim, 8, 256)
-	U32("--hidden", hidden, 8, 512)
-	U32("--layers", nlayers, 1, 3)
-	U32("--buckets", nbuckets, 16, 1u << 20)
-	U32("--k", k, 1, 64)
-	U32("--epochs", epochs, 1, 100000)
-	U32("--max-templates", max_templates, 0, 1u << 20)
-	FLT("--tau", tau, -1, 1)
-	FLT("--lr", lr, 1e-6, 1)
-	FLT("--dropout", dropout, 0, 0.9)
-	FLT("--edge-drop", edge_drop, 0, 1)
-	FLT("--header-weight", feat_weight[PS_FEAT_HEADER], 0, 1000)
-	FLT("--ig-weight", ig_weight, 0, 1000)
-	FLT("--ig-floor", ig_floor, 0, 1000)
-	FLT("--hint-weight", hint_weight, 0, 1000)
-#undef U32
-#undef FLT
-	if (!strcmp(a, "--seed")) {
-		uint32_t s;
-
-		if ((rc = cli_parse_u32(a, v, 0, UINT32_MAX, &s)))
-			return -rc;
+	if (rc == PS_EXIT_OK)
 		c->seed = s;
-		(*i)++;
-		return 1;
+	return rc;
+}
+
+static int set_projection(void *ctx, const char *opt, char **vals)
+{
+	struct train_cfg *c = ctx;
+
+	if (!strcmp(vals[0], "lsa"))
+		c->proj = PROJ_LSA;
+	else if (!strcmp(vals[0], "random"))
+		c->proj = PROJ_RANDOM;
+	else {
+		cli_error("%s: lsa or random", opt);
+		return PS_EXIT_USAGE;
 	}
-	if (!strcmp(a, "--projection")) {
-		if (!strcmp(v, "lsa"))
-			c->proj = PROJ_LSA;
-		else if (!strcmp(v, "random"))
-			c->proj = PROJ_RANDOM;
-		else {
-			cli_error("--projection: lsa or random");
-			return -PS_EXIT_USAGE;
-		}
-		(*i)++;
-		return 1;
+	return PS_EXIT_OK;
+}
+
+static int set_format(void *ctx, const char *opt, char **vals)
+{
+	struct train_cfg *c = ctx;
+
+	if (!strcmp(vals[0], "both"))
+		c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
+	else if (!strcmp(vals[0], "float"))
+		c->flags = PS_MODEL_F_F32;
+	else if (!strcmp(vals[0], "int8"))
+		c->flags = PS_MODEL_F_INT8;
+	else {
+		cli_error("%s: both, float or int8", opt);
+		return PS_EXIT_USAGE;
 	}
-	if (!strcmp(a, "--format")) {
-		if (!strcmp(v, "both"))
-			c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
-		else if (!strcmp(v, "float"))
-			c->flags = PS_MODEL_F_F32;
-		else if (!strcmp(v, "int8"))
-			c->flags = PS_MODEL_F_INT8;
-		else {
-			cli_error("--format: both, float or int8");
-			return -PS_EXIT_USAGE;
-		}
-		(*i)++;
-		return 1;
-	}
-	return 0;
+	return PS_EXIT_OK;
+}
+
+size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o)
+{
+	const struct cli_opt opts[TRAIN_CFG_NOPTS] = {
+		CLI_U32("--dim", &c->dim, 8, 256),
+		CLI_U32("--hidden", &c->hidden, 8, 512),
+		CLI_U32("--layers", &c->nlayers, 1, 3),
+		CLI_U32("--buckets", &c->nbuckets, 16, 1u << 20),
+		CLI_U32("--k", &c->k, 1, 64),
+		CLI_U32("--epochs", &c->epochs, 1, 100000),
+		CLI_U32("--max-templates", &c->max_templates, 0, 1u << 20),
+		CLI_FLOAT("--tau", &c->tau, -1, 1),
+		CLI_FLOAT("--lr", &c->lr, 1e-6, 1),
+		CLI_FLOAT("--dropout", &c->dropout, 0, 0.9),
+		CLI_FLOAT("--edge-drop", &c->edge_drop, 0, 1),
+		CLI_FLOAT("--header-weight", &c->feat_weight[PS_FEAT_HEADER], 0, 1000),
+		CLI_FLOAT("--ig-weight", &c->ig_weight, 0, 1000),
+		CLI_FLOAT("--ig-floor", &c->ig_floor, 0, 1000),
+		CLI_FLOAT("--hint-weight", &c->hint_weight, 0, 1000),
+		CLI_CALL("--seed", set_seed, c),
+		CLI_CALL("--projection", set_projection, c),
+		CLI_CALL("--format", set_format, c),
+		CLI_FLAG("--whole-log", &c->whole_log),
+	};
+
+	memcpy(o, opts, sizeof opts);
+	return TRAIN_CFG_NOPTS;
 }
 
 int train_check_cfg(const struct train_cfg *c)
@@ -166,6 +164,11 @@ static void al_report(uint32_t round, const int *labels, const struct fold *f, c
 	free(tr);
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, train_usage, train_options_help);
+}
+
 int cmd_train(int argc, char **argv)
 {
 	struct train_cfg cfg;
@@ -174,7 +177,10 @@ int cmd_train(int argc, char **argv)
 	struct gnn g;
 	const char *out = NULL, *db = NULL;
 	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
-	int npaths = 0, i, rc, al = 0, *labels = NULL;
+	int npaths = 0, rc, al = 0, *labels = NULL;
+	struct cli_opt opts[TRAIN_CFG_NOPTS + 8];
+	const struct cli_spec spec = { "train", opts, usage, 0, argc };
+	size_t n;
 	uint32_t *idx = NULL, j, al_rounds = 5;
 	double al_init = 0.01, al_step = 0.01, t0 = now_us();
 	unsigned char *img;
@@ -183,57 +189,23 @@ int cmd_train(int argc, char **argv)
 
 	train_defaults(&cfg);
 	cfg.progress = isatty(2);
-	for (i = 1; i < argc; i++) {
-		int r = train_parse_opt(&cfg, argc, argv, &i);
-
-		if (r < 0) {
-			free(paths);
-			return -r;
-		}
-		if (r > 0)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf(train_usage, train_options_help);
-			free(paths);
-			return PS_EXIT_OK;
-		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			db = argv[++i];
-		} else if (!strcmp(argv[i], "--active-learning")) {
-			al = 1;
-		} else if (!strcmp(argv[i], "--al-rounds") && i + 1 < argc) {
-			if ((rc = cli_parse_u32(argv[i], argv[i + 1], 0, 100, &al_rounds))) {
-				free(paths);
-				return rc;
-			}
-			i++;
-		} else if (!strcmp(argv[i], "--al-init") && i + 1 < argc) {
-			if ((rc = cli_parse_double(argv[i], argv[i + 1], 0, 1, &al_init))) {
-				free(paths);
-				return rc;
-			}
-			i++;
-		} else if (!strcmp(argv[i], "--al-step") && i + 1 < argc) {
-			if ((rc = cli_parse_double(argv[i], argv[i + 1], 0, 1, &al_step))) {
-				free(paths);
-				return rc;
-			}
-			i++;
-		} else if (!strcmp(argv[i], "--quiet")) {
-			cfg.quiet = 1;
-			cfg.progress = 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("train: unknown or incomplete option '%s'", argv[i]);
-			fprintf(stderr, train_usage, train_options_help);
-			free(paths);
-			return PS_EXIT_USAGE;
-		} else {
-			paths[npaths++] = argv[i];
-		}
+	n = train_cfg_options(&cfg, opts);
+	opts[n++] = (struct cli_opt)CLI_STR("--out", &out);
+	opts[n++] = (struct cli_opt)CLI_STR("--db", &db);
+	opts[n++] = (struct cli_opt)CLI_FLAG("--active-learning", &al);
+	opts[n++] = (struct cli_opt)CLI_U32("--al-rounds", &al_rounds, 0, 100);
+	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-init", &al_init, 0, 1);
+	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-step", &al_step, 0, 1);
+	opts[n++] = (struct cli_opt)CLI_FLAG("--quiet", &cfg.quiet);
+	opts[n] = (struct cli_opt)CLI_END;
+	if ((rc = cli_parse(&spec, argc, argv, paths, &npaths)) != PS_EXIT_OK) {
+		free(paths);
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	}
+	if (cfg.quiet)
+		cfg.progress = 0;
 	if (!out || (!npaths && !db)) {
-		fprintf(stderr, train_usage, train_options_help);
+		usage(stderr);
 		free(paths);
 		return PS_EXIT_USAGE;
 	}

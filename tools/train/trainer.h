@@ -34,9 +34,11 @@ struct train_cfg {
 
 void train_defaults(struct train_cfg *c);
 
-/* Parses one training option at argv[*i] (advancing *i past its value):
- * 1 consumed, 0 not a training option, -exitcode on a bad value. */
-int train_parse_opt(struct train_cfg *c, int argc, char **argv, int *i);
+/* The command-line options of a train_cfg (train_options_help), for
+ * cli_parse: fills o[0..TRAIN_CFG_NOPTS) and returns TRAIN_CFG_NOPTS. */
+struct cli_opt;
+#define TRAIN_CFG_NOPTS 19
+size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o);
 int train_check_cfg(const struct train_cfg *c);
 extern const char train_options_help[];
 
