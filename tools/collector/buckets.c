@@ -44,8 +44,8 @@ static const char buckets_usage[] =
 	"analysed again.  FILE may be a case file, a log or a vmcore.\n\n"
 	"BUCKET is a bucket id or an unambiguous prefix of at least 4 hex digits.\n"
 	"How signatures are made and when similar ones share a bucket: README,\n"
-	"\"Crash buckets\".  Label a bucket: panicsage label --set --bucket BUCKET\n"
-	"LABEL; attach a resolution: panicsage label --resolve BUCKET ...\n"
+	"\"Crash buckets and known problems\".  Label a bucket: panicsage label --set\n"
+	"--bucket BUCKET LABEL; a resolution: panicsage label --resolve BUCKET ...\n"
 	"exit codes: 2 bad usage, 3 store or FILE missing or unreadable,\n"
 	"            4 no such bucket, an ambiguous prefix, or an unusable FILE\n";
 
@@ -481,50 +481,33 @@ out:
 	return rc;
 }
 
+static void usage(FILE *f)
+{
+	fputs(buckets_usage, f);
+}
+
 int cmd_buckets(int argc, char **argv)
 {
 	const char *dbpath = NULL, *show = NULL, *model_path = NULL;
 	uint32_t limit = LIMIT_DEFAULT;
-	int i, json = 0, sig = 0, nfiles = 0, rc;
-	char **files = cli_calloc((size_t)argc, sizeof *files), err[400];
+	int json = 0, sig = 0, nfiles = 0, rc;
+	char **files = cli_calloc((size_t)argc + 1, sizeof *files), err[400];
 	sqlite3 *db;
+	const struct cli_opt opts[] = {
+		CLI_STR("--db", &dbpath),
+		CLI_STR("--show", &show),
+		CLI_U32("--limit", &limit, 0, UINT32_MAX),
+		CLI_STR("--model", &model_path),
+		CLI_FLAG("--json", &json),
+		CLI_FLAG("--signature", &sig),
+		CLI_END
+	};
+	const struct cli_spec spec = { "buckets", opts, usage, 0, argc };
 
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i];
-
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-			fputs(buckets_usage, stdout);
-			free(files);
-			return PS_EXIT_OK;
-		} else if (!strcmp(o, "--json")) {
-			json = 1;
-		} else if (!strcmp(o, "--signature")) {
-			sig = 1;
-		} else if (!strcmp(o, "--db") || !strcmp(o, "--show") || !strcmp(o, "--limit") ||
-			   !strcmp(o, "--model")) {
-			if (i + 1 >= argc) {
-				cli_error("buckets: %s needs a value", o);
-				free(files);
-				return PS_EXIT_USAGE;
-			}
-			if (!strcmp(o, "--db"))
-				dbpath = argv[++i];
-			else if (!strcmp(o, "--show"))
-				show = argv[++i];
-			else if (!strcmp(o, "--model"))
-				model_path = argv[++i];
-			else if (cli_parse_u32(o, argv[++i], 0, UINT32_MAX, &limit)) {
-				free(files);
-				return PS_EXIT_USAGE;
-			}
-		} else if (o[0] == '-' && o[1]) {
-			cli_error("buckets: unknown option '%s'", o);
-			fputs(buckets_usage, stderr);
-			free(files);
-			return PS_EXIT_USAGE;
-		} else {
-			files[nfiles++] = argv[i];
-		}
+	rc = cli_parse(&spec, argc, argv, files, &nfiles);
+	if (rc != PS_EXIT_OK) {
+		free(files);
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	}
 	if (sig) {
 		if (dbpath || show || !nfiles) {
