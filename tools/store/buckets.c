@@ -81,8 +81,14 @@ int store_report_log(sqlite3 *db, const char *report, size_t n, char **text, siz
 
 	*text = NULL;
 	*len = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(db, "reading the segment", err, errlen);
+	/* the connection may be shared by threads: one statement at a time,
+	 * not interleaved with another thread's transaction */
+	sqlite3_mutex_enter(sqlite3_db_mutex(db));
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(db, "reading the segment", err, errlen);
+		sqlite3_mutex_leave(sqlite3_db_mutex(db));
+		return -1;
+	}
 	sqlite3_bind_text(st, 1, report, (int)n, SQLITE_STATIC);
 	s = sqlite3_str_new(db);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -91,6 +97,7 @@ int store_report_log(sqlite3 *db, const char *report, size_t n, char **text, siz
 		sqlite3_str_appendf(s, "%s\n", line ? line : "");
 	}
 	sqlite3_finalize(st);
+	sqlite3_mutex_leave(sqlite3_db_mutex(db));
 	*len = (size_t)sqlite3_str_length(s);
 	*text = sqlite3_str_finish(s);
 	if (rc != SQLITE_DONE) {
