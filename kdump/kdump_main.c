@@ -313,8 +313,56 @@ static int say(int rc, const char *msg, const char *suffix)
 	return rc;
 }
 
+/* "panicsage: TITLE TEXT" with TEXT escaped: it comes from the network
+ * (printable ASCII passes, every other byte is \xNN, so no terminal
+ * escape sequence reaches the console). */
+static void say_escaped(int fd, const char *title, const char *text)
+{
+	static char line[64 + 4 * PS_FRAME_MAX_ADVICE + 2];
+	struct ps_buf b;
+
+	ps_buf_init(&b, line, sizeof line);
+	ps_buf_puts(&b, "panicsage: ");
+	ps_buf_puts(&b, title);
+	ps_buf_printable(&b, text, ps_strlen(text));
+	ps_buf_putc(&b, '\n');
+	port_write_all(fd, b.p, b.len);
+}
+
+/* What the collector said of the case: a known problem's resolution,
+ * and how often its crash was seen before. */
+static void say_answer(int fd)
+{
+	struct kdump_answer a;
+	char line[200];
+	struct ps_buf b;
+
+	kdump_last_answer(&a);
+	if (!a.have)
+		return;
+	if (a.cases > 1) {
+		ps_buf_init(&b, line, sizeof line);
+		ps_buf_puts(&b, "panicsage: seen before: ");
+		ps_buf_u64(&b, a.cases);
+		ps_buf_puts(&b, " cases from ");
+		ps_buf_u64(&b, a.machines);
+		ps_buf_puts(&b, a.machines == 1 ? " machine (bucket " : " machines (bucket ");
+		ps_buf_printable(&b, a.bucket, ps_strlen(a.bucket));
+		ps_buf_puts(&b, ")\n");
+		port_write_all(fd, b.p, b.len);
+	}
+	if (a.cause[0]) {
+		say_escaped(fd, "known problem: ", a.cause);
+		if (a.advice[0])
+			say_escaped(fd, "advice: ", a.advice);
+		if (a.url[0])
+			say_escaped(fd, "see: ", a.url);
+	}
+}
+
 /* Spools the case and uploads the spool before the deadline; prints one
- * line saying what happened.  Returns an exit code. */
+ * line saying what happened, then what the collector knows of the
+ * crash.  Returns an exit code. */
 static int deliver(const struct ps_analysis *an, const struct input *in, const char *config,
 		   uint64_t deadline, struct ps_arena *a)
 {
@@ -336,7 +384,9 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	c.confidence = an->labelled ? an->confidence : 0;
 	c.release = in->release[0] ? in->release : NULL;
 	rc = kdump_deliver(&cfg, &c, deadline, msg, sizeof msg);
-	return say(rc, msg, "");
+	say(rc, msg, "");
+	say_answer(rc ? 2 : 1);
+	return rc;
 }
 
 /* The exit code when the case's delivery (`rc`) and the model
