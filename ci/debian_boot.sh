@@ -1,0 +1,342 @@
+#!/bin/sh
+# The Debian capture boot, booted: a Debian 12 guest with kdump-tools,
+# panicsage installed as README says, crashed twice under QEMU TCG.
+#
+#   ci/debian_boot.sh [--crashkernel SPEC] [--measure] [--keep]
+#
+# 1. Image (cached in build/boot/, rebuilt when its recipe changes):
+#    mmdebstrap of bookworm (linux-image-amd64, systemd-sysv, then
+#    kdump-tools and makedumpfile as `apt install kdump-tools` would add
+#    them) from the mirror this machine's apt uses, as an ext4 disk; one
+#    boot makes kdump-tools' own initramfs natively, as its kernel hook
+#    does on an installed machine.  The fault module tools/lab/faultmod is
+#    built against the guest kernel's linux-headers (cached too).
+# 2. Boot 1: `kdump/install.sh install`, then the initramfs rebuild it
+#    prints, then `kdump-config status`; sysrq-c.  The capture kernel
+#    (Debian's crashkernel=384M-:128M, kdump-tools' GRUB default) runs
+#    panicsage, kdump-tools saves the dump and reboots.
+# 3. Boot 2: checks the first crash; loads the lab module, sets
+#    panic_on_oops=1 and makes it dereference NULL (an opaque request, as
+#    the lab does).  Boot 3: checks the second crash.
+#
+# Asserted per crash, on the host from the serial consoles and from the
+# disk image itself (debugfs, never mounted): panicsage's report on the
+# capture boot's console with the expected label; kdump-tools' dump and
+# dmesg in /var/crash/<stamp>/; panicsage.txt and panicsage.json beside
+# them; the report in the capture boot's journal (`journalctl -b -1` in
+# the next boot); no failed unit in the next normal boot.
+#
+# --crashkernel SPEC  another reservation (e.g. 96M) instead of Debian's
+# --measure           also sample the capture boot's memory around
+#                     panicsage (an extra init-bottom script in the kdump
+#                     initramfs; not the installed layout) and print it
+# --keep              keep the work disk image and consoles (build/boot/run)
+# Environment: BOOT_OUT (build/boot), BOOT_TIMEOUT (seconds per QEMU run,
+# 900), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
+# the one derived from /etc/apt), BOOT_REBUILD=1 (rebuild the image).
+# Exit codes: 0 ok, 1 failure, 77 this machine cannot run QEMU (skip).
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=${BOOT_OUT:-$ROOT/build/boot}
+TMO=${BOOT_TIMEOUT:-900}
+CRASHKERNEL=384M-:128M MEASURE=0 KEEP=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--crashkernel) [ $# -ge 2 ] || exit 2; CRASHKERNEL=$2; shift 2 ;;
+	--measure) MEASURE=1; shift ;;
+	--keep) KEEP=1; shift ;;
+	*) sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+say() { echo "boot: $*"; }
+die() { echo "boot: $*" >&2; exit 1; }
+T0=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - T0 ))s"; }
+
+ci/deps.sh build test lab boot
+PATH=$PATH:/usr/sbin:/sbin
+# Can this machine run a TCG guest at all?  (as ci/lab.sh)
+if ! timeout 60 qemu-system-x86_64 -nodefaults -machine q35 -accel tcg -display none \
+	-m 32M -no-reboot -S -monitor none -serial none -daemonize -pidfile /tmp/boot-probe.$$ \
+	>/tmp/boot-probe.$$.log 2>&1; then
+	echo "boot: qemu-system-x86_64 cannot start a TCG guest here: $(tail -n 1 /tmp/boot-probe.$$.log)"
+	rm -f /tmp/boot-probe.$$*
+	exit 77
+fi
+kill "$(cat /tmp/boot-probe.$$)" 2>/dev/null || true
+rm -f /tmp/boot-probe.$$*
+make -s build/panicsage-kdump >/dev/null || die "build/panicsage-kdump did not build"
+mkdir -p "$B"
+
+# ---------------------------------------------------------------- image
+# The Debian entries of this machine's apt sources, as one-line entries
+# (deb822 and one-line files alike), main component.
+host_sources() {
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\)[[:space:]]\{1,\}\(bookworm[^[:space:]]*\).*/deb \2 \3 main/p' "$f"
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk 'function flush() { if (types ~ /(^| )deb( |$)/ && enabled != "no")
+				for (i = 1; i <= nu; i++) for (j = 1; j <= ns; j++)
+					if (s[j] ~ /^bookworm/) print "deb " u[i] " " s[j] " main"
+			types = ""; nu = 0; ns = 0; enabled = "" }
+		/^[[:space:]]*$/ { flush(); next }
+		/^[[:space:]]*#/ { next }
+		tolower($1) == "types:" { $1 = ""; types = $0 " " }
+		tolower($1) == "uris:" { for (i = 2; i <= NF; i++) u[++nu] = $i }
+		tolower($1) == "suites:" { for (i = 2; i <= NF; i++) s[++ns] = $i }
+		tolower($1) == "enabled:" { enabled = tolower($2) }
+		END { flush() }' "$f"
+	done
+}
+if [ -n "${BOOT_MIRROR_SOURCES:-}" ]; then
+	cp "$BOOT_MIRROR_SOURCES" "$B/sources.list"
+else
+	host_sources | awk '!seen[$0]++' > "$B/sources.list"
+fi
+grep -q '^deb .* bookworm ' "$B/sources.list" ||
+	die "no bookworm entry in this machine's apt sources (set BOOT_MIRROR_SOURCES to a sources file)"
+
+# The recipe of the cached image: bump IMAGE_REV when the build below changes.
+IMAGE_REV=1
+PKGS="linux-image-amd64,systemd-sysv,udev,kmod,procps"
+KDUMP_PKGS="kdump-tools makedumpfile"
+KEY="rev $IMAGE_REV; $PKGS; $KDUMP_PKGS; $(cat "$B/sources.list" | tr '\n' ' ')"
+IMG=$B/bookworm.img
+
+# The guest's job runner: a neutral unit that runs the job a QEMU run
+# brings on a second disk (a tar with job.sh), in normal boots only.
+write_job_runner() {
+	r=$1
+	cat > "$r/etc/systemd/system/site-job.service" <<'EOF'
+[Unit]
+Description=site job
+ConditionPathExists=!/proc/vmcore
+After=multi-user.target kdump-tools.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/site-job
+StandardOutput=journal+console
+StandardError=journal+console
+TimeoutStartSec=infinity
+
+[Install]
+WantedBy=multi-user.target
+EOF
+	ln -sf ../site-job.service "$r/etc/systemd/system/multi-user.target.wants/site-job.service"
+	cat > "$r/usr/local/sbin/site-job" <<'EOF'
+#!/bin/sh
+# Runs the job of the disk with serial "sitejob" (a tar holding job.sh).
+d=/dev/disk/by-id/virtio-sitejob
+i=0
+while [ ! -e $d ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+[ -e $d ] || exit 0
+rm -rf /run/job && mkdir -p /run/job && tar -xf $d -C /run/job || exit 1
+exec sh /run/job/job.sh
+EOF
+	chmod 755 "$r/usr/local/sbin/site-job"
+}
+
+build_image() {
+	command -v mmdebstrap >/dev/null || die "mmdebstrap missing (ci/deps.sh boot)"
+	R=$B/rootfs
+	rm -rf "$R" "$IMG" "$IMG.key"
+	say "mmdebstrap bookworm ($PKGS, then $KDUMP_PKGS) from $(awk '{print $2}' "$B/sources.list" | sort -u | tr '\n' ' ')"
+	# kdump-tools goes in after the kernel: with it present, the kernel's
+	# postinst runs kdump-tools' hook, whose MODULES=dep mkinitramfs cannot
+	# find the root device in a chroot; the first boot below runs it.
+	mmdebstrap --variant=minbase --include="$PKGS" \
+		--customize-hook="chroot \"\$1\" apt-get install -y -q $KDUMP_PKGS" \
+		bookworm "$R" "$B/sources.list" > "$B/mmdebstrap.log" 2>&1 ||
+		{ tail -n 30 "$B/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $B/mmdebstrap.log)"; }
+	echo "/dev/vda / ext4 errors=remount-ro 0 1" > "$R/etc/fstab"
+	echo bookworm-guest > "$R/etc/hostname"
+	printf '127.0.0.1 localhost\n127.0.1.1 bookworm-guest\n' > "$R/etc/hosts"
+	write_job_runner "$R"
+	kver=$(ls "$R/lib/modules" | head -n 1)
+	[ -n "$kver" ] && [ -f "$R/boot/vmlinuz-$kver" ] || die "no kernel in the image"
+	echo "$kver" > "$B/kver"
+	cp "$R/boot/vmlinuz-$kver" "$B/vmlinuz"
+	cp "$R/boot/initrd.img-$kver" "$B/initrd.img"
+	extract_elf
+	mke2fs -q -F -t ext4 -L root -d "$R" "$IMG.new" 3G || die "mke2fs failed"
+	rm -rf "$R"
+	# First boot: kdump-tools.service finds no kdump initramfs and makes
+	# it natively, as its kernel hook does on an installed machine.
+	job_begin prep
+	cat >> "$J/job.sh" <<'EOF'
+kdump-config status | grep -q 'ready to kdump' && m BOOT-PREP-OK
+systemctl poweroff
+EOF
+	job_end
+	guest_run prep "$IMG.new" || true
+	grep -q '^BOOT-PREP-OK' "$B/run/prep.txt" ||
+		{ tail -n 30 "$B/run/prep.txt" >&2; die "the image's first boot failed (console: $B/run/prep.txt)"; }
+	mv "$IMG.new" "$IMG"
+	echo "$KEY" > "$IMG.key"
+	say "image ready ($(elapsed))"
+}
+
+# --------------------------------------------------------- jobs and QEMU
+# job_begin NAME: a job directory $J with job.sh's common head; job_end
+# packs it.  m MARKER...: a console line of the job.
+job_begin() {
+	J=$B/run/job-$1
+	rm -rf "$J"; mkdir -p "$J"
+	cat > "$J/job.sh" <<'EOF'
+#!/bin/sh
+set -u
+m() { echo "$*" > /dev/ttyS0; }
+EOF
+}
+job_end() { tar -cf "$J.tar" -C "$J" . ; }
+
+# guest_run NAME DISK: one QEMU run (a normal boot and what its job
+# makes happen: a crash, the capture boot, its reboot; or a poweroff),
+# console in $B/run/NAME.txt.
+guest_run() {
+	name=$1 disk=$2
+	con=$B/run/$name.console
+	kernel=$B/vmlinux.elf
+	[ -f "$kernel" ] || kernel=$B/vmlinuz
+	: > "$con"
+	start=$(date +%s)
+	rc=0
+	timeout "$TMO" qemu-system-x86_64 -nodefaults -accel tcg -machine q35 -cpu max -smp 2 -m 768M \
+		-display none -vga none -no-reboot \
+		-kernel "$kernel" -initrd "$B/initrd.img" \
+		-append "root=/dev/vda ro console=ttyS0,115200 no_timer_check crashkernel=$CRASHKERNEL" \
+		-serial "file:$con" -monitor none \
+		-drive "file=$disk,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0 \
+		-drive "file=$B/run/job-$name.tar,if=none,id=d1,format=raw,readonly=on" \
+		-device virtio-blk-pci,drive=d1,serial=sitejob \
+		> "$B/run/$name.qemu.log" 2>&1 || rc=$?
+	tr -d '\r' < "$con" > "$B/run/$name.txt"
+	say "$name: QEMU ran $(( $(date +%s) - start ))s (exit $rc)"
+	return $rc
+}
+
+# The first kernel boots as an uncompressed ELF through PVH (as the lab:
+# decompressing the bzImage under TCG costs 10-20 s); kexec -p loads the
+# bzImage from the guest's own /boot.
+extract_elf() {
+	rm -f "$B/vmlinux.elf"
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$B/vmlinuz" 2>/dev/null | head -n 1 | cut -d: -f1)
+	if [ -n "$off" ] && command -v xz >/dev/null; then
+		tail -c +$((off + 1)) "$B/vmlinuz" | xz -dc 2>/dev/null > "$B/vmlinux.elf" || true
+		[ "$(head -c 4 "$B/vmlinux.elf" | od -An -c | tr -d ' ')" = '177ELF' ] || rm -f "$B/vmlinux.elf"
+	fi
+}
+
+mkdir -p "$B/run"
+if [ "${BOOT_REBUILD:-0}" = 1 ] || ! [ -f "$IMG" ] || [ "$(cat "$IMG.key" 2>/dev/null)" != "$KEY" ]; then
+	build_image
+else
+	say "image cached: $IMG"
+fi
+KVER=$(cat "$B/kver")
+
+# ------------------------------------------------ the lab module, cached
+M=$B/faultmod
+KDIR=/usr/src/linux-headers-$KVER
+if ! [ -d "$KDIR" ]; then
+	say "installing linux-headers-$KVER (the guest kernel's headers)"
+	SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+		"linux-headers-$KVER" > "$B/headers.log" 2>&1 ||
+		{ tail -n 5 "$B/headers.log" >&2; die "linux-headers-$KVER not installable"; }
+fi
+if [ ! -f "$M/psdev.ko" ] || [ tools/lab/faultmod/psdev.c -nt "$M/psdev.ko" ] ||
+   [ "$(cat "$M/kver" 2>/dev/null)" != "$KVER" ]; then
+	rm -rf "$M"; mkdir -p "$M"
+	cp tools/lab/faultmod/psdev.c tools/lab/faultmod/Kbuild "$M/"
+	make -s -C "$KDIR" M="$M" modules > "$M/build.log" 2>&1 ||
+		{ cat "$M/build.log" >&2; die "psdev.ko did not build against $KDIR"; }
+	echo "$KVER" > "$M/kver"
+fi
+
+
+# ---------------------------------------------------------------- runs
+W=$B/run/disk.img
+cp --sparse=always "$IMG" "$W"
+PAYLOAD=$B/run/payload
+rm -rf "$PAYLOAD"; mkdir -p "$PAYLOAD/build"
+cp -r kdump "$PAYLOAD/kdump"		# the clone's kdump/ (install.sh, integration/)
+cp build/panicsage-kdump "$PAYLOAD/build/"
+
+# The guest side of the checks after a crash (the next normal boot):
+# waits for the boot to settle, then prints what an administrator sees.
+guest_check() {
+	cat >> "$J/job.sh" <<'EOF'
+i=0
+while systemctl list-jobs --no-legend 2>/dev/null | grep -v site-job | grep -q . && [ $i -lt 300 ]; do
+	sleep 1; i=$((i + 1))
+done
+m "BOOT-SYSTEM $(systemctl is-system-running 2>&1)"
+systemctl --failed --no-legend --plain 2>&1 | while read -r l; do m "BOOT-FAILED-UNIT $l"; done
+m "BOOT-FAILED-COUNT $(systemctl --failed --no-legend --plain 2>/dev/null | grep -c .)"
+for d in /var/crash/*/; do m "BOOT-CRASHDIR $d $(ls "$d" | tr '\n' ' ')"; done
+journalctl --list-boots --no-pager 2>&1 | while read -r l; do m "BOOT-JOURNAL-BOOT $l"; done
+journalctl -b -1 --no-pager -o cat 2>/dev/null | grep '^panicsage' | while read -r l; do m "BOOT-JOURNAL-1 $l"; done
+journalctl -b 0 --no-pager -o cat 2>/dev/null | grep '^panicsage' | while read -r l; do m "BOOT-JOURNAL-0 $l"; done
+EOF
+}
+
+# --- run 1: install panicsage as README says, rebuild, crash with sysrq
+job_begin install
+cp -r "$PAYLOAD" "$J/panicsage"
+cat >> "$J/job.sh" <<'EOF'
+rm -rf /root/panicsage && cp -r /run/job/panicsage /root/panicsage && cd /root/panicsage || exit 1
+kdump/install.sh install > /run/install.out 2>&1
+rc=$?
+while read -r l; do m "BOOT-INSTALL $l"; done < /run/install.out
+m "BOOT-INSTALL-RC=$rc"
+# the command install.sh prints after "next: rebuild and reload ..."
+cmd=$(sed -n '/^next: rebuild/{n;s/^ *//;p;}' /run/install.out)
+m "BOOT-REBUILD-CMD $cmd"
+sh -c "$cmd" > /run/rebuild.out 2>&1
+rc=$?
+while read -r l; do m "BOOT-REBUILD $l"; done < /run/rebuild.out
+m "BOOT-REBUILD-RC=$rc"
+m "BOOT-KDUMP-STATUS $(kdump-config status 2>&1 | tr '\n' ' ')"
+m "BOOT-CRASH-1"
+sync
+echo c > /proc/sysrq-trigger
+EOF
+job_end
+guest_run install "$W" || true
+
+# --- run 2: the first crash checked; the lab module's NULL dereference
+. tools/lab/kinds.sh
+rnd_init null-deref 1
+kind_setup null-deref
+job_begin oops
+cp "$M/psdev.ko" "$J/"
+guest_check
+cat >> "$J/job.sh" <<EOF
+mkdir -p /lib/modules/\$(uname -r)/updates && cp /run/job/psdev.ko /lib/modules/\$(uname -r)/updates/ &&
+	depmod && modprobe psdev
+m "BOOT-MODULE-RC=\$?"
+sysctl -q -w kernel.panic_on_oops=1
+psop() { echo "\$*" > /sys/kernel/debug/psdev/ctl; }
+m "BOOT-CRASH-2"
+sync
+$FAULT_SH
+sleep 30
+m "BOOT-NO-CRASH"
+EOF
+job_end
+guest_run oops "$W" || true
+
+# --- run 3: the second crash checked
+job_begin final
+guest_check
+echo 'systemctl poweroff' >> "$J/job.sh"
+job_end
+guest_run final "$W" || true
+
+say "runs done in $(elapsed)"
