@@ -2,50 +2,57 @@
 # The Debian capture boot, booted: a Debian 12 guest with kdump-tools,
 # panicsage installed as README says, crashed twice under QEMU TCG.
 #
-#   ci/debian_boot.sh [--crashkernel SPEC] [--measure] [--keep]
+#   ci/debian_boot.sh [--crashkernel SPEC] [--measure]
 #
 # 1. Image (cached in build/boot/, rebuilt when its recipe changes):
 #    mmdebstrap of bookworm (linux-image-amd64, systemd-sysv, then
-#    kdump-tools and makedumpfile as `apt install kdump-tools` would add
-#    them) from the mirror this machine's apt uses, as an ext4 disk; one
-#    boot makes kdump-tools' own initramfs natively, as its kernel hook
-#    does on an installed machine.  The fault module tools/lab/faultmod is
-#    built against the guest kernel's linux-headers (cached too).
-# 2. Boot 1: `kdump/install.sh install`, then the initramfs rebuild it
-#    prints, then `kdump-config status`; sysrq-c.  The capture kernel
-#    (Debian's crashkernel=384M-:128M, kdump-tools' GRUB default) runs
-#    panicsage, kdump-tools saves the dump and reboots.
-# 3. Boot 2: checks the first crash; loads the lab module, sets
-#    panic_on_oops=1 and makes it dereference NULL (an opaque request, as
-#    the lab does).  Boot 3: checks the second crash.
+#    kdump-tools and makedumpfile as `apt install kdump-tools` adds them)
+#    from the mirror this machine's apt uses, as an ext4 disk; its first
+#    boot, where kdump-tools.service makes its kdump initramfs natively
+#    as on an installed machine, is part of the image.  The lab's fault
+#    module (tools/lab/faultmod) is built against the guest kernel's
+#    linux-headers (cached too).
+# 2. Boot 1 (a copy of the image): `kdump/install.sh install`, then the
+#    initramfs rebuild it prints, `kdump-config status`, sysrq-c.  The
+#    capture kernel gets Debian's reservation crashkernel=384M-:128M
+#    (kdump-tools' GRUB default; 128 MiB here, the guest has 512 MiB):
+#    panicsage runs, kdump-tools saves the dump and reboots.
+# 3. Boot 2: checks after the first crash; loads the lab module, sets
+#    panic_on_oops=1 and makes the module dereference NULL (an opaque
+#    request, as the lab makes it).  Boot 3: checks after the second.
 #
-# Asserted per crash, on the host from the serial consoles and from the
-# disk image itself (debugfs, never mounted): panicsage's report on the
-# capture boot's console with the expected label; kdump-tools' dump and
-# dmesg in /var/crash/<stamp>/; panicsage.txt and panicsage.json beside
-# them; the report in the capture boot's journal (`journalctl -b -1` in
-# the next boot); no failed unit in the next normal boot.
+# Asserted per crash, on the host, from the serial consoles and from the
+# disk image itself (read with debugfs, never mounted): panicsage's
+# report on the capture boot's console with the expected label (manual,
+# null-deref); kdump-tools' dump and dmesg in /var/crash/<stamp>/, the
+# dmesg holding the crash; panicsage.txt and panicsage.json beside them,
+# the JSON's culprit line found in that dmesg; in the next normal boot
+# no failed unit (`systemctl --failed`), the report in the capture
+# boot's journal (`journalctl -b -1`) and the line saying where it is
+# in its own (`journalctl -b 0`).
 #
-# --crashkernel SPEC  another reservation (e.g. 96M) instead of Debian's
-# --measure           also sample the capture boot's memory around
-#                     panicsage (an extra init-bottom script in the kdump
-#                     initramfs; not the installed layout) and print it
-# --keep              keep the work disk image and consoles (build/boot/run)
+# --crashkernel SPEC  another reservation instead of Debian's (e.g. 96M)
+# --measure           memory only: boot 1 with a probe in the kdump
+#                     initramfs (tools/lab/guest/memwatch runs
+#                     panicsage-kdump once more, right after the real
+#                     run, and reports MemAvailable/MemFree before and
+#                     during it and its peak RSS) and in the capture
+#                     boot's root filesystem; checks crash 1 only
 # Environment: BOOT_OUT (build/boot), BOOT_TIMEOUT (seconds per QEMU run,
-# 900), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
+# 1200), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
 # the one derived from /etc/apt), BOOT_REBUILD=1 (rebuild the image).
+# Output: build/boot/run/ (consoles, the work disk), build/boot/result.txt.
 # Exit codes: 0 ok, 1 failure, 77 this machine cannot run QEMU (skip).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${BOOT_OUT:-$ROOT/build/boot}
-TMO=${BOOT_TIMEOUT:-900}
-CRASHKERNEL=384M-:128M MEASURE=0 KEEP=0
+TMO=${BOOT_TIMEOUT:-1200}
+CRASHKERNEL=384M-:128M MEASURE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--crashkernel) [ $# -ge 2 ] || exit 2; CRASHKERNEL=$2; shift 2 ;;
 	--measure) MEASURE=1; shift ;;
-	--keep) KEEP=1; shift ;;
 	*) sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
@@ -67,7 +74,11 @@ fi
 kill "$(cat /tmp/boot-probe.$$)" 2>/dev/null || true
 rm -f /tmp/boot-probe.$$*
 make -s build/panicsage-kdump >/dev/null || die "build/panicsage-kdump did not build"
-mkdir -p "$B"
+mkdir -p "$B/run"
+RES=$B/result.txt
+: > "$RES"
+# note LINE: a line of the result (also printed)
+note() { echo "$*" | tee -a "$RES"; }
 
 # ---------------------------------------------------------------- image
 # The Debian entries of this machine's apt sources, as one-line entries
@@ -104,7 +115,7 @@ grep -q '^deb .* bookworm ' "$B/sources.list" ||
 IMAGE_REV=1
 PKGS="linux-image-amd64,systemd-sysv,udev,kmod,procps"
 KDUMP_PKGS="kdump-tools makedumpfile"
-KEY="rev $IMAGE_REV; $PKGS; $KDUMP_PKGS; $(cat "$B/sources.list" | tr '\n' ' ')"
+KEY="rev $IMAGE_REV; $PKGS; $KDUMP_PKGS; $(tr '\n' ' ' < "$B/sources.list")"
 IMG=$B/bookworm.img
 
 # The guest's job runner: a neutral unit that runs the job a QEMU run
@@ -141,29 +152,48 @@ EOF
 	chmod 755 "$r/usr/local/sbin/site-job"
 }
 
+# The first kernel boots as an uncompressed ELF through PVH (as the lab:
+# decompressing the bzImage under TCG costs 10-20 s); kexec -p loads the
+# bzImage from the guest's own /boot.
+extract_elf() {
+	rm -f "$B/vmlinux.elf"
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$B/vmlinuz" 2>/dev/null | head -n 1 | cut -d: -f1)
+	if [ -n "$off" ] && command -v xz >/dev/null; then
+		tail -c +$((off + 1)) "$B/vmlinuz" | xz -dc 2>/dev/null > "$B/vmlinux.elf" || true
+		[ "$(head -c 4 "$B/vmlinux.elf" | od -An -c | tr -d ' ')" = '177ELF' ] || rm -f "$B/vmlinux.elf"
+	fi
+}
+
 build_image() {
 	command -v mmdebstrap >/dev/null || die "mmdebstrap missing (ci/deps.sh boot)"
-	R=$B/rootfs
-	rm -rf "$R" "$IMG" "$IMG.key"
+	rm -f "$IMG" "$IMG.key"
+	# staged outside build/ (the Makefile reads every *.d file under it)
+	R=$(mktemp -d "${TMPDIR:-/var/tmp}/panicsage-rootfs.XXXXXX")
 	say "mmdebstrap bookworm ($PKGS, then $KDUMP_PKGS) from $(awk '{print $2}' "$B/sources.list" | sort -u | tr '\n' ' ')"
+	t=$(date +%s)
 	# kdump-tools goes in after the kernel: with it present, the kernel's
 	# postinst runs kdump-tools' hook, whose MODULES=dep mkinitramfs cannot
 	# find the root device in a chroot; the first boot below runs it.
-	mmdebstrap --variant=minbase --include="$PKGS" \
+	if ! mmdebstrap --variant=minbase --include="$PKGS" \
 		--customize-hook="chroot \"\$1\" apt-get install -y -q $KDUMP_PKGS" \
-		bookworm "$R" "$B/sources.list" > "$B/mmdebstrap.log" 2>&1 ||
-		{ tail -n 30 "$B/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $B/mmdebstrap.log)"; }
+		bookworm "$R" "$B/sources.list" > "$B/mmdebstrap.log" 2>&1; then
+		rm -rf "$R"
+		tail -n 30 "$B/mmdebstrap.log" >&2
+		die "mmdebstrap failed (log: $B/mmdebstrap.log)"
+	fi
+	note "timing: mmdebstrap $(( $(date +%s) - t ))s"
 	echo "/dev/vda / ext4 errors=remount-ro 0 1" > "$R/etc/fstab"
 	echo bookworm-guest > "$R/etc/hostname"
 	printf '127.0.0.1 localhost\n127.0.1.1 bookworm-guest\n' > "$R/etc/hosts"
 	write_job_runner "$R"
 	kver=$(ls "$R/lib/modules" | head -n 1)
-	[ -n "$kver" ] && [ -f "$R/boot/vmlinuz-$kver" ] || die "no kernel in the image"
+	if [ -z "$kver" ] || ! [ -f "$R/boot/vmlinuz-$kver" ]; then rm -rf "$R"; die "no kernel in the image"; fi
 	echo "$kver" > "$B/kver"
 	cp "$R/boot/vmlinuz-$kver" "$B/vmlinuz"
 	cp "$R/boot/initrd.img-$kver" "$B/initrd.img"
 	extract_elf
-	mke2fs -q -F -t ext4 -L root -d "$R" "$IMG.new" 3G || die "mke2fs failed"
+	rm -f "$IMG.new"
+	mke2fs -q -F -t ext4 -L root -d "$R" "$IMG.new" 3G || { rm -rf "$R"; die "mke2fs failed"; }
 	rm -rf "$R"
 	# First boot: kdump-tools.service finds no kdump initramfs and makes
 	# it natively, as its kernel hook does on an installed machine.
@@ -178,12 +208,12 @@ EOF
 		{ tail -n 30 "$B/run/prep.txt" >&2; die "the image's first boot failed (console: $B/run/prep.txt)"; }
 	mv "$IMG.new" "$IMG"
 	echo "$KEY" > "$IMG.key"
-	say "image ready ($(elapsed))"
+	note "timing: image ready after $(elapsed)"
 }
 
 # --------------------------------------------------------- jobs and QEMU
 # job_begin NAME: a job directory $J with job.sh's common head; job_end
-# packs it.  m MARKER...: a console line of the job.
+# packs it.  In the job, m MARKER... prints a console line.
 job_begin() {
 	J=$B/run/job-$1
 	rm -rf "$J"; mkdir -p "$J"
@@ -196,8 +226,8 @@ EOF
 job_end() { tar -cf "$J.tar" -C "$J" . ; }
 
 # guest_run NAME DISK: one QEMU run (a normal boot and what its job
-# makes happen: a crash, the capture boot, its reboot; or a poweroff),
-# console in $B/run/NAME.txt.
+# makes happen: a crash, the capture boot and its reboot, or a
+# poweroff); console in $B/run/NAME.txt.
 guest_run() {
 	name=$1 disk=$2
 	con=$B/run/$name.console
@@ -206,7 +236,7 @@ guest_run() {
 	: > "$con"
 	start=$(date +%s)
 	rc=0
-	timeout "$TMO" qemu-system-x86_64 -nodefaults -accel tcg -machine q35 -cpu max -smp 2 -m 768M \
+	timeout "$TMO" qemu-system-x86_64 -nodefaults -accel tcg -machine q35 -cpu max -smp 2 -m 512M \
 		-display none -vga none -no-reboot \
 		-kernel "$kernel" -initrd "$B/initrd.img" \
 		-append "root=/dev/vda ro console=ttyS0,115200 no_timer_check crashkernel=$CRASHKERNEL" \
@@ -216,23 +246,10 @@ guest_run() {
 		-device virtio-blk-pci,drive=d1,serial=sitejob \
 		> "$B/run/$name.qemu.log" 2>&1 || rc=$?
 	tr -d '\r' < "$con" > "$B/run/$name.txt"
-	say "$name: QEMU ran $(( $(date +%s) - start ))s (exit $rc)"
+	note "timing: QEMU run '$name' $(( $(date +%s) - start ))s (exit $rc)"
 	return $rc
 }
 
-# The first kernel boots as an uncompressed ELF through PVH (as the lab:
-# decompressing the bzImage under TCG costs 10-20 s); kexec -p loads the
-# bzImage from the guest's own /boot.
-extract_elf() {
-	rm -f "$B/vmlinux.elf"
-	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$B/vmlinuz" 2>/dev/null | head -n 1 | cut -d: -f1)
-	if [ -n "$off" ] && command -v xz >/dev/null; then
-		tail -c +$((off + 1)) "$B/vmlinuz" | xz -dc 2>/dev/null > "$B/vmlinux.elf" || true
-		[ "$(head -c 4 "$B/vmlinux.elf" | od -An -c | tr -d ' ')" = '177ELF' ] || rm -f "$B/vmlinux.elf"
-	fi
-}
-
-mkdir -p "$B/run"
 if [ "${BOOT_REBUILD:-0}" = 1 ] || ! [ -f "$IMG" ] || [ "$(cat "$IMG.key" 2>/dev/null)" != "$KEY" ]; then
 	build_image
 else
@@ -259,13 +276,13 @@ if [ ! -f "$M/psdev.ko" ] || [ tools/lab/faultmod/psdev.c -nt "$M/psdev.ko" ] ||
 	echo "$KVER" > "$M/kver"
 fi
 
-
 # ---------------------------------------------------------------- runs
 W=$B/run/disk.img
+rm -f "$W"
 cp --sparse=always "$IMG" "$W"
 PAYLOAD=$B/run/payload
 rm -rf "$PAYLOAD"; mkdir -p "$PAYLOAD/build"
-cp -r kdump "$PAYLOAD/kdump"		# the clone's kdump/ (install.sh, integration/)
+cp -r kdump "$PAYLOAD/kdump"		# a clone's kdump/ (install.sh, integration/)
 cp build/panicsage-kdump "$PAYLOAD/build/"
 
 # The guest side of the checks after a crash (the next normal boot):
@@ -289,6 +306,36 @@ EOF
 # --- run 1: install panicsage as README says, rebuild, crash with sysrq
 job_begin install
 cp -r "$PAYLOAD" "$J/panicsage"
+if [ $MEASURE = 1 ]; then
+	${MUSL_CC:-musl-gcc} -static -O2 -Wall -o "$J/memwatch" tools/lab/guest/memwatch.c ||
+		die "memwatch did not build"
+	cat >> "$J/job.sh" <<'EOF'
+# measurement only: memwatch in the kdump initramfs, run after panicsage's
+# init-bottom script; the root filesystem stage's memory before the unit
+cp /run/job/memwatch /usr/local/sbin/memwatch
+cat > /etc/initramfs-tools/hooks/zz-memprobe <<'EOT'
+#!/bin/sh
+case ${1:-} in prereqs) exit 0 ;; esac
+case ${CONFDIR:-} in */kdump/*) ;; *) exit 0 ;; esac
+. /usr/share/initramfs-tools/hook-functions
+copy_exec /usr/local/sbin/memwatch /bin/memwatch
+EOT
+cat > /etc/initramfs-tools/scripts/init-bottom/zz-memprobe <<'EOT'
+#!/bin/sh
+PREREQ="panicsage"
+case ${1:-} in prereqs) echo "$PREREQ"; exit 0 ;; esac
+[ -r /proc/vmcore ] && [ -x /bin/memwatch ] || exit 0
+echo "BOOT-MEM-INITRAMFS $(/bin/memwatch /usr/lib/panicsage/panicsage-kdump --budget 9 --no-deliver /proc/vmcore)"
+exit 0
+EOT
+chmod 755 /etc/initramfs-tools/hooks/zz-memprobe /etc/initramfs-tools/scripts/init-bottom/zz-memprobe
+mkdir -p /etc/systemd/system/panicsage-kdump.service.d
+cat > /etc/systemd/system/panicsage-kdump.service.d/zz-memprobe.conf <<'EOT'
+[Service]
+ExecStartPre=/bin/sh -c 'echo "BOOT-MEM-ROOTFS $(grep -E "^(MemTotal|MemFree|MemAvailable):" /proc/meminfo | tr -s " " | tr "\\n" " ")" > /dev/ttyS0'
+EOT
+EOF
+fi
 cat >> "$J/job.sh" <<'EOF'
 rm -rf /root/panicsage && cp -r /run/job/panicsage /root/panicsage && cd /root/panicsage || exit 1
 kdump/install.sh install > /run/install.out 2>&1
@@ -298,10 +345,11 @@ m "BOOT-INSTALL-RC=$rc"
 # the command install.sh prints after "next: rebuild and reload ..."
 cmd=$(sed -n '/^next: rebuild/{n;s/^ *//;p;}' /run/install.out)
 m "BOOT-REBUILD-CMD $cmd"
+t=$(date +%s)
 sh -c "$cmd" > /run/rebuild.out 2>&1
 rc=$?
 while read -r l; do m "BOOT-REBUILD $l"; done < /run/rebuild.out
-m "BOOT-REBUILD-RC=$rc"
+m "BOOT-REBUILD-RC=$rc $(( $(date +%s) - t ))s"
 m "BOOT-KDUMP-STATUS $(kdump-config status 2>&1 | tr '\n' ' ')"
 m "BOOT-CRASH-1"
 sync
@@ -314,10 +362,11 @@ guest_run install "$W" || true
 . tools/lab/kinds.sh
 rnd_init null-deref 1
 kind_setup null-deref
-job_begin oops
-cp "$M/psdev.ko" "$J/"
-guest_check
-cat >> "$J/job.sh" <<EOF
+if [ $MEASURE = 0 ]; then
+	job_begin oops
+	cp "$M/psdev.ko" "$J/"
+	guest_check
+	cat >> "$J/job.sh" <<EOF
 mkdir -p /lib/modules/\$(uname -r)/updates && cp /run/job/psdev.ko /lib/modules/\$(uname -r)/updates/ &&
 	depmod && modprobe psdev
 m "BOOT-MODULE-RC=\$?"
@@ -329,14 +378,110 @@ $FAULT_SH
 sleep 30
 m "BOOT-NO-CRASH"
 EOF
-job_end
-guest_run oops "$W" || true
+	job_end
+	guest_run oops "$W" || true
 
-# --- run 3: the second crash checked
-job_begin final
-guest_check
-echo 'systemctl poweroff' >> "$J/job.sh"
-job_end
-guest_run final "$W" || true
+	# --- run 3: the second crash checked
+	job_begin final
+	guest_check
+	echo 'systemctl poweroff' >> "$J/job.sh"
+	job_end
+	guest_run final "$W" || true
+fi
+note "timing: runs done after $(elapsed)"
 
-say "runs done in $(elapsed)"
+# ---------------------------------------------------------------- checks
+fails=0
+ok() { note "ok   $*"; }
+bad() { note "FAIL $*"; fails=$((fails + 1)); }
+# after CONSOLE MARKER: the console from the marker on
+after() { sed -n "/^$2\$/,\$p" "$B/run/$1.txt"; }
+# dfs PATH OUT: a file of the work disk, copied out with debugfs
+dfs() { rm -f "$2"; debugfs -R "dump $1 $2" "$W" >/dev/null 2>&1 && [ -f "$2" ]; }
+json_get() { /usr/bin/python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(d["label"] if sys.argv[2] == "label" else d["culprits"][0]["text"] if sys.argv[2] == "culprit" else d["timing_us"]["total"])' "$1" "$2" 2>/dev/null; }
+
+# check_crash N LABEL CAPTURE-RUN NEXT-RUN EVIDENCE: one crash.
+check_crash() {
+	n=$1 label=$2 cap=$3 nxt=$4 evidence=$5
+	X=$B/run/crash$n
+	rm -rf "$X"; mkdir -p "$X"
+	after "$cap" "BOOT-CRASH-$n" > "$X/capture.txt"
+	[ -s "$X/capture.txt" ] || { bad "crash $n: the guest never reached the crash (console: $B/run/$cap.txt)"; return; }
+	# the report on the capture boot's console
+	first=$(grep -m 1 '^panicsage: [a-z-]* (' "$X/capture.txt" || true)
+	case $first in
+	"panicsage: $label ("*) ok "crash $n: console report: $first" ;;
+	"") bad "crash $n: no panicsage report on the capture console (want $label)"
+	    grep -i 'panicsage' "$X/capture.txt" | head -n 5 | sed 's/^/      /' | tee -a "$RES" ;;
+	*) bad "crash $n: console report '$first', want label $label" ;;
+	esac
+	# kdump-tools' directory, from its own console line, then on the disk
+	stamp=$(sed -n 's/.*kdump-tools: saved vmcore in \/var\/crash\/\([0-9]\{12\}\)\.*$/\1/p' "$X/capture.txt" | head -n 1)
+	if [ -z "$stamp" ]; then
+		bad "crash $n: kdump-tools did not say it saved the vmcore"
+		return
+	fi
+	ok "crash $n: kdump-tools saved /var/crash/$stamp"
+	debugfs -R "ls /var/crash/$stamp" "$W" 2>/dev/null | tr -s ' ' '\n' | grep . > "$X/ls" || true
+	for f in "dump.$stamp" "dmesg.$stamp" panicsage.txt panicsage.json; do
+		grep -qx "$f" "$X/ls" && ok "crash $n: /var/crash/$stamp/$f" || bad "crash $n: no /var/crash/$stamp/$f"
+	done
+	if dfs "/var/crash/$stamp/dump.$stamp" "$X/dump"; then
+		# makedumpfile -F (flattened) output starts with its signature
+		[ "$(head -c 12 "$X/dump")" = makedumpfile ] &&
+			ok "crash $n: the dump is makedumpfile output ($(wc -c < "$X/dump") bytes)" ||
+			bad "crash $n: the dump is not makedumpfile output"
+	fi
+	dfs "/var/crash/$stamp/dmesg.$stamp" "$X/dmesg" || : > "$X/dmesg"
+	grep -Eq "$evidence" "$X/dmesg" && ok "crash $n: kdump-tools' dmesg has /$evidence/" ||
+		bad "crash $n: kdump-tools' dmesg lacks /$evidence/"
+	if dfs "/var/crash/$stamp/panicsage.txt" "$X/panicsage.txt"; then
+		grep -q "^panicsage: $label (" "$X/panicsage.txt" && ok "crash $n: panicsage.txt says $label" ||
+			bad "crash $n: panicsage.txt: $(head -n 1 "$X/panicsage.txt")"
+		grep -vxF -f "$X/capture.txt" "$X/panicsage.txt" | grep -q . &&
+			bad "crash $n: panicsage.txt is not the report the console showed" ||
+			ok "crash $n: panicsage.txt is the console's report"
+	fi
+	if dfs "/var/crash/$stamp/panicsage.json" "$X/panicsage.json"; then
+		[ "$(json_get "$X/panicsage.json" label)" = "$label" ] && ok "crash $n: panicsage.json label $label" ||
+			bad "crash $n: panicsage.json label '$(json_get "$X/panicsage.json" label)'"
+		c=$(json_get "$X/panicsage.json" culprit)
+		[ -n "$c" ] && grep -qF -- "$c" "$X/dmesg" && ok "crash $n: its first culprit line is in this dump's dmesg: $c" ||
+			bad "crash $n: the JSON's culprit line '$c' is not in /var/crash/$stamp/dmesg.$stamp"
+		note "crash $n: panicsage's analysis took $(json_get "$X/panicsage.json" total) us (timing_us.total)"
+	fi
+	[ -n "$nxt" ] || return 0
+	# the next normal boot
+	after "$nxt" "BOOT-SYSTEM .*" > "$X/next.txt"
+	[ -s "$X/next.txt" ] || { bad "crash $n: the next boot's checks did not run (console: $B/run/$nxt.txt)"; return; }
+	nf=$(sed -n 's/^BOOT-FAILED-COUNT //p' "$X/next.txt")
+	[ "$nf" = 0 ] && ok "crash $n: next boot: no failed unit ($(sed -n 's/^BOOT-SYSTEM //p' "$X/next.txt"))" ||
+		{ bad "crash $n: next boot: $nf failed units"; grep '^BOOT-FAILED-UNIT' "$X/next.txt" | tee -a "$RES"; }
+	grep -q "^BOOT-JOURNAL-1 panicsage: $label (" "$X/next.txt" &&
+		ok "crash $n: journalctl -b -1 (the capture boot) has the report" ||
+		bad "crash $n: journalctl -b -1 has no '$label' report"
+	grep -q "^BOOT-JOURNAL-0 panicsage: crash report in /var/crash/$stamp/panicsage.txt: $label (" "$X/next.txt" &&
+		ok "crash $n: journalctl -b 0 says where the report is" ||
+		bad "crash $n: journalctl -b 0 does not point to /var/crash/$stamp/panicsage.txt"
+}
+
+if grep -q "^BOOT-INSTALL-RC=0" "$B/run/install.txt" && grep -q "^BOOT-REBUILD-RC=0 " "$B/run/install.txt"; then
+	ok "install.sh install and the rebuild it prints ($(sed -n 's/^BOOT-REBUILD-RC=0 //p' "$B/run/install.txt") for the rebuild)"
+else
+	bad "install or rebuild failed: $(grep -E '^BOOT-(INSTALL|REBUILD)-RC' "$B/run/install.txt" | tr '\n' ' ')"
+fi
+grep -q "^BOOT-KDUMP-STATUS current state *: ready to kdump" "$B/run/install.txt" &&
+	ok "kdump-config status: ready to kdump" || bad "kdump not ready after the rebuild"
+if [ $MEASURE = 1 ]; then
+	check_crash 1 manual install "" 'sysrq: Trigger a crash'
+	note "memory (crashkernel=$CRASHKERNEL): $(sed -n 's/^BOOT-MEM-INITRAMFS memwatch: //p' "$B/run/install.txt") (kdump initramfs)"
+	note "memory (crashkernel=$CRASHKERNEL): $(sed -n 's/^BOOT-MEM-ROOTFS //p' "$B/run/install.txt" | head -n 1)(root filesystem stage)"
+	grep -a -m 3 -E 'Memory: [0-9]+K/|Out of memory|oom-kill|Kernel panic' "$B/run/install.txt" | sed 's/^/  /' | tee -a "$RES"
+else
+	check_crash 1 manual install oops 'sysrq: Trigger a crash'
+	check_crash 2 null-deref oops final 'BUG: kernel NULL pointer dereference'
+fi
+note "boot: $fails failed checks, $(elapsed) in all"
+[ $fails -eq 0 ]
