@@ -76,7 +76,7 @@ L=$D/etc/systemd/system/multi-user.target.wants/panicsage-report.service
 [ -L "$L" ] && [ "$(readlink "$L")" = ../panicsage-report.service ] || fail "debian: report unit not enabled for the normal boot"
 grep -q '^ExecStart=-/usr/lib/panicsage/panicsage-kdump-report place$' "$D/etc/systemd/system/panicsage-report.service" || fail "report unit does not place"
 grep -q '^ConditionDirectoryNotEmpty=/var/lib/panicsage/pending$' "$D/etc/systemd/system/panicsage-report.service" || fail "report unit runs without pending reports"
-grep -q '^TimeoutStartSec=17$' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit timeout is not budget+10"
+grep -q '^TimeoutStartSec=27$' "$D/etc/systemd/system/panicsage-kdump.service" || fail "unit timeout is not budget+20"
 grep -q '^PANICSAGE_BUDGET=7$' "$D/etc/panicsage/run.conf" || fail "budget not written"
 [ -e "$D/etc/panicsage/kdump.conf" ] && fail "install wrote the upload settings (kdump.conf is the user's)"
 sh $I --root "$D" status | grep -q "installed under" || fail "status after install"
