@@ -37,7 +37,10 @@
 #                     panicsage-kdump once more, right after the real
 #                     run, and reports MemAvailable/MemFree before and
 #                     during it and its peak RSS) and in the capture
-#                     boot's root filesystem; checks crash 1 only
+#                     boot's root filesystem; checks crash 1 only; then
+#                     the same disk crashed with each of BOOT_MEASURE_SIZES
+#                     (112M 96M 80M) as crashkernel=, what each capture
+#                     boot got to (BOOT_MEASURE_TIMEOUT, 600 s per run)
 # Environment: BOOT_OUT (build/boot), BOOT_TIMEOUT (seconds per QEMU run,
 # 1200), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
 # the one derived from /etc/apt), BOOT_REBUILD=1 (rebuild the image).
@@ -220,7 +223,8 @@ job_begin() {
 	cat > "$J/job.sh" <<'EOF'
 #!/bin/sh
 set -u
-m() { echo "$*" > /dev/ttyS0; }
+# markers on a line of their own (a getty prompt may be on the console)
+m() { printf '\n%s\n' "$*" > /dev/ttyS0; }
 EOF
 }
 job_end() { tar -cf "$J.tar" -C "$J" . ; }
@@ -325,14 +329,14 @@ cat > /etc/initramfs-tools/scripts/init-bottom/zz-memprobe <<'EOT'
 PREREQ="panicsage"
 case ${1:-} in prereqs) echo "$PREREQ"; exit 0 ;; esac
 [ -r /proc/vmcore ] && [ -x /bin/memwatch ] || exit 0
-echo "BOOT-MEM-INITRAMFS $(/bin/memwatch /usr/lib/panicsage/panicsage-kdump --budget 9 --no-deliver /proc/vmcore)"
+printf '\nBOOT-MEM-INITRAMFS %s\n' "$(/bin/memwatch /usr/lib/panicsage/panicsage-kdump --budget 9 --no-deliver /proc/vmcore)"
 exit 0
 EOT
 chmod 755 /etc/initramfs-tools/hooks/zz-memprobe /etc/initramfs-tools/scripts/init-bottom/zz-memprobe
 mkdir -p /etc/systemd/system/panicsage-kdump.service.d
 cat > /etc/systemd/system/panicsage-kdump.service.d/zz-memprobe.conf <<'EOT'
 [Service]
-ExecStartPre=/bin/sh -c 'echo "BOOT-MEM-ROOTFS $(grep -E "^(MemTotal|MemFree|MemAvailable):" /proc/meminfo | tr -s " " | tr "\\n" " ")" > /dev/ttyS0'
+ExecStartPre=/bin/sh -c 'printf "\\nBOOT-MEM-ROOTFS %%s\\n" "$(grep -E "^(MemTotal|MemFree|MemAvailable):" /proc/meminfo | tr -s " " | tr "\\n" " ")" > /dev/ttyS0'
 EOT
 EOF
 fi
@@ -407,7 +411,9 @@ check_crash() {
 	n=$1 label=$2 cap=$3 nxt=$4 evidence=$5
 	X=$B/run/crash$n
 	rm -rf "$X"; mkdir -p "$X"
-	after "$cap" "BOOT-CRASH-$n" > "$X/capture.txt"
+	# (initramfs-tools prints "Begin: Running /scripts/init-bottom ... "
+	# without a newline before the scripts' output)
+	after "$cap" "BOOT-CRASH-$n" | sed 's|^Begin: Running /scripts/init-bottom \.\.\. ||' > "$X/capture.txt"
 	[ -s "$X/capture.txt" ] || { bad "crash $n: the guest never reached the crash (console: $B/run/$cap.txt)"; return; }
 	# the report on the capture boot's console
 	first=$(grep -m 1 '^panicsage: [a-z-]* (' "$X/capture.txt" || true)
@@ -474,11 +480,38 @@ else
 fi
 grep -q "^BOOT-KDUMP-STATUS current state *: ready to kdump" "$B/run/install.txt" &&
 	ok "kdump-config status: ready to kdump" || bad "kdump not ready after the rebuild"
+# measured RUN SPEC: what the capture boot of RUN (crashkernel=SPEC) had
+measured() {
+	after "$1" BOOT-CRASH-1 > "$B/run/$1.capture"
+	c=$B/run/$1.capture
+	note "memory, crashkernel=$2: kdump $(sed -n 's/^BOOT-KDUMP-STATUS current state *: //p' "$B/run/$1.txt")"
+	note "  capture kernel: $(grep -a -m 1 -o 'Memory: [0-9]*K/[0-9]*K available' "$c" || echo 'no Memory: line (did not boot)')"
+	note "  kdump initramfs, panicsage-kdump run again under memwatch: $(sed -n 's/^BOOT-MEM-INITRAMFS memwatch: //p' "$c" | head -n 1)"
+	note "  report on the console: $(sed 's|^Begin: Running /scripts/init-bottom \.\.\. ||' "$c" | grep -m 1 '^panicsage: [a-z-]* (' || echo none)"
+	note "  root filesystem stage, before panicsage-kdump.service: $(sed -n 's/^BOOT-MEM-ROOTFS //p' "$c" | head -n 1)"
+	note "  kdump-tools: $(grep -a -m 1 -o 'saved vmcore in .*' "$c" || echo 'no vmcore saved')"
+	grep -a -E 'Out of memory|oom-kill|oom_reaper|Kernel panic|not enough memory|__vm_enough_memory|Killed process' "$c" |
+		head -n 5 | sed 's/^/  memory trouble: /' | tee -a "$RES"
+}
+
 if [ $MEASURE = 1 ]; then
 	check_crash 1 manual install "" 'sysrq: Trigger a crash'
-	note "memory (crashkernel=$CRASHKERNEL): $(sed -n 's/^BOOT-MEM-INITRAMFS memwatch: //p' "$B/run/install.txt") (kdump initramfs)"
-	note "memory (crashkernel=$CRASHKERNEL): $(sed -n 's/^BOOT-MEM-ROOTFS //p' "$B/run/install.txt" | head -n 1)(root filesystem stage)"
-	grep -a -m 3 -E 'Memory: [0-9]+K/|Out of memory|oom-kill|Kernel panic' "$B/run/install.txt" | sed 's/^/  /' | tee -a "$RES"
+	measured install "$CRASHKERNEL"
+	# the same installed disk, crashed again with smaller reservations
+	TMO=${BOOT_MEASURE_TIMEOUT:-600}
+	for size in ${BOOT_MEASURE_SIZES-112M 96M 80M}; do
+		CRASHKERNEL=$size
+		job_begin "m$size"
+		cat >> "$J/job.sh" <<'EOF'
+m "BOOT-KDUMP-STATUS $(kdump-config status 2>&1 | tr '\n' ' ')"
+m "BOOT-CRASH-1"
+sync
+echo c > /proc/sysrq-trigger
+EOF
+		job_end
+		guest_run "m$size" "$W" || true
+		measured "m$size" "$size"
+	done
 else
 	check_crash 1 manual install oops 'sysrq: Trigger a crash'
 	check_crash 2 null-deref oops final 'BUG: kernel NULL pointer dereference'
