@@ -1,17 +1,21 @@
 # panicsage — one Makefile for everything.
 #
-#   make          build/panicsage (host CLI, glibc) and build/panicsage-kdump
-#                 (static musl binary for the capture kernel)
+#   make          build/panicsage (host front end, glibc), build/panicsage-train
+#                 (trainer, BLIS), build/panicsage-collector (collector,
+#                 SQLite + mbedTLS) and build/panicsage-kdump (static musl
+#                 binary for the capture kernel)
 #   make demo     install what is missing, build, classify the bundled example
 #   make test     install what is missing, build, run the whole test suite
 #   make deps     install the Debian packages the build and tests need
 #   make bench    benchmarks (read ../shared/corpus when present)
 #   make lab      QEMU fault lab: every fault kind, regenerates model/corpus/lab (hours)
 #
-# Sources are found by folder: every core/*.c, model/*.c, port/*.c goes
-# into both binaries; kdump/vmcore*.c and kdump/printk*.c (the vmcore
-# reader) too; the other kdump/*.c only into panicsage-kdump and
-# tools/*.c only into panicsage.
+# Sources are found by folder, one folder a job (README "Layout"):
+#   core/ port/ kdump/vmcore/   the engine, the OS layer, the vmcore reader: every program
+#   kdump/                      panicsage-kdump (+ mbedTLS for musl)
+#   tools/cli/                  panicsage; its cli.c and modelfile.c serve every host program
+#   tools/train/                panicsage-train (+ tools/store/ for train --db)
+#   tools/collector/            panicsage-collector (+ tools/store/)
 
 CC      ?= cc
 MUSL_CC ?= musl-gcc
@@ -22,7 +26,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CSTD    := -std=c11 -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
 CFLAGS  ?=
-# core/ and model/ are freestanding: no libc headers beyond the
+# core/ is freestanding: no libc headers beyond the
 # freestanding set, no errno from math builtins.  Not -ffreestanding:
 # it implies -fno-builtin, which turns every small memcpy into a call.
 # No loop-to-library-call idioms either (GCC turns loops into strlen).
@@ -35,13 +39,26 @@ WARN += -Werror
 endif
 
 CORE_SRC   := $(sort $(wildcard core/*.c))
-MODEL_SRC  := $(sort $(wildcard model/*.c))
 PORT_SRC   := $(sort $(wildcard port/*.c))
-READER_SRC := $(sort $(wildcard kdump/vmcore*.c kdump/printk*.c))
-KDUMP_SRC  := $(filter-out $(READER_SRC),$(sort $(wildcard kdump/*.c)))
-TOOLS_SRC  := $(sort $(wildcard tools/*.c))
+READER_SRC := $(sort $(wildcard kdump/vmcore/*.c))
+KDUMP_SRC  := $(sort $(wildcard kdump/*.c))
+CLI_MAIN   := tools/cli/main.c
+CLI_LIB    := tools/cli/cli.c tools/cli/modelfile.c
+CLI_SRC    := $(filter-out $(CLI_MAIN) $(CLI_LIB),$(sort $(wildcard tools/cli/*.c)))
+STORE_SRC  := $(sort $(wildcard tools/store/*.c))
+TRAIN_MAIN := tools/train/main.c
+TRAIN_SRC  := $(filter-out $(TRAIN_MAIN),$(sort $(wildcard tools/train/*.c)))
+COLL_MAIN  := tools/collector/main.c
+# kdump/tls_io.c, the socket under mbedTLS sessions, is compiled for
+# both sides: panicsage-kdump (musl mbedTLS) and the collector.
+COLL_SRC   := $(filter-out $(COLL_MAIN),$(sort $(wildcard tools/collector/*.c))) kdump/tls_io.c
+# Everything of the host programs but their main(): what tests link.
+TOOLS_LIB_SRC := $(CLI_LIB) $(CLI_SRC) $(STORE_SRC) $(TRAIN_SRC) $(COLL_SRC)
 
-FREE_SRC   := $(CORE_SRC) $(MODEL_SRC)
+# Each host program links only the libraries its job needs.
+CLI_LIBS   ?= -lm
+TRAIN_LIBS ?= -lblis -lm -lsqlite3 -lpthread
+COLL_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lm
 HOST_LIBS  ?= -lblis -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpthread
 KDUMP_LIBS ?=
 MBEDTLS_MUSL     := $(B)/mbedtls-musl
@@ -50,17 +67,17 @@ MBEDTLS_MUSL_LIB := $(MBEDTLS_MUSL)/libmbedtls.a
 host_obj = $(patsubst %.c,$(B)/host/%.o,$(1))
 musl_obj = $(patsubst %.c,$(B)/musl/%.o,$(1))
 
-HOST_ENGINE := $(call host_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
-MUSL_ENGINE := $(call musl_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
+HOST_ENGINE := $(call host_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
+MUSL_ENGINE := $(call musl_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
+HOST_PROGS  := $(B)/panicsage $(B)/panicsage-train $(B)/panicsage-collector
 
 .PHONY: all deps demo test bench clean lab
-all: $(B)/panicsage $(B)/panicsage-kdump
+all: $(HOST_PROGS) $(B)/panicsage-kdump
 
-$(B)/host/core/%.o $(B)/host/model/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
-$(B)/musl/core/%.o $(B)/musl/model/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
+$(B)/host/core/%.o $(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
 
-# The default model is built into both binaries (model/default_model.c).
-$(B)/host/model/default_model.o $(B)/musl/model/default_model.o: $(wildcard model/default.psm)
+# The default model is built into every program (core/default_model.c).
+$(B)/host/core/default_model.o $(B)/musl/core/default_model.o: $(wildcard model/default.psm)
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,8 +87,14 @@ $(B)/musl/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(CSTD) $(OPT) $(WARN) $(CFLAGS_EXTRA) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(B)/panicsage: $(HOST_ENGINE) $(call host_obj,$(TOOLS_SRC))
-	$(CC) $(OPT) -o $@ $^ $(HOST_LIBS)
+$(B)/panicsage: $(HOST_ENGINE) $(call host_obj,$(CLI_MAIN) $(CLI_LIB) $(CLI_SRC))
+	$(CC) $(OPT) -o $@ $^ $(CLI_LIBS)
+
+$(B)/panicsage-train: $(HOST_ENGINE) $(call host_obj,$(TRAIN_MAIN) $(CLI_LIB) $(TRAIN_SRC) $(STORE_SRC))
+	$(CC) $(OPT) -o $@ $^ $(TRAIN_LIBS)
+
+$(B)/panicsage-collector: $(HOST_ENGINE) $(call host_obj,$(COLL_MAIN) $(CLI_LIB) $(COLL_SRC) $(STORE_SRC))
+	$(CC) $(OPT) -o $@ $^ $(COLL_LIBS)
 
 $(B)/panicsage-kdump: $(MUSL_ENGINE) $(call musl_obj,$(KDUMP_SRC)) $(MBEDTLS_MUSL_LIB)
 	$(MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^ $(KDUMP_LIBS)
@@ -84,9 +107,9 @@ $(MBEDTLS_MUSL_LIB): kdump/tls_config.h ci/mbedtls_musl.sh
 $(B)/musl/kdump/%.o: CPPFLAGS += -I$(MBEDTLS_MUSL)/src/include -DMBEDTLS_CONFIG_FILE='"kdump/tls_config.h"'
 $(call musl_obj,$(KDUMP_SRC)): | $(MBEDTLS_MUSL_LIB)
 
-# Everything the tests link against: the engine plus the host tools
+# Everything the tests link against: the engine plus the host programs
 # minus their main().
-$(B)/libpanicsage.a: $(HOST_ENGINE) $(call host_obj,$(filter-out tools/main.c,$(TOOLS_SRC)))
+$(B)/libpanicsage.a: $(HOST_ENGINE) $(call host_obj,$(TOOLS_LIB_SRC))
 	rm -f $@
 	ar rcs $@ $^
 

@@ -49,7 +49,7 @@ rm -f /tmp/lab-probe.$$*
 if ! make -s build/panicsage-kdump >/dev/null 2>&1; then
 	echo "lab: note: build/panicsage-kdump did not build; the capture kernel runs vmcore-dmesg only"
 fi
-[ "$MODE" = all ] || make -s build/panicsage >/dev/null 2>&1 ||
+[ "$MODE" = all ] || make -s build/panicsage build/panicsage-collector build/panicsage-train >/dev/null 2>&1 ||
 	echo "lab: note: build/panicsage did not build; the upload case will fail"
 tools/lab/build.sh
 

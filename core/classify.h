@@ -7,7 +7,7 @@
 #include "core/analysis.h"
 #include "core/arena.h"
 #include "core/sage.h"
-#include "model/psm.h"
+#include "core/model.h"
 
 /* Most culprit lines the classifier lists when the analysis had none. */
 #define PS_MAX_CULPRITS 16u

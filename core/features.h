@@ -17,7 +17,7 @@
 
 #include "core/analysis.h"
 #include "core/arena.h"
-#include "model/psm.h"
+#include "core/model.h"
 
 /* A sparse vector over feature buckets, indexes in first-seen order. */
 struct ps_sparse {

@@ -5,7 +5,7 @@
  * markers.
  *
  * Each pattern carries the taxonomy label it most often indicates
- * (TAXONOMY.md).  The hint is what a rule-based classifier would say;
+ * (model/TAXONOMY.md).  The hint is what a rule-based classifier would say;
  * the model learns the real mapping. */
 #ifndef PS_OOPS_H
 #define PS_OOPS_H

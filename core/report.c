@@ -1,4 +1,5 @@
 #include "core/report.h"
+#include "core/taxonomy.h"
 
 #include <string.h>
 
@@ -32,36 +33,13 @@ size_t ps_report_bound(const struct ps_analysis *an)
 	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 5);
 }
 
-/* What the labels of TAXONOMY.md (the default model's) mean, for the
- * console: an on-call engineer should not need the table at 03:00.  A
- * model with other label names gets no gloss.  Each under 80 bytes. */
-static const struct {
-	const char *label, *gloss;
-} glosses[] = {
-	{ "manual", "an operator forced the crash (sysrq, crash command)" },
-	{ "hardware", "the hardware reported a fatal error (machine check, PCIe AER, EDAC)" },
-	{ "null-deref", "the kernel dereferenced a NULL or near-NULL pointer" },
-	{ "stack-corruption", "a kernel stack overflowed or was overwritten" },
-	{ "memory-corruption", "heap or page memory misused: use-after-free, overflow, double free" },
-	{ "out-of-memory", "memory ran out or leaked" },
-	{ "cpu-lockup", "a CPU stopped making progress (soft or hard lockup, RCU stall)" },
-	{ "hung-task", "tasks stayed blocked too long (I/O or lock waits)" },
-	{ "locking", "lock or context rules broken (deadlock, sleeping in atomic context)" },
-	{ "boot-failure", "the system could not come up or lost init" },
-	{ "filesystem", "a filesystem found corruption or an error that forced a panic" },
-	{ "driver", "a device or its driver malfunctioned" },
-	{ "bad-access", "the kernel accessed invalid (non-NULL) memory" },
-	{ "kernel-bug", "a kernel assertion, warning or CPU exception (BUG, WARN, UBSAN)" },
-};
-
+/* What a label of the default model's taxonomy means; a model with
+ * other label names gets no gloss. */
 const char *ps_report_gloss(struct ps_str label)
 {
-	size_t k;
+	int k = ps_taxonomy_index(label.p, label.n);
 
-	for (k = 0; k < sizeof glosses / sizeof glosses[0]; k++)
-		if (ps_strlen(glosses[k].label) == label.n && memcmp(glosses[k].label, label.p, label.n) == 0)
-			return glosses[k].gloss;
-	return NULL;
+	return k < 0 ? NULL : ps_taxonomy[k].gloss;
 }
 
 static void json_label(struct ps_buf *b, const struct ps_analysis *an, uint16_t label)

@@ -23,7 +23,7 @@ size_t ps_report_bound(const struct ps_analysis *an);
 /* Label name of the analysis, or "unlabelled". */
 struct ps_str ps_report_label(const struct ps_analysis *an);
 
-/* One line on what a label of TAXONOMY.md means, or NULL for any other
+/* One line on what a label of model/TAXONOMY.md means, or NULL for any other
  * label name.  The console report prints it under the label. */
 const char *ps_report_gloss(struct ps_str label);
 

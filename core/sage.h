@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
-#include "model/psm.h"
+#include "core/model.h"
 
 enum ps_numeric { PS_NUM_AUTO, PS_NUM_F32, PS_NUM_INT8 };
 

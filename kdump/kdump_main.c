@@ -17,11 +17,11 @@
 #include "core/pipeline.h"
 #include "core/report.h"
 #include "core/status.h"
-#include "model/analyze.h"
-#include "model/default_model.h"
-#include "model/psm.h"
+#include "core/diagnose.h"
+#include "core/default_model.h"
+#include "core/model.h"
 #include "kdump/upload.h"
-#include "kdump/vmcore.h"
+#include "kdump/vmcore/vmcore.h"
 #include "port/port.h"
 
 /* Working memory: the log text, the analysis and the report, in one

@@ -18,6 +18,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 
+#include "kdump/tls_io.h"
 #include "port/port.h"
 
 #ifndef KDUMP_TLS_HEAP
@@ -62,79 +63,16 @@ static struct {
 	mbedtls_ssl_config conf;
 	mbedtls_ssl_context ssl;
 	int open;
-	int fd;
-	uint64_t deadline;
-	uint32_t timeout_ms;
+	struct tls_io io;
 	uint8_t pin[32];
 } T;
 
-static uint32_t wait_ms(void)
-{
-	uint64_t now = port_now_us(), left;
-
-	if (now >= T.deadline)
-		return 0;
-	left = (T.deadline - now + 999) / 1000;
-	return left < T.timeout_ms ? (uint32_t)left : T.timeout_ms;
-}
-
-static int bio_send(void *ctx, const unsigned char *buf, size_t len)
-{
-	size_t sent;
-	int err;
-
-	(void)ctx;
-	err = port_send(T.fd, buf, len, &sent, wait_ms());
-	if (err == ETIMEDOUT)
-		return MBEDTLS_ERR_SSL_TIMEOUT;
-	if (err == EPIPE || err == ECONNRESET)
-		return MBEDTLS_ERR_NET_CONN_RESET;
-	if (err)
-		return MBEDTLS_ERR_NET_SEND_FAILED;
-	return (int)sent;
-}
-
-static int bio_recv(void *ctx, unsigned char *buf, size_t len)
-{
-	size_t got;
-	int err;
-
-	(void)ctx;
-	err = port_recv(T.fd, buf, len, &got, wait_ms());
-	if (err == ETIMEDOUT)
-		return MBEDTLS_ERR_SSL_TIMEOUT;
-	if (err == ECONNRESET)
-		return MBEDTLS_ERR_NET_CONN_RESET;
-	if (err)
-		return MBEDTLS_ERR_NET_RECV_FAILED;
-	return (int)got;   /* 0: the peer closed */
-}
-
-/* A short text for the mbedTLS errors a person can act on. */
-static const char *tls_errstr(int ret)
-{
-	switch (ret) {
-	case MBEDTLS_ERR_SSL_TIMEOUT:             return "timed out";
-	case MBEDTLS_ERR_NET_CONN_RESET:          return "connection reset by the collector";
-	case MBEDTLS_ERR_NET_SEND_FAILED:         return "send failed";
-	case MBEDTLS_ERR_NET_RECV_FAILED:         return "receive failed";
-	case MBEDTLS_ERR_SSL_CONN_EOF:            return "the collector closed the connection";
-	case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:   return "the collector closed the connection";
-	case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: return "the collector refused the handshake "
-						   "(client certificate not accepted?)";
-	case MBEDTLS_ERR_SSL_ALLOC_FAILED:
-	case MBEDTLS_ERR_MPI_ALLOC_FAILED:
-	case MBEDTLS_ERR_ECP_ALLOC_FAILED:        return "TLS memory exhausted (KDUMP_TLS_HEAP)";
-	case MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN:
-	case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO: return "no common cipher suite with the collector";
-	case MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE:  return "bad server certificate";
-	}
-	return "TLS error";
-}
-
 static int fail(char *msg, size_t msglen, int code, const char *what, int ret)
 {
-	snprintf(msg, msglen, "%s: %s (mbedtls -0x%04x)", what, tls_errstr(ret), (unsigned)-ret);
+	const char *why = tls_io_strerror(ret);
+
+	snprintf(msg, msglen, "%s: %s%s (mbedtls -0x%04x)", what, why ? why : "TLS error",
+		 tls_io_kind(ret) == TLS_IO_MEMORY ? " (KDUMP_TLS_HEAP)" : "", (unsigned)-ret);
 	return code;
 }
 
@@ -172,7 +110,7 @@ int kdump_tls_init(const struct kdump_config *cfg, char *msg, size_t msglen)
 	mbedtls_pk_init(&T.key);
 	mbedtls_ssl_config_init(&T.conf);
 	mbedtls_ssl_init(&T.ssl);
-	T.fd = -1;
+	T.io.fd = -1;
 
 	ret = mbedtls_ctr_drbg_seed(&T.drbg, mbedtls_entropy_func, &T.entropy,
 				    (const unsigned char *)pers, sizeof pers - 1);
@@ -213,7 +151,7 @@ int kdump_tls_init(const struct kdump_config *cfg, char *msg, size_t msglen)
 	if (ret)
 		return fail(msg, msglen, KDUMP_TLS_ECONFIG, "TLS setup", ret);
 	memcpy(T.pin, cfg->server_pin, sizeof T.pin);
-	T.timeout_ms = cfg->timeout_ms;
+	T.io.wait_ms = cfg->timeout_ms;   /* no single wait longer than timeout_ms */
 	T.ready = 1;
 	return 0;
 }
@@ -239,13 +177,12 @@ int kdump_tls_connect(const struct kdump_config *cfg, uint64_t deadline_us, char
 	if (!T.ready)
 		return KDUMP_TLS_ECONFIG;
 	kdump_tls_close();
-	T.deadline = deadline_us;
-	ms = wait_ms();
-	if (ms == 0) {
+	T.io.deadline_us = deadline_us;
+	if ((ms = tls_io_wait_ms(&T.io)) == 0) {
 		snprintf(msg, msglen, "no time left to connect");
 		return KDUMP_TLS_ENET;
 	}
-	err = port_tcp_connect(&T.fd, cfg->collector_ip, cfg->collector_port, ms);
+	err = port_tcp_connect(&T.io.fd, cfg->collector_ip, cfg->collector_port, ms);
 	if (err) {
 		snprintf(msg, msglen, "connect to %s:%u: %s", cfg->collector_ip, cfg->collector_port,
 			 port_strerror(err));
@@ -255,10 +192,8 @@ int kdump_tls_connect(const struct kdump_config *cfg, uint64_t deadline_us, char
 	ret = mbedtls_ssl_session_reset(&T.ssl);
 	if (ret)
 		return fail(msg, msglen, KDUMP_TLS_ENET, "TLS reset", ret);
-	mbedtls_ssl_set_bio(&T.ssl, NULL, bio_send, bio_recv, NULL);
-	do
-		ret = mbedtls_ssl_handshake(&T.ssl);
-	while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+	mbedtls_ssl_set_bio(&T.ssl, &T.io, tls_io_send, tls_io_recv, NULL);
+	ret = tls_io_handshake(&T.ssl);
 	if (ret) {
 		kdump_tls_close();
 		return fail(msg, msglen, ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? KDUMP_TLS_EAUTH
@@ -275,36 +210,16 @@ int kdump_tls_connect(const struct kdump_config *cfg, uint64_t deadline_us, char
 
 int kdump_tls_write(const void *buf, size_t len, char *msg, size_t msglen)
 {
-	const unsigned char *p = buf;
+	int ret = tls_io_write(&T.ssl, buf, len);
 
-	while (len) {
-		int ret = mbedtls_ssl_write(&T.ssl, p, len);
-
-		if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if (ret <= 0)
-			return fail(msg, msglen, KDUMP_TLS_ENET, "send", ret ? ret : MBEDTLS_ERR_NET_SEND_FAILED);
-		p += ret;
-		len -= (size_t)ret;
-	}
-	return 0;
+	return ret ? fail(msg, msglen, KDUMP_TLS_ENET, "send", ret) : 0;
 }
 
 static int read_exact(unsigned char *p, size_t len, char *msg, size_t msglen)
 {
-	while (len) {
-		int ret = mbedtls_ssl_read(&T.ssl, p, len);
+	int ret = tls_io_read(&T.ssl, p, len, 0);
 
-		if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if (ret == 0)
-			ret = MBEDTLS_ERR_SSL_CONN_EOF;
-		if (ret < 0)
-			return fail(msg, msglen, KDUMP_TLS_ENET, "waiting for the collector's answer", ret);
-		p += ret;
-		len -= (size_t)ret;
-	}
-	return 0;
+	return ret ? fail(msg, msglen, KDUMP_TLS_ENET, "waiting for the collector's answer", ret) : 0;
 }
 
 int kdump_tls_read_frame(uint8_t *buf, size_t cap, struct ps_frame *f, char *msg, size_t msglen)
@@ -338,10 +253,10 @@ void kdump_tls_close(void)
 	if (!T.open)
 		return;
 	/* Best effort: a close_notify with a short deadline. */
-	if (port_now_us() < T.deadline)
+	if (port_now_us() < T.io.deadline_us)
 		mbedtls_ssl_close_notify(&T.ssl);
-	port_sock_close(T.fd);
-	T.fd = -1;
+	port_sock_close(T.io.fd);
+	T.io.fd = -1;
 	T.open = 0;
 	mbedtls_ssl_session_reset(&T.ssl);
 }

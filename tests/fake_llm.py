@@ -15,8 +15,17 @@ model name the client asks for:
     flaky       HTTP 500 on the first request, then like "good"
     slow        waits 5 s before answering (the client times out)
     badkey      HTTP 401 unless the Authorization header is "Bearer sekrit"
+    evil        "good" with terminal escape sequences (OSC title, clear
+                screen, C1 CSI) in the summary, clues and reasoning
+    evilerr     HTTP 400 whose error message carries escape sequences
+    dribble     like "good", its summary quoting "Content-Length: 0", chunked
+                so that a chunk starts with those words, and every byte of the
+                response sent on its own
+    gated       like "good", once the file LOGFILE.gate exists (waits for it
+                up to 30 s): the test acts while the client waits for the answer
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -43,6 +52,22 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def dribble(self, payload):
+        """A chunked 200 response, one byte per send; a chunk starts at
+        the body's "Content-Length" (a client must not take it for a
+        header)."""
+        import socket
+        data = json.dumps(payload).encode()
+        cut = data.index(b"Content-Length")
+        body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (data[:cut], data[cut:]))
+        raw = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+               b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body + b"0\r\n\r\n")
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(len(raw)):
+            self.wfile.write(raw[i:i + 1])
+            time.sleep(0.0005)
+        self.close_connection = True
 
     def reply(self, status, payload, chunked=False):
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -86,18 +111,37 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(500, {"error": {"message": "model is loading"}})
         if model == "slow":
             time.sleep(5)
+        if model == "gated":
+            gate = sys.argv[2] + ".gate"
+            for _ in range(600):
+                if os.path.exists(gate):
+                    break
+                time.sleep(0.05)
+        evil = "\x1b]0;owned\x07\x1b[2J\u009b31m"
+        if model == "evilerr":
+            return self.reply(400, {"error": {"message": "bad request " + evil}})
         obj = answer_object(body)
+        if model == "evil":
+            obj["summary"] = evil + obj["summary"]
+            obj["clues"].append(evil + "clue")
+            obj["reasoning"] = evil + obj["reasoning"]
+            obj["label"] = evil
         content = json.dumps(obj)
         if model == "fenced":
             content = "Here is my analysis:\n```json\n" + json.dumps(obj, indent=2) + "\n```\n"
         if model == "prose":
             content = "The kernel crashed because of a NULL pointer. Check the driver."
+        if model == "dribble":
+            obj["summary"] = "Content-Length: 0 is what the driver logged; " + obj["summary"]
+            content = json.dumps(obj)
         resp = {
             "id": "chatcmpl-test", "object": "chat.completion", "model": model,
             "choices": [{"index": 0, "finish_reason": "stop",
                          "message": {"role": "assistant", "content": content}}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
         }
+        if model == "dribble":
+            return self.dribble(resp)
         return self.reply(200, resp, chunked=(model == "fenced"))
 
 
@@ -111,7 +155,6 @@ def main():
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write("%d\n" % server.server_address[1])
-    import os
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])
     # Bounded life: a test that forgets to stop it does not leave it running.
     threading.Timer(300, server.shutdown).start()

@@ -58,3 +58,17 @@ fi
 grep -q "line 29: \[3611.034187\] BUG: kernel NULL pointer dereference" "$T/console.txt" ||
 	{ echo "FAIL: header line number"; cat "$T/console.txt" | head -5; exit 1; }
 echo "ok: case-file header skipped, line numbers refer to the file"
+
+# the crashed machine's text reaches the console escaped: escape
+# sequences (OSC title, screen clear, C1 CSI) in the oops lines
+sed 's/BUG: kernel NULL pointer dereference/BUG: \x1b]0;owned\x07\x1b[2J\xc2\x9b31m kernel NULL pointer dereference/' \
+	tests/data/example.log >"$T/esc.log"
+grep -q "$(printf '\033')" "$T/esc.log" || { echo "FAIL: no escape planted"; exit 1; }
+for prog in "$B/panicsage classify" "$B/panicsage-kdump"; do
+	$prog "$T/esc.log" >"$T/esc.txt" 2>&1 || { echo "FAIL: $prog on escapes: exit $?"; exit 1; }
+	if LC_ALL=C grep -q "$(printf '\033\\|\007\\|\302\233')" "$T/esc.txt" ||
+	   ! grep -qF 'BUG: \x1b]0;owned\x07\x1b[2J' "$T/esc.txt"; then
+		echo "FAIL: $prog printed control characters raw"; cat -v "$T/esc.txt" | grep BUG | head -3; exit 1
+	fi
+done
+echo "ok: console reports escape control characters"

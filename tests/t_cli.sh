@@ -26,6 +26,13 @@ expect() {   # expect CODE DESCRIPTION CMD...
 	fi
 }
 
+# like expect, and stderr must also match the extended regex PATTERN
+expect_msg() {   # expect_msg CODE DESCRIPTION PATTERN CMD...
+	want=$1; what=$2; pat=$3; shift 3
+	expect "$want" "$what" "$@"
+	grep -Eq -- "$pat" "$T/err" || { echo "FAIL: $what: stderr lacks /$pat/"; sed 's/^/    /' "$T/err" | head -3; fail=1; }
+}
+
 : > "$T/empty"
 printf '\n\n   \r\n' > "$T/blank"
 head -c 65536 /dev/urandom > "$T/random"
@@ -46,6 +53,68 @@ expect 2 "templates bad --st" $P templates --st 2 tests/data/example.log
 expect 2 "templates bad --depth" $P templates --depth x tests/data/example.log
 expect 2 "templates bad regex" $P templates --mask '(' tests/data/example.log
 expect 3 "templates missing file" $P templates "$T/nonexistent"
+
+# every command's options through one parser: an unknown option, an
+# option without its value and a bad number are exit 2, each with a
+# message naming the option
+for c in classify dmesg templates "model inspect" train eval serve "pki init $T/x" summarize label; do
+	# shellcheck disable=SC2086
+	expect_msg 2 "$c: unknown option" "unknown option '--bogus'" $P $c --bogus
+done
+expect_msg 2 "classify --model without a value" "--model needs" $P classify tests/data/example.log --model
+expect_msg 2 "templates --mask without a value" "--mask needs" $P templates tests/data/example.log --mask
+expect_msg 2 "templates bad --max-children" "--max-children: expected an integer" $P templates --max-children 0 tests/data/example.log
+expect_msg 2 "train --out without a value" "--out needs" $P train tests/data/cases --out
+expect_msg 2 "train bad --epochs" "--epochs: expected an integer" $P train --out "$T/m.psm" --epochs x tests/data/cases
+expect_msg 2 "train bad --tau" "--tau: expected a number" $P train --out "$T/m.psm" --tau 2 tests/data/cases
+expect_msg 2 "train bad --projection" "--projection" $P train --out "$T/m.psm" --projection pca tests/data/cases
+expect_msg 2 "eval --cv without a value" "--cv needs" $P eval tests/data/cases --cv
+expect_msg 2 "eval bad --cv" "--cv: expected an integer" $P eval --cv 1 tests/data/cases
+expect_msg 2 "serve --db without a value" "--db needs" $P serve --listen 127.0.0.1:0 --db
+expect_msg 2 "serve bad --max-clients" "--max-clients: expected an integer" $P serve --max-clients 0
+expect_msg 2 "serve bad --timeout" "--timeout: expected an integer" $P serve --timeout -1
+expect_msg 2 "serve bad --max-handshakes" "--max-handshakes: expected an integer" $P serve --max-handshakes 5000
+expect_msg 2 "pki --days without a value" "--days needs" $P pki init "$T/x" --days
+expect_msg 2 "pki bad --days" "--days: expected an integer" $P pki init "$T/x" --days 0
+expect_msg 2 "summarize --endpoint without a value" "--endpoint needs" $P summarize --db "$T/x.db" --endpoint
+expect_msg 2 "summarize bad --limit" "--limit: expected an integer" $P summarize --db "$T/x.db" --limit 0
+expect_msg 2 "summarize bad --retries" "--retries: expected an integer" $P summarize --db "$T/x.db" --retries 11
+expect_msg 2 "label --set without its label" "--set needs" $P label --db "$T/x.db" --set abcd
+expect_msg 2 "label bad --limit" "--limit: expected an integer" $P label --db "$T/x.db" --limit x
+[ ! -e "$T/x" ] && [ ! -e "$T/x.db" ] || { echo "FAIL: a rejected command line created files"; fail=1; }
+
+# pki: usage errors 2, files 3, unusable input 4
+expect 2 "pki without a subcommand" $P pki
+expect 2 "pki unknown subcommand" $P pki frobnicate "$T/x"
+expect 2 "pki init without DIR" $P pki init
+expect 2 "pki init unknown option" $P pki init "$T/pki" --bogus
+expect 2 "pki init bad --port" $P pki init "$T/pki" --port 0
+expect 2 "pki init bad --ip" $P pki init "$T/pki" --ip example.org
+expect 0 "pki init" $P pki init "$T/pki"
+# the collector command it prints is complete: it starts as printed
+# (listen address and store moved to a free port and $T)
+cmd=$(sed -n 's/^collector: *panicsage /'"$(echo "$P" | sed 's|/|\\/|g')"' /p' "$T/out" |
+	sed "s|--listen [^ ]*|--listen 127.0.0.1:0 --port-file $T/pki.port|; s|--db [^ ]*|--db $T/pki.db|")
+echo "    printed collector command: $cmd"
+# shellcheck disable=SC2086
+timeout 3 $cmd 2>"$T/err"
+if [ -s "$T/pki.port" ] && [ -s "$T/pki.db" ]; then
+	echo "ok: pki init's collector command starts the collector"
+else
+	echo "FAIL: pki init's collector command did not start the collector"; sed 's/^/    /' "$T/err" | head -3
+	fail=1
+fi
+expect 3 "pki init into existing files" $P pki init "$T/pki"
+expect 2 "pki client with a bad name" $P pki client "$T/pki" "bad/name"
+expect 3 "pki client without a CA" $P pki client "$T/nonexistent" c2
+cp -r "$T/pki" "$T/badca"
+head -c 300 /dev/urandom >"$T/badca/ca.key"
+expect 4 "pki client with a damaged CA key" $P pki client "$T/badca" c3
+expect 0 "pki client" $P pki client "$T/pki" c4
+expect 0 "pki pin" $P pki pin "$T/pki/server.crt"
+expect 3 "pki pin of a missing file" $P pki pin "$T/nonexistent"
+expect 4 "pki pin of a file that is no certificate" $P pki pin "$T/random"
+expect 2 "pki pin without CERT" $P pki pin
 
 expect 0 "kdump help" $K --help
 expect 2 "kdump unknown option" $K --bogus

@@ -13,7 +13,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	t=$(basename "$src" .c)
 	bin=$B/asan/replay_$t
 	if [ ! -x "$bin" ]; then
-		[ "$t" = fuzz_vmcore ] && [ ! -f kdump/vmcore.h ] && continue
+		[ "$t" = fuzz_vmcore ] && [ ! -f kdump/vmcore/vmcore.h ] && continue
 		echo "FAIL $t: $bin not built (make asan-build)"; fail=1; continue
 	fi
 	for d in tests/fuzz/corpus/$t tests/fuzz/regress/$t; do

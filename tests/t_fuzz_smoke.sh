@@ -13,7 +13,7 @@ command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1 || { echo "clang not installed (c
 targets=""
 for src in tests/fuzz/fuzz_*.c; do
 	t=$(basename "$src" .c)
-	[ "$t" = fuzz_vmcore ] && [ ! -f kdump/vmcore.h ] && continue
+	[ "$t" = fuzz_vmcore ] && [ ! -f kdump/vmcore/vmcore.h ] && continue
 	[ -x "$B/fuzz/$t" ] || { echo "FAIL: $B/fuzz/$t not built (make fuzz-build)"; exit 1; }
 	targets="$targets $t"
 done

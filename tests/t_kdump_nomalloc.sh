@@ -9,8 +9,8 @@ command -v nm >/dev/null || { echo "nm missing (binutils)"; exit 77; }
 alloc='^(malloc|calloc|realloc|free|posix_memalign|aligned_alloc|memalign|valloc|reallocarray|strdup|strndup)$'
 fails=0
 
-for o in "$B"/musl/kdump/upload.o "$B"/musl/kdump/spool.o "$B"/musl/kdump/tls.o \
-	 "$B"/musl/kdump/config.o "$B"/musl/port/port_linux_net.o "$B"/musl/core/frame.o; do
+for o in "$B"/musl/kdump/upload.o "$B"/musl/kdump/spool.o "$B"/musl/kdump/tls.o "$B"/musl/kdump/tls_io.o \
+	 "$B"/musl/kdump/config.o "$B"/musl/port/net.o "$B"/musl/port/fs.o "$B"/musl/port/random.o "$B"/musl/port/file.o "$B"/musl/core/frame.o; do
 	[ -f "$o" ] || { echo "missing $o (build first)"; exit 1; }
 	refs=$(nm -u "$o" | awk '{print $2}' | grep -E "$alloc")
 	if [ -n "$refs" ]; then

@@ -14,6 +14,7 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
 unset PANICSAGE_LLM_ENDPOINT PANICSAGE_LLM_MODEL PANICSAGE_LLM_KEY PANICSAGE_LLM_CA OPENAI_API_KEY
 
 . tests/lib.sh
+not_grep() { ! grep -q "$@"; }
 
 "$PS" pki init "$T/pki" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
 "$PS" pki init "$T/other" --server-cn localhost >/dev/null || { echo "pki failed"; exit 1; }
@@ -63,6 +64,14 @@ checke "retry after HTTP 500 (rc $rc, $n cases)" '[ $rc -eq 0 ] && [ "$n" = 3 ]'
 # 3. JSON inside prose and a code fence, chunked transfer encoding
 $S --all --endpoint "$EP" --model fenced >"$T/out" 2>&1
 check "fenced JSON answer, chunked response" [ "$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='llm:fenced'")" = 3 ]
+
+# 3b. a response arriving one byte at a time, chunked, with a chunk that
+# starts "Content-Length: 0" (body text, never a header)
+$S --case "$first" --endpoint "$EP" --model dribble --retries 0 >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+src=$(sqlite3 "$DB" "SELECT summary_source FROM cases WHERE id='$first'")
+checke "response one byte at a time, header-like body (rc $rc, source $src)" '[ $rc -eq 0 ] &&
+	[ "$src" = llm:dribble ] && grep -q "summary: Content-Length: 0 is what" "$T/out"'
 
 # 4. an answer without JSON: extractive fallback, still exit 0
 $S --case "$first" --endpoint "$EP" --model prose >"$T/out" 2>&1; rc=$?
@@ -123,5 +132,55 @@ src=$(sqlite3 "$DB" "SELECT summary_source FROM cases WHERE id='$first'")
 checke "upper-case id prefix -> that case summarised" '[ $rc -eq 0 ] && [ "$src" = extractive ]'
 $S --endpoint "ftp://x" >/dev/null 2>&1; rc=$?
 check "bad endpoint URL -> exit 2" [ $rc -eq 2 ]
+
+# a mistyped store path: exit 3 and a clear message, as label does;
+# only serve creates a store
+"$PS" summarize --config "$T/empty.conf" --db "$T/typo.db" --no-llm >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+checke "missing store -> exit 3, not created (rc $rc)" '[ $rc -eq 3 ] && [ ! -e "$T/typo.db" ] &&
+	grep -q "typo.db: no such case store" "$T/out"'
+"$PS" label --db "$T/typo.db" >"$T/out" 2>&1; rc=$?
+checke "label says the same (rc $rc)" '[ $rc -eq 3 ] && grep -q "typo.db: no such case store" "$T/out"'
+
+# 11. another connection writes while summarize waits for the LLM (the
+# collector stores an upload): every finished summary is still stored.
+# The gated model answers only once the test has uploaded.
+sqlite3 "$DB" "UPDATE cases SET summary = NULL, summary_source = NULL"
+n0=$(wc -l <"$T/llm.log")
+$S --endpoint "$EP" --model gated --retries 0 >"$T/out" 2>&1 &
+spid=$!
+bg_pid $spid
+check "summarize is waiting for the LLM" wait_for 10 '[ "$(wc -l <"$T/llm.log")" -gt "$n0" ]'
+"$UP" --config "$T/k.conf" --report "$T/report.json" --label null-deref --confidence 0.8 \
+	--release 6.1.0-13-amd64 --capture-us 4 >/dev/null; rc=$?
+check "an upload is stored meanwhile (rc $rc)" [ $rc -eq 0 ]
+: >"$T/llm.log.gate"
+wait $spid; rc=$?
+forget_pid $spid
+cat "$T/out"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE summary_source='llm:gated'")
+checke "all three summaries stored despite the writer (rc $rc, $n stored)" '[ $rc -eq 0 ] && [ "$n" = 3 ]'
+check "no 'database is locked'" not_grep "locked" "$T/out"
+
+# text from the crashed machine and from the LLM reaches the terminal
+# escaped: an OSC title, a screen clear and a C1 CSI in a stored
+# segment line, in the LLM's answer and in its error message
+raw_ctl() { LC_ALL=C grep -q "$(printf '\033')\|$(printf '\007')\|$(printf '\302\233')" "$1"; }
+printf '{"label":"null-deref","confidence":0.9,"ranking":[],"segment":[{"line":1,"ts":1.5,"text":"BUG: \\u001b]0;owned\\u0007\\u001b[2J\\u009b31m here"}],"culprits":[{"line":1,"text":"BUG: \\u001b[2Jculprit","score":1}],"neighbors":[],"timing_us":{}}' >"$T/evil.json"
+"$UP" --config "$T/k.conf" --report "$T/evil.json" --label null-deref --confidence 0.9 \
+	--release 6.1.0-13-amd64 --capture-us 99 >/dev/null || bad "upload of the case with escapes"
+evil=$(sqlite3 "$DB" "SELECT id FROM cases WHERE capture_us = 99")
+$S --case "$evil" --endpoint "$EP" --model evil >"$T/out" 2>&1; rc=$?
+cat -v "$T/out"
+checke "LLM answer with escape sequences printed escaped (rc $rc)" '[ $rc -eq 0 ] && ! raw_ctl "$T/out" &&
+	grep -qF "\x1b]0;owned\x07\x1b[2J" "$T/out"'
+$S --case "$evil" --no-llm >"$T/out" 2>&1; rc=$?
+cat -v "$T/out"
+checke "stored log text with escape sequences printed escaped (rc $rc)" '[ $rc -eq 0 ] && ! raw_ctl "$T/out" &&
+	grep -qF "BUG: \x1b]0;owned" "$T/out"'
+$S --case "$evil" --endpoint "$EP" --model evilerr --retries 0 >"$T/out" 2>&1; rc=$?
+cat -v "$T/out"
+checke "endpoint error message printed escaped (rc $rc)" '[ $rc -eq 0 ] && ! raw_ctl "$T/out" &&
+	grep -qF "bad request \x1b]0;owned" "$T/out"'
 
 finish summarize

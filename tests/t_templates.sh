@@ -35,4 +35,15 @@ print(" ".join(s.split()))' "$line" "$masks")
 	done < "$T/in.txt"
 done
 [ $fail -eq 0 ] && echo "ok: masks agree with Python's re.sub"
+
+# log text reaches the terminal escaped (an OSC title, a screen clear,
+# a C1 CSI); UTF-8 text passes
+printf 'BUG: \033]0;owned\007 here\nBUG: \033[2J caf\303\251 \302\23331m\n' >"$T/esc.log"
+$B/panicsage templates "$T/esc.log" >"$T/out" || { echo "FAIL: templates on escapes: exit $?"; fail=1; }
+if LC_ALL=C grep -q "$(printf '\033\\|\007\\|\302\233')" "$T/out" ||
+   ! grep -qF 'BUG: \x1b]' "$T/out" || ! grep -qF "caf$(printf '\303\251')" "$T/out"; then
+	echo "FAIL: templates printed control characters raw: $(cat -v "$T/out")"; fail=1
+else
+	echo "ok: templates escapes control characters"
+fi
 exit $fail

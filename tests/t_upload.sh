@@ -14,10 +14,19 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
 
 . tests/lib.sh
 SERVE_PID=""
+umask 022
 
 "$PS" pki init "$T/pki" >/dev/null || { echo "pki init failed"; exit 1; }
 "$PS" pki init "$T/other" >/dev/null || { echo "pki init (other CA) failed"; exit 1; }
 "$PS" pki client "$T/pki" second >/dev/null || { echo "pki client failed"; exit 1; }
+
+# a key that is not the certificate's: refused at start-up, not at
+# every handshake
+timeout 10 "$PS" serve --listen 127.0.0.1:0 --db "$T/mismatch.db" --ca "$T/pki/ca.crt" \
+	--cert "$T/pki/server.crt" --key "$T/other/server.key" >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+checke "serve with a mismatched key and certificate -> exit 2 (rc $rc)" \
+	'[ $rc -eq 2 ] && grep -q "server.key does not match the certificate" "$T/out" && [ ! -e "$T/mismatch.db" ]'
 
 DB=$T/cases.db
 start_serve() { start_collector "$T/pki" "$DB" --timeout "${1:-2}" --max-clients 16; }
@@ -59,6 +68,11 @@ check "upload stored (rc $rc)" [ $rc -eq 0 ]
 check "row stored with its label" [ "$(rows "label='null-deref' AND release='6.1.0-test'")" = 1 ]
 check "report stored as JSON" [ "$(sqlite3 "$DB" "SELECT json_extract(report,'\$.label') FROM cases WHERE label='null-deref'")" = null-deref ]
 check "spool empty after ACK" [ "$(spooled)" = 0 ]
+# the store holds crash logs, machine ids and certificate subjects: it
+# and its WAL files are the collector's alone, whatever the umask
+modes=$(stat -c %a "$DB" "$DB-wal" "$DB-shm" | sort -u | tr '\n' ' ')
+check "store, -wal and -shm created mode 0600 under umask 022 ($modes)" [ "$modes" = "600 " ]
+checke "no warning about the store's mode" '! grep -q "other users can read" "$T/serve.log"'
 
 # 2. duplicate upload stored once (same capture time -> same case id)
 upload good dup --capture-us 1700000000000000 >/dev/null
@@ -204,7 +218,9 @@ n0=$(rows)
 for i in 1 2 3 4 5 6 7 8; do upload good killed-$i >/dev/null || bad "upload killed-$i"; done
 stop_serve KILL
 check "WAL file present after SIGKILL" [ -f "$DB-wal" ]
+chmod 644 "$DB"
 start_serve
+check "a store readable by others is warned about" grep -q "cases.db is mode 0644: other users can read" "$T/serve.log"
 check "all 8 acknowledged cases survive SIGKILL" [ "$(rows)" = $((n0 + 8)) ]
 check "store integrity after SIGKILL" [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
 upload good after-restart >/dev/null; rc=$?

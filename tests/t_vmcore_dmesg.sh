@@ -37,6 +37,21 @@ grep -q 'lockless printk_ringbuffer' "$T/err" || no "--stats: $(cat "$T/err")"
 "$P" dmesg --vmcoreinfo "$T/structured.core" >"$T/out" || no "--vmcoreinfo failed"
 grep -q '^OSRELEASE=6.1.0-vmcoregen$' "$T/out" || no "--vmcoreinfo: no OSRELEASE"
 grep -q '^SYMBOL(log_first_idx)=' "$T/out" || no "--vmcoreinfo: no SYMBOL(log_first_idx)"
+# text from the crashed kernel reaches the terminal escaped: a release
+# carrying a screen clear (same length, patched into the note)
+/usr/bin/python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+assert d.count(b"OSRELEASE=6.1.0-vmcoregen\n") == 1
+open(sys.argv[2], "wb").write(d.replace(b"OSRELEASE=6.1.0-vmcoregen\n", b"OSRELEASE=6.1\x1b[2Jmcoregen\n"))
+' "$T/structured.core" "$T/esc.core" || no "patching OSRELEASE"
+raw_esc() { LC_ALL=C grep -q "$(printf '\033')" "$1"; }
+"$P" dmesg --vmcoreinfo "$T/esc.core" >"$T/out" 2>&1 || no "--vmcoreinfo with an escape failed"
+grep -qxF 'OSRELEASE=6.1\x1b[2Jmcoregen' "$T/out" && ! raw_esc "$T/out" ||
+	no "--vmcoreinfo printed the release unescaped: $(cat -v "$T/out" | grep OSRELEASE)"
+"$P" dmesg --stats "$T/esc.core" >/dev/null 2>"$T/err" || no "--stats with an escape failed"
+grep -qF 'kernel 6.1\x1b[2Jmcoregen' "$T/err" && ! raw_esc "$T/err" ||
+	no "--stats printed the release unescaped: $(cat -v "$T/err")"
 
 # a corrupted ring: partial output, a warning, exit 0
 "$G" --format lockless --ring-bits 12 --corrupt lk-state tests/data/vmcore_sample.log \

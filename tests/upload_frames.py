@@ -162,6 +162,53 @@ def main():
             len(socks), time.time() - t0, still_open,
             "released" if released else "never released"))
         return 0 if released and still_open == len(socks) else 1
+    if scenario.startswith("flood"):
+        # "floodN READY STOP [SRC]": N TCP connections from source address
+        # SRC (default 127.0.0.1) that never send a byte, each one opened
+        # again as soon as the collector closes it, until the file STOP
+        # exists (at most 120 s).  Writes READY once N are open.  Prints
+        # how many connections it opened and the collector closed.
+        import selectors
+        ready, stop = sys.argv[4], sys.argv[5]
+        src = sys.argv[6] if len(sys.argv) > 6 else "127.0.0.1"
+        sel = selectors.DefaultSelector()
+        opened = closed = failed = 0
+
+        def open_one():
+            nonlocal opened, failed
+            try:
+                c = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                             source_address=(src, 0))
+            except OSError:
+                failed += 1
+                return
+            opened += 1
+            sel.register(c, selectors.EVENT_READ)
+
+        for _ in range(int(scenario[5:])):
+            open_one()
+        with open(ready + ".tmp", "w") as f:
+            f.write("%d\n" % opened)
+        os.rename(ready + ".tmp", ready)
+        t0 = time.time()
+        while not os.path.exists(stop) and time.time() - t0 < 120:
+            for key, _ in sel.select(timeout=0.05):
+                c = key.fileobj
+                try:
+                    data = c.recv(100)
+                except OSError:
+                    data = b""
+                if not data:
+                    closed += 1
+                    sel.unregister(c)
+                    c.close()
+                    open_one()
+        for key in list(sel.get_map().values()):
+            key.fileobj.close()
+        print("flood from %s: opened %d connections, the collector closed %d, %d connects failed" % (
+            src, opened, closed, failed))
+        return 0
+
     if scenario == "tcp-garbage":
         raw = socket.create_connection(("127.0.0.1", port), timeout=10)
         raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 10)

@@ -5,11 +5,15 @@
 #                 tests/bench/REPORT.md and tests/bench/results.json
 #                 (tests/bench/run.sh; ../shared is used when present)
 
-BENCH_BIN := $(B)/tests/dbscan-bench $(B)/tests/sage-bench
+BENCH_BIN := $(B)/tests/dbscan-bench $(B)/tests/sage-bench $(B)/tests/catalogue-bench
 
 $(B)/tests/dbscan-bench: tests/bench/dbscan_bench.c $(B)/libpanicsage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libpanicsage.a -lm
+
+$(B)/tests/catalogue-bench: tests/bench/catalogue_bench.c $(B)/libpanicsage.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libpanicsage.a
 
 $(B)/tests/sage-bench: tests/bench/sage_bench.c $(B)/libpanicsage.a
 	@mkdir -p $(dir $@)

@@ -345,7 +345,7 @@ def main():
     w("")
     w("## 5. GraphSAGE against PyTorch")
     w("")
-    w("`build/tests/sage-bench` trains with the trainer (tools/trainer.c, BLIS) on the syzkaller corpus with every "
+    w("`build/tests/sage-bench` trains with the trainer (tools/train/trainer.c, BLIS) on the syzkaller corpus with every "
       "fifth case held out (in the graph, label hidden) and runs the capture-side forward pass (core/sage.c) for "
       "every case; `tests/bench/sage_vs_torch.py` trains the same architecture on the same h0 features and k-NN "
       "graph in PyTorch (same epochs, Adam, dropout, weight decay, class weights) and runs the frozen model's "

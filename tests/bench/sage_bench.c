@@ -22,9 +22,9 @@
 
 #include "core/arena.h"
 #include "core/sage.h"
-#include "model/psm.h"
-#include "tools/corpus.h"
-#include "tools/trainer.h"
+#include "core/model.h"
+#include "tools/train/corpus.h"
+#include "tools/train/trainer.h"
 
 #define TRAIN_RUNS 2
 

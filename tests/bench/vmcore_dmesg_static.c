@@ -10,7 +10,7 @@
 #include "core/arena.h"
 #include "core/exitcode.h"
 #include "core/status.h"
-#include "kdump/vmcore.h"
+#include "kdump/vmcore/vmcore.h"
 #include "port/port.h"
 
 static unsigned char scratch[VMCORE_SCRATCH_SIZE];

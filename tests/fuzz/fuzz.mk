@@ -23,7 +23,7 @@ AB           := $(B)/asan
 
 # A target per tests/fuzz/fuzz_*.c; fuzz_vmcore needs the vmcore reader.
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-ifeq ($(wildcard kdump/vmcore.h),)
+ifeq ($(wildcard kdump/vmcore/vmcore.h),)
 FUZZ_SRC     := $(filter-out tests/fuzz/fuzz_vmcore.c,$(FUZZ_SRC))
 endif
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
@@ -33,11 +33,11 @@ HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo yes)
 
 fuzz_obj = $(patsubst %.c,$(FB)/obj/%.o,$(1))
 asan_obj = $(patsubst %.c,$(AB)/obj/%.o,$(1))
-FUZZ_ENGINE := $(call fuzz_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
-ASAN_ENGINE := $(call asan_obj,$(FREE_SRC) $(PORT_SRC) $(READER_SRC))
+FUZZ_ENGINE := $(call fuzz_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
+ASAN_ENGINE := $(call asan_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 
-$(FB)/obj/core/%.o $(FB)/obj/model/%.o $(AB)/obj/core/%.o $(AB)/obj/model/%.o: CFLAGS_EXTRA = $(FREE)
-$(FB)/obj/model/default_model.o $(AB)/obj/model/default_model.o: $(wildcard model/default.psm)
+$(FB)/obj/core/%.o $(AB)/obj/core/%.o: CFLAGS_EXTRA = $(FREE)
+$(FB)/obj/core/default_model.o $(AB)/obj/core/default_model.o: $(wildcard model/default.psm)
 
 # libFuzzer builds: coverage instrumentation in every engine object;
 # the arena puts poisoned red zones between allocations.
@@ -53,6 +53,8 @@ $(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_ENGINE)
 # Targets that need more than the engine.
 $(FB)/fuzz_config: $(call fuzz_obj,kdump/config.c)
 $(AB)/replay_fuzz_config: $(call asan_obj,kdump/config.c)
+$(FB)/fuzz_http: $(call fuzz_obj,tools/collector/http_reader.c)
+$(AB)/replay_fuzz_http: $(call asan_obj,tools/collector/http_reader.c)
 
 # gcc sanitizer builds: the engine and the host tools, the unit tests,
 # and a replay runner per fuzz target (no libFuzzer needed).
@@ -60,7 +62,7 @@ $(AB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SAN_FLAGS) $(WARN) $(CFLAGS_EXTRA) $(CPPFLAGS) -c $< -o $@
 
-$(AB)/libpanicsage.a: $(ASAN_ENGINE) $(call asan_obj,$(filter-out tools/main.c,$(TOOLS_SRC)))
+$(AB)/libpanicsage.a: $(ASAN_ENGINE) $(call asan_obj,$(TOOLS_LIB_SRC))
 	rm -f $@
 	ar rcs $@ $^
 
@@ -82,11 +84,15 @@ ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(AB)/tests/%,$(UNIT_SRC))
 
 # The host command line under the sanitizers (tests/t_sanitizers.sh runs
 # it on the test data and the fuzz seeds).
-$(AB)/panicsage: $(ASAN_ENGINE) $(call asan_obj,$(TOOLS_SRC))
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS)
+$(AB)/panicsage: $(ASAN_ENGINE) $(call asan_obj,$(CLI_MAIN) $(CLI_LIB) $(CLI_SRC))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(CLI_LIBS)
+$(AB)/panicsage-train: $(ASAN_ENGINE) $(call asan_obj,$(TRAIN_MAIN) $(CLI_LIB) $(TRAIN_SRC) $(STORE_SRC))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(TRAIN_LIBS)
+$(AB)/panicsage-collector: $(ASAN_ENGINE) $(call asan_obj,$(COLL_MAIN) $(CLI_LIB) $(COLL_SRC) $(STORE_SRC))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(COLL_LIBS)
 
 .PHONY: fuzz fuzz-build fuzz-seeds asan-build
-asan-build: $(ASAN_UNIT_BIN) $(REPLAY_BIN) $(AB)/panicsage
+asan-build: $(ASAN_UNIT_BIN) $(REPLAY_BIN) $(AB)/panicsage $(AB)/panicsage-train $(AB)/panicsage-collector
 
 fuzz-build: $(FUZZ_BIN)
 

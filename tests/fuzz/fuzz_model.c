@@ -17,7 +17,7 @@
 #include "core/pipeline.h"
 #include "core/report.h"
 #include "core/status.h"
-#include "model/psm.h"
+#include "core/model.h"
 
 #define ARENA (16u << 20)
 

@@ -1,4 +1,4 @@
-/* fuzz_vmcore: the vmcore reader (kdump/vmcore.h) on arbitrary bytes
+/* fuzz_vmcore: the vmcore reader (kdump/vmcore/vmcore.h) on arbitrary bytes
  * as the file /proc/vmcore would be.
  *
  * The bytes go into a memfd (the reader takes a port_file and reads it
@@ -16,7 +16,7 @@
 
 #include "core/arena.h"
 #include "core/status.h"
-#include "kdump/vmcore.h"
+#include "kdump/vmcore/vmcore.h"
 #include "port/port.h"
 
 #define OUT_CAP (1u << 20)

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "core/frame.h"
-#include "model/psm.h"
+#include "core/model.h"
 #include "tests/unit/randmodel.h"
 
 static const char *outdir;

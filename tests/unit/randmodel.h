@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/psm.h"
+#include "core/model.h"
 
 static uint64_t rm_state = 0x12345678u;
 

@@ -6,7 +6,7 @@ header, section table and checksum, then recomputes for every query of
 the cases file: TF-IDF weighting, h0 = normalise(x P), the top-k stored
 cases by cosine, the mean-aggregator layers and the softmax.  Compares
 with what the C code printed; exits 1 on any difference above 1e-5.
-Written from the format description in model/psm.h, not from the C."""
+Written from the format description in core/model.h, not from the C."""
 import struct
 import sys
 

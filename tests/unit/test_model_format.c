@@ -1,4 +1,4 @@
-/* model/psm.c: write → load round trip, and every kind of damage is
+/* core/model.c: write → load round trip, and every kind of damage is
  * rejected with a message instead of a crash. */
 #include <stdlib.h>
 #include <string.h>

@@ -6,8 +6,8 @@
 #include "core/pipeline.h"
 #include "core/report.h"
 #include "core/status.h"
-#include "model/default_model.h"
-#include "model/psm.h"
+#include "core/default_model.h"
+#include "core/model.h"
 
 #include <string.h>
 
@@ -59,7 +59,7 @@ int main(void)
 	CHECK(b.overflow);
 	CHECK_EQ_INT(b.len, 99);
 	CHECK(out[99] == '\0' && out[100] == 'Z');
-	/* the label's meaning under the label, for TAXONOMY.md's labels only */
+	/* the label's meaning under the label, for model/TAXONOMY.md's labels only */
 	{
 		static const struct ps_str names[2] = { { "null-deref", 10 }, { "custom-label", 12 } };
 		static struct ps_model m;

@@ -9,8 +9,8 @@
 #include "core/features.h"
 #include "core/oops.h"
 #include "tests/unit/check.h"
-#include "tools/corpus.h"
-#include "tools/trainer.h"
+#include "tools/train/corpus.h"
+#include "tools/train/trainer.h"
 
 static struct train_cfg small_cfg(float hint_weight)
 {

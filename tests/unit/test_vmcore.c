@@ -12,7 +12,7 @@
 
 #include "core/arena.h"
 #include "core/status.h"
-#include "kdump/vmcore.h"
+#include "kdump/vmcore/vmcore.h"
 #include "port/port.h"
 #include "tests/unit/check.h"
 

@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# The fault kinds of the QEMU lab: for each, its TAXONOMY.md label, the
+# The fault kinds of the QEMU lab: for each, its model/TAXONOMY.md label, the
 # evidence its log must show (an extended regex; a case without it is
 # rejected), and what the guest does (lab_fault, a shell function the
 # runner writes into the job file).  Sourced by run-case.sh.

@@ -10,7 +10,7 @@
 # panicsage-kdump when build/panicsage-kdump exists) and writes
 # DIR/KIND-SEED.log (default build/lab/cases):
 #
-#   LABEL: <TAXONOMY.md label>
+#   LABEL: <model/TAXONOMY.md label>
 #   FAULT: <kind>
 #   SEED: <seed>
 #   SOURCE: panicsage QEMU lab (...)

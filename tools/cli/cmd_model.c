@@ -1,0 +1,99 @@
+/* panicsage model inspect|verify MODEL */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "core/model.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/modelfile.h"
+
+static const char model_usage[] =
+	"usage: panicsage model inspect [MODEL]\n"
+	"       panicsage model verify [MODEL]\n\n"
+	"inspect  prints the parameters, labels and sections of a model file\n"
+	"verify   checks it (header, section table, sizes, checksum, values)\n"
+	"         and prints 'ok' or the reason it is unusable (exit 5)\n"
+	"Without MODEL, the built-in default model.\n";
+
+static void print_sections(const unsigned char *img)
+{
+	uint32_t n, i;
+	char name[32];
+
+	memcpy(&n, img + 24, 4);
+	printf("sections (%u):\n", n);
+	for (i = 0; i < n; i++) {
+		uint32_t id;
+		uint64_t off, size;
+
+		memcpy(&id, img + 64 + 24 * i, 4);
+		memcpy(&off, img + 64 + 24 * i + 8, 8);
+		memcpy(&size, img + 64 + 24 * i + 16, 8);
+		printf("  %-14s id 0x%03x  offset %9llu  size %9llu\n",
+		       ps_model_section_name(id, name, sizeof name), id,
+		       (unsigned long long)off, (unsigned long long)size);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fputs(model_usage, f);
+}
+
+int cmd_model(int argc, char **argv)
+{
+	struct model_file mf;
+	char *args[2] = { NULL, NULL }, *path;
+	uint32_t i, l;
+	int rc, nargs;
+	const struct cli_opt opts[] = { CLI_END };
+	const struct cli_spec spec = { "model", opts, usage, 1, 2 };
+
+	if ((rc = cli_parse(&spec, argc, argv, args, &nargs)) != PS_EXIT_OK)
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	if (strcmp(args[0], "inspect") && strcmp(args[0], "verify")) {
+		cli_error("model: unknown subcommand '%s'", args[0]);
+		usage(stderr);
+		return PS_EXIT_USAGE;
+	}
+	path = args[1];
+	if ((rc = model_file_open(&mf, path)) != PS_EXIT_OK)
+		return rc;
+	if (!strcmp(args[0], "verify")) {
+		printf("%s: ok (%zu bytes, checksum %016llx)\n", mf.name, mf.m.size,
+		       (unsigned long long)mf.m.checksum);
+		model_file_close(&mf);
+		return PS_EXIT_OK;
+	}
+	{
+		const struct ps_model *m = &mf.m;
+		const struct ps_model_params *p = &m->p;
+		static const char *const kinds[PS_NFEAT] = { "token", "bigram", "template", "symbol",
+							     "header", "oops" };
+		uint32_t count[PS_MODEL_MAX_LABELS] = { 0 };
+
+		printf("model: %s\nformat version %u, %zu bytes, checksum %016llx, numeric:%s%s\n",
+		       mf.name, PS_MODEL_VERSION, m->size, (unsigned long long)m->checksum,
+		       (m->flags & PS_MODEL_F_F32) ? " float32" : "",
+		       (m->flags & PS_MODEL_F_INT8) ? " int8" : "");
+		printf("features: %u buckets, hash seed %u, weights", p->nbuckets, p->hash_seed);
+		for (i = 0; i < PS_NFEAT; i++)
+			printf(" %s=%g", kinds[i], (double)p->feat_weight[i]);
+		printf("\ndrain: %u templates, depth %u, st %g, max_children %u\n", p->ntemplates,
+		       p->drain_depth, (double)p->drain_st, p->drain_max_children);
+		printf("graphsage: %u layers, widths", p->nlayers);
+		for (l = 0; l <= p->nlayers; l++)
+			printf(" %u", p->dims[l]);
+		printf(", k %u, tau %g\nstored cases: %u\n", p->k, (double)p->tau, p->ncases);
+		for (i = 0; i < p->ncases; i++)
+			count[m->case_label[i]]++;
+		printf("labels (%u):\n", p->nlabels);
+		for (i = 0; i < p->nlabels; i++)
+			printf("  %2u %-20.*s %u stored cases\n", i, (int)m->labels[i].n, m->labels[i].p,
+			       count[i]);
+		print_sections(mf.img);
+	}
+	model_file_close(&mf);
+	return PS_EXIT_OK;
+}

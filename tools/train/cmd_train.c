@@ -1,0 +1,265 @@
+/* panicsage train: case files and labelled store cases → frozen model. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/status.h"
+#include "tools/cli/cli.h"
+#include "tools/train/commands.h"
+#include "tools/train/experiment.h"
+#include "tools/train/trainer.h"
+
+static const char train_usage[] =
+	"usage: panicsage train --out MODEL [OPTIONS] DIR|FILE...\n"
+	"       panicsage train --out MODEL [OPTIONS] --db STORE [DIR|FILE...]\n\n"
+	"Learns a model from case files (header lines with LABEL:, a blank line,\n"
+	"the log; the *.log files of each DIR) and, with --db, from the cases of\n"
+	"a collector's store that a person labelled ('panicsage label --set'):\n"
+	"Drain templates, feature IDF and projection (LSA), GraphSAGE layers and\n"
+	"classifier; stores the cases' layer embeddings; writes MODEL.\n\n"
+	"  --out MODEL          model file to write\n"
+	"  --db STORE           also train on every case of STORE with a human label:\n"
+	"                       its log is the stored segment (one '[%%5lu.%%06lu] text'\n"
+	"                       line per entry), its label the human label\n"
+	"  --seed N             random seed (default 1); same seed, same model\n"
+	"  --active-learning    start from 1%% labelled cases and run 5 rounds that\n"
+	"                       each label the 1%% with the highest entropy (labels\n"
+	"                       from the case files); report scores per round\n"
+	"  --al-rounds N, --al-init F, --al-step F   (5, 0.01, 0.01)\n"
+	"%s"
+	"  --quiet              no progress output\n";
+
+const char train_options_help[] =
+	"  --dim N              h0 width, 16..256 (default 128)\n"
+	"  --hidden N           GraphSAGE layer width (default 128)\n"
+	"  --layers N           GraphSAGE layers, 1..3 (default 2)\n"
+	"  --buckets N          feature hash buckets, power of two (default 8192)\n"
+	"  --k N                neighbours per case (default 10)\n"
+	"  --tau F              edge threshold, cosine (default 0.6)\n"
+	"  --epochs N           training epochs (default 400)\n"
+	"  --lr F               Adam learning rate (default 0.001)\n"
+	"  --dropout F          (default 0.1)\n"
+	"  --edge-drop F        DropEdge: share of graph edges dropped each epoch (default 0)\n"
+	"  --max-templates N    templates shipped, by information gain (default 8000)\n"
+	"  --header-weight F    weight of oops header tokens (default 3)\n"
+	"  --ig-weight F        supervised feature weighting: IDF x (floor + F x\n"
+	"                       information gain / label entropy); 0 = plain IDF (default 1)\n"
+	"  --ig-floor F         (default 0.02)\n"
+	"  --hint-weight F      give the label the oops header's pattern hints at\n"
+	"                       h0 dimensions of its own, at this weight; 0 = none\n"
+	"                       (default 5)\n"
+	"  --projection lsa|random   (default lsa)\n"
+	"  --format both|float|int8  numeric sections written (default both)\n"
+	"  --whole-log          features from every line, not the extracted segment\n";
+
+static int set_seed(void *ctx, const char *opt, char **vals)
+{
+	struct train_cfg *c = ctx;
+	uint32_t s;
+	int rc = cli_parse_u32(opt, vals[0], 0, UINT32_MAX, &s);
+
+	if (rc == PS_EXIT_OK)
+		c->seed = s;
+	return rc;
+}
+
+static int set_projection(void *ctx, const char *opt, char **vals)
+{
+	struct train_cfg *c = ctx;
+
+	if (!strcmp(vals[0], "lsa"))
+		c->proj = PROJ_LSA;
+	else if (!strcmp(vals[0], "random"))
+		c->proj = PROJ_RANDOM;
+	else {
+		cli_error("%s: lsa or random", opt);
+		return PS_EXIT_USAGE;
+	}
+	return PS_EXIT_OK;
+}
+
+static int set_format(void *ctx, const char *opt, char **vals)
+{
+	struct train_cfg *c = ctx;
+
+	if (!strcmp(vals[0], "both"))
+		c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
+	else if (!strcmp(vals[0], "float"))
+		c->flags = PS_MODEL_F_F32;
+	else if (!strcmp(vals[0], "int8"))
+		c->flags = PS_MODEL_F_INT8;
+	else {
+		cli_error("%s: both, float or int8", opt);
+		return PS_EXIT_USAGE;
+	}
+	return PS_EXIT_OK;
+}
+
+size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o)
+{
+	const struct cli_opt opts[TRAIN_CFG_NOPTS] = {
+		CLI_U32("--dim", &c->dim, 8, 256),
+		CLI_U32("--hidden", &c->hidden, 8, 512),
+		CLI_U32("--layers", &c->nlayers, 1, 3),
+		CLI_U32("--buckets", &c->nbuckets, 16, 1u << 20),
+		CLI_U32("--k", &c->k, 1, 64),
+		CLI_U32("--epochs", &c->epochs, 1, 100000),
+		CLI_U32("--max-templates", &c->max_templates, 0, 1u << 20),
+		CLI_FLOAT("--tau", &c->tau, -1, 1),
+		CLI_FLOAT("--lr", &c->lr, 1e-6, 1),
+		CLI_FLOAT("--dropout", &c->dropout, 0, 0.9),
+		CLI_FLOAT("--edge-drop", &c->edge_drop, 0, 1),
+		CLI_FLOAT("--header-weight", &c->feat_weight[PS_FEAT_HEADER], 0, 1000),
+		CLI_FLOAT("--ig-weight", &c->ig_weight, 0, 1000),
+		CLI_FLOAT("--ig-floor", &c->ig_floor, 0, 1000),
+		CLI_FLOAT("--hint-weight", &c->hint_weight, 0, 1000),
+		CLI_CALL("--seed", set_seed, c),
+		CLI_CALL("--projection", set_projection, c),
+		CLI_CALL("--format", set_format, c),
+		CLI_FLAG("--whole-log", &c->whole_log),
+	};
+
+	memcpy(o, opts, sizeof opts);
+	return TRAIN_CFG_NOPTS;
+}
+
+int train_check_cfg(const struct train_cfg *c)
+{
+	if (c->nbuckets & (c->nbuckets - 1)) {
+		cli_error("--buckets must be a power of two");
+		return PS_EXIT_USAGE;
+	}
+	return PS_EXIT_OK;
+}
+
+struct al_ctx {
+	const int *truth;
+	uint32_t nlabels;
+};
+
+static void al_report(uint32_t round, const int *labels, const struct fold *f, const struct gnn *g,
+		      void *vctx)
+{
+	struct al_ctx *ctx = vctx;
+	int *pred = cli_calloc(f->n, sizeof *pred), *tr = cli_calloc(f->n, sizeof *tr);
+	uint32_t i, nl = 0, y;
+	struct scores s;
+
+	for (i = 0; i < f->n; i++) {
+		const float *p = g->probs + (size_t)i * ctx->nlabels;
+
+		pred[i] = 0;
+		for (y = 1; y < ctx->nlabels; y++)
+			if (p[y] > p[pred[i]])
+				pred[i] = (int)y;
+		tr[i] = labels[i] >= 0 ? -1 : ctx->truth[i];    /* score the unlabelled only */
+		nl += labels[i] >= 0;
+	}
+	s = score(tr, pred, f->n, ctx->nlabels);
+	printf("active learning round %u: %u labelled (%.1f%%), on the other %u cases "
+	       "macro_f1=%.4f accuracy=%.4f\n", round, nl, 100.0 * nl / f->n, s.n, s.macro_f1, s.accuracy);
+	fflush(stdout);
+	free(pred);
+	free(tr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, train_usage, train_options_help);
+}
+
+int cmd_train(int argc, char **argv)
+{
+	struct train_cfg cfg;
+	struct corpus cp;
+	struct fold f;
+	struct gnn g;
+	const char *out = NULL, *db = NULL;
+	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
+	int npaths = 0, rc, al = 0, *labels = NULL;
+	struct cli_opt opts[TRAIN_CFG_NOPTS + 8];
+	const struct cli_spec spec = { "train", opts, usage, 0, argc };
+	size_t n;
+	uint32_t *idx = NULL, j, al_rounds = 5;
+	double al_init = 0.01, al_step = 0.01, t0 = now_us();
+	unsigned char *img;
+	size_t len;
+	FILE *fp;
+
+	train_defaults(&cfg);
+	cfg.progress = isatty(2);
+	n = train_cfg_options(&cfg, opts);
+	opts[n++] = (struct cli_opt)CLI_STR("--out", &out);
+	opts[n++] = (struct cli_opt)CLI_STR("--db", &db);
+	opts[n++] = (struct cli_opt)CLI_FLAG("--active-learning", &al);
+	opts[n++] = (struct cli_opt)CLI_U32("--al-rounds", &al_rounds, 0, 100);
+	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-init", &al_init, 0, 1);
+	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-step", &al_step, 0, 1);
+	opts[n++] = (struct cli_opt)CLI_FLAG("--quiet", &cfg.quiet);
+	opts[n] = (struct cli_opt)CLI_END;
+	if ((rc = cli_parse(&spec, argc, argv, paths, &npaths)) != PS_EXIT_OK) {
+		free(paths);
+		return rc == CLI_HELP ? PS_EXIT_OK : rc;
+	}
+	if (cfg.quiet)
+		cfg.progress = 0;
+	if (!out || (!npaths && !db)) {
+		usage(stderr);
+		free(paths);
+		return PS_EXIT_USAGE;
+	}
+	if ((rc = train_check_cfg(&cfg)) != PS_EXIT_OK) {
+		free(paths);
+		return rc;
+	}
+	rc = corpus_load(&cp, paths, npaths, db);
+	free(paths);
+	if (rc != PS_EXIT_OK)
+		return rc;
+	if (db && !cp.nstore && !cfg.quiet)
+		cli_error("warning: %s: no case has a human label yet; training on the case files alone", db);
+	idx = cli_calloc(cp.n, sizeof *idx);
+	labels = cli_calloc(cp.n, sizeof *labels);
+	for (j = 0; j < cp.n; j++) {
+		idx[j] = j;
+		labels[j] = cp.c[j].label;
+	}
+	if (!cfg.quiet)
+		fprintf(stderr, "train: %u cases (%u from the store), %u labels, seed %llu\n", cp.n,
+			cp.nstore, cp.nlabels, (unsigned long long)cfg.seed);
+	if ((rc = fold_prepare(&f, &cfg, &cp, idx, cp.n, al ? NULL : labels)) != PS_EXIT_OK)
+		goto done;
+	if (al) {
+		struct al_ctx ctx = { labels, cp.nlabels };
+		int *have = cli_calloc(cp.n, sizeof *have);
+
+		rc = active_learning(&f, labels, cp.nlabels, al_init, al_step, al_rounds, cfg.seed, have,
+				     al_report, &ctx);
+		if (rc == PS_EXIT_OK)
+			rc = gnn_train(&g, &f, have, cp.nlabels);
+		memcpy(labels, have, cp.n * sizeof *labels);
+		free(have);
+	} else {
+		rc = gnn_train(&g, &f, labels, cp.nlabels);
+	}
+	if (rc != PS_EXIT_OK)
+		goto done;
+	img = model_build(&f, &g, labels, cp.labels, cp.nlabels, &len);
+	fp = fopen(out, "wb");
+	if (!fp || fwrite(img, 1, len, fp) != len || fclose(fp) != 0) {
+		cli_error("%s: cannot write the model", out);
+		rc = PS_EXIT_IO;
+	} else if (!cfg.quiet) {
+		fprintf(stderr, "train: wrote %s (%zu bytes) in %.1f s, final loss %.4f\n", out, len,
+			(now_us() - t0) / 1e6, (double)g.final_loss);
+	}
+	free(img);
+	gnn_free(&g);
+done:
+	fold_free(&f);
+	free(idx);
+	free(labels);
+	corpus_free(&cp);
+	return rc;
+}

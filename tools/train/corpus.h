@@ -1,0 +1,58 @@
+/* Case files for training and evaluation (DESIGN.md "Case file"), and
+ * the analysis of one case as the capture kernel would do it. */
+#ifndef PS_TOOLS_CORPUS_H
+#define PS_TOOLS_CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/analysis.h"
+#include "core/arena.h"
+#include "core/model.h"
+
+struct case_rec {
+	char *path;
+	const char *name;       /* file name without directories */
+	char *text;             /* whole file, NUL-terminated */
+	const char *log;        /* the log after the header */
+	size_t loglen;
+	uint32_t first_line;    /* line number of log[0] in the file */
+	int label;              /* index into corpus labels, -1 = none */
+	char *title;            /* TITLE: header, for culprit evaluation only */
+};
+
+struct corpus {
+	struct case_rec *c;
+	uint32_t n;
+	uint32_t nstore;        /* of which from a case store */
+	char *labels[PS_MODEL_MAX_LABELS];
+	uint32_t nlabels;
+};
+
+/* Reads the *.log files of the directories given (and any file named
+ * explicitly), sorted by path; then, when `store` is not NULL, every
+ * case of that case store (tools/store.h) with a human label, oldest
+ * first: its log is its stored segment (a line "[%5lu.%06lu] text" per
+ * entry, the text alone when ts is null), its label the human label,
+ * its path "STORE:ID".  Labels: the 14 of model/TAXONOMY.md in its order, then
+ * any other label found, in order of appearance.  Prints errors; returns
+ * an exit code (nothing to free unless PS_EXIT_OK). */
+int corpus_load(struct corpus *cp, char **paths, int npaths, const char *store);
+void corpus_free(struct corpus *cp);
+
+/* Arena size that analyze_case needs for a log of `len` bytes. */
+size_t analyze_arena_size(size_t len);
+
+/* The pipeline up to the segment: log records, masking, Drain ids from
+ * a Drain seeded with the model's templates, frame symbols, oops
+ * header and panic line, fault-indicating segment.  Only m->templates
+ * is used.  Returns a PS_ status. */
+int analyze_case(const struct ps_model *m, const char *log, size_t len, uint32_t first_line,
+		 struct ps_arena *a, struct ps_analysis *an);
+
+/* The oops header line of a case found from its TITLE: header (eval
+ * only, never used for classification): the first line whose text
+ * starts with the title's leading words; PS_NONE if none. */
+uint32_t title_header_line(const struct case_rec *c, const struct ps_analysis *an);
+
+#endif
