@@ -205,7 +205,7 @@ install_common() {
 install_debian() {
 	install_common
 	write_conf ""
-	sed "s/@TIMEOUT@/$((BUDGET + 20))/" "$INT/debian/panicsage-kdump.service" > "$TMP/unit"
+	sed "s/@TIMEOUT@/$((BUDGET + 60))/" "$INT/debian/panicsage-kdump.service" > "$TMP/unit"
 	put "$TMP/unit" /etc/systemd/system/panicsage-kdump.service 644
 	link ../panicsage-kdump.service \
 		/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
