@@ -75,7 +75,8 @@ struct ps_analysis {
 	/* filled by the classifier when a model is loaded */
 	int labelled;
 	uint16_t label;
-	float confidence;
+	float confidence;                  /* calibrated (the model's temperature) */
+	int uncertain;                     /* confidence below the model's uncertain_below */
 	struct ps_ranked_label *ranking;   /* best first */
 	uint32_t nranking;
 	struct ps_neighbor *neighbors;     /* most similar first */

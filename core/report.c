@@ -30,7 +30,7 @@ size_t ps_report_bound(const struct ps_analysis *an)
 		if (an->label_names[k].n > label)
 			label = an->label_names[k].n;
 	return 4096 + 6 * text + 128 * ((size_t)an->nsegment + an->nculprits + 2) +
-	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 5);
+	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 7);
 }
 
 /* What a label of the default model's taxonomy means; a model with
@@ -56,6 +56,10 @@ static void json_ts(struct ps_buf *b, int64_t ts)
 		ps_buf_puts(b, "null");
 		return;
 	}
+	if (ts < 0) {   /* a wall-clock line earlier than the log's first */
+		ps_buf_putc(b, '-');
+		ts = -ts;
+	}
 	ps_buf_u64(b, (uint64_t)ts / 1000000u);
 	ps_buf_putc(b, '.');
 	ps_buf_u64w(b, (uint64_t)ts % 1000000u, 6);
@@ -73,6 +77,11 @@ void ps_report_json(const struct ps_analysis *an, struct ps_buf *b)
 	ps_buf_puts(b, ",\"confidence\":");
 	if (an->labelled)
 		ps_buf_fixed(b, an->confidence, 4);
+	else
+		ps_buf_puts(b, "null");
+	ps_buf_puts(b, ",\"uncertain\":");
+	if (an->labelled)
+		ps_buf_puts(b, an->uncertain ? "true" : "false");
 	else
 		ps_buf_puts(b, "null");
 
@@ -173,6 +182,21 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_puts(b, " (no model loaded)");
 	}
 	ps_buf_putc(b, '\n');
+	if (an->labelled && an->uncertain) {
+		ps_buf_puts(b, "panicsage: uncertain:");
+		for (k = 0; k < an->nranking && k < 2; k++) {
+			struct ps_str s = { "?", 1 };
+
+			if (an->label_names && an->ranking[k].label < an->nlabels)
+				s = an->label_names[an->ranking[k].label];
+			ps_buf_puts(b, k ? " or " : " ");
+			ps_buf_put(b, s.p, s.n);
+			ps_buf_puts(b, " (");
+			ps_buf_fixed(b, an->ranking[k].p, 2);
+			ps_buf_putc(b, ')');
+		}
+		ps_buf_putc(b, '\n');
+	}
 	if (an->labelled && ps_report_gloss(label)) {
 		ps_buf_puts(b, "panicsage: ");
 		ps_buf_put(b, label.p, label.n);

@@ -50,7 +50,10 @@ static const char usage[] =
 	"  --dmesg           print the log read from INPUT and exit\n"
 	"  --model MODEL     frozen model to label with (default: the one built in)\n"
 	"  --budget SECONDS  give up after this long (default 30)\n"
-	"  --deliver         spool the case and upload it (the default for a vmcore)\n"
+	"  --deliver         spool the case and upload it (the default for a vmcore);\n"
+	"                    only with a collector configured, within the spool's\n"
+	"                    bound (spool_max_cases, spool_max_bytes: the oldest\n"
+	"                    cases are dropped, each said on stderr)\n"
 	"  --no-deliver      only print the report\n"
 	"  --config FILE     upload settings (default /etc/panicsage/kdump.conf;\n"
 	"                    panicsage.* options on the kernel command line win)\n"
@@ -64,7 +67,9 @@ static const char usage[] =
 	"exit codes: 0 report printed, 2 usage, 3 input unreadable, 4 input\n"
 	"unusable, 5 model unusable (the report is still printed, unlabelled),\n"
 	"6 out of memory, 7 time budget exceeded, 8 upload failed (the case\n"
-	"stays in the spool and goes with the next run)\n";
+	"stays in the spool and goes with the next run).  When the model and\n"
+	"the case's delivery both fail, the case's code wins (8 pending, or 3,\n"
+	"6, 7 lost) and both are said on stderr.\n";
 
 static void out(int fd, const char *s)
 {
@@ -139,7 +144,7 @@ struct input {
 	char *text;
 	size_t len;
 	int vmcore;              /* read out of an ELF core file */
-	char release[65];        /* crashed kernel's release (vmcore), or "" */
+	char release[65];        /* crashed kernel's release, or "" */
 };
 
 /* Reads the log of `path` into the arena: a vmcore (recognised by its
@@ -152,7 +157,8 @@ static int read_log(const char *path, struct ps_arena *a, struct input *in, uint
 	unsigned char head[64];
 	uint64_t dropped = 0;
 	size_t got = 0;
-	int err = port_open(&f, path);
+	/* a FIFO with no writer must not hold us before the budget applies */
+	int err = port_open_nowait(&f, path);
 
 	memset(in, 0, sizeof *in);
 	if (err)
@@ -184,6 +190,9 @@ static int read_log(const char *path, struct ps_arena *a, struct input *in, uint
 		err = port_read_tail(&f, (unsigned char *)in->text, MAX_LOG, &in->len, &dropped,
 				     deadline);
 		port_close(&f);
+		if (err == ETIMEDOUT && !in->len && !dropped)
+			return fail(PS_EXIT_TIMEOUT, path, "nothing to read within half the time budget "
+				    "(a pipe or FIFO that nobody writes to?)");
 		if (err == ETIMEDOUT)
 			fail(0, "warning", "the input was still streaming at half the time budget; "
 			     "analysing what arrived");
@@ -193,6 +202,22 @@ static int read_log(const char *path, struct ps_arena *a, struct input *in, uint
 	if (dropped)
 		out(2, "panicsage: warning: log larger than 8 MiB, only its end is analysed\n");
 	return PS_EXIT_OK;
+}
+
+/* The same warning as `panicsage classify`: the pipeline keeps the
+ * newest ps_params.max_records lines. */
+static void warn_lines(const char *path, uint32_t kept)
+{
+	char n[16];
+	struct ps_buf b;
+
+	ps_buf_init(&b, n, sizeof n);
+	ps_buf_u64(&b, kept);
+	out(2, "panicsage: warning: ");
+	out(2, path);
+	out(2, ": only the last ");
+	port_write_all(2, b.p, b.len);
+	out(2, " lines were analysed\n");
 }
 
 /* Loads the model at `path` (NULL: the built-in one) into *m; on
@@ -331,6 +356,31 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	return say(rc, msg, "");
 }
 
+/* The exit code when the case's delivery (`rc`) and the model
+ * (`model_rc`) may both have failed: the case wins, since a script must
+ * see that it is pending (8) or lost (3, 6, 7); the model's failure was
+ * said when it was loaded and is said again here. */
+static int exit_code(int rc, int model_rc)
+{
+	char line[128];
+	struct ps_buf b;
+
+	if (!rc)
+		return model_rc;
+	if (!model_rc)
+		return rc;
+	ps_buf_init(&b, line, sizeof line);
+	ps_buf_puts(&b, "panicsage: two failures: the case (exit ");
+	ps_buf_u64(&b, (uint64_t)rc);
+	ps_buf_puts(&b, ") and the model (exit ");
+	ps_buf_u64(&b, (uint64_t)model_rc);
+	ps_buf_puts(&b, "); exiting ");
+	ps_buf_u64(&b, (uint64_t)rc);
+	ps_buf_putc(&b, '\n');
+	port_write_all(2, b.p, b.len);
+	return rc;
+}
+
 /* --flush: the spool alone, for the capture boot's later stage and the
  * next normal boot. */
 static int flush(const char *config, uint64_t deadline)
@@ -439,6 +489,12 @@ int main(int argc, char **argv)
 			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK)
 		return fail(ps_exit_for_status(st), path, ps_status_str(st));
+	if (an.log.skipped_lines)
+		warn_lines(path, an.log.n);
+	/* the crashed kernel's release: VMCOREINFO's OSRELEASE, else what
+	 * its own log says (never this kernel's uname) */
+	if (!in.release[0])
+		ps_log_release(&an.log, in.release, sizeof in.release);
 
 	report_size = ps_report_bound(&an);
 	report = ps_arena_alloc(&arena, report_size, 1);
@@ -459,5 +515,6 @@ int main(int argc, char **argv)
 		rc = fail(PS_EXIT_TIMEOUT, "time budget exceeded", "the case is not spooled");
 	else if (want_deliver == 1 || (want_deliver == -1 && in.vmcore))
 		rc = deliver(&an, &in, config, start + budget, &arena);
-	return model_rc ? model_rc : rc ? rc : save_rc;
+	/* a report that could not be saved (--save) counts like the case */
+	return exit_code(rc ? rc : save_rc, model_rc);
 }

@@ -22,7 +22,7 @@ path, host, kdump = sys.argv[1:]
 lines = open(path, "rb").read().decode("utf-8", "replace").split("\n")
 a = json.load(open(host))
 b = json.load(open(kdump))
-keys = ["label", "confidence", "ranking", "segment", "culprits", "neighbors", "timing_us"]
+keys = ["label", "confidence", "uncertain", "ranking", "segment", "culprits", "neighbors", "timing_us"]
 assert list(a) == keys, "keys %r" % list(a)
 for rep in (a, b):
     assert rep["segment"], "empty segment"

@@ -78,6 +78,26 @@ mkdir "$T/empty"
 $PS eval --cv 3 $small --train-extra "$T/main" "$T/empty" >"$T/v.out" 2>&1
 [ $? -eq 2 ] && grep -q "no case to test" "$T/v.out" || fail "eval with nothing to test: $(cat "$T/v.out")"
 
+# too little to learn from: refused with exit 4 and no model written
+# (one case; one case for each of two labels; three cases of one label);
+# 2 labels x 3 cases is enough, and a smaller label is only warned about
+for set in "null-deref-0" "null-deref-0 hung-task-0" "null-deref-0 null-deref-1 null-deref-2"; do
+	files=$(for c in $set; do printf '%s/%s.log ' "$D" "$c"; done)
+	# shellcheck disable=SC2086
+	$PS train --out "$T/few.psm" $small $files >"$T/few.out" 2>&1
+	rc=$?
+	[ $rc -eq 4 ] || fail "train on $set: exit $rc, want 4"
+	grep -q 'too few labelled cases.*at least 2 labels with at least 3 cases each' "$T/few.out" ||
+		fail "train on $set: no clear message: $(cat "$T/few.out")"
+	[ ! -e "$T/few.psm" ] || fail "train on $set wrote a model"
+done
+$PS train --out "$T/few.psm" --dim 16 --hidden 16 --buckets 1024 --epochs 20 --k 5 \
+	$D/null-deref-[012].log $D/hung-task-[012].log $D/cpu-lockup-0.log >"$T/few.out" 2>&1 ||
+	fail "train on 3 + 3 + 1 cases: $(cat "$T/few.out")"
+grep -q 'warning: label cpu-lockup has only 1 case' "$T/few.out" || fail "no warning about the 1-case label"
+$PS model verify "$T/few.psm" | grep -q ': ok' || fail "verify the 3 + 3 + 1 model"
+$PS train --help | grep -q 'at least 2 labels with at least 3 labelled cases' || fail "train --help: minimum"
+
 # active learning from the train command reports every round
 $PS train --out "$T/al.psm" $small --active-learning --al-init 0.1 --al-step 0.1 $D >"$T/al.out" 2>&1 ||
 	fail "train --active-learning: $(tail -3 "$T/al.out")"

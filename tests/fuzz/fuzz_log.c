@@ -6,7 +6,10 @@
  * that every out-of-memory path runs too.  Invariants: no crash, no
  * access outside the arena's allocations (PS_ARENA_POISON), every
  * index in the result inside the log, reports that fit the bound
- * ps_report_bound promised, and only documented statuses. */
+ * ps_report_bound promised, record line numbers that never go back
+ * (a glued line split in two gives two records of one line), only
+ * documented statuses, and a kernel release (ps_log_release) that is
+ * one printable word. */
 #include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"
@@ -32,7 +35,9 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	FUZZ_ASSERT(an->nlines == an->log.n && an->nlines > 0);
 	for (i = 0; i < an->log.n; i++) {
 		FUZZ_ASSERT(an->log.rec[i].len <= PS_MAX_LINE);
-		FUZZ_ASSERT(i == 0 || an->log.rec[i].line > an->log.rec[i - 1].line);
+		/* the records of a line split in two share its number */
+		FUZZ_ASSERT(i == 0 || an->log.rec[i].line >= an->log.rec[i - 1].line);
+		FUZZ_ASSERT(an->log.rec[i].level >= PS_NO_LEVEL && an->log.rec[i].level <= 7);
 	}
 	FUZZ_ASSERT(an->header == PS_NONE || an->header < an->nlines);
 	FUZZ_ASSERT(an->panic == PS_NONE || an->panic < an->nlines);
@@ -43,6 +48,18 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	for (i = 0; i < an->nculprits; i++) {
 		FUZZ_ASSERT(an->culprits[i].line < an->nlines);
 		FUZZ_ASSERT(an->culprits[i].score >= 0.0f && an->culprits[i].score <= 1.0f);
+	}
+
+	/* the crashed kernel's release, when a record names one: NUL-ended,
+	 * printable, starting with a digit, at most 64 bytes */
+	{
+		char rel[80];
+		size_t rn = ps_log_release(&an->log, rel, sizeof rel), k;
+
+		FUZZ_ASSERT(rn <= 64 && rel[rn] == '\0');
+		FUZZ_ASSERT(rn == 0 || (rel[0] >= '0' && rel[0] <= '9'));
+		for (k = 0; k < rn; k++)
+			FUZZ_ASSERT(rel[k] > ' ' && rel[k] < 0x7f);
 	}
 
 	/* both report writers, into exactly the promised bound */

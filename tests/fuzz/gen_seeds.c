@@ -51,6 +51,8 @@ static void models(void)
 		{ "int8-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4, PS_MODEL_F_INT8 },
 		{ "both-3layer.psm", 16, 3, { 4, 4, 4, 4 }, 5, 2, 2, PS_MODEL_F_F32 | PS_MODEL_F_INT8 },
 		{ "both-2layer.psm", 64, 2, { 16, 8, 8 }, 12, 5, 5, PS_MODEL_F_F32 | PS_MODEL_F_INT8 },
+		{ "calib-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
+		  PS_MODEL_F_F32 | PS_MODEL_F_INT8 | PS_MODEL_F_CALIB },
 	};
 	size_t i, len;
 
@@ -60,6 +62,8 @@ static void models(void)
 
 		rand_model(&m, v[i].nbuckets, v[i].nlayers, v[i].dims, v[i].ncases, v[i].nlabels,
 			   v[i].k, 0.1f, v[i].flags);
+		m.temperature = 1.5f;          /* written only with PS_MODEL_F_CALIB */
+		m.uncertain_below = 0.6f;
 		img = rand_model_image(&m, &len);
 		put("fuzz_model", v[i].name, img, len);
 		free(img);

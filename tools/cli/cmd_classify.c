@@ -18,9 +18,11 @@
 
 static const char classify_usage[] =
 	"usage: panicsage classify [--json] [--model MODEL] FILE\n\n"
-	"Extracts the fault-indicating lines of a vmcore or a kernel log (plain dmesg, with\n"
-	"[ ts], <level>, [ T123] caller ids, journal or /dev/kmsg prefixes; '-'\n"
-	"for stdin; a case file's KEY: value header is skipped) and prints the\n"
+	"Extracts the fault-indicating lines of a vmcore or a kernel log (dmesg in\n"
+	"any of its forms, /dev/kmsg records, a syslog file, journalctl output,\n"
+	"mail-quoted or from a serial console: README.md \"Log forms\"; other\n"
+	"programs' syslog lines are ignored; '-' for stdin; a case file's\n"
+	"KEY: value header is skipped) and prints the\n"
 	"oops header, the culprit lines and the segment, and with a model the\n"
 	"root-cause label.\n\n"
 	"  --json          print one JSON object instead of the console text\n"

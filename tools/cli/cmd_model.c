@@ -85,7 +85,14 @@ int cmd_model(int argc, char **argv)
 		printf("graphsage: %u layers, widths", p->nlayers);
 		for (l = 0; l <= p->nlayers; l++)
 			printf(" %u", p->dims[l]);
-		printf(", k %u, tau %g\nstored cases: %u\n", p->k, (double)p->tau, p->ncases);
+		printf(", k %u, tau %g\n", p->k, (double)p->tau);
+		if (m->flags & PS_MODEL_F_CALIB)
+			printf("calibration: temperature %.4f, uncertain below %.2f\n", (double)m->temperature,
+			       (double)m->uncertain_below);
+		else
+			printf("calibration: none (temperature 1, uncertain below %.2f)\n",
+			       (double)m->uncertain_below);
+		printf("stored cases: %u\n", p->ncases);
 		for (i = 0; i < p->ncases; i++)
 			count[m->case_label[i]]++;
 		printf("labels (%u):\n", p->nlabels);

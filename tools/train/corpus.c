@@ -135,6 +135,14 @@ static int load_files(struct corpus *cp, char **paths, int npaths)
 		}
 		if (hl && (vn = ps_casefile_get(c->text, hl, "TITLE", &v)) > 0)
 			c->title = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "SOURCE", &v)) > 0)
+			c->source = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "ARCH", &v)) > 0)
+			c->arch = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "FORM", &v)) > 0)
+			c->form = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "ERA", &v)) > 0)
+			c->era = strndup(v, vn);
 	}
 	for (i = 0; i < l.n; i++)
 		free(l.p[i]);
@@ -257,6 +265,10 @@ void corpus_free(struct corpus *cp)
 		free(cp->c[i].path);
 		free(cp->c[i].text);
 		free(cp->c[i].title);
+		free(cp->c[i].source);
+		free(cp->c[i].arch);
+		free(cp->c[i].form);
+		free(cp->c[i].era);
 	}
 	for (i = 0; i < cp->nlabels; i++)
 		free(cp->labels[i]);

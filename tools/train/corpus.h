@@ -19,6 +19,9 @@ struct case_rec {
 	uint32_t first_line;    /* line number of log[0] in the file */
 	int label;              /* index into corpus labels, -1 = none */
 	char *title;            /* TITLE: header, for culprit evaluation only */
+	/* SOURCE:, ARCH:, FORM:, ERA: headers (synthetic cases), for the
+	 * evaluation's per-slice tables only; NULL when absent */
+	char *source, *arch, *form, *era;
 };
 
 struct corpus {

@@ -10,6 +10,7 @@
 #include "core/features.h"
 #include "core/log.h"
 #include "core/mask.h"
+#include "core/sort.h"
 #include "core/oops.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
@@ -42,6 +43,7 @@ void train_defaults(struct train_cfg *c)
 	c->ig_floor = 0.02f;
 	c->hint_weight = 5.0f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
+	c->uncertain_below = PS_UNCERTAIN_DEFAULT;
 }
 
 static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, uint32_t n, double v)
@@ -126,6 +128,7 @@ static int learn_templates(struct fold *f, const int *labels)
 
 	if (!mem) {
 		cli_error("out of memory");
+		free(sets);
 		return PS_EXIT_NOMEM;
 	}
 	ps_arena_init(&a, mem, arena_size);
@@ -138,6 +141,7 @@ static int learn_templates(struct fold *f, const int *labels)
 	if ((rc = ps_drain_init(&d, &a, &dp)) != PS_OK) {
 		cli_error("drain: %s", ps_status_str(rc));
 		free(mem);
+		free(sets);
 		return PS_EXIT_NOMEM;
 	}
 	for (i = 0; i < f->n; i++) {
@@ -592,20 +596,9 @@ static void build_graph(struct gnn *g, const struct fold *f)
 
 		for (j = 0; j < n; j++) {
 			float v = s[(size_t)i * n + j];
-			uint32_t p;
 
-			if (j == i || !(v >= f->cfg->tau))
-				continue;
-			if (cnt == k && !(v > best[k - 1]))
-				continue;
-			p = cnt < k ? cnt++ : k - 1;
-			while (p > 0 && v > best[p - 1]) {
-				best[p] = best[p - 1];
-				nb[p] = nb[p - 1];
-				p--;
-			}
-			best[p] = v;
-			nb[p] = j;
+			if (j != i && v >= f->cfg->tau)
+				cnt = ps_topk_add(nb, best, cnt, k, j, v);
 		}
 		g->nnbr[i] = cnt;
 	}
@@ -734,6 +727,18 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	uint32_t maxd = 0;
 
 	memset(g, 0, sizeof *g);
+	/* class counts first: with no labelled case, nothing is allocated */
+	for (i = 0; i < n; i++)
+		if (labels[i] >= 0)
+			count[labels[i]] += 1;
+	for (j = 0; j < C; j++)
+		if (count[j] > 0)
+			wsum += count[j];
+	if (wsum <= 0) {
+		cli_error("no labelled case to train on");
+		return PS_EXIT_INPUT;
+	}
+	wsum = 0;
 	g->n = n;
 	g->nlabels = C;
 	g->nlayers = K;
@@ -782,18 +787,11 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	emask = cli_calloc((size_t)n * cfg->k, 1);
 
 	/* class weights 1/sqrt(count), normalised to a mean of 1 per labelled case */
-	for (i = 0; i < n; i++)
-		if (labels[i] >= 0)
-			count[labels[i]] += 1;
 	for (j = 0; j < C; j++)
 		if (count[j] > 0) {
 			cls_w[j] = (float)(1.0 / sqrt(count[j]));
 			wsum += cls_w[j] * count[j];
 		}
-	if (wsum <= 0) {
-		cli_error("no labelled case to train on");
-		return PS_EXIT_INPUT;
-	}
 	for (j = 0; j < C; j++)
 		cls_w[j] = (float)(cls_w[j] / wsum);   /* sum over labelled cases = 1 */
 
@@ -973,6 +971,11 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 
 	stub_model(f, &m);
 	m.flags = cfg->flags;
+	if (cfg->temperature > 0) {
+		m.flags |= PS_MODEL_F_CALIB;
+		m.temperature = cfg->temperature;
+		m.uncertain_below = cfg->uncertain_below;
+	}
 	m.p.dim = cfg->dim;
 	m.p.nlayers = g->nlayers;
 	m.p.ncases = f->n;

@@ -28,6 +28,8 @@ struct train_cfg {
 	float ig_weight, ig_floor;   /* supervised feature weighting (0 = off) */
 	float hint_weight;       /* h0 dims of their own for the header's label hint (0 = off) */
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
+	float temperature;       /* > 0: write a CALIB section with it */
+	float uncertain_below;   /* CALIB's threshold */
 	int progress;            /* progress bar on stderr */
 	int quiet;
 };
