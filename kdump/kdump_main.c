@@ -112,7 +112,8 @@ static int parse_seconds(const char *s, uint64_t *us)
 }
 
 /* The arena's size: half of the memory available, within
- * ARENA_MIN..ARENA_SIZE; ARENA_SIZE when the machine does not say. */
+ * ARENA_MIN..ARENA_SIZE; ARENA_SIZE when the machine does not say.
+ * (--arena-size N, a hidden option of the fault tests, maps N bytes.) */
 static size_t arena_budget(void)
 {
 	uint64_t half = port_mem_available_kib() / 2 * 1024u;
@@ -468,9 +469,15 @@ int main(int argc, char **argv)
 		return fail(PS_EXIT_USAGE, "--flush", "takes only --budget, --config and --spool");
 	if (do_flush)
 		return flush(config, start + budget);
-	if (!arena_size)
+	if (arena_size) {
+		arena_mem = port_map_arena(arena_size);
+	} else {
+		/* halved down to ARENA_MIN while the address space (ulimit -v)
+		 * refuses it */
 		arena_size = arena_budget();
-	arena_mem = port_map_arena(arena_size);
+		while (!(arena_mem = port_map_arena(arena_size)) && arena_size / 2 >= ARENA_MIN)
+			arena_size /= 2;
+	}
 	if (!arena_mem)
 		return fail(PS_EXIT_NOMEM, "working memory", "the arena cannot be mapped");
 	ps_arena_init(&arena, arena_mem, arena_size);
