@@ -88,7 +88,7 @@ MUSL_ENGINE := $(call musl_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 ARM64_ENGINE := $(call arm64_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 HOST_PROGS  := $(B)/panicsage $(B)/panicsage-train $(B)/panicsage-collector
 
-.PHONY: all deps demo test bench clean lab lab-smoke-arm64 arm64
+.PHONY: all deps demo test bench clean lab lab-smoke-arm64 arm64 boot-test
 all: $(HOST_PROGS) $(B)/panicsage-kdump
 ifeq ($(ARCH),arm64)
 all: $(B)/arm64/panicsage-kdump
