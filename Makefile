@@ -173,7 +173,8 @@ lab-smoke-arm64:
 # output goes to tests/boot-test.txt with the date and commit.
 boot-test: all
 	ci/deps.sh build boot lab
-	{ date -u; git rev-parse HEAD; sh ci/debian_boot.sh; } 2>&1 | tee tests/boot-test.txt
+	{ date -u; git rev-parse HEAD; } > tests/boot-test.txt
+	sh ci/debian_boot.sh >> tests/boot-test.txt 2>&1; rc=$$?; cat tests/boot-test.txt; exit $$rc
 
 include tests/tests.mk
 
