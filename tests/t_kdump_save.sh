@@ -10,7 +10,7 @@
 #   --save '' / with --flush  exit 2
 #   ulimit -v 60 MB         the program still starts and reports: an
 #                           80 MiB .bss arena made a 128 MiB capture
-#                           kernel refuse to start it (tests/t_debian_boot.sh
+#                           kernel refuse to start it (make boot-test
 #                           boots that one); under 20 MB it says why, exit 6
 set -u
 cd "$(dirname "$0")/.."
