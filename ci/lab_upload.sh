@@ -68,13 +68,18 @@ upload_start() {
 	upload_known_problem "$1"
 }
 
-# upload_known_problem SEED: the corpus case of UPLOAD_KIND and SEED,
+# upload_known_problem SEED: the corpus case of UPLOAD_KIND and SEED
+# (of the lab's architecture),
 # uploaded from the host by panicsage-kdump as machine lab-ci-known, and
 # a resolution on its bucket; sets UP_KNOWN to that bucket ("" when the
 # corpus has no such case: the known-problem step is then skipped).
 upload_known_problem() {
 	UP_KNOWN=""
-	up_c=model/corpus/lab/${UPLOAD_KIND:-none}-$1.log
+	# the same bug as the guest's: a case of the same architecture's lab
+	# (an arm64 fault reads differently, so it is another bucket)
+	up_corpus=model/corpus/lab
+	[ "${LAB_ARCH:-x86_64}" = arm64 ] && up_corpus=model/corpus/lab-arm64
+	up_c=$up_corpus/${UPLOAD_KIND:-none}-$1.log
 	[ -f "$up_c" ] || { echo "lab: upload: no $up_c, so no known problem to answer with"; return 0; }
 	cat >"$UP_DIR/host.conf" <<-EOF
 	collector = 127.0.0.1:$(cat "$UP_DIR/serve.port")
