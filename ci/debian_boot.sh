@@ -229,6 +229,13 @@ EOF
 }
 job_end() { tar -cf "$J.tar" -C "$J" . ; }
 
+# The guest's kernel command line besides root, console and crashkernel=
+# (kdump-tools passes it on to the capture kernel).  TCG on a loaded host
+# stalls virtual CPUs for tens of seconds: no_timer_check (as the lab),
+# and no soft-lockup watchdog or RCU stall warnings, whose reports of
+# such stalls would be host artefacts in the crashed kernel's log.
+GUEST_ARGS="no_timer_check nowatchdog rcupdate.rcu_cpu_stall_suppress=1"
+
 # guest_run NAME DISK: one QEMU run (a normal boot and what its job
 # makes happen: a crash, the capture boot and its reboot, or a
 # poweroff); console in $B/run/NAME.txt.
@@ -243,7 +250,7 @@ guest_run() {
 	timeout "$TMO" qemu-system-x86_64 -nodefaults -accel tcg -machine q35 -cpu max -smp 2 -m 512M \
 		-display none -vga none -no-reboot \
 		-kernel "$kernel" -initrd "$B/initrd.img" \
-		-append "root=/dev/vda ro console=ttyS0,115200 no_timer_check crashkernel=$CRASHKERNEL" \
+		-append "root=/dev/vda ro console=ttyS0,115200 $GUEST_ARGS crashkernel=$CRASHKERNEL" \
 		-serial "file:$con" -monitor none \
 		-drive "file=$disk,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0 \
 		-drive "file=$B/run/job-$name.tar,if=none,id=d1,format=raw,readonly=on" \
