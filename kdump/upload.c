@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/exitcode.h"
 #include "core/frame.h"
@@ -13,13 +14,48 @@
 #include "port/port.h"
 
 static uint8_t frame[PS_FRAME_MAX];
-static uint8_t answer[PS_FRAME_HEADER + 4 + PS_FRAME_MAX_ERRMSG + PS_FRAME_ACK_LEN];
+/* the largest answer: a version 2 ACK (an ERROR is smaller) */
+static uint8_t answer[PS_FRAME_HEADER + PS_FRAME_MAX_ACK2];
 static struct kdump_spool spool;
 static struct kdump_stats stats;
+static struct kdump_answer reply;
+/* The collector answered a version 2 CASE with a frame error: it speaks
+ * version 1 only (core/frame.h), so this delivery sends version 1. */
+static int collector_v1;
+
+/* send_all's answer when the collector needs version 1 frames: connect
+ * again at once and resend */
+#define SEND_DOWNGRADE 100
 
 void kdump_last_stats(struct kdump_stats *s)
 {
 	*s = stats;
+}
+
+void kdump_last_answer(struct kdump_answer *a)
+{
+	*a = reply;
+}
+
+static void copy_span(char *dst, size_t cap, struct ps_span s)
+{
+	size_t n = s.n < cap - 1 ? s.n : cap - 1;
+
+	memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+/* What a version 2 ACK says of the new case's bucket. */
+static void keep_reply(const struct ps_ack *ack)
+{
+	memset(&reply, 0, sizeof reply);
+	reply.have = 1;
+	copy_span(reply.bucket, sizeof reply.bucket, ack->bucket);
+	reply.cases = ack->bucket_cases;
+	reply.machines = ack->bucket_machines;
+	copy_span(reply.cause, sizeof reply.cause, ack->cause);
+	copy_span(reply.advice, sizeof reply.advice, ack->advice);
+	copy_span(reply.url, sizeof reply.url, ack->url);
 }
 
 /* Encodes the case into `frame` and names it by its SHA-256. */
@@ -34,11 +70,9 @@ static int encode_case(const struct kdump_config *cfg, const struct kdump_case *
 	int r;
 
 	memset(&m, 0, sizeof m);
-	if (c->release && c->release[0]) {
-		snprintf(release, sizeof release, "%s", c->release);
-	} else if (port_uname_release(release, sizeof release) != 0) {
-		snprintf(release, sizeof release, "unknown");
-	}
+	/* the crashed kernel's, which the running one (a capture kernel, a
+	 * host reading a log file) need not be: unknown rather than wrong */
+	snprintf(release, sizeof release, "%s", c->release && c->release[0] ? c->release : "unknown");
 	/* Fields must be printable: replace anything else. */
 	for (char *p = release; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
@@ -132,6 +166,10 @@ static int send_all(int nitems, size_t new_len, char *msg, size_t msglen)
 			continue;
 		if (load(it, &len, id) != 0)
 			continue;
+		/* spooled frames are version 1; ask for a version 2 ACK unless
+		 * the collector is an older one */
+		if (ps_case_set_version(frame, len, collector_v1 ? 1 : 2) != PS_FRAME_OK)
+			return KDUMP_TLS_EPROTO;
 		if ((ret = kdump_tls_write(frame, len, msg, msglen)) ||
 		    (ret = kdump_tls_read_frame(answer, sizeof answer, &f, msg, msglen)))
 			return ret;
@@ -140,6 +178,8 @@ static int send_all(int nitems, size_t new_len, char *msg, size_t msglen)
 				snprintf(msg, msglen, "the collector acknowledged a different case");
 				return KDUMP_TLS_EPROTO;
 			}
+			if (ack.version == 2 && it->in_memory)
+				keep_reply(&ack);
 			if (it->dir >= 0)
 				kdump_spool_remove(&spool, it->dir, it->name);
 			it->done = 1;
@@ -150,6 +190,12 @@ static int send_all(int nitems, size_t new_len, char *msg, size_t msglen)
 		}
 		if (f.type == PS_FRAME_ERROR && ps_error_decode(&f, &e) == PS_FRAME_OK) {
 			snprintf(msg, msglen, "the collector answered: %.*s", (int)e.msg.n, e.msg.p);
+			/* a frame error for a well-formed version 2 frame: an
+			 * older collector, which has closed the connection */
+			if (e.code == PS_FRAME_ERR_FRAME && !collector_v1) {
+				collector_v1 = 1;
+				return SEND_DOWNGRADE;
+			}
 			if (e.code == PS_FRAME_ERR_RETRY)
 				return KDUMP_TLS_ENET;
 			/* It will never take this case: keep it aside, go on. */
@@ -178,14 +224,14 @@ static void upload(const struct kdump_config *cfg, int nitems, size_t new_len, u
 		   char *msg, size_t msglen)
 {
 	uint32_t attempt;
-	int ret = kdump_tls_init(cfg, msg, msglen);
+	int ret = kdump_tls_init(cfg, msg, msglen), again_now = 0;
 
 	if (ret)
 		return;
 	for (attempt = 0; attempt < cfg->retries && count_left(nitems); attempt++) {
 		uint64_t now = port_now_us();
 
-		if (attempt) {
+		if (attempt && !again_now) {
 			uint64_t pause = (uint64_t)cfg->backoff_ms * 1000u << (attempt - 1 < 5 ? attempt - 1 : 5);
 			if (pause > 5000000u)
 				pause = 5000000u;
@@ -202,8 +248,13 @@ static void upload(const struct kdump_config *cfg, int nitems, size_t new_len, u
 		if (ret)
 			continue;
 		/* what is still pending decides whether to try again */
-		(void)send_all(nitems, new_len, msg, msglen);
+		ret = send_all(nitems, new_len, msg, msglen);
 		kdump_tls_close();
+		/* an older collector: once more at once, in version 1, and
+		 * not counted as a failed attempt */
+		again_now = ret == SEND_DOWNGRADE;
+		if (again_now)
+			attempt--;
 	}
 }
 
@@ -233,6 +284,30 @@ static void persist_tmpfs_cases(void)
 	}
 }
 
+/* Says on stderr that the bound dropped entry e. */
+static void say_dropped(const void *ctx, const struct kdump_spool_entry *e, uint64_t cases,
+			uint64_t bytes)
+{
+	const struct kdump_config *cfg = ctx;
+	char line[600], when[32] = "at an unknown time";
+	time_t t = (time_t)(e->capture_us / 1000000u);
+	struct tm tm;
+	int n;
+
+	stats.dropped++;
+	if (e->capture_us && gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof line,
+		     "panicsage: spool over its bound (%llu cases, %llu bytes; at most %u cases, %u bytes): "
+		     "dropped %s case %.16s captured %s, from %s\n",
+		     (unsigned long long)cases, (unsigned long long)bytes, cfg->spool_max_cases,
+		     cfg->spool_max_bytes,
+		     !e->aside ? "the oldest" : strstr(e->name, ".bad") ? "the unreadable" : "the rejected",
+		     e->name, when, spool.dir[e->dir]);
+	if (n > 0)
+		port_write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
 int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		  uint64_t deadline_us, char *msg, size_t msglen)
 {
@@ -242,10 +317,24 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 	char spool_msg[200] = "";
 
 	memset(&stats, 0, sizeof stats);
+	memset(&reply, 0, sizeof reply);
+	collector_v1 = 0;
 	if (msglen)
 		msg[0] = '\0';
 	kdump_spool_dirs(cfg, &spool);
 	persist_tmpfs_cases();
+	if (!cfg->collector_port) {
+		/* nowhere to send it: a spool would only grow */
+		if (!c) {
+			kdump_spool_list(&spool, NULL);
+			snprintf(msg, msglen, "no collector configured; %d%s case(s) in the spool", spool.nfiles,
+				 spool.more ? "+" : "");
+			return PS_EXIT_OK;
+		}
+		snprintf(msg, msglen, "no collector configured (%s): the case is not spooled",
+			 KDUMP_CONFIG_PATH);
+		return PS_EXIT_OK;
+	}
 	if (c) {
 		rc = encode_case(cfg, c, &len, name, msg, msglen);
 		if (rc)
@@ -256,18 +345,20 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		}
 		items[nitems++] = (struct pending){ dir, name, 1, 0, 0 };
 	}
-	if (!cfg->upload || !cfg->collector_port) {
+	if (!cfg->upload) {
+		kdump_spool_bound(&spool, cfg->spool_max_cases, cfg->spool_max_bytes, dir >= 0 ? name : NULL,
+				  say_dropped, cfg);
 		if (!c) {
 			kdump_spool_list(&spool, NULL);
-			snprintf(msg, msglen, "upload not configured; %d%s case(s) in the spool", spool.nfiles,
+			snprintf(msg, msglen, "upload = 0; %d%s case(s) in the spool", spool.nfiles,
 				 spool.more ? "+" : "");
 			return PS_EXIT_OK;
 		}
 		if (dir < 0) {
-			snprintf(msg, msglen, "%s; upload not configured: case not kept", spool_msg);
+			snprintf(msg, msglen, "%s; upload = 0: case not kept", spool_msg);
 			return PS_EXIT_IO;
 		}
-		snprintf(msg, msglen, "case %.16s spooled in %s; upload not configured", name, spool.dir[dir]);
+		snprintf(msg, msglen, "case %.16s spooled in %s; upload = 0", name, spool.dir[dir]);
 		return PS_EXIT_OK;
 	}
 	kdump_spool_list(&spool, c ? name : NULL);
@@ -275,9 +366,12 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		items[nitems++] = (struct pending){ spool.files[i].dir, spool.files[i].name, 0, 0, 0 };
 
 	upload(cfg, nitems, len, deadline_us, msg, msglen);
-
-	stats.left = (unsigned)count_left(nitems) + (spool.more ? 1u : 0u);
 	new_ok = c && items[0].acked;
+	/* what could not go stays, within the bound; the new case always */
+	kdump_spool_bound(&spool, cfg->spool_max_cases, cfg->spool_max_bytes,
+			  dir >= 0 && !new_ok ? name : NULL, say_dropped, cfg);
+	kdump_spool_list(&spool, NULL);     /* items[] point into the old list: done with them */
+	stats.left = (unsigned)spool.nfiles + (spool.more ? 1u : 0u);
 	if (!c) {
 		if (stats.left) {
 			char why[300];

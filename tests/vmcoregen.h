@@ -78,6 +78,7 @@ struct gen_opts {
 	unsigned va_bits;      /* arm64: NUMBER(VA_BITS), default 48 */
 	int arm64_old;         /* arm64: the layout before 5.4 (linear map in the upper half) */
 	int corrupt;           /* enum gen_corrupt */
+	const char *osrelease; /* VMCOREINFO OSRELEASE; NULL: 6.1.0-vmcoregen, "": none */
 	uint32_t seed;
 };
 

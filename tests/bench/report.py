@@ -140,6 +140,7 @@ def main():
     res["fuzzing"] = {"per_target": per, "total_hours": total_fuzz / 3600.0, "notes": notes, "runs": runs}
     res["extraction_text"] = read(d, "extract.txt")
     res["upload_text"] = read(d, "upload.txt")
+    res["buckets_text"] = read(d, "buckets.txt")
 
     # ---- report ----
     w("# panicsage benchmarks")
@@ -389,6 +390,15 @@ def main():
     w("")
     w("```")
     w(read(d, "upload.txt").rstrip() or "not measured")
+    w("```")
+    w("")
+    w("## 8b. Crash buckets")
+    w("")
+    w("`tests/bench/buckets.sh`: how the bucket signatures (core/bucket.h) group the lab corpus by fault kind "
+      "and syzkaller's reports by syzbot's titles.")
+    w("")
+    w("```")
+    w(read(d, "buckets.txt").rstrip() or "not measured")
     w("```")
     w("")
     w("## 9. Fuzzing")

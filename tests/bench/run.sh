@@ -20,6 +20,7 @@
 #   6 sizes                tests/bench/kdump_size.sh, model files float/int8
 #   7 extraction accuracy  tests/bench/extract_corpus.py (needs ../shared)
 #   8 upload load          tests/bench/upload_load.sh
+#   8b crash buckets       tests/bench/buckets.sh (syzkaller part needs ../shared)
 #   + the model benchmark  tests/bench/model_bench.py (default model, training)
 #   9 fuzzing              the long runs recorded in tests/fuzz/longruns.txt
 set -u
@@ -174,6 +175,9 @@ if [ $QUICK -eq 1 ]; then
 else
 	timed upload sh tests/bench/upload_load.sh
 fi
+
+# 8b. crash buckets
+timed buckets sh tests/bench/buckets.sh "$SHARED"
 
 echo $(( $(date +%s) - start )) >"$T/r/total.secs"
 "$PY" tests/bench/report.py "$T/r" "$OUT/REPORT.md" "$OUT/results.json" tests/fuzz/longruns.txt

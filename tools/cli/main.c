@@ -8,10 +8,12 @@ static const struct cli_command commands[] = {
 	{ "model",     cmd_model,     NULL, "inspect or verify a model file" },
 	{ "serve",     NULL, "panicsage-collector", "collector: receive cases over mutual TLS into a SQLite store" },
 	{ "summarize", NULL, "panicsage-collector", "summarise stored cases with an LLM (OpenAI-compatible endpoint)" },
-	{ "label",     NULL, "panicsage-collector", "the labelling queue: stored cases, most uncertain first; record labels" },
+	{ "label",     NULL, "panicsage-collector", "the labelling queue: crash buckets, most uncertain and frequent first; labels, resolutions" },
+	{ "buckets",   NULL, "panicsage-collector", "the crash buckets of a store: the cases of one bug as one problem" },
 	{ "pki",       NULL, "panicsage-collector", "create the CA, collector and client certificates for uploads" },
 	{ "train",     NULL, "panicsage-train",     "learn a model from labelled case files and store cases" },
 	{ "eval",      NULL, "panicsage-train",     "score a model, the baselines and ablations on case files" },
+	{ "logform",   NULL, "panicsage-train",     "write a plain log in one of the forms users paste logs in" },
 };
 
 int main(int argc, char **argv)
