@@ -32,7 +32,13 @@ CFLAGS  ?=
 # No loop-to-library-call idioms either (GCC turns loops into strlen).
 # tests/t_freestanding.sh checks what the objects reference instead.
 FREE    := -fno-math-errno -fno-trapping-math
+# GCC's flag only: clang has no such option and rejects it
+# (tests/t_build_clang.sh builds with CC=clang).
 FREE_GCC := -fno-tree-loop-distribute-patterns
+is_gcc   = $(shell $(1) -dM -E -x c /dev/null 2>/dev/null | grep -q __clang__ || \
+             { $(1) -dM -E -x c /dev/null 2>/dev/null | grep -q __GNUC__ && echo yes; })
+CC_IS_GCC   := $(call is_gcc,$(CC))
+MUSL_IS_GCC := $(call is_gcc,$(MUSL_CC))
 CPPFLAGS := -I. -MMD -MP
 ifeq ($(WERROR),1)
 WARN += -Werror
@@ -74,10 +80,13 @@ HOST_PROGS  := $(B)/panicsage $(B)/panicsage-train $(B)/panicsage-collector
 .PHONY: all deps demo test bench clean lab
 all: $(HOST_PROGS) $(B)/panicsage-kdump
 
-$(B)/host/core/%.o $(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
+$(B)/host/core/%.o: CFLAGS_EXTRA = $(FREE) $(if $(CC_IS_GCC),$(FREE_GCC))
+$(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(if $(MUSL_IS_GCC),$(FREE_GCC))
 
 # The default model is built into every program (core/default_model.c).
 $(B)/host/core/default_model.o $(B)/musl/core/default_model.o: $(wildcard model/default.psm)
+# So is the catalogue (core/default_catalogue.c), for models without one.
+$(B)/host/core/default_catalogue.o $(B)/musl/core/default_catalogue.o: $(wildcard model/catalogue.tsv)
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -7,7 +7,7 @@ set -eu
 pkgs_build="gcc make musl-tools libc6-dev binutils dpkg-dev debian-archive-keyring libmbedtls-dev libsqlite3-dev libblis-dev"
 pkgs_test="python3 python3-numpy sqlite3 kexec-tools clang libclang-rt-dev systemd"
 pkgs_lab="qemu-system-x86 linux-image-amd64 initramfs-tools linux-headers-amd64 busybox-static kexec-tools cpio makedumpfile e2fsprogs"
-pkgs_bench="makedumpfile python3-sklearn python3-torch hyperfine valgrind"
+pkgs_bench="makedumpfile python3-sklearn python3-torch python3-matplotlib hyperfine valgrind"
 
 groups=${*:-build test}
 want=""

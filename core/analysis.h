@@ -9,14 +9,20 @@
 
 #include "core/log.h"
 
+struct ps_catalogue;
+
 #define PS_NONE UINT32_MAX
 
 /* ps_line.flags */
-#define PS_LINE_HEADER   0x01u   /* an oops header ("BUG: ...", "WARNING: ...") */
+#define PS_LINE_HEADER   0x01u   /* a header-strength catalogue match ("BUG: ...",
+				    "WARNING: ..."), harmless ones excepted */
 #define PS_LINE_PANIC    0x02u   /* "Kernel panic - not syncing: ..." */
 #define PS_LINE_FRAME    0x04u   /* a stack frame ("func+0x1f/0x80") */
 #define PS_LINE_TRACE    0x08u   /* "Call Trace:" and friends */
-#define PS_LINE_PRIMARY  0x10u   /* header that opens a report (not a follow-up) */
+#define PS_LINE_PRIMARY  0x10u   /* a header that is not a panic line: opens a report */
+#define PS_LINE_EVIDENCE 0x20u   /* an evidence-strength catalogue match that
+				    is not harmless ("Oops: ...", "I/O error") */
+#define PS_LINE_HARMLESS 0x40u   /* a catalogue match marked harmless */
 
 /* One input record after masking and the Drain stage. */
 struct ps_line {
@@ -24,7 +30,9 @@ struct ps_line {
 	const char *masked;      /* masked text, tokens separated by one space */
 	uint32_t mlen;
 	uint32_t tpl;            /* Drain template id (PS_NONE if overflowed) */
-	uint16_t oops;           /* oops pattern id from core/oops.h, 0 = none */
+	uint16_t cat;            /* catalogue entry index + 1, 0 = no match */
+	uint8_t cat_label;       /* the match's label (address-adjusted, core/catalogue.h) */
+	uint8_t reserved;
 	uint16_t flags;          /* PS_LINE_* */
 	const char *sym;         /* frame function name, if PS_LINE_FRAME */
 	uint32_t symlen;
@@ -68,6 +76,11 @@ struct ps_analysis {
 	uint32_t cluster_size;   /* lines in the chosen DBSCAN cluster before the cap */
 	uint32_t header;         /* line index of the oops header, or PS_NONE */
 	uint32_t panic;          /* line index of the panic line, or PS_NONE */
+	uint32_t crash_start;    /* first line of the crash that ends the log, or PS_NONE */
+	uint32_t fault_lines;    /* lines with a catalogue match that is not harmless */
+	int no_crash;            /* 1: no fault line at all (no catalogue match that
+				    is not harmless): "no crash found", no label */
+	const struct ps_catalogue *catalogue;   /* what lines[].cat refers to */
 
 	struct ps_culprit *culprits;   /* best first */
 	uint32_t nculprits;
@@ -75,7 +88,8 @@ struct ps_analysis {
 	/* filled by the classifier when a model is loaded */
 	int labelled;
 	uint16_t label;
-	float confidence;
+	float confidence;                  /* calibrated (the model's temperature) */
+	int uncertain;                     /* confidence below the model's uncertain_below */
 	struct ps_ranked_label *ranking;   /* best first */
 	uint32_t nranking;
 	struct ps_neighbor *neighbors;     /* most similar first */

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/default_catalogue.h"
 #include "core/status.h"
 
 /* op kinds */
@@ -316,21 +317,18 @@ static long match_op(const char *text, const struct ps_cat_op *op, const char *s
 }
 
 /* The glob algorithm with one backtracking point (the last %s, or a
- * virtual %s before the first op for unanchored entries): every op but
- * %s is deterministic, so a match costs O(len * ops) at worst. */
-int ps_cat_entry_match(const struct ps_catalogue *cat, const struct ps_cat_entry *e,
-		       const char *s, size_t n, struct ps_cat_match *m)
+ * virtual %s before the first op when `search`): every op but %s is
+ * deterministic, so a match costs O(len * ops) at worst.  Starts at
+ * s[from]; n is already capped and trimmed. */
+static int match_from(const struct ps_catalogue *cat, const struct ps_cat_entry *e,
+		      const char *s, size_t n, size_t from, int search, struct ps_cat_match *m)
 {
 	const struct ps_cat_op *ops = cat->op + e->op_first;
-	uint32_t k = 0, star_k = UINT32_MAX, start = 0;
-	size_t i = 0, star_i = 0;
-	int have_addr = 0, star = !e->anchored;
+	uint32_t k = 0, star_k = UINT32_MAX, start = (uint32_t)from;
+	size_t i = from, star_i = from;
+	int have_addr = 0, star = search;
 	uint64_t addr = 0;
 
-	if (n > PS_CAT_MAX_LINE)
-		n = PS_CAT_MAX_LINE;
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		n--;
 	while (k < e->op_count) {
 		const struct ps_cat_op *op = &ops[k];
 		uint64_t v = 0;
@@ -357,12 +355,19 @@ int ps_cat_entry_match(const struct ps_catalogue *cat, const struct ps_cat_entry
 		}
 		if (!star)
 			return 0;
-		/* backtrack: the last %s (or the virtual leading one) takes one more byte */
+		/* backtrack: the last %s (or the virtual leading one) takes one
+		 * more byte, or up to where the literal after it can start */
 		star_i++;
+		k = star_k == UINT32_MAX ? 0 : star_k + 1;
+		if (k < e->op_count && ops[k].kind == OP_LIT) {
+			const char *want = cat->text + ops[k].off;
+
+			while (star_i < n && s[star_i] != *want)
+				star_i++;
+		}
 		if (star_i > n)
 			return 0;
 		i = star_i;
-		k = star_k == UINT32_MAX ? 0 : star_k + 1;
 		if (star_k == UINT32_MAX || e->addr_conv > ops[star_k].conv)
 			have_addr = 0;
 	}
@@ -377,6 +382,23 @@ int ps_cat_entry_match(const struct ps_catalogue *cat, const struct ps_cat_entry
 		m->end = (uint32_t)i;
 	}
 	return 1;
+}
+
+/* The length the matcher looks at: at most PS_CAT_MAX_LINE bytes, no
+ * trailing CR/LF. */
+static size_t trimmed(const char *s, size_t n)
+{
+	if (n > PS_CAT_MAX_LINE)
+		n = PS_CAT_MAX_LINE;
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
+int ps_cat_entry_match(const struct ps_catalogue *cat, const struct ps_cat_entry *e,
+		       const char *s, size_t n, struct ps_cat_match *m)
+{
+	return match_from(cat, e, s, trimmed(s, n), 0, !e->anchored, m);
 }
 
 /* ---- index ---- */
@@ -405,17 +427,18 @@ static uint32_t hash_key(const char *p, uint32_t m)
 	return hash_word(x);
 }
 
-/* Tries entry e on the message unless a better one is known; updates *best. */
+/* Tries entry e on the message, from `from` (search: anywhere from
+ * there), unless a better one or e itself already matched; updates *best. */
 static void try_entry(const struct ps_catalogue *cat, uint32_t e, const char *s, size_t n,
-		      struct ps_cat_match *best, int *found)
+		      size_t from, int search, struct ps_cat_match *best, int *found)
 {
 	const struct ps_cat_entry *en = &cat->entry[e];
 	struct ps_cat_match cur;
 
 	if (*found && (en->literal_bytes < best->entry->literal_bytes ||
-		       (en->literal_bytes == best->entry->literal_bytes && en > best->entry)))
+		       (en->literal_bytes == best->entry->literal_bytes && en >= best->entry)))
 		return;
-	if (ps_cat_entry_match(cat, en, s, n, &cur)) {
+	if (match_from(cat, en, s, n, from, search, &cur)) {
 		*best = cur;
 		*found = 1;
 	}
@@ -432,8 +455,7 @@ int ps_catalogue_match(const struct ps_catalogue *cat, const char *s, size_t n,
 	size_t i;
 	int found = 0;
 
-	if (n > PS_CAT_MAX_LINE)
-		n = PS_CAT_MAX_LINE;
+	n = trimmed(s, n);
 	if (!cat->n || n < PS_CAT_MIN_KEY)
 		return 0;
 	memset(&best, 0, sizeof best);
@@ -442,30 +464,39 @@ int ps_catalogue_match(const struct ps_catalogue *cat, const char *s, size_t n,
 		for (e = cat->phead[hash_key(s, PS_CAT_MIN_KEY) & cat->bucket_mask]; e != UINT32_MAX;
 		     e = cat->next[e])
 			if (memcmp(cat->text + cat->entry[e].key, s, PS_CAT_MIN_KEY) == 0)
-				try_entry(cat, e, s, n, &best, &found);
+				try_entry(cat, e, s, n, 0, 0, &best, &found);
 	/* the others by a key anywhere in it (Wu-Manber) */
 	for (i = m - 1; i < n;) {
 		uint32_t sh = cat->shift[hash_block(s + i + 1 - BLOCK)];
-		const char *w;
+		size_t at;
 
 		if (sh) {
 			i += sh;
 			continue;
 		}
-		w = s + i + 1 - m;
-		memcpy(&word, w, sizeof word);
+		at = i + 1 - m;
+		memcpy(&word, s + at, sizeof word);
 		for (e = cat->head[hash_word(word) & cat->bucket_mask]; e != UINT32_MAX; e = cat->next[e]) {
+			const struct ps_cat_entry *en = &cat->entry[e];
 			unsigned t;
 
 			if (cat->keyword[e] != word)
 				continue;
+			/* a key in the leading literal fixes where a match
+			 * starts: try there, at each occurrence */
+			if (en->key_lead != UINT32_MAX) {
+				if (at >= en->key_lead && (!en->anchored || at == en->key_lead))
+					try_entry(cat, e, s, n, at - en->key_lead, 0, &best, &found);
+				continue;
+			}
+			/* otherwise a search over the whole message, once */
 			for (t = 0; t < ntried && tried[t] != e; t++)
 				;
 			if (t < ntried)
 				continue;
 			if (ntried < 16)
 				tried[ntried++] = e;
-			try_entry(cat, e, s, n, &best, &found);
+			try_entry(cat, e, s, n, 0, !en->anchored, &best, &found);
 		}
 		i++;
 	}
@@ -570,6 +601,9 @@ static const char *parse_addr(const char *p, uint32_t n, const struct compiled *
 	return NULL;
 }
 
+/* What panic() prints before its reason: such an entry ends a report. */
+static const char panic_prefix[] = "Kernel panic - not syncing";
+
 /* Parses one entry line into *e (ops into `ops` when not NULL). */
 static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 			       struct ps_cat_entry *e, struct ps_cat_op *ops, uint32_t op_first)
@@ -643,6 +677,8 @@ static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 	e->era.p = f[6].p, e->era.n = f[6].n;
 	e->source.p = f[8].p, e->source.n = f[8].n;
 	e->pattern.p = f[9].p, e->pattern.n = f[9].n;
+	e->panic = f[9].n >= sizeof panic_prefix - 1 &&
+		   memcmp(f[9].p, panic_prefix, sizeof panic_prefix - 1) == 0;
 	e->op_first = op_first;
 	e->op_count = c.n_ops;
 	e->literal_bytes = c.literal_bytes;
@@ -660,7 +696,9 @@ static int is_comment_or_blank(const char *p, uint32_t n)
 
 static const char header_line[] = "# panicsage catalogue v1";
 
-/* Walks the lines; with `cat->entry` NULL only counts entries and ops. */
+/* Walks the lines into cat->entry and cat->op, which have room for
+ * every line and 2 ops per '%' plus one per line (a pattern has at most
+ * one literal run more than it has conversions, and "%%" is one op). */
 static int parse_lines(struct ps_catalogue *cat, struct ps_cat_error *err)
 {
 	const char *t = cat->text;
@@ -668,7 +706,6 @@ static int parse_lines(struct ps_catalogue *cat, struct ps_cat_error *err)
 
 	while (pos < cat->text_len) {
 		uint32_t end = pos, len;
-		struct ps_cat_entry e;
 		const char *msg;
 
 		while (end < cat->text_len && t[end] != '\n')
@@ -685,15 +722,12 @@ static int parse_lines(struct ps_catalogue *cat, struct ps_cat_error *err)
 		} else if (!is_comment_or_blank(t + pos, len)) {
 			if (n >= PS_CAT_MAX_ENTRIES)
 				FAIL(line, "more than 65535 entries");
-			msg = parse_entry(t, pos, len, cat->entry ? &cat->entry[n] : &e,
-					  cat->entry ? cat->op : NULL, n_ops);
+			msg = parse_entry(t, pos, len, &cat->entry[n], cat->op, n_ops);
 			if (msg)
 				FAIL(line, msg);
-			if (cat->entry) {
-				cat->entry[n].line = line;
-				cat->counts[cat->entry[n].label]++;
-			}
-			n_ops += (cat->entry ? cat->entry[n] : e).op_count;
+			cat->entry[n].line = line;
+			cat->counts[cat->entry[n].label]++;
+			n_ops += cat->entry[n].op_count;
 			n++;
 		}
 		pos = end + 1;
@@ -820,6 +854,7 @@ static int build_index(struct ps_catalogue *cat, struct ps_arena *a)
 
 		if (longest_literal(cat, en) < m) {
 			en->key = cat->op[en->op_first].off;
+			en->key_lead = 0;
 			h = hash_key(cat->text + en->key, PS_CAT_MIN_KEY) & cat->bucket_mask;
 			cat->next[e] = cat->phead[h];
 			cat->phead[h] = e;
@@ -827,6 +862,10 @@ static int build_index(struct ps_catalogue *cat, struct ps_arena *a)
 			continue;
 		}
 		w = cat->text + en->key;
+		en->key_lead = UINT32_MAX;
+		if (cat->op[en->op_first].kind == OP_LIT && en->key >= cat->op[en->op_first].off &&
+		    en->key + m <= cat->op[en->op_first].off + cat->op[en->op_first].len)
+			en->key_lead = en->key - cat->op[en->op_first].off;
 		memcpy(&cat->keyword[e], w, sizeof cat->keyword[e]);
 		h = hash_key(w, m) & cat->bucket_mask;
 		cat->next[e] = cat->head[h];
@@ -894,15 +933,19 @@ int ps_catalogue_parse(struct ps_catalogue *cat, const char *text, size_t n,
 	memcpy(copy, text, n);
 	cat->text = copy;
 	cat->text_len = (uint32_t)n;
-	st = parse_lines(cat, err);   /* counting pass */
-	if (st)
-		goto fail;
-	cat->entry = PS_ALLOC(a, struct ps_cat_entry, cat->n);
-	cat->op = PS_ALLOC_RAW(a, struct ps_cat_op, cat->n_ops);
+	{
+		uint32_t lines = 1, pct = 0, i;
+
+		for (i = 0; i < cat->text_len; i++) {
+			lines += copy[i] == '\n';
+			pct += copy[i] == '%';
+		}
+		cat->entry = PS_ALLOC(a, struct ps_cat_entry, lines);
+		cat->op = PS_ALLOC_RAW(a, struct ps_cat_op, 2 * (size_t)pct + lines);
+	}
 	if (!cat->entry || !cat->op)
 		goto nomem;
-	memset(cat->counts, 0, sizeof cat->counts);
-	st = parse_lines(cat, err);   /* filling pass */
+	st = parse_lines(cat, err);
 	if (st)
 		goto fail;
 	st = check_ids(cat, a, err);
@@ -921,4 +964,20 @@ fail:
 	ps_arena_release(a, mark);
 	memset(cat, 0, sizeof *cat);
 	return st;
+}
+
+int ps_catalogue_builtin(struct ps_catalogue *cat, struct ps_arena *a, struct ps_cat_error *err)
+{
+	size_t n;
+	const char *text = ps_default_catalogue(&n);
+
+	if (!text) {
+		memset(cat, 0, sizeof *cat);
+		if (err) {
+			err->line = 0;
+			err->msg = "this build has no built-in catalogue";
+		}
+		return PS_EMODEL;
+	}
+	return ps_catalogue_parse(cat, text, n, a, err);
 }

@@ -73,10 +73,16 @@ struct ps_cat_entry {
 	uint8_t arch;           /* index for ps_cat_arch_name */
 	uint8_t addr_conv;      /* 0, or the 1-based conversion holding an address */
 	uint8_t low_label;      /* label below addr_limit, or PS_CAT_NO_LABEL */
+	uint8_t panic;          /* 1: the pattern starts with panic()'s
+				   "Kernel panic - not syncing" */
 	uint64_t addr_limit;
 	uint32_t op_first, op_count;   /* the compiled pattern */
 	uint32_t literal_bytes;        /* how specific the pattern is */
 	uint32_t key;                  /* offset of the index key in the text */
+	uint32_t key_lead;             /* bytes from the pattern's start to its key
+					  when the key is in a leading literal (a
+					  match starts that far before the key);
+					  UINT32_MAX otherwise */
 };
 
 struct ps_cat_op {
@@ -121,6 +127,11 @@ struct ps_cat_error {
  * too small (err->msg says so too).  `err` may be NULL. */
 int ps_catalogue_parse(struct ps_catalogue *cat, const char *text, size_t n,
 		       struct ps_arena *a, struct ps_cat_error *err);
+
+/* Parses the built-in catalogue (core/default_catalogue.h: the text of
+ * model/catalogue.tsv at build time) the same way.  PS_EMODEL when this
+ * build has none. */
+int ps_catalogue_builtin(struct ps_catalogue *cat, struct ps_arena *a, struct ps_cat_error *err);
 
 struct ps_cat_match {
 	const struct ps_cat_entry *entry;

@@ -115,6 +115,7 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	int rc;
 
 	an->labelled = 0;
+	an->uncertain = 0;
 	an->label_names = m->labels;
 	an->nlabels = nl;
 	an->ranking = PS_ALLOC(scratch, struct ps_ranked_label, nl);
@@ -153,6 +154,7 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	an->nneighbors = r.nnbr;
 	an->label = an->ranking[0].label;
 	an->confidence = an->ranking[0].p;
+	an->uncertain = an->confidence < m->uncertain_below;
 	an->labelled = 1;
 	ps_arena_release(scratch, mark);
 	return PS_OK;

@@ -1,5 +1,6 @@
 #include "core/diagnose.h"
 
+#include "core/catalogue.h"
 #include "core/classify.h"
 #include "core/drain.h"
 #include "core/status.h"
@@ -9,11 +10,20 @@ static uint64_t no_clock(void)
 	return 0;
 }
 
+int ps_model_catalogue(struct ps_catalogue *cat, const struct ps_model *m, struct ps_arena *a,
+		       struct ps_cat_error *err)
+{
+	if (m && m->catalogue.p)
+		return ps_catalogue_parse(cat, m->catalogue.p, m->catalogue.n, a, err);
+	return ps_catalogue_builtin(cat, a, err);
+}
+
 int ps_analyze_seeded(struct ps_analysis *an, const struct ps_params *p, const struct ps_model *m,
 		      const char *buf, size_t len, uint32_t first_line, struct ps_arena *a,
 		      uint64_t (*now_us)(void))
 {
 	struct ps_drain_params dp = p->drain;
+	struct ps_params q;
 	struct ps_drain *d;
 	uint64_t bytes = 0;
 	uint32_t i;
@@ -23,6 +33,17 @@ int ps_analyze_seeded(struct ps_analysis *an, const struct ps_params *p, const s
 		now_us = no_clock;
 	if (!m)
 		return ps_analyze(an, p, NULL, buf, len, first_line, a, now_us);
+	if (!p->catalogue) {
+		struct ps_catalogue *cat = PS_ALLOC(a, struct ps_catalogue, 1);
+
+		if (!cat)
+			return PS_ENOMEM;
+		if ((st = ps_model_catalogue(cat, m, a, NULL)) != PS_OK)
+			return st == PS_EFORMAT ? PS_EMODEL : st;
+		q = *p;
+		q.catalogue = cat;
+		p = &q;
+	}
 	/* the model's Drain parameters, and room for its templates on top
 	 * of what the log itself may add */
 	for (i = 0; i < m->templates.count; i++)
@@ -59,6 +80,8 @@ int ps_diagnose(struct ps_analysis *an, const struct ps_params *p, const struct 
 		return st;
 	an->timing_us[PS_STAGE_TOTAL] = now_us() - t0;
 
+	if (an->no_crash)               /* nothing to label */
+		return PS_OK;
 	t0 = now_us();
 	st = ps_classify(m, an, a);
 	an->timing_us[PS_STAGE_CLASSIFY] = now_us() - t0;

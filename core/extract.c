@@ -1,5 +1,6 @@
 #include "core/extract.h"
 
+#include "core/catalogue.h"
 #include "core/dbscan.h"
 #include "core/mask.h"
 #include "core/oops.h"
@@ -18,26 +19,62 @@ void ps_extract_defaults(struct ps_extract_params *p)
 	p->max_culprits = 5;
 }
 
-/* Lines of a weak header (often harmless noise) looked at before a
- * panic that has no primary header of its own. */
-#define WEAK_LOOKBACK 64
+/* Lines of report text (catalogue matches, frames, trace markers) that
+ * are further apart than this belong to different crashes: in kernel
+ * time when both lines have a timestamp (a report is printed in one
+ * burst; an OOM report's task table may be long), else in lines. */
+#define CRASH_GAP_US (10 * 1000000)
+#define CRASH_GAP_LINES_TS 1024u
+#define CRASH_GAP_LINES 64u
 
+#define FAULT_FLAGS (PS_LINE_HEADER | PS_LINE_PANIC | PS_LINE_EVIDENCE)
+#define REPORT_FLAGS (FAULT_FLAGS | PS_LINE_FRAME | PS_LINE_TRACE)
+
+/* The catalogue's last label, "kernel-bug", is what every report's
+ * scaffolding says (Call Trace, RIP, Modules linked in); evidence with
+ * another label names a kind of its own. */
+#define LABEL_KERNEL_BUG (PS_CAT_NLABELS - 1u)
+
+static int specific_evidence(const struct ps_line *l)
+{
+	return (l->flags & PS_LINE_EVIDENCE) && l->cat_label != LABEL_KERNEL_BUG;
+}
+
+/* Walking back from line j of a crash to the report line i < j: 1 when
+ * i is still part of it, 0 when a gap ends it (i is earlier by more
+ * than the gap), -1 when i is not part of it but does not end it
+ * either (printed later than j by more than the gap: a line of another
+ * CPU's or another boot's log interleaved). */
+static int same_crash(const struct ps_analysis *an, uint32_t i, uint32_t j)
+{
+	int64_t ti = an->lines[i].rec->ts_us, tj = an->lines[j].rec->ts_us;
+
+	if (ti != PS_NO_TS && tj != PS_NO_TS) {
+		if (ti - tj > CRASH_GAP_US)
+			return -1;
+		return j - i <= CRASH_GAP_LINES_TS && tj - ti <= CRASH_GAP_US;
+	}
+	return j - i <= CRASH_GAP_LINES;
+}
+
+/* Matches every line against the catalogue, marks frames and trace
+ * markers, then finds the crash that ends the log and its header. */
 void ps_mark_lines(struct ps_analysis *an)
 {
-	uint32_t i, first = PS_NONE, followup = PS_NONE, weak = PS_NONE, panic = PS_NONE;
-	struct ps_oops_matcher m;
+	const struct ps_catalogue *cat = an->catalogue;
+	uint32_t i, end = PS_NONE, start, prev, first_panic = PS_NONE;
+	struct ps_cat_match m;
 
-	ps_oops_matcher_init(&m);
-	an->header = PS_NONE;
-	an->panic = PS_NONE;
+	an->header = an->panic = an->crash_start = PS_NONE;
+	an->fault_lines = 0;
 	for (i = 0; i < an->nlines; i++) {
 		struct ps_line *l = &an->lines[i];
 		const char *s = l->rec->text;
 		uint32_t n = l->rec->len;
-		const struct ps_oops_pattern *p;
 
 		l->flags = 0;
-		l->oops = ps_oops_match(&m, s, n);
+		l->cat = 0;
+		l->cat_label = PS_CAT_NO_LABEL;
 		l->symlen = (uint32_t)ps_frame_symbol(s, n, &l->sym);
 		if (l->symlen)
 			l->flags |= PS_LINE_FRAME;
@@ -45,64 +82,68 @@ void ps_mark_lines(struct ps_analysis *an)
 			l->sym = NULL;
 		if (ps_is_trace_marker(s, n))
 			l->flags |= PS_LINE_TRACE;
-		p = ps_oops_pattern(l->oops);
-		if (!p)
+		if (!cat || !ps_catalogue_match(cat, s, n, &m))
 			continue;
-		switch (p->kind) {
-		case PS_OOPS_PANIC:
+		l->cat = (uint16_t)(m.entry - cat->entry + 1);
+		l->cat_label = m.label;
+		if (m.entry->harmless) {
+			l->flags |= PS_LINE_HARMLESS;
+			continue;
+		}
+		an->fault_lines++;
+		if (m.entry->panic)
 			l->flags |= PS_LINE_PANIC;
-			if (panic == PS_NONE)
-				panic = i;
-			if (first == PS_NONE)
-				first = i;
-			break;
-		case PS_OOPS_PRIMARY:
-			l->flags |= PS_LINE_HEADER | PS_LINE_PRIMARY;
-			if (first == PS_NONE)
-				first = i;
-			break;
-		case PS_OOPS_FOLLOWUP:
-			l->flags |= PS_LINE_HEADER;
-			if (followup == PS_NONE)
-				followup = i;
-			break;
-		default:
-			l->flags |= PS_LINE_HEADER;
-			if (weak == PS_NONE)
-				weak = i;
-			break;
-		}
+		if (m.entry->strength == PS_CAT_HEADER)
+			l->flags |= m.entry->panic ? PS_LINE_HEADER : PS_LINE_HEADER | PS_LINE_PRIMARY;
+		else
+			l->flags |= PS_LINE_EVIDENCE;
+		end = i;
 	}
+	an->no_crash = an->fault_lines == 0;
+	if (end == PS_NONE)
+		return;
 
-	/* The header is the first line that opens a report.  A panic with
-	 * no report of its own before it ("EXT4-fs error ..." then "Kernel
-	 * panic - not syncing: EXT4-fs ...") is explained by the first weak
-	 * header shortly before it. */
-	an->header = first;
-	if (weak != PS_NONE && (first == PS_NONE || an->lines[first].flags & PS_LINE_PANIC)) {
-		uint32_t limit = first == PS_NONE ? an->nlines : first;
-		uint32_t from = limit > WEAK_LOOKBACK ? limit - WEAK_LOOKBACK : 0;
+	/* The crash that ends the log: from its last fault line back over
+	 * report lines as long as they follow each other closely (an early
+	 * WARNING the machine survived is a crash of its own). */
+	start = prev = end;
+	for (i = end; i-- > 0;) {
+		int same;
 
-		for (i = from < weak ? weak : from; i < limit; i++) {
-			const struct ps_oops_pattern *p = ps_oops_pattern(an->lines[i].oops);
-
-			if (p && p->kind == PS_OOPS_WEAK) {
-				an->header = i;
-				break;
-			}
-		}
+		if (!(an->lines[i].flags & REPORT_FLAGS))
+			continue;
+		if ((same = same_crash(an, i, prev)) < 0)
+			continue;
+		if (!same)
+			break;
+		prev = i;
+		if (an->lines[i].flags & FAULT_FLAGS)
+			start = i;
 	}
+	an->crash_start = start;
+
+	/* Its header: the first header-strength match; without one, the
+	 * first evidence that names a kind, the panic line, or any evidence. */
+	for (i = start; i <= end; i++) {
+		const struct ps_line *l = &an->lines[i];
+
+		if ((l->flags & PS_LINE_PANIC) && first_panic == PS_NONE)
+			first_panic = i;
+		if ((l->flags & PS_LINE_HEADER) && an->header == PS_NONE)
+			an->header = i;
+	}
+	for (i = start; an->header == PS_NONE && i <= end; i++)
+		if (specific_evidence(&an->lines[i]))
+			an->header = i;
 	if (an->header == PS_NONE)
-		an->header = followup != PS_NONE ? followup : weak;
+		an->header = first_panic != PS_NONE ? first_panic : start;
 
 	/* the panic line that ends the report the header opened */
-	an->panic = panic;
-	if (an->header != PS_NONE && panic != PS_NONE && panic < an->header) {
-		for (i = an->header; i < an->nlines; i++)
-			if (an->lines[i].flags & PS_LINE_PANIC)
-				break;
-		an->panic = i < an->nlines ? i : panic;
-	}
+	for (i = an->header; i <= end; i++)
+		if (an->lines[i].flags & PS_LINE_PANIC) {
+			an->panic = i;
+			break;
+		}
 }
 
 struct window {
@@ -224,6 +265,12 @@ int ps_extract(struct ps_analysis *an, const struct ps_extract_params *p, struct
 		return PS_ERANGE;
 	if (n == 0)
 		return PS_OK;
+	if (an->no_crash) {            /* nothing to extract */
+		an->segment = PS_ALLOC(a, uint32_t, 1);
+		if (!an->segment)
+			return PS_ENOMEM;
+		return ps_rank_culprits(an, p->max_culprits, a);
+	}
 
 	labels = PS_ALLOC(a, int32_t, n);
 	an->segment = PS_ALLOC(a, uint32_t, p->max_lines);
@@ -273,7 +320,7 @@ int ps_extract(struct ps_analysis *an, const struct ps_extract_params *p, struct
 		if (i == an->header || i == an->panic)
 			prio = PRIO_ANCHOR;
 		else if (chosen != PS_NONE ? labels[i] == (int32_t)chosen : near_anchor(an, i, p))
-			prio = l->flags & (PS_LINE_HEADER | PS_LINE_PANIC) ? PRIO_HEADER :
+			prio = l->flags & (PS_LINE_HEADER | PS_LINE_PANIC) || specific_evidence(l) ? PRIO_HEADER :
 			       PRIO_CLUSTER - (i < target ? (target - i > 255 ? 255 : target - i) : 0);
 		if (prio)
 			ADD(i, prio);
@@ -362,7 +409,7 @@ static float line_score(const struct ps_analysis *an, uint32_t i)
 		return 0.8f;
 	if (l->flags & PS_LINE_PANIC)
 		return 0.75f;
-	if (l->flags & PS_LINE_HEADER)
+	if ((l->flags & PS_LINE_HEADER) || specific_evidence(l))
 		return 0.6f;
 	if (has_error_word(l->rec->text, l->rec->len))
 		return 0.45f;

@@ -4,7 +4,7 @@
 
 #include "core/buf.h"
 #include "core/mask.h"
-#include "core/oops.h"
+#include "core/catalogue.h"
 #include "core/psmath.h"
 #include "core/status.h"
 
@@ -27,12 +27,21 @@ static uint32_t bucket_of(uint64_t h, uint32_t mask)
 
 static uint64_t hint_hash(const struct ps_model_params *p, const char *hint)
 {
-	return ps_hash(hint, ps_strlen(hint), kind_seed(p, PS_FEAT_OOPS) + 2);
+	return ps_hash(hint, ps_strlen(hint), kind_seed(p, PS_FEAT_CATALOGUE) + 2);
 }
 
 uint32_t ps_features_hint_bucket(const struct ps_model_params *p, const char *hint)
 {
 	return bucket_of(hint_hash(p, hint), p->nbuckets - 1);
+}
+
+/* The hash of a catalogue entry's id (the name, not the index, so that
+ * an entry keeps its feature when others are added before it). */
+static uint64_t entry_hash(const struct ps_analysis *an, uint32_t cat, uint64_t seed)
+{
+	const struct ps_cat_entry *e = &an->catalogue->entry[cat - 1];
+
+	return ps_hash(e->id.p, e->id.n, seed);
 }
 
 static void bump(struct counter *c, uint64_t h, uint32_t kind)
@@ -127,10 +136,8 @@ static void add_line(struct counter *c, const struct ps_analysis *an, uint32_t l
 	}
 	if ((ln->flags & PS_LINE_FRAME) && ln->sym && ln->symlen)
 		bump(c, ps_hash(ln->sym, ln->symlen, kind_seed(c->p, PS_FEAT_SYMBOL)), PS_FEAT_SYMBOL);
-	if (ln->oops) {
-		v = ln->oops;
-		bump(c, ps_hash(&v, sizeof v, kind_seed(c->p, PS_FEAT_OOPS)), PS_FEAT_OOPS);
-	}
+	if (ln->cat && an->catalogue && !(ln->flags & PS_LINE_HARMLESS))
+		bump(c, entry_hash(an, ln->cat, kind_seed(c->p, PS_FEAT_CATALOGUE)), PS_FEAT_CATALOGUE);
 }
 
 int ps_features_count(const struct ps_model_params *p, const struct ps_analysis *an,
@@ -167,15 +174,17 @@ int ps_features_count(const struct ps_model_params *p, const struct ps_analysis 
 	if (an->header < nl) {
 		add_tokens(&c, an->lines[an->header].masked, an->lines[an->header].mlen,
 			   PS_FEAT_HEADER, PS_FEAT_HEADER);
-		if (an->lines[an->header].oops) {   /* the header's own pattern, apart */
-			uint32_t v = an->lines[an->header].oops;
-			const struct ps_oops_pattern *op = ps_oops_pattern(an->lines[an->header].oops);
+		const struct ps_line *h = &an->lines[an->header];
 
-			bump(&c, ps_hash(&v, sizeof v, kind_seed(p, PS_FEAT_OOPS) + 1), PS_FEAT_OOPS);
-			/* and the label the pattern hints at: shared by all the
-			 * patterns of one kind, so rare labels have more to go on */
-			if (op && op->hint)
-				bump(&c, hint_hash(p, op->hint), PS_FEAT_OOPS);
+		if (h->cat && an->catalogue) {   /* the header's own catalogue entry, apart */
+			const char *label = ps_cat_label_name(h->cat_label);
+
+			bump(&c, entry_hash(an, h->cat, kind_seed(p, PS_FEAT_CATALOGUE) + 1),
+			     PS_FEAT_CATALOGUE);
+			/* and the entry's (address-adjusted) label: shared by all
+			 * the entries of one kind, so rare labels have more to go on */
+			if (label)
+				bump(&c, hint_hash(p, label), PS_FEAT_CATALOGUE);
 		}
 		/* the lines right after the header usually say what kind of
 		 * report it is ("Read of size", "#PF: ...", "lock held by") */

@@ -3,8 +3,9 @@
  * From the fault-indicating segment of an analysis: masked tokens
  * (unigrams and bigrams, "<*>" skipped), Drain template ids known to
  * the model, stack-frame function names, the tokens of the oops header
- * and panic lines (a kind of their own, so they weigh more) and the
- * oops pattern ids.  Each feature is hashed with a per-kind seed into
+ * and panic lines (a kind of their own, so they weigh more), the ids
+ * of the catalogue entries the lines match (core/catalogue.h), and the
+ * header's entry id and label apart.  Each feature is hashed with a per-kind seed into
  * one of `nbuckets` buckets and adds that kind's weight to it.  Then
  *   x_b = log(1 + count_b) * idf_b,  x = x / |x|      (ps_features_weight)
  *   h0  = x P / |x P|                                 (ps_embed_*)
@@ -38,8 +39,9 @@ struct ps_sparse {
 int ps_features_count(const struct ps_model_params *p, const struct ps_analysis *an,
 		      int whole_log, struct ps_arena *a, struct ps_sparse *x);
 
-/* The bucket of the feature "the oops header's pattern hints at label
- * `hint`" (the trainer gives these buckets their own h0 dimensions). */
+/* The bucket of the feature "the oops header's catalogue entry says
+ * label `hint`" (a label name of core/catalogue.h; the trainer gives
+ * these buckets their own h0 dimensions). */
 uint32_t ps_features_hint_bucket(const struct ps_model_params *p, const char *hint);
 
 /* Sublinear TF times IDF, then L2 normalisation, in place. */

@@ -20,7 +20,7 @@
 
 /* ---- layout shared by the loader and the writer ---- */
 
-enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16 };
+enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16, T_TEXT, T_CALIB };
 
 struct sec_desc {
 	uint32_t id;
@@ -36,10 +36,12 @@ static uint64_t sec_size(const struct sec_desc *s)
 {
 	switch (s->type) {
 	case T_PARAMS: return PS_MODEL_PARAMS_SIZE;
+	case T_CALIB:  return PS_CALIB_SIZE;
 	case T_F32:    return (uint64_t)s->rows * s->cols * 4;
 	case T_Q8:     return round4((uint64_t)s->rows * s->cols) + (uint64_t)s->rows * 4;
 	case T_U16:    return round4((uint64_t)s->rows * 2);
 	case T_STRTAB: return 0;
+	case T_TEXT:   return 0;
 	}
 	return 0;
 }
@@ -62,6 +64,10 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 	for (l = 0; l < p->nlayers; l++)
 		ADD(PS_SEC_BIAS + l, T_F32, 1, p->dims[l + 1]);
 	ADD(PS_SEC_CLS_B, T_F32, 1, p->nlabels);
+	if (flags & PS_MODEL_F_CATALOGUE)
+		ADD(PS_SEC_CATALOGUE, T_TEXT, 0, 0);
+	if (flags & PS_MODEL_F_CALIB)
+		ADD(PS_SEC_CALIB, T_CALIB, 0, 0);
 	for (pass = 0; pass < 2; pass++) {
 		if ((pass == 0 && !(flags & PS_MODEL_F_F32)) || (pass == 1 && !(flags & PS_MODEL_F_INT8)))
 			continue;
@@ -78,14 +84,14 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 	return n;
 }
 
-/* 8 fixed + a bias per layer + per numeric variant: proj, cls_w and 3 per layer */
-#define MAX_LAYOUT (8u + PS_MODEL_MAX_LAYERS + 2u * (2u + 3u * PS_MODEL_MAX_LAYERS))
+/* 10 fixed (with CATALOGUE and CALIB) + a bias per layer + per numeric variant: proj, cls_w and 3 per layer */
+#define MAX_LAYOUT (10u + PS_MODEL_MAX_LAYERS + 2u * (2u + 3u * PS_MODEL_MAX_LAYERS))
 
 const char *ps_model_section_name(uint32_t id, char *tmp, size_t tmplen)
 {
 	static const char *const fixed[] = {
 		"?", "params", "labels", "templates", "idf", "tpl_weight", "proj",
-		"cls_w", "cls_b", "case_label", "case_names",
+		"cls_w", "cls_b", "case_label", "case_names", "catalogue", "calib",
 	};
 	struct ps_buf b;
 	uint32_t base = id & 0xffu;
@@ -93,7 +99,7 @@ const char *ps_model_section_name(uint32_t id, char *tmp, size_t tmplen)
 	ps_buf_init(&b, tmp, tmplen);
 	if (id & PS_SEC_Q)
 		ps_buf_puts(&b, "q_");
-	if (base >= 1 && base <= PS_SEC_CASE_NAMES) {
+	if (base >= 1 && base <= PS_SEC_CALIB) {
 		ps_buf_puts(&b, fixed[base]);
 	} else if (base >= PS_SEC_W_SELF && base < PS_SEC_EMB + 0x10) {
 		static const char *const per_layer[] = { "w_self", "w_neigh", "bias", "emb" };
@@ -313,7 +319,7 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 	flags = rd32(b + 28);
 	if (nsec < 1 || nsec > PS_MODEL_MAX_SECTIONS)
 		FAILV("model section count out of range", "sections", nsec);
-	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32))
+	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32 | PS_MODEL_F_CATALOGUE | PS_MODEL_F_CALIB))
 		FAILV("model has unknown flags", "flags", flags);
 	if (!(flags & (PS_MODEL_F_INT8 | PS_MODEL_F_F32)))
 		FAIL("model has neither float nor int8 matrices");
@@ -362,8 +368,10 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 		if (o % PS_MODEL_ALIGN || o < table_end || o > len || s > len - o)
 			FAILV("model section out of bounds", "id", id);
 		expect = sec_size(&want[j]);
-		if (want[j].type != T_STRTAB && s != expect)
+		if (want[j].type != T_STRTAB && want[j].type != T_TEXT && s != expect)
 			FAILV("model section has the wrong size", "id", id);
+		if (want[j].type == T_TEXT && (s == 0 || s > PS_MODEL_MAX_CATALOGUE))
+			FAILV("model catalogue section empty or larger than 8 MiB", "bytes", s);
 		off[j] = o;
 		size[j] = s;
 	}
@@ -375,6 +383,8 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 	m->flags = flags;
 	m->checksum = rd64(b + 32);
 	m->size = len;
+	m->temperature = 1.0f;
+	m->uncertain_below = PS_UNCERTAIN_DEFAULT;
 	for (j = 0; j < nwant; j++) {
 		const unsigned char *s = b + off[j];
 		const struct sec_desc *d = &want[j];
@@ -394,6 +404,22 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 		switch (id) {
 		case PS_SEC_PARAMS:
 			break;
+		case PS_SEC_CALIB: {
+			float t = rdf(s + 4), u = rdf(s + 8);
+
+			if (rd32(s) != PS_CALIB_VERSION)
+				FAILV("unsupported model calibration version", "version", rd32(s));
+			/* written so that NaN fails too */
+			if (!(t >= PS_CALIB_T_MIN && t <= PS_CALIB_T_MAX))
+				FAIL("model calibration temperature out of range");
+			if (!(u >= 0.0f && u <= 1.0f))
+				FAIL("model calibration threshold out of range");
+			if (rd32(s + 12) != 0)
+				FAIL("model calibration reserved field is not zero");
+			m->temperature = t;
+			m->uncertain_below = u;
+			break;
+		}
 		case PS_SEC_LABELS: {
 			struct ps_strtab t;
 
@@ -419,6 +445,10 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 			for (i = 0; i < m->p.ncases; i++)
 				if (m->case_label[i] >= m->p.nlabels)
 					FAILV("model stored case has a label out of range", "case", i);
+			break;
+		case PS_SEC_CATALOGUE:
+			m->catalogue.p = (const char *)s;
+			m->catalogue.n = (uint32_t)size[j];
 			break;
 		case PS_SEC_IDF: m->idf = (const float *)(const void *)s; break;
 		case PS_SEC_TPL_WEIGHT: m->tpl_weight = (const float *)(const void *)s; break;
@@ -594,6 +624,16 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 			size = PS_MODEL_PARAMS_SIZE;
 			put(&w, at, params, size);
 			break;
+		case T_CALIB: {
+			uint32_t ver = PS_CALIB_VERSION, zero = 0;
+
+			size = PS_CALIB_SIZE;
+			put32(&w, at, ver);
+			put(&w, at + 4, &src->temperature, 4);
+			put(&w, at + 8, &src->uncertain_below, 4);
+			put32(&w, at + 12, zero);
+			break;
+		}
 		case T_STRTAB:
 			if (d[i].id == PS_SEC_LABELS)
 				size = write_strtab_labels(&w, at, src);
@@ -601,6 +641,10 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 				size = write_strtab(&w, at, &src->templates, p->ntemplates);
 			else
 				size = write_strtab(&w, at, &src->case_names, p->ncases);
+			break;
+		case T_TEXT:
+			size = src->catalogue.n;
+			put(&w, at, src->catalogue.p, size);
 			break;
 		case T_U16:
 			size = sec_size(&d[i]);

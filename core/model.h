@@ -31,6 +31,18 @@
  *   EMB+l       f32[ncases][dims[l]]     stored layer-l embeddings, l < nlayers
  *   CASE_LABEL  u16[ncases] (padded to 4 bytes)
  *   CASE_NAMES  string table, ncases entries (case file names)
+ *   CATALOGUE   with PS_MODEL_F_CATALOGUE only: the text of the fault
+ *               message catalogue the model's features were made with
+ *               (core/catalogue.h; 1 byte to PS_MODEL_MAX_CATALOGUE,
+ *               parsed by its user, not by ps_model_load).  A model
+ *               without it (written before models carried one) is
+ *               used with the built-in catalogue (core/default_catalogue.h).
+ *   CALIB       only with PS_MODEL_F_CALIB: u32 version (1), f32
+ *               temperature (logits are divided by it before the
+ *               softmax, 0.05..20), f32 uncertain_below (a top
+ *               probability below it is reported as uncertain, 0..1),
+ *               u32 zero.  A model without it has temperature 1 and
+ *               uncertain_below PS_UNCERTAIN_DEFAULT.
  * where the matrices (PROJ, W_*, CLS_W, EMB) are there with PS_MODEL_F_F32,
  * and with PS_MODEL_F_INT8 an int8 copy of every matrix: Q_<name> is
  * i8[rows][cols] followed, at the next multiple of 4, by f32[rows] row
@@ -54,14 +66,23 @@
 #define PS_MODEL_MAX_LABELS 64u
 #define PS_MODEL_MAX_DIM 1024u
 #define PS_MODEL_MAX_K 64u
+#define PS_MODEL_MAX_CATALOGUE (8u << 20)
 
 #define PS_MODEL_F_INT8 0x1u       /* int8 matrices present */
 #define PS_MODEL_F_F32  0x2u       /* float matrices present (at least one of the two) */
+#define PS_MODEL_F_CATALOGUE 0x4u  /* a CATALOGUE section */
+#define PS_MODEL_F_CALIB 0x8u      /* CALIB section present */
+
+#define PS_CALIB_VERSION 1u
+#define PS_CALIB_SIZE 16u
+#define PS_CALIB_T_MIN 0.05f
+#define PS_CALIB_T_MAX 20.0f
+#define PS_UNCERTAIN_DEFAULT 0.5f  /* uncertain_below of a model without CALIB */
 
 enum ps_model_section {
 	PS_SEC_PARAMS = 1, PS_SEC_LABELS, PS_SEC_TEMPLATES, PS_SEC_IDF,
 	PS_SEC_TPL_WEIGHT, PS_SEC_PROJ, PS_SEC_CLS_W, PS_SEC_CLS_B,
-	PS_SEC_CASE_LABEL, PS_SEC_CASE_NAMES,
+	PS_SEC_CASE_LABEL, PS_SEC_CASE_NAMES, PS_SEC_CATALOGUE, PS_SEC_CALIB,
 	PS_SEC_W_SELF = 0x10,       /* + layer */
 	PS_SEC_W_NEIGH = 0x20,      /* + layer */
 	PS_SEC_BIAS = 0x30,         /* + layer */
@@ -72,7 +93,7 @@ enum ps_model_section {
 /* Feature kinds: each has its own hash seed and weight. */
 enum ps_feat_kind {
 	PS_FEAT_TOKEN, PS_FEAT_BIGRAM, PS_FEAT_TEMPLATE, PS_FEAT_SYMBOL,
-	PS_FEAT_HEADER, PS_FEAT_OOPS, PS_NFEAT
+	PS_FEAT_HEADER, PS_FEAT_CATALOGUE, PS_NFEAT
 };
 
 /* Model hyper-parameters; the PARAMS section holds exactly these
@@ -119,6 +140,8 @@ struct ps_model {
 	uint32_t flags;
 	uint64_t checksum;
 	size_t size;
+	float temperature;           /* CALIB, or 1 */
+	float uncertain_below;       /* CALIB, or PS_UNCERTAIN_DEFAULT */
 
 	struct ps_str labels[PS_MODEL_MAX_LABELS];
 	struct ps_strtab templates;
@@ -126,6 +149,7 @@ struct ps_model {
 	const float *idf;            /* [nbuckets] */
 	const float *tpl_weight;     /* [ntemplates] */
 	const uint16_t *case_label;  /* [ncases] */
+	struct ps_str catalogue;     /* the CATALOGUE text, or { NULL, 0 } */
 
 	struct ps_fmat proj;
 	struct ps_fmat w_self[PS_MODEL_MAX_LAYERS], w_neigh[PS_MODEL_MAX_LAYERS];

@@ -2,11 +2,13 @@
 
 #include <string.h>
 
+#include "core/catalogue.h"
 #include "core/mask.h"
 #include "core/status.h"
 
 void ps_params_defaults(struct ps_params *p)
 {
+	p->catalogue = NULL;
 	ps_drain_defaults(&p->drain);
 	ps_extract_defaults(&p->extract);
 	p->max_records = 65536;
@@ -28,10 +30,20 @@ int ps_analyze(struct ps_analysis *an, const struct ps_params *p, struct ps_drai
 	int st;
 
 	memset(an, 0, sizeof *an);
-	an->header = an->panic = PS_NONE;
+	an->header = an->panic = an->crash_start = PS_NONE;
 	if (!now_us)
 		now_us = no_clock;
 	start = t0 = now_us();
+	an->catalogue = p->catalogue;
+	if (!an->catalogue) {
+		struct ps_catalogue *cat = PS_ALLOC(a, struct ps_catalogue, 1);
+
+		if (!cat)
+			return PS_ENOMEM;
+		if ((st = ps_catalogue_builtin(cat, a, NULL)) != PS_OK)
+			return st;
+		an->catalogue = cat;
+	}
 
 	st = ps_log_parse(&an->log, a, buf, len, first_line, p->max_records);
 	if (st != PS_OK)

@@ -1,4 +1,5 @@
 #include "core/report.h"
+#include "core/catalogue.h"
 #include "core/taxonomy.h"
 
 #include <string.h>
@@ -26,11 +27,25 @@ size_t ps_report_bound(const struct ps_analysis *an)
 		text += an->lines[an->culprits[k].line].rec->len;
 	if (an->header != PS_NONE)
 		text += an->lines[an->header].rec->len;
+	if (ps_report_entry(an))
+		text += ps_report_entry(an)->id.n + ps_report_entry(an)->source.n + 32;
 	for (k = 0; an->label_names && k < an->nlabels; k++)
 		if (an->label_names[k].n > label)
 			label = an->label_names[k].n;
 	return 4096 + 6 * text + 128 * ((size_t)an->nsegment + an->nculprits + 2) +
-	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 5);
+	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 7);
+}
+
+const struct ps_cat_entry *ps_report_entry(const struct ps_analysis *an)
+{
+	const struct ps_line *h;
+
+	if (an->no_crash || an->header == PS_NONE || an->header >= an->nlines || !an->catalogue)
+		return NULL;
+	h = &an->lines[an->header];
+	if (!h->cat || h->cat > an->catalogue->n)
+		return NULL;
+	return &an->catalogue->entry[h->cat - 1];
 }
 
 /* What a label of the default model's taxonomy means; a model with
@@ -56,6 +71,10 @@ static void json_ts(struct ps_buf *b, int64_t ts)
 		ps_buf_puts(b, "null");
 		return;
 	}
+	if (ts < 0) {   /* a wall-clock line earlier than the log's first */
+		ps_buf_putc(b, '-');
+		ts = -ts;
+	}
 	ps_buf_u64(b, (uint64_t)ts / 1000000u);
 	ps_buf_putc(b, '.');
 	ps_buf_u64w(b, (uint64_t)ts % 1000000u, 6);
@@ -75,6 +94,29 @@ void ps_report_json(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_fixed(b, an->confidence, 4);
 	else
 		ps_buf_puts(b, "null");
+	ps_buf_puts(b, ",\"uncertain\":");
+	if (an->labelled)
+		ps_buf_puts(b, an->uncertain ? "true" : "false");
+	else
+		ps_buf_puts(b, "null");
+
+	ps_buf_puts(b, ",\"crash\":");
+	ps_buf_puts(b, an->no_crash ? "false" : "true");
+	ps_buf_puts(b, ",\"catalogue\":");
+	if (ps_report_entry(an)) {
+		const struct ps_cat_entry *e = ps_report_entry(an);
+		const char *l = ps_cat_label_name(an->lines[an->header].cat_label);
+
+		ps_buf_puts(b, "{\"id\":");
+		ps_buf_json_str(b, e->id.p, e->id.n);
+		ps_buf_puts(b, ",\"label\":");
+		ps_buf_json_str(b, l ? l : "", l ? ps_strlen(l) : 0);
+		ps_buf_puts(b, ",\"source\":");
+		ps_buf_json_str(b, e->source.p, e->source.n);
+		ps_buf_putc(b, '}');
+	} else {
+		ps_buf_puts(b, "null");
+	}
 
 	ps_buf_puts(b, ",\"ranking\":[");
 	for (k = 0; an->labelled && k < an->nranking; k++) {
@@ -151,8 +193,24 @@ static void console_line(struct ps_buf *b, const struct ps_analysis *an, uint32_
 void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 {
 	struct ps_str label = ps_report_label(an);
+	const struct ps_cat_entry *e = ps_report_entry(an);
 	uint32_t k, same = 0;
 
+	if (an->no_crash) {
+		ps_buf_puts(b, "panicsage: no crash found - none of the ");
+		ps_buf_u64(b, an->nlines);
+		ps_buf_puts(b, an->nlines == 1 ? " line" : " lines");
+		ps_buf_puts(b, " is a fault message of the catalogue");
+		if (an->catalogue) {
+			ps_buf_puts(b, " (");
+			ps_buf_u64(b, an->catalogue->n);
+			ps_buf_puts(b, " entries)");
+		}
+		ps_buf_puts(b, "\npanicsage: analysed in ");
+		ps_buf_fixed(b, (double)an->timing_us[PS_STAGE_TOTAL] / 1000.0, 1);
+		ps_buf_puts(b, " ms\n");
+		return;
+	}
 	ps_buf_puts(b, "panicsage: ");
 	ps_buf_put(b, label.p, label.n);
 	if (an->labelled) {
@@ -173,6 +231,21 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_puts(b, " (no model loaded)");
 	}
 	ps_buf_putc(b, '\n');
+	if (an->labelled && an->uncertain) {
+		ps_buf_puts(b, "panicsage: uncertain:");
+		for (k = 0; k < an->nranking && k < 2; k++) {
+			struct ps_str s = { "?", 1 };
+
+			if (an->label_names && an->ranking[k].label < an->nlabels)
+				s = an->label_names[an->ranking[k].label];
+			ps_buf_puts(b, k ? " or " : " ");
+			ps_buf_put(b, s.p, s.n);
+			ps_buf_puts(b, " (");
+			ps_buf_fixed(b, an->ranking[k].p, 2);
+			ps_buf_putc(b, ')');
+		}
+		ps_buf_putc(b, '\n');
+	}
 	if (an->labelled && ps_report_gloss(label)) {
 		ps_buf_puts(b, "panicsage: ");
 		ps_buf_put(b, label.p, label.n);
@@ -199,6 +272,17 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 	if (an->header != PS_NONE) {
 		ps_buf_puts(b, "panicsage: crash: ");
 		console_line(b, an, an->header);
+	}
+	if (e) {
+		const char *l = ps_cat_label_name(an->lines[an->header].cat_label);
+
+		ps_buf_puts(b, "panicsage: catalogue: ");
+		ps_buf_printable(b, e->id.p, e->id.n);
+		ps_buf_puts(b, " says ");
+		ps_buf_puts(b, l ? l : "?");
+		ps_buf_puts(b, " (");
+		ps_buf_printable(b, e->source.p, e->source.n);
+		ps_buf_puts(b, ")\n");
 	}
 	if (an->nculprits) {
 		ps_buf_puts(b, "panicsage: culprit lines, best first:\n");

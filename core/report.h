@@ -8,8 +8,9 @@
 #include "core/analysis.h"
 #include "core/buf.h"
 
-/* JSON object with the keys documented in README.md:
- * label, confidence, ranking, segment, culprits, neighbors, timing_us. */
+/* JSON object with the keys documented in README.md: label,
+ * confidence, crash, catalogue, ranking, segment, culprits, neighbors,
+ * timing_us. */
 void ps_report_json(const struct ps_analysis *an, struct ps_buf *out);
 
 /* Console text.  Every line starts with "panicsage: " or two spaces,
@@ -19,6 +20,11 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *out);
 /* Bytes that always suffice for either report of this analysis (JSON
  * escapes make a byte up to six); size the output buffer with it. */
 size_t ps_report_bound(const struct ps_analysis *an);
+
+/* The catalogue entry the oops header matched, or NULL (no crash, no
+ * header, or a header the catalogue does not know). */
+struct ps_cat_entry;
+const struct ps_cat_entry *ps_report_entry(const struct ps_analysis *an);
 
 /* Label name of the analysis, or "unlabelled". */
 struct ps_str ps_report_label(const struct ps_analysis *an);

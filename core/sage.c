@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/psmath.h"
+#include "core/sort.h"
 #include "core/status.h"
 
 enum ps_numeric ps_sage_path(const struct ps_model *m, enum ps_numeric num)
@@ -83,27 +84,19 @@ static void matvec_add(const struct ps_fmat *w, const struct ps_qmat *q, int int
 	}
 }
 
-/* Keeps the k best (sim desc, index asc) in nbr/sim; returns the count. */
+/* The k stored cases most similar to h0 (sim desc, index asc) in
+ * nbr/sim; returns the count. */
 static uint32_t top_k(const struct ps_model *m, int int8, const float *h0, const int8_t *h0q,
 		      float h0s, uint32_t k, uint32_t *nbr, float *sim)
 {
-	uint32_t n = 0, i, j, d = m->p.dim;
+	uint32_t n = 0, i, d = m->p.dim;
 
 	for (i = 0; i < m->p.ncases; i++) {
 		float s = int8 ? m->qemb[0].scale[i] * h0s *
 				 (float)dot_q8(m->qemb[0].q + (size_t)i * d, h0q, d)
 			       : dot_f32(m->emb[0].w + (size_t)i * d, h0, d);
 
-		if (n == k && !(s > sim[k - 1]))
-			continue;
-		j = n < k ? n++ : k - 1;
-		while (j > 0 && s > sim[j - 1]) {
-			sim[j] = sim[j - 1];
-			nbr[j] = nbr[j - 1];
-			j--;
-		}
-		sim[j] = s;
-		nbr[j] = i;
+		n = ps_topk_add(nbr, sim, n, k, i, s);
 	}
 	return n;
 }
@@ -182,6 +175,9 @@ int ps_sage_forward(const struct ps_model *m, const float *h0, enum ps_numeric n
 	if (int8)
 		xs = quantize_vec(h, p->dims[p->nlayers], xq);
 	matvec_add(&m->cls_w, &m->qcls_w, int8, h, xq, xs, r->probs);
+	if (m->temperature != 1.0f)         /* calibration: logits / T */
+		for (j = 0; j < p->nlabels; j++)
+			r->probs[j] /= m->temperature;
 	ps_softmax(r->probs, p->nlabels);
 	r->h = h;
 	return PS_OK;

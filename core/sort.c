@@ -79,3 +79,20 @@ void ps_sort_u64_desc_first(uint64_t *v, size_t n, size_t k)
 		v[n - 1 - i] = t;
 	}
 }
+
+uint32_t ps_topk_add(uint32_t *idx, float *sim, uint32_t n, uint32_t k, uint32_t i, float s)
+{
+	uint32_t j;
+
+	if (!(s == s) || k == 0 || (n >= k && !(s > sim[k - 1])))
+		return n;
+	j = n < k ? n++ : k - 1;
+	while (j > 0 && s > sim[j - 1]) {
+		sim[j] = sim[j - 1];
+		idx[j] = idx[j - 1];
+		j--;
+	}
+	sim[j] = s;
+	idx[j] = i;
+	return n;
+}

@@ -105,11 +105,14 @@ bad_pin:
 		set_machine_id(cfg, v, vn);
 		return 1;
 	}
-	if (KEY("retries") || KEY("backoff_ms") || KEY("timeout_ms") || KEY("upload")) {
+	if (KEY("retries") || KEY("backoff_ms") || KEY("timeout_ms") || KEY("upload") ||
+	    KEY("spool_max_cases") || KEY("spool_max_bytes")) {
 		uint32_t lo = 0, hi = 600000;
 		if (KEY("retries")) { lo = 1; hi = 20; }
 		if (KEY("timeout_ms")) { lo = 10; }
 		if (KEY("upload")) { hi = 1; }
+		if (KEY("spool_max_cases")) { lo = 1; hi = 100000; }
+		if (KEY("spool_max_bytes")) { lo = 1; hi = UINT32_MAX; }
 		if (!parse_u32(v, vn, lo, hi, &u)) {
 			snprintf(msg, msglen, "%s: %.*s: expected an integer from %u to %u", where,
 				 (int)kn, k, lo, hi);
@@ -118,6 +121,8 @@ bad_pin:
 		if (KEY("retries")) cfg->retries = u;
 		else if (KEY("backoff_ms")) cfg->backoff_ms = u;
 		else if (KEY("timeout_ms")) cfg->timeout_ms = u;
+		else if (KEY("spool_max_cases")) cfg->spool_max_cases = u;
+		else if (KEY("spool_max_bytes")) cfg->spool_max_bytes = u;
 		else cfg->upload = (int)u;
 		return 1;
 	}
@@ -240,6 +245,8 @@ int kdump_config_load(struct kdump_config *cfg, const char *path, const char *cm
 	cfg->backoff_ms = 200;
 	cfg->timeout_ms = 5000;
 	cfg->upload = 1;
+	cfg->spool_max_cases = 32;
+	cfg->spool_max_bytes = 8u << 20;
 	if (msglen)
 		msg[0] = '\0';
 	rc = parse_file(cfg, path ? path : KDUMP_CONFIG_PATH, msg, msglen);

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/catalogue.h"
 #include "core/exitcode.h"
 #include "core/log.h"
 #include "core/pipeline.h"
@@ -23,8 +24,9 @@
 #include "kdump/vmcore/vmcore.h"
 #include "port/port.h"
 
-/* Working memory: the log text, the analysis and the report.  It lives
- * in .bss, so only the pages an input needs become resident. */
+/* Working memory: the log text, the parsed catalogue (0.45 MiB kept,
+ * 0.8 MiB at the peak of parsing), the analysis and the report.  It
+ * lives in .bss, so only the pages an input needs become resident. */
 #define ARENA_SIZE   (80u << 20)
 /* The newest part of a log that is analysed; a crash is at the end. */
 #define MAX_LOG      (8u << 20)
@@ -38,12 +40,16 @@ static const char usage[] =
 	"Diagnoses a kernel crash from inside the kdump capture kernel: reads the\n"
 	"crashed kernel's log from INPUT (default /proc/vmcore; a dmesg text file\n"
 	"works too), extracts the lines that explain the crash and prints the\n"
-	"report on the console.\n\n"
+	"report on the console; a log in which no line is a fault message of the\n"
+	"model's catalogue is reported as \"no crash found\", unlabelled.\n\n"
 	"  --json            print the report as one JSON object\n"
 	"  --dmesg           print the log read from INPUT and exit\n"
 	"  --model MODEL     frozen model to label with (default: the one built in)\n"
 	"  --budget SECONDS  give up after this long (default 30)\n"
-	"  --deliver         spool the case and upload it (the default for a vmcore)\n"
+	"  --deliver         spool the case and upload it (the default for a vmcore);\n"
+	"                    only with a collector configured, within the spool's\n"
+	"                    bound (spool_max_cases, spool_max_bytes: the oldest\n"
+	"                    cases are dropped, each said on stderr)\n"
 	"  --no-deliver      only print the report\n"
 	"  --config FILE     upload settings (default /etc/panicsage/kdump.conf;\n"
 	"                    panicsage.* options on the kernel command line win)\n"
@@ -55,7 +61,9 @@ static const char usage[] =
 	"exit codes: 0 report printed, 2 usage, 3 input unreadable, 4 input\n"
 	"unusable, 5 model unusable (the report is still printed, unlabelled),\n"
 	"6 out of memory, 7 time budget exceeded, 8 upload failed (the case\n"
-	"stays in the spool and goes with the next run)\n";
+	"stays in the spool and goes with the next run).  When the model and\n"
+	"the case's delivery both fail, the case's code wins (8 pending, or 3,\n"
+	"6, 7 lost) and both are said on stderr.\n";
 
 static void out(int fd, const char *s)
 {
@@ -119,7 +127,7 @@ struct input {
 	char *text;
 	size_t len;
 	int vmcore;              /* read out of an ELF core file */
-	char release[65];        /* crashed kernel's release (vmcore), or "" */
+	char release[65];        /* crashed kernel's release, or "" */
 };
 
 /* Reads the log of `path` into the arena: a vmcore (recognised by its
@@ -132,7 +140,8 @@ static int read_log(const char *path, struct ps_arena *a, struct input *in, uint
 	unsigned char head[64];
 	uint64_t dropped = 0;
 	size_t got = 0;
-	int err = port_open(&f, path);
+	/* a FIFO with no writer must not hold us before the budget applies */
+	int err = port_open_nowait(&f, path);
 
 	memset(in, 0, sizeof *in);
 	if (err)
@@ -164,6 +173,9 @@ static int read_log(const char *path, struct ps_arena *a, struct input *in, uint
 		err = port_read_tail(&f, (unsigned char *)in->text, MAX_LOG, &in->len, &dropped,
 				     deadline);
 		port_close(&f);
+		if (err == ETIMEDOUT && !in->len && !dropped)
+			return fail(PS_EXIT_TIMEOUT, path, "nothing to read within half the time budget "
+				    "(a pipe or FIFO that nobody writes to?)");
 		if (err == ETIMEDOUT)
 			fail(0, "warning", "the input was still streaming at half the time budget; "
 			     "analysing what arrived");
@@ -173,6 +185,22 @@ static int read_log(const char *path, struct ps_arena *a, struct input *in, uint
 	if (dropped)
 		out(2, "panicsage: warning: log larger than 8 MiB, only its end is analysed\n");
 	return PS_EXIT_OK;
+}
+
+/* The same warning as `panicsage classify`: the pipeline keeps the
+ * newest ps_params.max_records lines. */
+static void warn_lines(const char *path, uint32_t kept)
+{
+	char n[16];
+	struct ps_buf b;
+
+	ps_buf_init(&b, n, sizeof n);
+	ps_buf_u64(&b, kept);
+	out(2, "panicsage: warning: ");
+	out(2, path);
+	out(2, ": only the last ");
+	port_write_all(2, b.p, b.len);
+	out(2, " lines were analysed\n");
 }
 
 /* Loads the model at `path` (NULL: the built-in one) into *m; on
@@ -216,6 +244,33 @@ static int load_model(const char *path, struct ps_arena *a, struct ps_model *m, 
 	if (ps_model_load(m, img, len, err, sizeof err) != PS_OK)
 		return fail(PS_EXIT_MODEL, path ? path : "built-in model", err);
 	*loaded = 1;
+	return PS_EXIT_OK;
+}
+
+/* The catalogue to match lines with: the model's own (or the built-in
+ * one for a model without).  A model whose catalogue is malformed is
+ * unusable: *have_model drops to 0, PS_EXIT_MODEL goes to *model_rc,
+ * and the built-in catalogue is used.  Returns an exit code. */
+static int load_catalogue(struct ps_catalogue *cat, const struct ps_model *m, int *have_model,
+			  int *model_rc, struct ps_arena *a)
+{
+	struct ps_cat_error err;
+	char why[160];
+	struct ps_buf b;
+	int st = ps_model_catalogue(cat, *have_model ? m : NULL, a, &err);
+
+	if (st == PS_EFORMAT && *have_model) {
+		ps_buf_init(&b, why, sizeof why);
+		ps_buf_puts(&b, "line ");
+		ps_buf_u64(&b, err.line);
+		ps_buf_puts(&b, ": ");
+		ps_buf_puts(&b, err.msg);
+		*model_rc = fail(PS_EXIT_MODEL, "model catalogue", why);
+		*have_model = 0;
+		st = ps_model_catalogue(cat, NULL, a, &err);
+	}
+	if (st != PS_OK)
+		return fail(ps_exit_for_status(st), "catalogue", err.msg ? err.msg : ps_status_str(st));
 	return PS_EXIT_OK;
 }
 
@@ -334,6 +389,31 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	return rc;
 }
 
+/* The exit code when the case's delivery (`rc`) and the model
+ * (`model_rc`) may both have failed: the case wins, since a script must
+ * see that it is pending (8) or lost (3, 6, 7); the model's failure was
+ * said when it was loaded and is said again here. */
+static int exit_code(int rc, int model_rc)
+{
+	char line[128];
+	struct ps_buf b;
+
+	if (!rc)
+		return model_rc;
+	if (!model_rc)
+		return rc;
+	ps_buf_init(&b, line, sizeof line);
+	ps_buf_puts(&b, "panicsage: two failures: the case (exit ");
+	ps_buf_u64(&b, (uint64_t)rc);
+	ps_buf_puts(&b, ") and the model (exit ");
+	ps_buf_u64(&b, (uint64_t)model_rc);
+	ps_buf_puts(&b, "); exiting ");
+	ps_buf_u64(&b, (uint64_t)rc);
+	ps_buf_putc(&b, '\n');
+	port_write_all(2, b.p, b.len);
+	return rc;
+}
+
 /* --flush: the spool alone, for the capture boot's later stage and the
  * next normal boot. */
 static int flush(const char *config, uint64_t deadline)
@@ -363,7 +443,8 @@ int main(int argc, char **argv)
 	int json = 0, dmesg = 0, do_flush = 0, have_input = 0, i, rc, st, model_rc, have_model;
 	int want_deliver = -1;
 	struct ps_model model;
-	uint64_t budget = 30u * 1000000u, start = port_now_us();
+	struct ps_catalogue cat;
+	uint64_t budget = 30u * 1000000u, t_cat, start = port_now_us();
 	struct ps_arena arena;
 	struct ps_params params;
 	struct ps_analysis an;
@@ -428,10 +509,24 @@ int main(int argc, char **argv)
 	model_rc = load_model(model_path, &arena, &model, &have_model);
 	hdr = in.vmcore ? 0 : ps_casefile_header(in.text, in.len, &hdr_lines);
 	ps_params_defaults(&params);
+	t_cat = port_now_us();
+	if ((rc = load_catalogue(&cat, &model, &have_model, &model_rc, &arena)))
+		return rc;
+	t_cat = port_now_us() - t_cat;
+	params.catalogue = &cat;
 	st = ps_diagnose(&an, &params, have_model ? &model : NULL, in.text + hdr, in.len - hdr,
 			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK)
 		return fail(ps_exit_for_status(st), path, ps_status_str(st));
+	if (an.log.skipped_lines)
+		warn_lines(path, an.log.n);
+	/* the crashed kernel's release: VMCOREINFO's OSRELEASE, else what
+	 * its own log says (never this kernel's uname) */
+	if (!in.release[0])
+		ps_log_release(&an.log, in.release, sizeof in.release);
+	/* parsing the catalogue is part of the analysis' cost */
+	an.timing_us[PS_STAGE_PARSE] += t_cat;
+	an.timing_us[PS_STAGE_TOTAL] += t_cat;
 
 	report_size = ps_report_bound(&an);
 	report = ps_arena_alloc(&arena, report_size, 1);
@@ -450,5 +545,5 @@ int main(int argc, char **argv)
 		rc = fail(PS_EXIT_TIMEOUT, "time budget exceeded", "the case is not spooled");
 	else if (want_deliver == 1 || (want_deliver == -1 && in.vmcore))
 		rc = deliver(&an, &in, config, start + budget, &arena);
-	return model_rc ? model_rc : rc;
+	return exit_code(rc, model_rc);
 }

@@ -3,6 +3,7 @@
 #define PS_KDUMP_SPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kdump/upload.h"
 
@@ -34,5 +35,26 @@ int kdump_spool_path(const struct kdump_spool *sp, int dir, const char *name, ch
 int kdump_spool_remove(const struct kdump_spool *sp, int dir, const char *name);
 /* Renames name to name+suffix (".bad", ".rejected"). */
 int kdump_spool_set_aside(const struct kdump_spool *sp, int dir, const char *name, const char *suffix);
+
+/* One entry of the spool: a case, or one set aside (.bad, .rejected). */
+struct kdump_spool_entry {
+	int dir;
+	char name[64 + 5 + 10];       /* <hex id>.case[.bad|.rejected] */
+	int aside;                    /* set aside: never sent again */
+	uint64_t capture_us;          /* from the frame; 0 if unreadable */
+	uint64_t size;
+};
+
+/* Keeps the spool (all its directories) within max_cases entries and
+ * max_bytes bytes: drops the entries set aside first, then the cases
+ * captured longest ago, never `keep` (the case just captured; NULL for
+ * none), whose size counts all the same.  Calls dropped(ctx, entry,
+ * cases, bytes) for each entry removed, with the totals before it went.
+ * Returns how many were removed. */
+unsigned kdump_spool_bound(const struct kdump_spool *sp, uint32_t max_cases, uint64_t max_bytes,
+			   const char *keep,
+			   void (*dropped)(const void *ctx, const struct kdump_spool_entry *e,
+					   uint64_t cases, uint64_t bytes),
+			   const void *ctx);
 
 #endif

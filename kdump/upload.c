@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/exitcode.h"
 #include "core/frame.h"
@@ -69,11 +70,9 @@ static int encode_case(const struct kdump_config *cfg, const struct kdump_case *
 	int r;
 
 	memset(&m, 0, sizeof m);
-	if (c->release && c->release[0]) {
-		snprintf(release, sizeof release, "%s", c->release);
-	} else if (port_uname_release(release, sizeof release) != 0) {
-		snprintf(release, sizeof release, "unknown");
-	}
+	/* the crashed kernel's, which the running one (a capture kernel, a
+	 * host reading a log file) need not be: unknown rather than wrong */
+	snprintf(release, sizeof release, "%s", c->release && c->release[0] ? c->release : "unknown");
 	/* Fields must be printable: replace anything else. */
 	for (char *p = release; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
@@ -285,6 +284,30 @@ static void persist_tmpfs_cases(void)
 	}
 }
 
+/* Says on stderr that the bound dropped entry e. */
+static void say_dropped(const void *ctx, const struct kdump_spool_entry *e, uint64_t cases,
+			uint64_t bytes)
+{
+	const struct kdump_config *cfg = ctx;
+	char line[600], when[32] = "at an unknown time";
+	time_t t = (time_t)(e->capture_us / 1000000u);
+	struct tm tm;
+	int n;
+
+	stats.dropped++;
+	if (e->capture_us && gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof line,
+		     "panicsage: spool over its bound (%llu cases, %llu bytes; at most %u cases, %u bytes): "
+		     "dropped %s case %.16s captured %s, from %s\n",
+		     (unsigned long long)cases, (unsigned long long)bytes, cfg->spool_max_cases,
+		     cfg->spool_max_bytes,
+		     !e->aside ? "the oldest" : strstr(e->name, ".bad") ? "the unreadable" : "the rejected",
+		     e->name, when, spool.dir[e->dir]);
+	if (n > 0)
+		port_write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
 int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		  uint64_t deadline_us, char *msg, size_t msglen)
 {
@@ -300,6 +323,18 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		msg[0] = '\0';
 	kdump_spool_dirs(cfg, &spool);
 	persist_tmpfs_cases();
+	if (!cfg->collector_port) {
+		/* nowhere to send it: a spool would only grow */
+		if (!c) {
+			kdump_spool_list(&spool, NULL);
+			snprintf(msg, msglen, "no collector configured; %d%s case(s) in the spool", spool.nfiles,
+				 spool.more ? "+" : "");
+			return PS_EXIT_OK;
+		}
+		snprintf(msg, msglen, "no collector configured (%s): the case is not spooled",
+			 KDUMP_CONFIG_PATH);
+		return PS_EXIT_OK;
+	}
 	if (c) {
 		rc = encode_case(cfg, c, &len, name, msg, msglen);
 		if (rc)
@@ -310,18 +345,20 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		}
 		items[nitems++] = (struct pending){ dir, name, 1, 0, 0 };
 	}
-	if (!cfg->upload || !cfg->collector_port) {
+	if (!cfg->upload) {
+		kdump_spool_bound(&spool, cfg->spool_max_cases, cfg->spool_max_bytes, dir >= 0 ? name : NULL,
+				  say_dropped, cfg);
 		if (!c) {
 			kdump_spool_list(&spool, NULL);
-			snprintf(msg, msglen, "upload not configured; %d%s case(s) in the spool", spool.nfiles,
+			snprintf(msg, msglen, "upload = 0; %d%s case(s) in the spool", spool.nfiles,
 				 spool.more ? "+" : "");
 			return PS_EXIT_OK;
 		}
 		if (dir < 0) {
-			snprintf(msg, msglen, "%s; upload not configured: case not kept", spool_msg);
+			snprintf(msg, msglen, "%s; upload = 0: case not kept", spool_msg);
 			return PS_EXIT_IO;
 		}
-		snprintf(msg, msglen, "case %.16s spooled in %s; upload not configured", name, spool.dir[dir]);
+		snprintf(msg, msglen, "case %.16s spooled in %s; upload = 0", name, spool.dir[dir]);
 		return PS_EXIT_OK;
 	}
 	kdump_spool_list(&spool, c ? name : NULL);
@@ -329,9 +366,12 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		items[nitems++] = (struct pending){ spool.files[i].dir, spool.files[i].name, 0, 0, 0 };
 
 	upload(cfg, nitems, len, deadline_us, msg, msglen);
-
-	stats.left = (unsigned)count_left(nitems) + (spool.more ? 1u : 0u);
 	new_ok = c && items[0].acked;
+	/* what could not go stays, within the bound; the new case always */
+	kdump_spool_bound(&spool, cfg->spool_max_cases, cfg->spool_max_bytes,
+			  dir >= 0 && !new_ok ? name : NULL, say_dropped, cfg);
+	kdump_spool_list(&spool, NULL);     /* items[] point into the old list: done with them */
+	stats.left = (unsigned)spool.nfiles + (spool.more ? 1u : 0u);
 	if (!c) {
 		if (stats.left) {
 			char why[300];

@@ -5,14 +5,18 @@
  *           // /etc/panicsage/kdump.conf, then /proc/cmdline
  *   struct kdump_case c = { .report = json, .report_len = n,
  *                           .label = "hung-task", .confidence = 0.97,
- *                           .release = osrelease_from_vmcoreinfo };
+ *                           .release = osrelease };  // VMCOREINFO, or the log's
  *   rc = kdump_deliver(&cfg, &c, port_now_us() + 20 * 1000000, msg, sizeof msg);
  *
- * kdump_deliver writes the case to the spool first (temp file, fsync,
- * rename, fsync of the directory), then uploads it and every older
- * spooled case over mutual TLS with a pinned server key, with bounded
- * retries and backoff inside the deadline.  A spool file is deleted only
- * after the collector's ACK.  No malloc: all memory is static.
+ * With a collector configured, kdump_deliver writes the case to the
+ * spool first (temp file, fsync, rename, fsync of the directory), then
+ * uploads it and every older spooled case over mutual TLS with a pinned
+ * server key, with bounded retries and backoff inside the deadline, then
+ * keeps the spool within its bound.  A spool file is deleted after the
+ * collector's ACK, or by the bound (said on stderr).  Without a
+ * collector nothing is spooled: the case is on the console (and, with
+ * the capture-boot integration, beside the dump).  No malloc: all
+ * memory is static.
  *
  * Configuration (file lines `key = value`, `#` comments; kernel command
  * line `panicsage.KEY=value`, which wins over the file):
@@ -21,12 +25,17 @@
  *   server_pin  64 hex digits: SHA-256 of the collector's public key
  *               (SubjectPublicKeyInfo DER); `panicsage pki pin` prints it
  *   spool       spool directory (default /var/spool/panicsage if
- *               writable, else /run/panicsage)
+ *               writable, else /run/panicsage); used only with a collector
+ *   spool_max_cases, spool_max_bytes
+ *               the spool's bound (default 32 cases, 8388608 bytes): over
+ *               it the entries set aside, then the oldest cases, are
+ *               dropped, each said on stderr
  *   machine_id  default: /etc/machine-id, else DMI product_uuid
  *   retries     connection attempts (default 4, 1..20)
  *   backoff_ms  first pause between attempts, doubled each time (200)
  *   timeout_ms  per network wait (default 5000)
- *   upload      0 disables uploading (the case is still spooled) */
+ *   upload      0 holds uploads back (with a collector, cases are still
+ *               spooled, for a later run) */
 #ifndef PS_KDUMP_UPLOAD_H
 #define PS_KDUMP_UPLOAD_H
 
@@ -51,6 +60,8 @@ struct kdump_config {
 	uint32_t backoff_ms;
 	uint32_t timeout_ms;
 	int upload;
+	uint32_t spool_max_cases;
+	uint32_t spool_max_bytes;
 };
 
 struct kdump_case {
@@ -58,7 +69,7 @@ struct kdump_case {
 	size_t report_len;
 	const char *label;           /* predicted label, NULL if none */
 	double confidence;           /* 0..1 */
-	const char *release;         /* crashed kernel's release; NULL: uname */
+	const char *release;         /* crashed kernel's release; NULL: "unknown" */
 	uint64_t capture_us;         /* 0: now (wall clock) */
 };
 
@@ -73,11 +84,13 @@ int kdump_config_load(struct kdump_config *cfg, const char *path, const char *cm
 		      char *msg, size_t msglen);
 
 /* Spools `c` (NULL: nothing new, only send what the spool holds) and
- * uploads the spool before `deadline_us` (port_now_us() time).
- * Returns PS_EXIT_OK when the new case is acknowledged (or when upload
- * is not configured and the case is spooled), PS_EXIT_UPLOAD when it
- * stays in the spool, PS_EXIT_IO when it could be neither spooled nor
- * sent.  `msg` says what happened in one line. */
+ * uploads the spool before `deadline_us` (port_now_us() time), then
+ * bounds it.  Returns PS_EXIT_OK when the new case is acknowledged, or
+ * when no collector is configured (nothing is kept) or upload = 0 and
+ * the case is spooled; PS_EXIT_UPLOAD when it stays in the spool,
+ * PS_EXIT_IO when it could be neither spooled nor sent.  `msg` says
+ * what happened in one line; each case the bound drops is said on
+ * stderr ("panicsage: spool over its bound ...: dropped case ..."). */
 int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 		  uint64_t deadline_us, char *msg, size_t msglen);
 
@@ -85,6 +98,7 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 struct kdump_stats {
 	unsigned spooled, sent, duplicates, rejected, left, attempts;
 	unsigned moved;              /* from the tmpfs spool to the disk spool */
+	unsigned dropped;            /* removed by the spool's bound */
 	char spool_dir[KDUMP_PATH_LEN];
 	char case_id[65];
 };

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int port_open(struct port_file *f, const char *path)
+static int open_file(struct port_file *f, const char *path, int nowait)
 {
 	struct stat st;
 
@@ -20,10 +20,17 @@ int port_open(struct port_file *f, const char *path)
 		f->fd = STDIN_FILENO;
 	} else {
 		do
-			f->fd = open(path, O_RDONLY | O_CLOEXEC);
+			f->fd = open(path, O_RDONLY | O_CLOEXEC | (nowait ? O_NONBLOCK : 0));
 		while (f->fd < 0 && errno == EINTR);
 		if (f->fd < 0)
 			return errno;
+		/* reads block again; port_read_tail bounds them with poll */
+		if (nowait && fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+			int e = errno;
+
+			port_close(f);
+			return e;
+		}
 	}
 	if (fstat(f->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
@@ -34,6 +41,16 @@ int port_open(struct port_file *f, const char *path)
 			f->size = (uint64_t)st.st_size;
 	}
 	return 0;
+}
+
+int port_open(struct port_file *f, const char *path)
+{
+	return open_file(f, path, 0);
+}
+
+int port_open_nowait(struct port_file *f, const char *path)
+{
+	return open_file(f, path, 1);
 }
 
 void port_close(struct port_file *f)

@@ -14,6 +14,11 @@ struct port_file {
 
 /* "-" opens standard input. */
 int port_open(struct port_file *f, const char *path);
+/* Like port_open, but the open itself never waits: a FIFO nobody has
+ * opened for writing yet opens at once.  Its reads would then see end
+ * of file, so read it with port_read_tail and a deadline, which waits
+ * for the first writer no longer than that. */
+int port_open_nowait(struct port_file *f, const char *path);
 void port_close(struct port_file *f);
 /* Reads up to `len` bytes at `off`; *got < len only at end of file. */
 int port_pread(struct port_file *f, void *buf, size_t len, uint64_t off, size_t *got);
@@ -81,8 +86,6 @@ int port_read_file(const char *path, void *buf, size_t cap, size_t *len);
 /* Calls fn(ctx, name) for every entry of dir except . and ..; stops
  * early when fn returns non-zero.  Uses getdents64, not opendir. */
 int port_dir_each(const char *dir, int (*fn)(void *ctx, const char *name), void *ctx);
-/* Release string of the running kernel (uname -r). */
-int port_uname_release(char *buf, size_t cap);
 /* Sleeps for `us` microseconds. */
 void port_sleep_us(uint64_t us);
 

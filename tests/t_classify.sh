@@ -22,9 +22,17 @@ path, host, kdump = sys.argv[1:]
 lines = open(path, "rb").read().decode("utf-8", "replace").split("\n")
 a = json.load(open(host))
 b = json.load(open(kdump))
-keys = ["label", "confidence", "ranking", "segment", "culprits", "neighbors", "timing_us"]
+keys = ["label", "confidence", "uncertain", "crash", "catalogue", "ranking", "segment", "culprits",
+        "neighbors", "timing_us"]
 assert list(a) == keys, "keys %r" % list(a)
+# the catalogue entry named is a row of model/catalogue.tsv, with its label and source
+rows = {r.split("\t")[0]: r.split("\t") for r in open("model/catalogue.tsv") if r[:1] not in "#\n"}
 for rep in (a, b):
+    assert rep["crash"] is True, "crash %r" % rep["crash"]
+    c = rep["catalogue"]
+    assert c and set(c) == {"id", "label", "source"}, "catalogue %r" % c
+    assert c["id"] in rows and rows[c["id"]][8] == c["source"], "catalogue entry %r" % c
+    assert c["label"] in (rows[c["id"]][1], rows[c["id"]][7].split(":")[-1]), "catalogue label %r" % c
     assert rep["segment"], "empty segment"
     prev = 0
     for s in rep["segment"] + rep["culprits"]:
@@ -54,6 +62,9 @@ $B/panicsage classify "$T/case.log" > "$T/console.txt"
 if grep -q "planted-label-xyzzy" "$T/console.txt"; then
 	echo "FAIL: the case file's LABEL leaked into the report"; exit 1
 fi
+# the console names the catalogue entry of the header
+grep -q "^panicsage: catalogue: null.x86 says null-deref (arch/x86/mm/fault.c:" "$T/console.txt" ||
+	{ echo "FAIL: catalogue line"; grep catalogue "$T/console.txt"; exit 1; }
 # line numbers count the header lines too
 grep -q "line 29: \[3611.034187\] BUG: kernel NULL pointer dereference" "$T/console.txt" ||
 	{ echo "FAIL: header line number"; cat "$T/console.txt" | head -5; exit 1; }

@@ -53,6 +53,17 @@ expect 2 "templates bad --st" $P templates --st 2 tests/data/example.log
 expect 2 "templates bad --depth" $P templates --depth x tests/data/example.log
 expect 2 "templates bad regex" $P templates --mask '(' tests/data/example.log
 expect 3 "templates missing file" $P templates "$T/nonexistent"
+printf 'Mar  4 10:11:12 node7 systemd[1]: Started foo.\n-- Boot 1a2b --\n' > "$T/syslog-other"
+expect 4 "classify a syslog file without kernel lines" $P classify "$T/syslog-other"
+expect 0 "logform help" $P logform --help
+expect 0 "logform list" $P logform --list
+expect 2 "logform without form" $P logform
+expect 2 "logform unknown form" $P logform frob tests/data/example.log
+expect 2 "logform unknown wrapper" $P logform plain+frob tests/data/example.log
+expect 2 "logform bad --tz" $P logform --tz 01:00 plain tests/data/example.log
+expect 3 "logform missing file" $P logform plain "$T/nonexistent"
+expect 0 "logform random bytes" $P logform syslog+quoted+wrapped "$T/random"
+expect 0 "logform empty file" $P logform doubled "$T/empty"
 
 # every command's options through one parser: an unknown option, an
 # option without its value and a bad number are exit 2, each with a
@@ -130,16 +141,17 @@ expect 5 "kdump with an empty model" $K --model "$T/empty" tests/data/example.lo
 expect 0 "kdump example" $K tests/data/example.log
 grep -q "^panicsage: " "$T/out" || { echo "FAIL: kdump report has no panicsage: line"; fail=1; }
 
-# --deliver with upload off: the case lands in the spool, whole
+# --deliver with upload off (a collector configured: without one there
+# is no spool): the case lands in the spool, whole
 mkdir "$T/spool"
-printf 'spool = %s\nupload = 0\n' "$T/spool" > "$T/kdump.conf"
+printf 'collector = 127.0.0.1:9\nspool = %s\nupload = 0\n' "$T/spool" > "$T/kdump.conf"
 expect 0 "kdump deliver to a spool" $K --deliver --config "$T/kdump.conf" tests/data/example.log
 n=$(ls "$T/spool" | grep -c '\.case$')
 [ "$n" -eq 1 ] || { echo "FAIL: $n cases in the spool, want 1"; fail=1; }
 grep -q "BUG: kernel NULL pointer dereference" "$T"/spool/*.case ||
 	{ echo "FAIL: the spooled case lacks the segment"; fail=1; }
 grep -q "spooled in $T/spool" "$T/out" || { echo "FAIL: no spool message on the console"; fail=1; }
-printf 'spool = %s/missing/dir\nupload = 0\n' "$T" > "$T/bad.conf"
+printf 'collector = 127.0.0.1:9\nspool = %s/missing/dir\nupload = 0\n' "$T" > "$T/bad.conf"
 expect 3 "kdump deliver to an unusable spool" $K --deliver --config "$T/bad.conf" tests/data/example.log
 grep -q "^panicsage: crash: line 25" "$T/out" || { echo "FAIL: no report when the spool fails"; fail=1; }
 printf 'collector = nonsense\nspool = %s\nupload = 0\n' "$T/spool" > "$T/bad.conf"

@@ -56,10 +56,17 @@ for f in tests/data/*.log tests/data/cases/*.log "$T/generated-1mib.log" "$T/gen
 	echo "rc=$?" >> "$T/out"
 	echo "$(sha256sum < "$T/out" | cut -d' ' -f1)  templates $name"
 	# no model: exit 5 and an unlabelled report
-	"$B/panicsage-kdump" --json --no-deliver --model /nonexistent "$f" 2>/dev/null |
-		sed -E 's/"timing_us":\{[^}]*\}//' > "$T/out"
+	"$B/panicsage-kdump" --json --no-deliver --model /nonexistent "$f" >"$T/json" 2>/dev/null
+	rc=$?
+	[ $rc -eq 5 ] || echo "$name: panicsage-kdump exited $rc, want 5 (no model)" >>"$T/rcs"
+	sed -E 's/"timing_us":\{[^}]*\}//' "$T/json" > "$T/out"
 	echo "$(sha256sum < "$T/out" | cut -d' ' -f1)  report $name"
 done > "$T/sums"
+if [ -s "$T/rcs" ]; then
+	echo "FAIL: exit codes:"
+	cat "$T/rcs"
+	exit 1
+fi
 
 if [ "${1:-}" = "--update" ]; then
 	cp "$T/sums" "$SUMS"

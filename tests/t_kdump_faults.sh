@@ -13,8 +13,16 @@
 #   truncated vmcore               exit 0 with a warning (log still there),
 #                                  exit 4 when cut inside the headers
 #   model of the wrong version     exit 5, report printed unlabelled
+#   ... and no network             exit 8 (the case wins), both said
+#   FIFO that nobody writes to     exit 7 within the budget
+#   70,000-line log                exit 0, classify's 65,536-line warning
 #   arena too small                exit 6 (--arena-size, a hidden test option)
 #   1 GiB log (pipe; sparse file)  exit 0, tail-only warning, crash found
+#
+#   no collector configured        exit 0, nothing spooled
+#   unreachable collector, bound   exit 8; over spool_max_cases/_bytes the
+#                                  set-aside entries, then the oldest
+#                                  cases are dropped, each said
 #
 # Every case must print a "panicsage: " message saying what happened,
 # exit with its documented code (core/exitcode.h, README), finish within
@@ -73,7 +81,8 @@ run() {
 	name=$1 want=$2 budget=$3 spool=$4 pat=$5
 	shift 6
 	t0=$(date +%s%N)
-	"$K" --budget "$budget" "$@" >"$T/out" 2>"$T/err"
+	# a hang is a failure, not a stuck test
+	timeout $((budget + 20)) "$K" --budget "$budget" "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	good=1
@@ -143,6 +152,66 @@ conf stall "$T/s3" "127.0.0.1:$(cat "$T/stall.port")"
 run "collector accepts and stalls" 8 3 "$T/s3" "spool|kept" -- --deliver --config "$T/stall.conf" "$LOG"
 check "stall: new case spooled" [ "$(spooled "$T/s3")" -eq 2 ]
 
+# --- the spool: only with a collector, and bounded --------------------
+# no collector configured (the default install): the report is printed,
+# nothing is spooled, exit 0 -- for a log and for a vmcore, which is
+# delivered by default
+printf 'spool = %s\n' "$T/nocoll" >"$T/nocoll.conf"
+"$G" "$LOG" "$T/example.vmcore" 2>/dev/null
+run "no collector configured" 0 5 "" "no collector configured.*not spooled" -- --deliver --config "$T/nocoll.conf" "$LOG"
+run "no collector configured (vmcore)" 0 5 "" "no collector configured.*not spooled" -- --config "$T/nocoll.conf" "$T/example.vmcore"
+check "no collector: the report printed" grep -q "^panicsage: null-deref" "$T/out"
+check "no collector: nothing spooled" [ "$(spooled "$T/nocoll")" -eq 0 ]
+
+# a collector that cannot be reached and a bound of 3 cases: every run
+# exits 8 (its case pending); from the fourth on, each drops the case
+# captured longest ago and says so.  The expected order comes from the
+# runs' own "case ID kept" lines, the survivors from the directory.
+spool_bound_conf() { # NAME SPOOL SETTING...: unreachable collector, one attempt
+	conf "$1" "$2" "127.0.0.1:$FREE"
+	n=$1
+	shift 2
+	printf 'retries = 1\n' >>"$T/$n.conf"
+	for kv in "$@"; do echo "$kv" >>"$T/$n.conf"; done
+}
+spool_bound_conf cap3 "$T/b3" "spool_max_cases = 3"
+: >"$T/b3.ids"
+for i in 1 2 3 4 5; do
+	run "bound 3 cases, run $i" 8 5 "" "kept in" -- --deliver --config "$T/cap3.conf" "$LOG" || cat "$T/err"
+	sed -n 's/^panicsage: case \([0-9a-f]*\) kept in.*/\1/p' "$T/err" >>"$T/b3.ids"
+	grep '^panicsage: spool over its bound' "$T/err" >>"$T/b3.drops"
+	check "bound 3 cases, run $i: $(spooled "$T/b3") in the spool" [ "$(spooled "$T/b3")" -eq $((i < 3 ? i : 3)) ]
+done
+checke "bound 3 cases: five distinct cases captured" '[ "$(sort -u "$T/b3.ids" | wc -l)" -eq 5 ]'
+checke "bound 3 cases: runs 4 and 5 dropped the cases of runs 1 and 2, in that order, saying so" \
+	'[ "$(sed -n "s/.*dropped the oldest case \([0-9a-f]*\) captured .*/\1/p" "$T/b3.drops" | tr "\n" " ")" = "$(sed -n "1,2p" "$T/b3.ids" | tr "\n" " ")" ]'
+ls "$T/b3" | grep '\.case$' | cut -c1-16 | sort >"$T/b3.left"
+checke "bound 3 cases: the cases of runs 3 to 5 are the ones kept" '[ "$(sed -n "3,5p" "$T/b3.ids" | sort)" = "$(cat "$T/b3.left")" ]'
+checke "bound 3 cases: the drop line gives the bound and the spool" \
+	'head -n 1 "$T/b3.drops" | grep -q "(4 cases, [0-9]* bytes; at most 3 cases, 8388608 bytes): dropped the oldest case .* captured 20[0-9-]*T[0-9:]*Z, from $T/b3"'
+
+# a bound in bytes: 2.5 cases' worth keeps two
+size=$(wc -c <"$T/b3/$(ls "$T/b3" | head -n 1)")
+spool_bound_conf bytes "$T/bb" "spool_max_bytes = $((size * 5 / 2))"
+for i in 1 2 3 4; do
+	"$K" --budget 5 --deliver --config "$T/bytes.conf" "$LOG" >/dev/null 2>"$T/err"
+done
+check "bound in bytes ($((size * 5 / 2))): two cases kept" [ "$(spooled "$T/bb")" -eq 2 ]
+check "bound in bytes: the drop said" grep -q "^panicsage: spool over its bound (3 cases" "$T/err"
+
+# entries set aside (rejected, unreadable) go before any case, even a
+# newer one; --flush applies a lowered bound
+spool_bound_conf cap2 "$T/b3" "spool_max_cases = 2"
+newest=$(ls -t "$T/b3" | grep '\.case$' | head -n 1)
+cp "$T/b3/$newest" "$T/b3/$(echo "${newest%.case}" | tr '0-9a-f' 'f0-9a-e').case.rejected"
+run "flush with a lowered bound" 8 5 "" "2 case\(s\) still spooled" -- --flush --config "$T/cap2.conf"
+check "flush, lowered bound: two cases left" [ "$(spooled "$T/b3")" -eq 2 ]
+check "flush, lowered bound: the rejected entry dropped" grep -q "dropped the rejected case" "$T/err"
+check "flush, lowered bound: no rejected entry left" [ "$(ls "$T/b3" | grep -c 'rejected$')" -eq 0 ]
+checke "flush, lowered bound: the newest case kept" '[ -e "$T/b3/$newest" ]'
+checke "spool_max_cases 0 is refused" '"$K" --no-deliver --config /dev/null "$LOG" >/dev/null 2>&1 &&
+	printf "spool_max_cases = 0\n" >"$T/zero.conf" && "$K" --deliver --config "$T/zero.conf" "$LOG" 2>&1 | grep -q "spool_max_cases: expected an integer from 1"'
+
 # --- spool faults (tmpfs; root only) ----------------------------------
 MNT=$T/mnt
 mkdir "$MNT"
@@ -198,11 +267,38 @@ cp tests/fuzz/corpus/fuzz_model/f32-1layer.psm "$T/v99.psm"
 printf '\143' | dd of="$T/v99.psm" bs=1 seek=8 conv=notrunc 2>/dev/null
 run "model of the wrong version" 5 10 "$T/s4" "version" -- --no-deliver --model "$T/v99.psm" "$LOG"
 check "wrong model version: report printed unlabelled" grep -q "^panicsage: unlabelled" "$T/out"
+# ... and no network either: the case is pending, so 8 wins over 5;
+# stderr says both
+spool_with_case "$T/s5"
+conf refused5 "$T/s5" "127.0.0.1:$FREE"
+run "wrong model and no network" 8 3 "$T/s5" "two failures: the case \(exit 8\) and the model \(exit 5\)" -- \
+	--deliver --model "$T/v99.psm" --config "$T/refused5.conf" "$LOG"
+check "wrong model and no network: the model's failure said" grep -q "^panicsage: .*version" "$T/err"
+check "wrong model and no network: the pending case said" grep -q "^panicsage: case .* kept in" "$T/err"
+check "wrong model and no network: the case spooled" [ "$(spooled "$T/s5")" -eq 2 ]
+checke "--help states the precedence" '"$K" --help | tr "\n" " " | grep -q "the case.s code wins (8 pending"'
 
 # an arena too small for the log, then too small for the analysis
 checke "--arena-size checks its range (exit 2)" '"$K" --arena-size 100000000000 "$LOG" >/dev/null 2>&1; [ $? -eq 2 ]'
 run "arena too small for the log" 6 10 "$T/s4" "memory" -- --arena-size 1048576 --no-deliver "$LOG"
 run "arena too small for the analysis" 6 10 "$T/s4" "memory" -- --arena-size 8400000 --no-deliver "$LOG"
+
+# a FIFO nobody ever opens for writing: the budget covers the open too
+mkfifo "$T/nowriter"
+run "FIFO with no writer" 7 2 "$T/s4" "nothing to read within half the time budget" -- --no-deliver "$T/nowriter"
+
+# more lines than the pipeline keeps (65,536), well under 8 MiB: the
+# same warning as panicsage classify, and the crash at the end found
+"$PY" -c '
+import sys
+for i in range(70000):
+    print("[%5d.%06d] usb 1-1: reset high-speed USB device number %d using xhci_hcd" % (i // 1000, i % 1000, i % 128))
+' >"$T/lines.log"
+cat "$LOG" >>"$T/lines.log"
+run "70,000-line log" 0 10 "$T/s4" "only the last 65536 lines were analysed" -- --no-deliver "$T/lines.log"
+check "70,000-line log: the crash at the end found" grep -q "NULL pointer dereference" "$T/out"
+"$P" classify "$T/lines.log" 2>&1 >/dev/null | grep "only the last" >"$T/classify.warn"
+checke "70,000-line log: kdump warns as classify does" '[ -s "$T/classify.warn" ] && grep -qF "$(cat "$T/classify.warn")" "$T/err"'
 
 # 1 GiB of log through a pipe, the crash at its end
 mkfifo "$T/fifo"

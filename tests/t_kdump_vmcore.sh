@@ -3,7 +3,7 @@
 # log the vmcore holds, in every printk format; --dmesg prints what
 # vmcore-dmesg would (the generator's expectation); damaged rings still
 # give a report with a warning, unusable files exit 4; a vmcore input is
-# spooled by default.
+# spooled by default, with the crashed kernel's release.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -53,12 +53,51 @@ $K --no-deliver "$T/noinfo.vmcore" > "$T/out" 2> "$T/err"
 [ $? -eq 4 ] || { echo "FAIL: vmcore without VMCOREINFO not exit 4"; fail=1; }
 echo "ok: unusable vmcores exit 4"
 
-# a vmcore is spooled without being asked; a text file is not
+# a vmcore is spooled without being asked; a text file is not (a
+# collector is configured, uploads held back: only then is there a spool)
 mkdir "$T/spool"
-printf 'spool = %s\nupload = 0\n' "$T/spool" > "$T/k.conf"
+printf 'collector = 127.0.0.1:9\nspool = %s\nupload = 0\n' "$T/spool" > "$T/k.conf"
 $K --config "$T/k.conf" "$T/lockless-x86_64.vmcore" > "$T/out" 2>&1 || { echo "FAIL: deliver vmcore"; fail=1; }
 $K --config "$T/k.conf" tests/data/example.log > /dev/null 2>&1
 n=$(ls "$T/spool" | grep -c '\.case$')
 [ "$n" -eq 1 ] || { echo "FAIL: $n spooled cases, want 1 (vmcore only)"; fail=1; }
 echo "ok: vmcore input spooled by default"
+
+# the kernel release of a case is the crashed kernel's: VMCOREINFO's
+# OSRELEASE, else the log's own "CPU: ... Tainted: ... <release>" line
+# (example.log: 6.1.0-13-amd64), else "unknown"; never the release of
+# the kernel running panicsage-kdump.  Read back from the spooled CASE
+# frame (16-byte header, id, capture time, confidence, then the release
+# as u16 length + bytes: kdump/UPLOAD.md).
+release_case() { # release_case INPUT: the release field of the case INPUT gives
+	rm -rf "$T/rel"
+	mkdir "$T/rel"
+	sed "s|^spool = .*|spool = $T/rel|" "$T/k.conf" > "$T/rel.conf"
+	$K --deliver --config "$T/rel.conf" "$1" > /dev/null 2>&1
+	/usr/bin/python3 - "$T/rel" <<'PY'
+import os, struct, sys
+d = sys.argv[1]
+names = [n for n in os.listdir(d) if n.endswith(".case")]
+assert len(names) == 1, names
+b = open(os.path.join(d, names[0]), "rb").read()
+assert b[:4] == b"PSGF" and b[5] == 1
+at = 16 + 32 + 8 + 4
+n = struct.unpack_from("<H", b, at)[0]
+print(b[at + 2:at + 2 + n].decode("ascii"))
+PY
+}
+grep -v 'CPU: ' tests/data/example.log > "$T/nocpu.log"
+$G --osrelease "" tests/data/example.log "$T/norel.vmcore" 2>/dev/null
+$G --osrelease 6.5.0-osrelease tests/data/example.log "$T/rel.vmcore" 2>/dev/null
+$G --osrelease "" "$T/nocpu.log" "$T/none.vmcore" 2>/dev/null
+for c in "$T/lockless-x86_64.vmcore:6.1.0-vmcoregen" "$T/rel.vmcore:6.5.0-osrelease" \
+	"$T/norel.vmcore:6.1.0-13-amd64" "tests/data/example.log:6.1.0-13-amd64" \
+	"$T/nocpu.log:unknown" "$T/none.vmcore:unknown"; do
+	got=$(release_case "${c%%:*}")
+	if [ "$got" = "${c##*:}" ]; then
+		echo "ok: release of $(basename "${c%%:*}"): $got"
+	else
+		echo "FAIL: release of ${c%%:*}: '$got', want '${c##*:}'"; fail=1
+	fi
+done
 exit $fail

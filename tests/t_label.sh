@@ -209,8 +209,20 @@ checke "one more stored case than the fixtures alone ($nb -> $ns)" '[ -n "$nb" ]
 hb=$(sed -n 's/^ *[0-9]* hung-task  *\([0-9]*\) stored cases$/\1/p' "$T/base.txt")
 hs=$(sed -n 's/^ *[0-9]* hung-task  *\([0-9]*\) stored cases$/\1/p' "$T/store.txt")
 checke "stored under its human label hung-task ($hb -> $hs)" '[ -n "$hb" ] && [ "$hs" = $((hb + 1)) ]'
+# one labelled case alone is too little to learn from (train's minimum:
+# 2 labels x 3 cases); with five more labelled it is enough
 "$PS" train --db "$DB" --out "$T/only.psm" $small >"$T/train.out" 2>&1; rc=$?
-checke "train --db STORE alone" '[ $rc -eq 0 ] && [ "$("$PS" model inspect "$T/only.psm" | sed -n "s/^stored cases: //p")" = 1 ]'
+checke "train --db STORE alone with one labelled case -> exit 4, no model" \
+	'[ $rc -eq 4 ] && grep -q "too few labelled cases" "$T/train.out" && [ ! -e "$T/only.psm" ]'
+sqlite3 "$DB" ".backup '$T/six.db'"
+n=0
+for id in $(sqlite3 "$T/six.db" "SELECT id FROM cases WHERE human_label IS NULL ORDER BY id LIMIT 5"); do
+	n=$((n + 1))
+	"$PS" label --db "$T/six.db" --set "$id" "$([ $n -le 2 ] && echo hung-task || echo null-deref)" >/dev/null 2>&1 ||
+		bad "label --set $id"
+done
+"$PS" train --db "$T/six.db" --out "$T/only.psm" $small >"$T/train.out" 2>&1; rc=$?
+checke "train --db STORE alone with 3 + 3 labelled cases" '[ $rc -eq 0 ] && [ "$("$PS" model inspect "$T/only.psm" | sed -n "s/^stored cases: //p")" = 6 ]'
 checke "train --help documents --db" '"$PS" train --help >"$T/help" && grep -q -- "--db STORE" "$T/help"'
 
 # schema migration: a version-1 store made with the sqlite3 CLI

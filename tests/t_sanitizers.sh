@@ -41,11 +41,23 @@ P=$AB/panicsage
 if [ -x "$P" ]; then
 	W=$(mktemp -d)
 	san() {   # san DESCRIPTION CMD...: fails on a sanitizer report
+		_d=$1
+		shift
 		ASAN_OPTIONS=detect_leaks=1:exitcode=86 "$@" >"$W/out" 2>"$W/err"
 		r=$?
-		if [ $r -eq 86 ] || [ $r -ge 128 ] || grep -q -E 'runtime error|Sanitizer' "$W/err"; then
-			echo "FAIL panicsage $1 (exit $r):"
+		# 126/127: the command did not run at all
+		if [ $r -eq 86 ] || [ $r -ge 126 ] || grep -q -E 'runtime error|Sanitizer' "$W/err"; then
+			echo "FAIL panicsage $_d (exit $r):"
 			grep -v '^    #[2-9][0-9]' "$W/err" | tail -n 20 | sed 's/^/    /'
+			fail=1
+		fi
+	}
+	san_exit() {   # san_exit CODE DESCRIPTION CMD...: san, and the exit must be CODE
+		_want=$1
+		shift
+		san "$@"
+		if [ $r -ne "$_want" ]; then
+			echo "FAIL panicsage $1: exit $r, want $_want (the path under test was not taken)"
 			fail=1
 		fi
 	}
@@ -62,6 +74,16 @@ if [ -x "$P" ]; then
 	san "train" "$P" train --out "$W/m.psm" $small tests/data/cases
 	# shellcheck disable=SC2086
 	san "eval --cv 3" "$P" eval --cv 3 $small tests/data/cases
+	# early exits free what they took (LeakSanitizer): a fold with no
+	# labelled case to train on (the logs have no LABEL:), a model file
+	# that cannot be opened
+	# shellcheck disable=SC2086
+	san_exit 4 "eval --cv 2, no labelled case" "$P" eval --cv 2 $small tests/data/example.log \
+		tests/data/vmcore_sample.log
+	san_exit 5 "eval --model missing" "$P" eval --model "$W/none.psm" tests/data/example.log
+	# shellcheck disable=SC2086
+	san_exit 4 "train, no labelled case" "$P" train --out "$W/none.psm" $small tests/data/example.log \
+		tests/data/vmcore_sample.log
 	san "model inspect" "$P" model inspect "$W/m.psm"
 	san "model verify" "$P" model verify "$W/m.psm"
 	san "classify --model" "$P" classify --model "$W/m.psm" --json tests/data/example.log

@@ -25,6 +25,25 @@ $PS model inspect "$T/a.psm" >"$T/inspect" || fail "inspect"
 grep -q 'stored cases: 36' "$T/inspect" || fail "inspect: stored cases"
 grep -q 'null-deref  *6 stored cases' "$T/inspect" || fail "inspect: label counts"
 
+# the model carries its catalogue: the built-in one by default,
+# --catalogue FILE's otherwise (its text byte for byte); a malformed
+# catalogue is refused before training (exit 4, with its line)
+grep -q "^catalogue: $(grep -c '^[^#]' model/catalogue.tsv) entries, $(wc -c < model/catalogue.tsv) bytes, its own" "$T/inspect" ||
+	fail "inspect: catalogue line: $(grep catalogue "$T/inspect")"
+{ head -n 1 model/catalogue.tsv
+  printf 'kb.only\tkernel-bug\theader\tno\tany\tany\t6.1\t-\tkernel/panic.c:1\tKernel panic - not syncing: %%s\n'; } > "$T/small.tsv"
+$PS train --out "$T/cat.psm" $small --catalogue "$T/small.tsv" $D >"$T/train.out" 2>&1 || fail "train --catalogue: $(cat "$T/train.out")"
+$PS model inspect "$T/cat.psm" | grep -q "^catalogue: 1 entries, $(wc -c < "$T/small.tsv") bytes, its own" ||
+	fail "the model does not carry --catalogue's text"
+/usr/bin/python3 - "$T/cat.psm" "$T/small.tsv" <<'PY' || fail "--catalogue's bytes are not in the model"
+import sys
+assert open(sys.argv[2], "rb").read() in open(sys.argv[1], "rb").read()
+PY
+printf '# panicsage catalogue v1\nbroken\tnot-a-label\n' > "$T/bad.tsv"
+$PS train --out "$T/bad.psm" $small --catalogue "$T/bad.tsv" $D >"$T/v.out" 2>&1
+[ $? -eq 4 ] && grep -q "bad.tsv: line 2:" "$T/v.out" && [ ! -e "$T/bad.psm" ] ||
+	fail "a malformed --catalogue: $(cat "$T/v.out")"
+
 # damaged models: truncated, a flipped byte, not a model at all
 head -c 1000 "$T/a.psm" >"$T/trunc.psm"
 $PS model verify "$T/trunc.psm" >"$T/v.out" 2>&1
@@ -77,6 +96,26 @@ $PS eval --model "$T/a.psm" --train-extra "$T/extra" "$T/main" >/dev/null 2>&1
 mkdir "$T/empty"
 $PS eval --cv 3 $small --train-extra "$T/main" "$T/empty" >"$T/v.out" 2>&1
 [ $? -eq 2 ] && grep -q "no case to test" "$T/v.out" || fail "eval with nothing to test: $(cat "$T/v.out")"
+
+# too little to learn from: refused with exit 4 and no model written
+# (one case; one case for each of two labels; three cases of one label);
+# 2 labels x 3 cases is enough, and a smaller label is only warned about
+for set in "null-deref-0" "null-deref-0 hung-task-0" "null-deref-0 null-deref-1 null-deref-2"; do
+	files=$(for c in $set; do printf '%s/%s.log ' "$D" "$c"; done)
+	# shellcheck disable=SC2086
+	$PS train --out "$T/few.psm" $small $files >"$T/few.out" 2>&1
+	rc=$?
+	[ $rc -eq 4 ] || fail "train on $set: exit $rc, want 4"
+	grep -q 'too few labelled cases.*at least 2 labels with at least 3 cases each' "$T/few.out" ||
+		fail "train on $set: no clear message: $(cat "$T/few.out")"
+	[ ! -e "$T/few.psm" ] || fail "train on $set wrote a model"
+done
+$PS train --out "$T/few.psm" --dim 16 --hidden 16 --buckets 1024 --epochs 20 --k 5 \
+	$D/null-deref-[012].log $D/hung-task-[012].log $D/cpu-lockup-0.log >"$T/few.out" 2>&1 ||
+	fail "train on 3 + 3 + 1 cases: $(cat "$T/few.out")"
+grep -q 'warning: label cpu-lockup has only 1 case' "$T/few.out" || fail "no warning about the 1-case label"
+$PS model verify "$T/few.psm" | grep -q ': ok' || fail "verify the 3 + 3 + 1 model"
+$PS train --help | grep -q 'at least 2 labels with at least 3 labelled cases' || fail "train --help: minimum"
 
 # active learning from the train command reports every round
 $PS train --out "$T/al.psm" $small --active-learning --al-init 0.1 --al-step 0.1 $D >"$T/al.out" 2>&1 ||

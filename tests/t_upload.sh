@@ -107,6 +107,40 @@ check "next run sends the spool (rc $rc)" [ $rc -eq 0 ]
 check "spool empty" [ "$(spooled)" = 0 ]
 check "all spooled cases stored" [ "$(rows "label IN ('wrong-cert','wrong-pin','while-down')")" = 3 ]
 
+# 5b. a collector that completes the handshake, reads each case whole and
+# hangs up without an ACK (as one that dies before its commit): no spool
+# file may go -- a case leaves the spool only after its ACK
+stop_serve TERM
+upload good noack-old-1 >/dev/null
+upload good noack-old-2 >/dev/null
+check "two cases spooled for the no-ACK collector" [ "$(spooled)" = 2 ]
+for f in "$T"/spool/*.case; do cksum <"$f"; done | sort >"$T/noack.before"
+"$PY" tests/upload_frames.py 0 "$T/pki" noack-server "$T/noack.port" "$T/noack.log" 2>"$T/noack.err" &
+NOACK_PID=$!
+bg_pid $NOACK_PID
+wait_file "$T/noack.port" 10 || { bad "no-ACK collector did not start"; cat "$T/noack.err"; }
+sed "s/^collector = .*/collector = 127.0.0.1:$(cat "$T/noack.port")/" "$T/good.conf" >"$T/noack.conf"
+"$UP" --config "$T/noack.conf" >"$T/out" 2>&1; rc=$?
+cat "$T/out"
+check "no ACK: the run exits 8 (rc $rc)" [ $rc -eq 8 ]
+checke "no ACK: the collector read whole cases from the spool" \
+	'grep -q "^read case " "$T/noack.log" && ! grep -q -v "^read case " "$T/noack.log"'
+for f in "$T"/spool/*.case; do cksum <"$f"; done | sort >"$T/noack.after"
+check "no ACK: both spooled cases still there, byte for byte" cmp -s "$T/noack.before" "$T/noack.after"
+upload noack noack-new; rc=$?
+check "no ACK, a new case: exit 8 (rc $rc)" [ $rc -eq 8 ]
+check "no ACK, a new case: three cases in the spool" [ "$(spooled)" = 3 ]
+checke "no ACK: every case the collector read is still spooled" \
+	'( for id in $(sed -n "s/^read case \([0-9a-f]*\) .*/\1/p" "$T/noack.log" | sort -u); do [ -f "$T/spool/$id.case" ] || exit 1; done )'
+kill "$NOACK_PID" 2>/dev/null
+wait "$NOACK_PID" 2>/dev/null
+forget_pid "$NOACK_PID"
+start_serve
+"$UP" --config "$T/good.conf" >"$T/out" 2>&1; rc=$?
+check "then the real collector takes them (rc $rc)" [ $rc -eq 0 ]
+check "spool empty again" [ "$(spooled)" = 0 ]
+check "the three no-ACK cases stored" [ "$(rows "label IN ('noack-old-1','noack-old-2','noack-new')")" = 3 ]
+
 # 6. a second client certificate of the same CA works
 conf second "$T/pki/second" "$T/pki/server.pin"
 upload second second-client; rc=$?

@@ -2,6 +2,7 @@
 """Hostile and odd clients for `panicsage serve` (used by tests/t_upload.sh).
 
     upload_frames.py PORT PKIDIR SCENARIO [ARGS...]
+    upload_frames.py 0 PKIDIR noack-server PORTFILE LOG
 
 Speaks TLS with PKIDIR/client.{crt,key} and sends crafted frames (the
 format of core/frame.h, re-implemented here independently), then prints
@@ -212,7 +213,55 @@ def expect_closed(s, within):
     return got in ("closed",)
 
 
+def noack_server(pki, port_file, log):
+    """A collector that completes the handshake (client certificate
+    required, as `panicsage serve`), reads one whole CASE frame, checks
+    it, notes "read case ID LEN" in `log`, then closes the connection
+    without an ACK.  Serves until killed; its port goes to `port_file`."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(pki + "/server.crt", pki + "/server.key")
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(pki + "/ca.crt")
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(16)
+    with open(port_file + ".tmp", "w") as f:
+        f.write(str(lsock.getsockname()[1]))
+    os.rename(port_file + ".tmp", port_file)
+    while True:
+        raw, _ = lsock.accept()
+        raw.settimeout(10)
+        try:
+            s = ctx.wrap_socket(raw, server_side=True)
+            buf = b""
+            while len(buf) < 16:
+                chunk = s.recv(16 - len(buf))
+                if not chunk:
+                    raise ConnectionError("closed in the header")
+                buf += chunk
+            magic, ver, ftype, flags, n, crc = struct.unpack("<4sBBHII", buf)
+            body = b""
+            while len(body) < n:
+                chunk = s.recv(min(65536, n - len(body)))
+                if not chunk:
+                    raise ConnectionError("closed in the payload")
+                body += chunk
+            ok = magic == MAGIC and ftype == CASE and crc32c(buf[:12] + body) == crc
+            with open(log, "a") as f:
+                f.write("%s case %s %d\n" % ("read" if ok else "bad", body[:32].hex(), n + 16))
+        except (ssl.SSLError, OSError) as e:
+            with open(log, "a") as f:
+                f.write("failed %s\n" % e)
+        finally:
+            raw.close()      # no ACK, no ERROR: the case was read and dropped
+
+
 def main():
+    if sys.argv[3] == "noack-server":
+        noack_server(sys.argv[2], sys.argv[4], sys.argv[5])
+        return 0
     port, pki, scenario = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     report = b'{"label":"oops","segment":[]}'
 

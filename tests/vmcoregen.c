@@ -819,13 +819,15 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 	/* init_uts_ns.name (struct new_utsname, 6 x 65 bytes) at offset 4:
 	 * makedumpfile checks the release against OSRELEASE */
 	{
-		static const char *const uts[6] = { "Linux", "vmcoregen", "6.1.0-vmcoregen",
-						    "#1 SMP PREEMPT_DYNAMIC", "x86_64", "(none)" };
+		const char *uts[6] = { "Linux", "vmcoregen", "6.1.0-vmcoregen",
+				       "#1 SMP PREEMPT_DYNAMIC", "x86_64", "(none)" };
 		unsigned char *u = kimg->mem + 0x800 + 4;
 
+		if (o->osrelease && o->osrelease[0])
+			uts[2] = o->osrelease;
 		for (i = 0; i < 6; i++) {
 			memset(u + 65 * i, 0, 65);
-			memcpy(u + 65 * i, uts[i], strlen(uts[i]));
+			memcpy(u + 65 * i, uts[i], strlen(uts[i]) < 64 ? strlen(uts[i]) : 64);
 		}
 	}
 	/* a separate RAM range with junk, so there are several PT_LOADs */
@@ -1079,7 +1081,10 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 	}
 
 	/* VMCOREINFO */
-	b_printf(&info, "OSRELEASE=6.1.0-vmcoregen\n");
+	if (!o->osrelease)
+		b_printf(&info, "OSRELEASE=6.1.0-vmcoregen\n");
+	else if (o->osrelease[0])
+		b_printf(&info, "OSRELEASE=%s\n", o->osrelease);
 	b_printf(&info, "BUILD-ID=5d1f2b0c9e8a7f6e5d4c3b2a19081726354a5b6c\n");
 	b_printf(&info, "PAGESIZE=4096\n");
 	b_printf(&info, "SYMBOL(init_uts_ns)=%llx\n", (unsigned long long)KSYM(0x800));
@@ -1375,6 +1380,8 @@ static const char usage_text[] =
 	"                      lk-ids lk-lpos lk-textlen lk-state lk-bits st-first\n"
 	"                      st-len st-loop st-textlen st-buflen pl-buflen\n"
 	"  --repeat N          store the log N times (wraps small rings)\n"
+	"  --osrelease R       VMCOREINFO's OSRELEASE (default 6.1.0-vmcoregen;\n"
+	"                      \"\" leaves it out)\n"
 	"  --seed N\n";
 
 static int unescape(unsigned char *s, size_t n)
@@ -1466,6 +1473,8 @@ int main(int argc, char **argv)
 			o.desc_bits = (unsigned)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--seed")) {
 			o.seed = (uint32_t)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--osrelease")) {
+			o.osrelease = argv[++i];
 		} else if (!strcmp(a, "--repeat")) {
 			repeat = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--corrupt")) {

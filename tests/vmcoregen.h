@@ -75,6 +75,7 @@ struct gen_opts {
 	int pn_xnum;           /* e_phnum = PN_XNUM, real count in section 0 */
 	int phys_only;         /* p_vaddr = 0 everywhere, as in QEMU's dump-guest-memory */
 	int corrupt;           /* enum gen_corrupt */
+	const char *osrelease; /* VMCOREINFO OSRELEASE; NULL: 6.1.0-vmcoregen, "": none */
 	uint32_t seed;
 };
 

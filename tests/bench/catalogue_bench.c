@@ -88,8 +88,8 @@ int main(int argc, char **argv)
 		if (e < best)
 			best = e;
 	}
-	printf("catalogue: %u entries, key %u bytes, parse %.2f ms, index %zu KiB\n",
-	       cat.n, cat.keylen, (t1 - t0) * 1e3, a.used >> 10);
+	printf("catalogue: %u entries, key %u bytes, parse %.2f ms, index %zu KiB (arena peak %zu KiB)\n",
+	       cat.n, cat.keylen, (t1 - t0) * 1e3, a.used >> 10, a.peak >> 10);
 	printf("catalogue: %zu bytes, %zu lines, %zu matched: %.3f ms per MiB (best of 20)\n",
 	       total, lines, hits, best * 1e3 * (double)(1u << 20) / (double)total);
 	free(log);

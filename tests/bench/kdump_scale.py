@@ -64,13 +64,15 @@ STAGES = ["parse", "drain", "extract", "embed", "classify"]
 # callgrind: stage -> functions whose inclusive instruction counts add up to it
 CG_STAGES = [
     ("read log + load model", None),
+    ("parse the catalogue", ["ps_model_catalogue"]),
     ("seed model templates", ["ps_drain_init", "ps_model_seed_drain"]),
     ("parse", ["ps_log_parse"]),
     ("mask", ["ps_mask_line", "ps_mask_kernel"]),
     ("drain", ["ps_drain_add"]),
-    ("extract", ["ps_mark_lines", "ps_extract"]),
+    ("catalogue matching", ["ps_catalogue_match"]),
+    ("extract (with the matching)", ["ps_mark_lines", "ps_extract"]),
     ("classify", ["ps_classify"]),
-    ("in-process total", ["ps_diagnose"]),
+    ("in-process total", ["ps_diagnose", "ps_model_catalogue"]),
 ]
 
 
@@ -118,7 +120,7 @@ def callgrind_stages(cmd, tmp):
     res = {}
     for name, fns in CG_STAGES:
         if fns is None:
-            res[name] = incl.get("main", total) - incl["ps_diagnose"]
+            res[name] = incl.get("main", total) - incl["ps_diagnose"] - incl.get("ps_model_catalogue", 0)
         else:
             res[name] = sum(incl.get(f, 0) for f in fns if f != "ps_mask_kernel" or
                             "ps_mask_line" not in incl)

@@ -47,6 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    TERMINATED(cfg.spool) && TERMINATED(cfg.machine_id));
 	FUZZ_ASSERT(cfg.collector_port == 0 || cfg.collector_ip[0] != '\0');
 	FUZZ_ASSERT(cfg.retries >= 1 && cfg.retries <= 20);
+	FUZZ_ASSERT(cfg.spool_max_cases >= 1 && cfg.spool_max_cases <= 100000);
+	FUZZ_ASSERT(cfg.spool_max_bytes >= 1);
 	free(cmdline);
 	close(fd);
 	return 0;

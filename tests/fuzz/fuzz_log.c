@@ -1,20 +1,25 @@
 /* fuzz_log: the whole capture-side analysis of arbitrary "log" text.
  *
- * Case-file header, log parser, masking, Drain, oops marking, DBSCAN
+ * Case-file header, log parser, masking, Drain, catalogue matching and
+ * header marking (the built-in catalogue, parsed once), DBSCAN
  * extraction, culprits, both report writers and the crash-bucket
  * signature (core/bucket.c), once with a large
  * arena and once with a small one whose size the input chooses, so
  * that every out-of-memory path runs too.  Invariants: no crash, no
  * access outside the arena's allocations (PS_ARENA_POISON), every
  * index in the result inside the log, reports that fit the bound
- * ps_report_bound promised, a signature of NUL-terminated printable
- * fields that is similar to itself and survives its own text form, and
- * only documented statuses. */
+ * ps_report_bound promised, record line numbers that never go back
+ * (a glued line split in two gives two records of one line), only
+ * documented statuses, a kernel release (ps_log_release) that is
+ * one printable word, and a bucket signature of NUL-terminated
+ * printable fields that is similar to itself and survives its own text
+ * form. */
 #include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"
 #include "core/bucket.h"
 #include "core/buf.h"
+#include "core/catalogue.h"
 #include "core/log.h"
 #include "core/pipeline.h"
 #include "core/report.h"
@@ -74,9 +79,13 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	FUZZ_ASSERT(an->nlines == an->log.n && an->nlines > 0);
 	for (i = 0; i < an->log.n; i++) {
 		FUZZ_ASSERT(an->log.rec[i].len <= PS_MAX_LINE);
-		FUZZ_ASSERT(i == 0 || an->log.rec[i].line > an->log.rec[i - 1].line);
+		/* the records of a line split in two share its number */
+		FUZZ_ASSERT(i == 0 || an->log.rec[i].line >= an->log.rec[i - 1].line);
+		FUZZ_ASSERT(an->log.rec[i].level >= PS_NO_LEVEL && an->log.rec[i].level <= 7);
 	}
 	FUZZ_ASSERT(an->header == PS_NONE || an->header < an->nlines);
+	FUZZ_ASSERT(!an->no_crash || (an->header == PS_NONE && an->nsegment == 0 && an->fault_lines == 0));
+	FUZZ_ASSERT(an->no_crash || an->header != PS_NONE);
 	FUZZ_ASSERT(an->panic == PS_NONE || an->panic < an->nlines);
 	for (i = 0; i < an->nsegment; i++) {
 		FUZZ_ASSERT(an->segment[i] < an->nlines);
@@ -85,6 +94,18 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	for (i = 0; i < an->nculprits; i++) {
 		FUZZ_ASSERT(an->culprits[i].line < an->nlines);
 		FUZZ_ASSERT(an->culprits[i].score >= 0.0f && an->culprits[i].score <= 1.0f);
+	}
+
+	/* the crashed kernel's release, when a record names one: NUL-ended,
+	 * printable, starting with a digit, at most 64 bytes */
+	{
+		char rel[80];
+		size_t rn = ps_log_release(&an->log, rel, sizeof rel), k;
+
+		FUZZ_ASSERT(rn <= 64 && rel[rn] == '\0');
+		FUZZ_ASSERT(rn == 0 || (rel[0] >= '0' && rel[0] <= '9'));
+		for (k = 0; k < rn; k++)
+			FUZZ_ASSERT(rel[k] > ' ' && rel[k] < 0x7f);
 	}
 
 	/* both report writers, into exactly the promised bound */
@@ -101,6 +122,8 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	check_signature(an);
 }
 
+static struct ps_catalogue catalogue;
+
 static int analyze(const char *text, size_t len, struct ps_arena *a, struct ps_analysis *an)
 {
 	struct ps_params p;
@@ -113,6 +136,14 @@ static int analyze(const char *text, size_t len, struct ps_arena *a, struct ps_a
 	vlen = ps_casefile_get(text, hdr, "LABEL", &val);
 	FUZZ_ASSERT(vlen == 0 || (val >= text && val + vlen <= text + hdr));
 	ps_params_defaults(&p);
+	if (!catalogue.n) {
+		static unsigned char cmem[4 << 20];
+		struct ps_arena ca;
+
+		ps_arena_init(&ca, cmem, sizeof cmem);
+		FUZZ_ASSERT(ps_catalogue_builtin(&catalogue, &ca, NULL) == PS_OK);
+	}
+	p.catalogue = &catalogue;
 	return ps_analyze(an, &p, NULL, text + hdr, len - hdr, hdr_lines + 1, a, NULL);
 }
 

@@ -11,6 +11,8 @@
 #include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"
+#include "core/catalogue.h"
+#include "core/diagnose.h"
 #include "core/buf.h"
 #include "core/classify.h"
 #include "core/drain.h"
@@ -57,6 +59,21 @@ static void classify_and_report(const struct ps_model *m, enum ps_numeric num)
 
 	ps_arena_init(&a, mem, ARENA);
 	ps_params_defaults(&p);
+	{
+		/* the model's own catalogue (the built-in one without): a
+		 * damaged one is refused with a reason, never a crash */
+		struct ps_catalogue *cat = PS_ALLOC(&a, struct ps_catalogue, 1);
+		struct ps_cat_error err;
+
+		FUZZ_ASSERT(cat != NULL);
+		st = ps_model_catalogue(cat, m, &a, &err);
+		FUZZ_ASSERT(st == PS_OK || st == PS_EFORMAT || st == PS_ENOMEM);
+		if (st != PS_OK) {
+			FUZZ_ASSERT(err.msg != NULL);
+			return;
+		}
+		p.catalogue = cat;
+	}
 	dp = p.drain;
 	dp.max_clusters = 4096;
 	dp.max_nodes = 16384;

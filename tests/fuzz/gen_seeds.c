@@ -51,7 +51,18 @@ static void models(void)
 		{ "int8-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4, PS_MODEL_F_INT8 },
 		{ "both-3layer.psm", 16, 3, { 4, 4, 4, 4 }, 5, 2, 2, PS_MODEL_F_F32 | PS_MODEL_F_INT8 },
 		{ "both-2layer.psm", 64, 2, { 16, 8, 8 }, 12, 5, 5, PS_MODEL_F_F32 | PS_MODEL_F_INT8 },
+		{ "calib-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
+		  PS_MODEL_F_F32 | PS_MODEL_F_INT8 | PS_MODEL_F_CALIB },
+		{ "int8-catalogue.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
+		  PS_MODEL_F_INT8 | PS_MODEL_F_CATALOGUE },
 	};
+	/* a model's own catalogue (a CATALOGUE section): two entries */
+	static const char cat[] =
+		"# panicsage catalogue v1\n"
+		"null.x\tnull-deref\theader\tno\tany\tx86\t6.1\t1<4096:null-deref\tf.c:1\t"
+		"BUG: kernel NULL pointer dereference, address: %px\n"
+		"kb.panic\tkernel-bug\tevidence\tno\tany\tany\t6.1\t-\tf.c:2\t"
+		"Kernel panic - not syncing: Fatal exception\n";
 	size_t i, len;
 
 	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
@@ -60,6 +71,12 @@ static void models(void)
 
 		rand_model(&m, v[i].nbuckets, v[i].nlayers, v[i].dims, v[i].ncases, v[i].nlabels,
 			   v[i].k, 0.1f, v[i].flags);
+		m.temperature = 1.5f;          /* written only with PS_MODEL_F_CALIB */
+		m.uncertain_below = 0.6f;
+		if (v[i].flags & PS_MODEL_F_CATALOGUE) {
+			m.catalogue.p = cat;
+			m.catalogue.n = sizeof cat - 1;
+		}
 		img = rand_model_image(&m, &len);
 		put("fuzz_model", v[i].name, img, len);
 		free(img);

@@ -27,7 +27,7 @@ static void set_line(uint32_t i, const char *masked, uint32_t tpl, uint16_t flag
 	lines[i].flags = flags;
 	lines[i].sym = sym;
 	lines[i].symlen = sym ? (uint32_t)strlen(sym) : 0;
-	lines[i].oops = 0;
+	lines[i].cat = 0;
 }
 
 static void make_analysis(struct ps_analysis *an)

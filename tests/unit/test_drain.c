@@ -134,6 +134,65 @@ static void test_ties(void)
 	CHECK_EQ_STR(tpl(d, t2), "a b c e");
 }
 
+/* Lines exactly on the similarity threshold join (the reference's
+ * "maxSim >= st", with st and the division in double), through the
+ * identical-line shortcut and through the tree search alike; among
+ * equal similarity and equal parameters the oldest cluster wins.  None
+ * of these needs ../shared: t_drain_conformance, which does, was the
+ * only test to notice "> st". */
+static void test_boundary(void)
+{
+	struct ps_drain_params p;
+	struct ps_drain *d;
+	uint32_t a, b, c;
+	int shortcut;
+
+	for (shortcut = 0; shortcut < 2; shortcut++) {
+		ps_drain_defaults(&p);
+		p.no_shortcut = !shortcut;
+		p.st = 0.5;
+		d = make(&p);
+		a = add(d, "a b c d");
+		CHECK_EQ_INT(add(d, "a b x y"), a);          /* 2 of 4 = 0.5 */
+		CHECK_EQ_STR(tpl(d, a), "a b <*> <*>");
+		/* an identical line with <*> in it: 2 of 4 tokens are not <*> */
+		b = add(d, "p q <*> <*>");
+		CHECK(b != a);
+		CHECK_EQ_INT(add(d, "p q <*> <*>"), b);
+		CHECK_EQ_INT(ps_drain_size(d, b), 2);
+		/* 1 of 4: below, so even the identical line starts a new one */
+		c = add(d, "r <*> <*> <*>");
+		CHECK(add(d, "r <*> <*> <*>") != c);
+
+		/* the default 0.4 is not exact in binary: 2 of 5 still joins */
+		ps_drain_defaults(&p);
+		p.no_shortcut = !shortcut;
+		d = make(&p);
+		a = add(d, "a b c d e");
+		CHECK_EQ_INT(add(d, "a b x y z"), a);
+		CHECK_EQ_STR(tpl(d, a), "a b <*> <*> <*>");
+		b = add(d, "f g <*> <*> <*>");
+		CHECK_EQ_INT(add(d, "f g <*> <*> <*>"), b);
+
+		/* 0.6: 3 of 5 joins, 2 of 5 does not */
+		p.st = 0.6;
+		d = make(&p);
+		a = add(d, "a b c d e");
+		CHECK_EQ_INT(add(d, "a b c y z"), a);
+		CHECK(add(d, "a b q r s") != a);
+
+		/* 3 of 4 against two clusters with no parameter: the older wins */
+		p.st = 0.75;
+		d = make(&p);
+		a = add(d, "a b c d");
+		b = add(d, "a b e f");                       /* 0.5: its own */
+		CHECK(a != b);
+		CHECK_EQ_INT(add(d, "a b c f"), a);
+		CHECK_EQ_STR(tpl(d, a), "a b c <*>");
+		CHECK_EQ_STR(tpl(d, b), "a b e f");
+	}
+}
+
 static void test_capacity(void)
 {
 	struct ps_drain_params p;
@@ -268,6 +327,7 @@ int main(void)
 	test_reference_behaviour();
 	test_max_children();
 	test_ties();
+	test_boundary();
 	test_depth_and_threshold();
 	test_capacity();
 	test_match_only();

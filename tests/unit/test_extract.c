@@ -190,7 +190,7 @@ int main(void)
 	CHECK(in_segment(b.header_line) && in_segment(b.panic_line));
 	ps_params_defaults(&p);
 
-	/* only noise: no header, still a segment and no crash */
+	/* only noise: no header, no crash, nothing extracted */
 	{
 		struct built nb = { 0 };
 		uint32_t i;
@@ -198,7 +198,69 @@ int main(void)
 			put(&nb, "[    1.000000] random: crng init done");
 		CHECK_EQ_INT(analyse(&nb, &p), PS_OK);
 		CHECK(an.header == PS_NONE);
-		CHECK(an.nsegment > 0);
+		CHECK(an.no_crash);
+		CHECK_EQ_INT(an.nsegment, 0);
+		CHECK_EQ_INT(an.nculprits, 0);
+	}
+
+	/* the crash that ends the log: a WARNING the machine survived at
+	 * boot, normal lines for an hour, then an oops and a panic: the
+	 * header is the oops, not the early WARNING; the catalogue entry
+	 * of each is known from model/catalogue.tsv */
+	{
+		static const char *const tail[] = {
+			"[ 3600.100000] BUG: kernel NULL pointer dereference, address: 0000000000000010",
+			"[ 3600.100010] #PF: supervisor read access in kernel mode",
+			"[ 3600.100020] Oops: 0000 [#1] PREEMPT SMP NOPTI",
+			"[ 3600.100030] Call Trace:",
+			"[ 3600.100040]  faultmod_write+0x2a/0x90 [faultmod]",
+			"[ 3600.100050] Kernel panic - not syncing: Fatal exception",
+		};
+		struct built w = { 0 };
+		char line[128];
+		uint32_t i;
+
+		put(&w, "[    5.000000] ------------[ cut here ]------------");
+		put(&w, "[    5.000010] WARNING: CPU: 0 PID: 1 at drivers/gpu/drm/drm_edid.c:1234 drm_edid_block_valid+0x1a/0x100");
+		put(&w, "[    5.000020] Call Trace:");
+		put(&w, "[    5.000030]  drm_edid_block_valid+0x1a/0x100");
+		put(&w, "[    5.000040] ---[ end trace 0000000000000000 ]---");
+		for (i = 0; i < 40; i++) {
+			snprintf(line, sizeof line, "[%5u.000000] e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex", 100 + 80 * i);
+			put(&w, line);
+		}
+		for (i = 0; i < sizeof tail / sizeof tail[0]; i++)
+			put(&w, tail[i]);
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(!an.no_crash);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 46);
+		CHECK(an.panic != PS_NONE && an.lines[an.panic].rec->line == 51);
+		CHECK(an.crash_start != PS_NONE && an.lines[an.crash_start].rec->line == 46);
+		CHECK(!in_segment(2));
+		/* the same report right after the WARNING: one crash, the
+		 * WARNING (first) is its header */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[    5.000000] ------------[ cut here ]------------");
+		put(&w, "[    5.000010] WARNING: CPU: 0 PID: 1 at drivers/gpu/drm/drm_edid.c:1234 drm_edid_block_valid+0x1a/0x100");
+		put(&w, "[    5.000020] Call Trace:");
+		put(&w, "[    5.000030]  drm_edid_block_valid+0x1a/0x100");
+		put(&w, "[    5.100000] BUG: kernel NULL pointer dereference, address: 0000000000000010");
+		put(&w, "[    5.100050] Kernel panic - not syncing: Fatal exception");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 2);
+		CHECK(an.panic != PS_NONE && an.lines[an.panic].rec->line == 6);
+		/* no header-strength line at all: evidence that names a kind
+		 * ("Oops: ..." says bad-access) before the panic line */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[    9.000000] e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex");
+		put(&w, "[   10.000000] Oops: 0000 [#1] PREEMPT SMP NOPTI");
+		put(&w, "[   10.000010] Call Trace:");
+		put(&w, "[   10.000020] Kernel panic - not syncing: Fatal exception");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 2);
+		CHECK(an.panic != PS_NONE && an.lines[an.panic].rec->line == 4);
 	}
 
 	/* one line */

@@ -1,10 +1,13 @@
 /* core/model.c: write → load round trip, and every kind of damage is
  * rejected with a message instead of a crash. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "core/arena.h"
+#include "core/catalogue.h"
+#include "core/diagnose.h"
 #include "core/drain.h"
 #include "core/status.h"
 #include "core/sage.h"
@@ -203,6 +206,58 @@ int main(void)
 	CHECK(load(NULL, 0, err, sizeof err) != 0);
 	CHECK(load(img, len, NULL, 0) == 0);
 
+	/* the CATALOGUE section (flag PS_MODEL_F_CATALOGUE): its text is
+	 * there, byte for byte; a model without the flag has none and is
+	 * what older models are; an empty section is refused */
+	{
+		static const char text[] = "# panicsage catalogue v1\nx.y\tmanual\theader\tno\tany\tany\t6.1\t-\tf.c:1\tsysrq: Trigger a crash\n";
+		uint32_t flags0 = src.flags;
+		unsigned char *withcat;
+		size_t nw, nold;
+
+		CHECK(m.catalogue.p == NULL && m.catalogue.n == 0);   /* img: no flag */
+		nold = len;
+		src.flags |= PS_MODEL_F_CATALOGUE;
+		src.catalogue.p = text;
+		src.catalogue.n = sizeof text - 1;
+		withcat = rand_model_image(&src, &nw);
+		CHECK(nw > nold);
+		CHECK_EQ_INT(load(withcat, nw, err, sizeof err), 0);
+		ps_model_load(&m, withcat, nw, err, sizeof err);
+		CHECK_EQ_INT(m.catalogue.n, sizeof text - 1);
+		CHECK(m.catalogue.p && memcmp(m.catalogue.p, text, sizeof text - 1) == 0);
+		CHECK((const unsigned char *)m.catalogue.p > withcat &&
+		      (const unsigned char *)m.catalogue.p < withcat + nw);
+		/* the catalogue used with a model: its own; the built-in one
+		 * for a model without (and for no model) */
+		{
+			static unsigned char cmem[8 << 20];
+			struct ps_catalogue cat;
+			struct ps_arena ca;
+			struct ps_model old;
+
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, &m, &ca, NULL), 0);
+			CHECK_EQ_INT(cat.n, 1);
+			CHECK(cat.entry[0].id.n == 3 && !memcmp(cat.entry[0].id.p, "x.y", 3));
+			CHECK_EQ_INT(ps_model_load(&old, img, len, err, sizeof err), 0);
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, &old, &ca, NULL), 0);
+			CHECK(cat.n > 1000);     /* model/catalogue.tsv */
+			ps_arena_init(&ca, cmem, sizeof cmem);
+			CHECK_EQ_INT(ps_model_catalogue(&cat, NULL, &ca, NULL), 0);
+			CHECK(cat.n > 1000);
+		}
+		free(withcat);
+		src.catalogue.n = 0;        /* flag without text: refused */
+		withcat = rand_model_image(&src, &nw);
+		CHECK(load(withcat, nw, err, sizeof err) != 0 && has(err, "catalogue"));
+		free(withcat);
+		src.flags = flags0;
+		src.catalogue.p = NULL;
+		ps_model_load(&m, img, len, err, sizeof err);
+	}
+
 	/* int8-only and float-only files load; the missing path is refused */
 	for (l = 0; l < 2; l++) {
 		static unsigned char mem[1 << 16];
@@ -259,6 +314,87 @@ int main(void)
 		ps_arena_init(&a, mem, sizeof mem);
 		CHECK_EQ_INT(ps_drain_init(&d, &a, &dp), 0);
 		CHECK_EQ_INT(ps_model_seed_drain(&m, d), PS_EFULL);
+	}
+	/* calibration: a model without CALIB has T = 1; with it, T and the
+	 * threshold round-trip, the softmax is of logits / T, and a bad
+	 * section is refused */
+	{
+		static unsigned char mem[1 << 16];
+		struct ps_arena a;
+		struct ps_model mc;
+		struct ps_sage_result r1, r2;
+		unsigned char *ci;
+		size_t clen, off = 0;
+		float h0[16], t, zero = 0, nan = 0.0f / 0.0f, logits[4], mx = -1e30f, z = 0;
+		uint32_t k, ns;
+
+		src.flags = PS_MODEL_F_F32;
+		free(img);
+		img = rand_model_image(&src, &len);
+		CHECK_EQ_INT(ps_model_load(&m, img, len, err, sizeof err), 0);
+		CHECK(m.temperature == 1.0f && m.uncertain_below == PS_UNCERTAIN_DEFAULT);
+		src.flags = PS_MODEL_F_F32 | PS_MODEL_F_CALIB;
+		src.temperature = 2.5f;
+		src.uncertain_below = 0.6f;
+		ci = rand_model_image(&src, &clen);
+		CHECK(clen > len);
+		rc = ps_model_load(&mc, ci, clen, err, sizeof err);
+		if (rc)
+			fprintf(stderr, "calib load: %s\n", err);
+		CHECK_EQ_INT(rc, 0);
+		CHECK(mc.temperature == 2.5f && mc.uncertain_below == 0.6f);
+		for (k = 0; k < 16; k++)
+			h0[k] = (float)((k * 7) % 5) / 5.0f - 0.3f;
+		ps_arena_init(&a, mem, sizeof mem);
+		CHECK_EQ_INT(ps_sage_forward(&m, h0, PS_NUM_F32, &a, &r1), 0);
+		CHECK_EQ_INT(ps_sage_forward(&mc, h0, PS_NUM_F32, &a, &r2), 0);
+		/* independent check: softmax(log p1 / 2.5) */
+		for (k = 0; k < 4; k++) {
+			logits[k] = logf(r1.probs[k]) / 2.5f;
+			mx = logits[k] > mx ? logits[k] : mx;
+		}
+		for (k = 0; k < 4; k++)
+			z += expf(logits[k] - mx);
+		for (k = 0; k < 4; k++)
+			CHECK(fabsf(expf(logits[k] - mx) / z - r2.probs[k]) < 1e-5f);
+		CHECK(fabsf(r1.probs[0] - r2.probs[0]) > 1e-4f);   /* T did something */
+		/* find the CALIB section and damage it */
+		memcpy(&ns, ci + 24, 4);
+		for (k = 0; k < ns; k++) {
+			uint32_t id;
+
+			memcpy(&id, ci + 64 + 24 * k, 4);
+			if (id == PS_SEC_CALIB)
+				memcpy(&off, ci + 64 + 24 * k + 8, 8);
+		}
+		CHECK(off != 0);
+		free(bad);
+		bad = aligned_alloc(64, (clen + 63) / 64 * 64);
+		for (k = 0; off && k < 5; k++) {
+			const char *want = "temperature out of range";
+
+			memcpy(bad, ci, clen);
+			t = k == 0 ? 0.0f : k == 1 ? 21.0f : nan;
+			memcpy(bad + off + 4, &t, 4);
+			if (k == 2) {
+				memcpy(bad + off + 4, &src.temperature, 4);
+				memcpy(bad + off + 8, &nan, 4);
+				want = "threshold out of range";
+			} else if (k == 3) {
+				memcpy(bad + off + 4, &src.temperature, 4);
+				bad[off] = 2;
+				want = "calibration version";
+			} else if (k == 4) {
+				memcpy(bad + off + 4, &src.temperature, 4);
+				bad[off + 12] = 1;
+				want = "reserved";
+			}
+			reseal(bad, clen);
+			CHECK_EQ_INT(load(bad, clen, err, sizeof err), PS_EMODEL);
+			CHECK(has(err, want));
+		}
+		(void)zero;
+		free(ci);
 	}
 	free(bad);
 	free(img);

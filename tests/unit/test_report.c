@@ -88,6 +88,33 @@ int main(void)
 		ps_report_console(&an, &b);
 		nl = strchr(out, '\n');
 		CHECK(nl && strncmp(nl + 1, "panicsage: custom-label:", 24) != 0);
+		/* uncertain: the second line names the two best labels; JSON says so */
+		{
+			struct ps_ranked_label rk[2] = { { 0, 0.45f }, { 1, 0.31f } };
+			static const char line2[] = "panicsage: uncertain: null-deref (0.45) or custom-label (0.31)\n";
+
+			an.label = 0;
+			an.confidence = 0.45f;
+			an.ranking = rk;
+			an.nranking = 2;
+			an.uncertain = 1;
+			ps_buf_init(&b, out, ps_report_bound(&an));
+			ps_report_console(&an, &b);
+			nl = strchr(out, '\n');
+			CHECK(nl && strncmp(nl + 1, line2, strlen(line2)) == 0);
+			ps_buf_init(&b, out, ps_report_bound(&an));
+			ps_report_json(&an, &b);
+			CHECK(strstr(out, "\"confidence\":0.4500,\"uncertain\":true,") != NULL);
+			an.uncertain = 0;
+			ps_buf_init(&b, out, ps_report_bound(&an));
+			ps_report_console(&an, &b);
+			CHECK(strstr(out, "uncertain") == NULL);
+			ps_buf_init(&b, out, ps_report_bound(&an));
+			ps_report_json(&an, &b);
+			CHECK(strstr(out, "\"uncertain\":false,") != NULL);
+			an.nranking = 0;
+			an.ranking = NULL;
+		}
 		/* every label of the shipped model has one, short enough for a console */
 		if ((img = ps_default_model(&n)) != NULL) {
 			CHECK_EQ_INT(ps_model_load(&m, img, n, err, sizeof err), PS_OK);

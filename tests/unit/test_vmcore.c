@@ -722,11 +722,58 @@ static void test_memory_and_api(void)
 	}
 }
 
+/* A full descriptor ring whose ids wrapped past the top of their range,
+ * read without OFFSET(prb_desc_ring.tail_id) (older VMCOREINFO, or a
+ * dump that lacks it): the walk starts at head_id - count + 1, so the
+ * oldest record -- the one in the slot the next record would take --
+ * must be there, as must every other.  With tail_id the same ring reads
+ * the same. */
+static void test_full_ring_without_tail(void)
+{
+	static const struct { int machine, elf32; } machines[] = {
+		{ GEN_X86_64, 0 }, { GEN_I386, 1 }, { GEN_PPC64, 0 }, { GEN_PPC, 1 },
+	};
+	static const unsigned bits[][2] = { { 16, 5 }, { 14, 3 }, { 10, 2 } };
+	size_t m, b;
+	int tail;
+
+	make_log(1500);
+	for (m = 0; m < sizeof machines / sizeof machines[0]; m++)
+		for (b = 0; b < sizeof bits / sizeof bits[0]; b++)
+			for (tail = 0; tail < 2; tail++) {
+				struct gen_opts o;
+				struct gen_out g;
+				struct capture c;
+				struct vmcore_stats st;
+				int rc;
+
+				memset(&o, 0, sizeof o);
+				o.format = GEN_LOCKLESS;
+				o.machine = machines[m].machine;
+				o.elf32 = machines[m].elf32;
+				o.ring_bits = bits[b][0];       /* text for far more records */
+				o.desc_bits = bits[b][1];       /* than there are descriptors */
+				o.corrupt = tail ? GEN_C_NONE : GEN_C_MISSING_KEY;  /* lockless: no tail_id */
+				rc = run_core(&o, &g, &c, &st, sizeof scratch_mem);
+				CHECK_EQ_INT(rc, PS_OK);
+				/* full: one readable record per descriptor, and ids wrapped
+				 * (1500 records from near the top of the id range) */
+				CHECK_EQ_INT(g.survivors, 1u << o.desc_bits);
+				CHECK(g.first_survivor > 0);
+				CHECK_EQ_INT(st.records, g.survivors);
+				CHECK(same_output(&o, &c, &g));
+				CHECK(st.warning[0] == '\0');
+				free(c.p);
+				gen_free(&g);
+			}
+}
+
 int main(void)
 {
 	alarm(getenv("VMCORE_FUZZ_ITERS") ? 3000 : 300);   /* a hang is a failure */
 	test_record_bytes();
 	test_matrix();
+	test_full_ring_without_tail();
 	test_corrupt();
 	test_buf();
 	test_memory_and_api();

@@ -3,7 +3,7 @@
  *
  * The front end `panicsage` runs classify, dmesg, templates and model
  * itself and execs the programs beside it for the rest: panicsage-train
- * (train, eval: BLIS) and panicsage-collector (serve, pki, summarize,
+ * (train, eval, logform: BLIS) and panicsage-collector (serve, pki, summarize,
  * label: SQLite, mbedTLS), so that the light commands load none of
  * those libraries. */
 #ifndef PS_TOOLS_CLI_H

@@ -6,6 +6,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/catalogue.h"
 #include "core/log.h"
 #include "core/pipeline.h"
 #include "core/report.h"
@@ -18,11 +19,14 @@
 
 static const char classify_usage[] =
 	"usage: panicsage classify [--json] [--model MODEL] FILE\n\n"
-	"Extracts the fault-indicating lines of a vmcore or a kernel log (plain dmesg, with\n"
-	"[ ts], <level>, [ T123] caller ids, journal or /dev/kmsg prefixes; '-'\n"
-	"for stdin; a case file's KEY: value header is skipped) and prints the\n"
-	"oops header, the culprit lines and the segment, and with a model the\n"
-	"root-cause label.\n\n"
+	"Extracts the fault-indicating lines of a vmcore or a kernel log (dmesg in\n"
+	"any of its forms, /dev/kmsg records, a syslog file, journalctl output,\n"
+	"mail-quoted or from a serial console: README.md \"Log forms\"; other\n"
+	"programs' syslog lines are ignored; '-' for stdin; a case file's\n"
+	"KEY: value header is skipped) and prints the oops header, the catalogue\n"
+	"entry it matches, the culprit lines and the segment, and with a model the\n"
+	"root-cause label; a log without any fault line of the catalogue gets\n"
+	"\"no crash found\" and no label (exit 0).\n\n"
 	"  --json          print one JSON object instead of the console text\n"
 	"  --model MODEL   frozen model to label with (default: the model built\n"
 	"                  into this binary, if any; without one, no label)\n";
@@ -41,6 +45,9 @@ int cmd_classify(int argc, char **argv)
 	const char *model_path = NULL;
 	char *path = NULL;
 	struct model_file mf;
+	struct ps_catalogue cat;
+	struct ps_cat_error cerr;
+	uint64_t t_cat;
 	int have_model = 0, vmcore = 0;
 	char *buf = NULL, *mem = NULL, *text = NULL;
 	size_t len, hdr, arena_size, out_size;
@@ -73,6 +80,19 @@ int cmd_classify(int argc, char **argv)
 		goto out;
 	}
 	ps_arena_init(&arena, mem, arena_size);
+	/* the model's catalogue (the built-in one for a model without) */
+	t_cat = port_now_us();
+	st = ps_model_catalogue(&cat, have_model ? &mf.m : NULL, &arena, &cerr);
+	if (st != PS_OK) {
+		if (st == PS_EFORMAT)
+			cli_error("%s: catalogue line %u: %s", mf.name, cerr.line, cerr.msg);
+		else
+			cli_error("catalogue: %s", cerr.msg ? cerr.msg : ps_status_str(st));
+		rc = st == PS_EFORMAT ? PS_EXIT_MODEL : ps_exit_for_status(st);
+		goto out;
+	}
+	t_cat = port_now_us() - t_cat;
+	params.catalogue = &cat;
 	st = ps_diagnose(&an, &params, have_model ? &mf.m : NULL, buf + hdr, len - hdr,
 			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK) {
@@ -80,6 +100,8 @@ int cmd_classify(int argc, char **argv)
 		rc = ps_exit_for_status(st);
 		goto out;
 	}
+	an.timing_us[PS_STAGE_PARSE] += t_cat;
+	an.timing_us[PS_STAGE_TOTAL] += t_cat;
 	if (an.log.skipped_lines)
 		cli_error("warning: %s: only the last %u lines were analysed", path, an.log.n);
 	out_size = ps_report_bound(&an);

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
+#include "core/catalogue.h"
+#include "core/diagnose.h"
 #include "core/status.h"
 #include "core/model.h"
 #include "tools/cli/cli.h"
@@ -12,8 +15,9 @@ static const char model_usage[] =
 	"usage: panicsage model inspect [MODEL]\n"
 	"       panicsage model verify [MODEL]\n\n"
 	"inspect  prints the parameters, labels and sections of a model file\n"
-	"verify   checks it (header, section table, sizes, checksum, values)\n"
-	"         and prints 'ok' or the reason it is unusable (exit 5)\n"
+	"verify   checks it (header, section table, sizes, checksum, values,\n"
+	"         its fault message catalogue) and prints 'ok' or the reason it\n"
+	"         is unusable (exit 5)\n"
 	"Without MODEL, the built-in default model.\n";
 
 static void print_sections(const unsigned char *img)
@@ -36,6 +40,34 @@ static void print_sections(const unsigned char *img)
 	}
 }
 
+/* Parses the model's catalogue (or the built-in one it would use) into
+ * *cat; says why and returns PS_EXIT_MODEL when it is malformed.
+ * *mem is for free(). */
+static int check_catalogue(const struct model_file *mf, struct ps_catalogue *cat, unsigned char **mem)
+{
+	size_t size = ((size_t)8 << 20) + 8 * (size_t)mf->m.catalogue.n;
+	struct ps_cat_error err;
+	struct ps_arena a;
+	int st;
+
+	*mem = malloc(size);
+	if (!*mem) {
+		cli_error("out of memory");
+		return PS_EXIT_NOMEM;
+	}
+	ps_arena_init(&a, *mem, size);
+	st = ps_model_catalogue(cat, &mf->m, &a, &err);
+	if (st == PS_EFORMAT) {
+		cli_error("%s: unusable: its catalogue, line %u: %s", mf->name, err.line, err.msg);
+		return PS_EXIT_MODEL;
+	}
+	if (st != PS_OK) {
+		cli_error("%s: catalogue: %s", mf->name, err.msg ? err.msg : ps_status_str(st));
+		return ps_exit_for_status(st);
+	}
+	return PS_EXIT_OK;
+}
+
 static void usage(FILE *f)
 {
 	fputs(model_usage, f);
@@ -43,6 +75,8 @@ static void usage(FILE *f)
 
 int cmd_model(int argc, char **argv)
 {
+	struct ps_catalogue cat;
+	unsigned char *cat_mem = NULL;
 	struct model_file mf;
 	char *args[2] = { NULL, NULL }, *path;
 	uint32_t i, l;
@@ -60,9 +94,16 @@ int cmd_model(int argc, char **argv)
 	path = args[1];
 	if ((rc = model_file_open(&mf, path)) != PS_EXIT_OK)
 		return rc;
+	if ((rc = check_catalogue(&mf, &cat, &cat_mem)) != PS_EXIT_OK) {
+		free(cat_mem);
+		model_file_close(&mf);
+		return rc;
+	}
 	if (!strcmp(args[0], "verify")) {
-		printf("%s: ok (%zu bytes, checksum %016llx)\n", mf.name, mf.m.size,
-		       (unsigned long long)mf.m.checksum);
+		printf("%s: ok (%zu bytes, checksum %016llx, catalogue of %u entries%s)\n", mf.name,
+		       mf.m.size, (unsigned long long)mf.m.checksum, cat.n,
+		       mf.m.catalogue.p ? "" : ": none of its own, the built-in one is used");
+		free(cat_mem);
 		model_file_close(&mf);
 		return PS_EXIT_OK;
 	}
@@ -70,7 +111,7 @@ int cmd_model(int argc, char **argv)
 		const struct ps_model *m = &mf.m;
 		const struct ps_model_params *p = &m->p;
 		static const char *const kinds[PS_NFEAT] = { "token", "bigram", "template", "symbol",
-							     "header", "oops" };
+							     "header", "catalogue" };
 		uint32_t count[PS_MODEL_MAX_LABELS] = { 0 };
 
 		printf("model: %s\nformat version %u, %zu bytes, checksum %016llx, numeric:%s%s\n",
@@ -85,7 +126,19 @@ int cmd_model(int argc, char **argv)
 		printf("graphsage: %u layers, widths", p->nlayers);
 		for (l = 0; l <= p->nlayers; l++)
 			printf(" %u", p->dims[l]);
-		printf(", k %u, tau %g\nstored cases: %u\n", p->k, (double)p->tau, p->ncases);
+		printf(", k %u, tau %g\n", p->k, (double)p->tau);
+		if (m->flags & PS_MODEL_F_CALIB)
+			printf("calibration: temperature %.4f, uncertain below %.2f\n", (double)m->temperature,
+			       (double)m->uncertain_below);
+		else
+			printf("calibration: none (temperature 1, uncertain below %.2f)\n",
+			       (double)m->uncertain_below);
+		if (m->catalogue.p)
+			printf("catalogue: %u entries, %u bytes, its own\n", cat.n, m->catalogue.n);
+		else
+			printf("catalogue: none of its own (a model from before models carried one);"
+			       " the built-in one is used: %u entries\n", cat.n);
+		printf("stored cases: %u\n", p->ncases);
 		for (i = 0; i < p->ncases; i++)
 			count[m->case_label[i]]++;
 		printf("labels (%u):\n", p->nlabels);
@@ -94,6 +147,7 @@ int cmd_model(int argc, char **argv)
 			       count[i]);
 		print_sections(mf.img);
 	}
+	free(cat_mem);
 	model_file_close(&mf);
 	return PS_EXIT_OK;
 }

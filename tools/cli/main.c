@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{ "pki",       NULL, "panicsage-collector", "create the CA, collector and client certificates for uploads" },
 	{ "train",     NULL, "panicsage-train",     "learn a model from labelled case files and store cases" },
 	{ "eval",      NULL, "panicsage-train",     "score a model, the baselines and ablations on case files" },
+	{ "logform",   NULL, "panicsage-train",     "write a plain log in one of the forms users paste logs in" },
 };
 
 int main(int argc, char **argv)

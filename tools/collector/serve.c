@@ -100,6 +100,8 @@ static void on_signal(int sig)
 /* Prints one log line, with " (N more like this not logged ...)" when
  * left_out is not 0. */
 static void vlog(struct server *s, unsigned long left_out, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vlog(struct server *s, unsigned long left_out, const char *fmt, va_list ap)
 {
 	char line[700];
 	time_t now = time(NULL);

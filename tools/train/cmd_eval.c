@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "tools/cli/cli.h"
+#include "tools/train/calib.h"
 #include "tools/train/commands.h"
 #include "tools/train/experiment.h"
 #include "tools/cli/modelfile.h"
@@ -18,7 +19,13 @@ static const char eval_usage[] =
 	"Classifies labelled case files and prints per-class precision, recall\n"
 	"and F1, the confusion matrix, macro-F1, the culprit-line hit rate at\n"
 	"1/3/5 (against the oops header line, found from the TITLE: header --\n"
-	"for evaluation only), per-case latency, and the int8/float agreement.\n"
+	"for evaluation only), per-case latency, and the int8/float agreement;\n"
+	"then the calibration: expected calibration error over 15 bins, the\n"
+	"share of answers with confidence >= 0.9 that are wrong, NLL, the\n"
+	"reliability bins, and a table per case header ARCH:, FORM:, ERA:,\n"
+	"SOURCE: present (synthetic cases; headers are never classified).  With\n"
+	"--cv, calibration is shown at temperature 1 and with each fold\n"
+	"re-scaled by the temperature fitted on the other folds.\n"
 	"The last line is 'macro_f1=<value>'.\n\n"
 	"--cv K trains and tests K times on a stratified split (default mode,\n"
 	"K = 5) and also scores the baselines on the same split: keyword rules,\n"
@@ -144,6 +151,91 @@ static void print_model_report(const struct corpus *cp, const struct pred *p, ui
 	free(lat);
 }
 
+/* Calibration figures of predictions p[0..n): ECE over CALIB_BINS bins,
+ * the confident-wrong rate, mean NLL and the reliability bins. */
+static void print_calibration(const struct corpus *cp, const struct pred *p, uint32_t n, const char *what)
+{
+	int *truth = cli_calloc(n, sizeof *truth), *pred = cli_calloc(n, sizeof *pred);
+	float *conf = cli_calloc(n, sizeof *conf);
+	float *probs = cli_calloc((size_t)n * cp->nlabels + 1, sizeof *probs);
+	struct calib_stats st;
+	uint32_t i, b;
+
+	for (i = 0; i < n; i++) {
+		truth[i] = p[i].truth;
+		pred[i] = p[i].label;
+		conf[i] = p[i].conf;
+		memcpy(probs + (size_t)i * cp->nlabels, p[i].probs, cp->nlabels * sizeof *probs);
+	}
+	calib_stats(truth, pred, conf, n, &st);
+	printf("calibration (%s): ECE %.4f (%u bins), confident-wrong %u of %u answers with "
+	       "confidence >= 0.9 (%.4f), NLL %.4f, %u answers\n", what, st.ece, CALIB_BINS,
+	       st.confident_wrong, st.confident, st.confident ? (double)st.confident_wrong / st.confident : 0,
+	       calib_nll(probs, truth, n, cp->nlabels, 1), st.n);
+	for (b = 0; b < CALIB_BINS; b++)
+		if (st.bin[b].n)
+			printf("reliability (%s): bin %.3f-%.3f n %u confidence %.4f accuracy %.4f\n", what,
+			       (double)b / CALIB_BINS, (double)(b + 1) / CALIB_BINS, st.bin[b].n,
+			       st.bin[b].conf, st.bin[b].acc);
+	free(truth);
+	free(pred);
+	free(conf);
+	free(probs);
+}
+
+/* Per-slice table for one case header (ARCH, FORM, ERA, SOURCE): for
+ * each value, cases, accuracy, macro-F1, ECE, confident-wrong.  Nothing
+ * when no scored case has the header. */
+static void print_slices(const struct corpus *cp, const struct pred *p, uint32_t n, const uint32_t *idx,
+			 int key)
+{
+	static const char *const names[] = { "ARCH", "FORM", "ERA", "SOURCE" };
+	const char **vals = cli_calloc(n + 1, sizeof *vals);
+	int *truth = cli_calloc(n, sizeof *truth), *pred = cli_calloc(n, sizeof *pred);
+	float *conf = cli_calloc(n, sizeof *conf);
+	uint32_t i, j, nv = 0, m;
+
+	for (i = 0; i < n; i++) {
+		const struct case_rec *c = &cp->c[idx ? idx[i] : i];
+		const char *v = key == 0 ? c->arch : key == 1 ? c->form : key == 2 ? c->era : c->source;
+
+		if (!v || p[i].truth < 0)
+			continue;
+		for (j = 0; j < nv && strcmp(vals[j], v); j++)
+			;
+		if (j == nv)
+			vals[nv++] = v;
+	}
+	if (nv) {
+		printf("\n| %s | cases | accuracy | macro-F1 | ECE | confident-wrong |\n|---|---|---|---|---|---|\n",
+		       names[key]);
+		for (j = 0; j < nv; j++) {
+			struct calib_stats st;
+			struct scores sc;
+
+			for (i = 0, m = 0; i < n; i++) {
+				const struct case_rec *c = &cp->c[idx ? idx[i] : i];
+				const char *v = key == 0 ? c->arch : key == 1 ? c->form : key == 2 ? c->era : c->source;
+
+				if (!v || strcmp(v, vals[j]) || p[i].truth < 0)
+					continue;
+				truth[m] = p[i].truth;
+				pred[m] = p[i].label;
+				conf[m] = p[i].conf;
+				m++;
+			}
+			sc = score(truth, pred, m, cp->nlabels);
+			calib_stats(truth, pred, conf, m, &st);
+			printf("| %s | %u | %.3f | %.3f | %.3f | %u/%u |\n", vals[j], m, sc.accuracy, sc.macro_f1,
+			       st.ece, st.confident_wrong, st.confident);
+		}
+	}
+	free(vals);
+	free(truth);
+	free(pred);
+	free(conf);
+}
+
 /* Is `path` one of `dirs` or a file inside one of them? */
 static int under_paths(const char *path, char **dirs, int n)
 {
@@ -260,8 +352,10 @@ int cmd_eval(int argc, char **argv)
 		struct model_file mf;
 		uint32_t *idx = cli_calloc(cp.n, sizeof *idx);
 
-		if ((rc = model_file_open(&mf, model)) != PS_EXIT_OK)
+		if ((rc = model_file_open(&mf, model)) != PS_EXIT_OK) {
+			free(idx);
 			goto out;
+		}
 		printf("mode: model %s (no training, so no vector baselines)\n\n", model);
 		for (j = 0; j < cp.n; j++)
 			idx[j] = j;
@@ -270,6 +364,11 @@ int cmd_eval(int argc, char **argv)
 			int *truth = cli_calloc(cp.n, sizeof *truth), *kw = cli_calloc(cp.n, sizeof *kw);
 
 			print_model_report(&cp, p, cp.n);
+			putchar('\n');
+			print_calibration(&cp, p, cp.n, "the model's probabilities");
+			for (f = 0; f < 4; f++)
+				print_slices(&cp, p, cp.n, NULL, (int)f);
+			putchar('\n');
 			for (j = 0; j < cp.n; j++) {
 				truth[j] = p[j].truth;
 				kw[j] = keyword_rules(&cp, &cp.c[j]);
@@ -298,9 +397,15 @@ int cmd_eval(int argc, char **argv)
 		int *lab = cli_calloc(cp.n, sizeof *lab);
 		struct pred *tmp = cli_calloc(cp.n, sizeof *tmp);
 		struct curve cv = { 0 };
+		/* the fold and network being worked on; freed (and zeroed) after
+		 * each use and at cv_out, so every early exit releases them */
+		struct fold fd;
+		struct gnn g;
 		int *truth = cli_calloc(cp.n, sizeof *truth), *pr = cli_calloc(cp.n, sizeof *pr);
 		struct scores s;
 
+		memset(&fd, 0, sizeof fd);
+		memset(&g, 0, sizeof g);
 		cv.rounds = 5;
 		cv.ncases = cp.n;
 		cv.pred = cli_calloc((size_t)(cv.rounds + 1) * cp.n, sizeof *cv.pred);
@@ -315,8 +420,6 @@ int cmd_eval(int argc, char **argv)
 			goto cv_out;
 		}
 		for (f = 0; f < k; f++) {
-			struct fold fd;
-			struct gnn g;
 			unsigned char *img;
 			size_t len;
 
@@ -345,9 +448,6 @@ int cmd_eval(int argc, char **argv)
 			if (baselines)
 				fold_baselines(&fd, lab, te, nte, tmp);
 			for (j = 0; j < nte; j++) {
-				int keep[NBASE];
-
-				memcpy(keep, tmp[j].base, sizeof keep);
 				p[te[j]] = tmp[j];
 				p[te[j]].base[B_KEYWORD] = keyword_rules(&cp, &cp.c[te[j]]);
 			}
@@ -378,7 +478,6 @@ int cmd_eval(int argc, char **argv)
 				free(img);
 				gnn_free(&g);
 				fold_free(&fd);
-				cfg.whole_log = 0;
 				if (rc != PS_EXIT_OK)
 					goto cv_out;
 				for (j = 0; j < nte; j++)
@@ -400,6 +499,45 @@ int cmd_eval(int argc, char **argv)
 					pt[nt++] = p[j];
 			print_model_report(&cp, pt, nt);
 			free(pt);
+		}
+		{
+			/* raw, then each fold re-scaled by the temperature fitted
+			 * on the other folds' held-out predictions (cross-fitting:
+			 * no fold is judged by a temperature fitted on it) */
+			struct pred *pc = cli_calloc(cp.n, sizeof *pc);
+			float *probs = cli_calloc((size_t)cp.n * cp.nlabels + 1, sizeof *probs);
+			int *tr_f = cli_calloc(cp.n, sizeof *tr_f);
+			double tall;
+
+			putchar('\n');
+			print_calibration(&cp, p, cp.n, "temperature 1");
+			for (j = 0; j < cp.n; j++)
+				memcpy(probs + (size_t)j * cp.nlabels, p[j].probs, cp.nlabels * sizeof *probs);
+			for (j = 0; j < cp.n; j++)
+				tr_f[j] = fold[j] < k ? p[j].truth : -1;
+			tall = calib_fit_temperature(probs, tr_f, cp.n, cp.nlabels);
+			memcpy(pc, p, cp.n * sizeof *pc);
+			for (f = 0; f < k; f++) {
+				double t;
+
+				for (j = 0; j < cp.n; j++)
+					tr_f[j] = fold[j] < k && fold[j] != f ? p[j].truth : -1;
+				t = calib_fit_temperature(probs, tr_f, cp.n, cp.nlabels);
+				for (j = 0; j < cp.n; j++) {
+					if (fold[j] != f)
+						continue;
+					calib_apply(pc[j].probs, 1, cp.nlabels, t);
+					pc[j].conf = pc[j].label >= 0 ? pc[j].probs[pc[j].label] : 0;
+				}
+			}
+			print_calibration(&cp, pc, cp.n, "temperature of the other folds");
+			printf("temperature fitted on all folds' held-out predictions: %.4f "
+			       "(what train --calibrate %u stores)\n", tall, k);
+			for (f = 0; f < 4; f++)
+				print_slices(&cp, pc, cp.n, NULL, (int)f);
+			free(pc);
+			free(probs);
+			free(tr_f);
 		}
 		for (j = 0; j < cp.n; j++) {
 			truth[j] = p[j].truth;
@@ -442,6 +580,8 @@ int cmd_eval(int argc, char **argv)
 		printf("\nevaluation time %.1f s\n", (now_us() - t0) / 1e6);
 		printf("macro_f1=%.4f\n", s.macro_f1);
 cv_out:
+		gnn_free(&g);
+		fold_free(&fd);
 		free(fold);
 		free(tr);
 		free(te);

@@ -4,11 +4,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/catalogue.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
+#include "tools/train/calib.h"
 #include "tools/train/commands.h"
 #include "tools/train/experiment.h"
 #include "tools/train/trainer.h"
+
+/* The least a model is trained from: TRAIN_MIN_LABELS labels with
+ * TRAIN_MIN_PER_LABEL labelled cases each.  One case, or one case per
+ * label, gives a model that labels every crash with confidence ~1. */
+#define TRAIN_MIN_LABELS 2
+#define TRAIN_MIN_PER_LABEL 3
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define TRAIN_MIN_LABELS_S STR(TRAIN_MIN_LABELS)
+#define TRAIN_MIN_PER_LABEL_S STR(TRAIN_MIN_PER_LABEL)
 
 static const char train_usage[] =
 	"usage: panicsage train --out MODEL [OPTIONS] DIR|FILE...\n"
@@ -18,6 +30,10 @@ static const char train_usage[] =
 	"a collector's store that a person labelled ('panicsage label --set'):\n"
 	"Drain templates, feature IDF and projection (LSA), GraphSAGE layers and\n"
 	"classifier; stores the cases' layer embeddings; writes MODEL.\n\n"
+	"A model needs at least " TRAIN_MIN_LABELS_S " labels with at least " TRAIN_MIN_PER_LABEL_S " labelled cases\n"
+	"each: with fewer, train refuses (exit 4) rather than write a model that\n"
+	"is confidently wrong; a label with fewer cases than that is kept, with\n"
+	"a warning.\n\n"
 	"  --out MODEL          model file to write\n"
 	"  --db STORE           also train on every case of STORE with a human label:\n"
 	"                       its log is the stored segment (one '[%%5lu.%%06lu] text'\n"
@@ -27,6 +43,12 @@ static const char train_usage[] =
 	"                       each label the 1%% with the highest entropy (labels\n"
 	"                       from the case files); report scores per round\n"
 	"  --al-rounds N, --al-init F, --al-step F   (5, 0.01, 0.01)\n"
+	"  --calibrate K        fit the softmax temperature on the held-out\n"
+	"                       predictions of K-fold cross-validation over the\n"
+	"                       training cases (K models more to train) and store\n"
+	"                       it in the model; 0 = none, temperature 1 (default 0)\n"
+	"  --uncertain-below F  with --calibrate: a top probability below F is\n"
+	"                       reported as uncertain (default 0.5)\n"
 	"%s"
 	"  --quiet              no progress output\n";
 
@@ -46,9 +68,11 @@ const char train_options_help[] =
 	"  --ig-weight F        supervised feature weighting: IDF x (floor + F x\n"
 	"                       information gain / label entropy); 0 = plain IDF (default 1)\n"
 	"  --ig-floor F         (default 0.02)\n"
-	"  --hint-weight F      give the label the oops header's pattern hints at\n"
+	"  --hint-weight F      give the label of the oops header's catalogue entry\n"
 	"                       h0 dimensions of its own, at this weight; 0 = none\n"
-	"                       (default 5)\n"
+	"                       (default 3)\n"
+	"  --catalogue FILE     fault message catalogue the features use and the model\n"
+	"                       carries (default: the built-in model/catalogue.tsv)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n";
@@ -76,6 +100,24 @@ static int set_projection(void *ctx, const char *opt, char **vals)
 		cli_error("%s: lsa or random", opt);
 		return PS_EXIT_USAGE;
 	}
+	return PS_EXIT_OK;
+}
+
+static int set_catalogue(void *ctx, const char *opt, char **vals)
+{
+	struct train_cfg *c = ctx;
+	char *text;
+	size_t len;
+	int rc;
+
+	(void)opt;
+	if ((rc = cli_read_file(vals[0], &text, &len)))
+		return rc;
+	free(c->catalogue_owned);
+	c->catalogue_owned = text;
+	c->catalogue = text;
+	c->catalogue_len = len;
+	c->catalogue_path = vals[0];
 	return PS_EXIT_OK;
 }
 
@@ -117,6 +159,7 @@ size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o)
 		CLI_CALL("--seed", set_seed, c),
 		CLI_CALL("--projection", set_projection, c),
 		CLI_CALL("--format", set_format, c),
+		CLI_CALL("--catalogue", set_catalogue, c),
 		CLI_FLAG("--whole-log", &c->whole_log),
 	};
 
@@ -130,6 +173,55 @@ int train_check_cfg(const struct train_cfg *c)
 		cli_error("--buckets must be a power of two");
 		return PS_EXIT_USAGE;
 	}
+	if (!c->catalogue) {
+		cli_error("this build has no built-in catalogue: give --catalogue FILE");
+		return PS_EXIT_USAGE;
+	} else {
+		struct ps_catalogue cat;
+		unsigned char *mem;
+		int st = catalogue_load(&cat, &mem, c->catalogue, c->catalogue_len,
+					c->catalogue_path ? c->catalogue_path : "built-in catalogue");
+
+		free(mem);
+		if (st != PS_OK)
+			return st == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
+	}
+	return PS_EXIT_OK;
+}
+
+/* Refuses a corpus too small to learn from (exit 4, saying what it
+ * has); warns about the labels with too few cases. */
+static int check_enough(const struct corpus *cp, int quiet)
+{
+	uint32_t cnt[PS_MODEL_MAX_LABELS] = { 0 }, j, ok = 0, labelled = 0;
+	char have[1024];
+	size_t len = 0;
+
+	for (j = 0; j < cp->n; j++)
+		if (cp->c[j].label >= 0) {
+			cnt[cp->c[j].label]++;
+			labelled++;
+		}
+	have[0] = '\0';
+	for (j = 0; j < cp->nlabels; j++) {
+		if (!cnt[j])
+			continue;
+		ok += cnt[j] >= TRAIN_MIN_PER_LABEL;
+		if (len < sizeof have - 80)
+			len += (size_t)snprintf(have + len, sizeof have - len, "%s%s %u", len ? ", " : "",
+						cp->labels[j], cnt[j]);
+	}
+	if (ok < TRAIN_MIN_LABELS) {
+		cli_error("train: too few labelled cases to learn from: a model needs at least %d labels "
+			  "with at least %d cases each; %u labelled case(s)%s%s", TRAIN_MIN_LABELS,
+			  TRAIN_MIN_PER_LABEL, labelled, labelled ? ": " : "", have);
+		return PS_EXIT_INPUT;
+	}
+	if (!quiet)
+		for (j = 0; j < cp->nlabels; j++)
+			if (cnt[j] && cnt[j] < TRAIN_MIN_PER_LABEL)
+				cli_error("warning: label %s has only %u case(s); the model will not "
+					  "predict it reliably", cp->labels[j], cnt[j]);
 	return PS_EXIT_OK;
 }
 
@@ -178,10 +270,10 @@ int cmd_train(int argc, char **argv)
 	const char *out = NULL, *db = NULL;
 	char **paths = cli_calloc((size_t)argc + 1, sizeof *paths);
 	int npaths = 0, rc, al = 0, *labels = NULL;
-	struct cli_opt opts[TRAIN_CFG_NOPTS + 8];
+	struct cli_opt opts[TRAIN_CFG_NOPTS + 10];
 	const struct cli_spec spec = { "train", opts, usage, 0, argc };
 	size_t n;
-	uint32_t *idx = NULL, j, al_rounds = 5;
+	uint32_t *idx = NULL, j, al_rounds = 5, calib_k = 0;
 	double al_init = 0.01, al_step = 0.01, t0 = now_us();
 	unsigned char *img;
 	size_t len;
@@ -196,6 +288,8 @@ int cmd_train(int argc, char **argv)
 	opts[n++] = (struct cli_opt)CLI_U32("--al-rounds", &al_rounds, 0, 100);
 	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-init", &al_init, 0, 1);
 	opts[n++] = (struct cli_opt)CLI_DOUBLE("--al-step", &al_step, 0, 1);
+	opts[n++] = (struct cli_opt)CLI_U32("--calibrate", &calib_k, 0, 20);
+	opts[n++] = (struct cli_opt)CLI_FLOAT("--uncertain-below", &cfg.uncertain_below, 0, 1);
 	opts[n++] = (struct cli_opt)CLI_FLAG("--quiet", &cfg.quiet);
 	opts[n] = (struct cli_opt)CLI_END;
 	if ((rc = cli_parse(&spec, argc, argv, paths, &npaths)) != PS_EXIT_OK) {
@@ -213,12 +307,21 @@ int cmd_train(int argc, char **argv)
 		free(paths);
 		return rc;
 	}
+	if (calib_k == 1) {
+		cli_error("train: --calibrate: 0 (none) or 2..20 folds");
+		free(paths);
+		return PS_EXIT_USAGE;
+	}
 	rc = corpus_load(&cp, paths, npaths, db);
 	free(paths);
 	if (rc != PS_EXIT_OK)
 		return rc;
 	if (db && !cp.nstore && !cfg.quiet)
 		cli_error("warning: %s: no case has a human label yet; training on the case files alone", db);
+	if ((rc = check_enough(&cp, cfg.quiet)) != PS_EXIT_OK) {
+		corpus_free(&cp);
+		return rc;
+	}
 	idx = cli_calloc(cp.n, sizeof *idx);
 	labels = cli_calloc(cp.n, sizeof *labels);
 	for (j = 0; j < cp.n; j++) {
@@ -228,6 +331,31 @@ int cmd_train(int argc, char **argv)
 	if (!cfg.quiet)
 		fprintf(stderr, "train: %u cases (%u from the store), %u labels, seed %llu\n", cp.n,
 			cp.nstore, cp.nlabels, (unsigned long long)cfg.seed);
+	if (calib_k) {
+		struct pred *p = cli_calloc(cp.n, sizeof *p);
+		float *probs = cli_calloc((size_t)cp.n * cp.nlabels + 1, sizeof *probs);
+		int *truth = cli_calloc(cp.n, sizeof *truth);
+		double t = 1;
+
+		rc = cv_predict(&cfg, &cp, calib_k, p);
+		if (rc == PS_EXIT_OK) {
+			for (j = 0; j < cp.n; j++) {
+				truth[j] = p[j].truth;
+				memcpy(probs + (size_t)j * cp.nlabels, p[j].probs, cp.nlabels * sizeof *probs);
+			}
+			t = calib_fit_temperature(probs, truth, cp.n, cp.nlabels);
+			cfg.temperature = (float)t;
+			if (!cfg.quiet)
+				fprintf(stderr, "train: temperature %.4f (held-out NLL %.4f at T=1, %.4f at T)\n", t,
+					calib_nll(probs, truth, cp.n, cp.nlabels, 1),
+					calib_nll(probs, truth, cp.n, cp.nlabels, t));
+		}
+		free(p);
+		free(probs);
+		free(truth);
+		if (rc != PS_EXIT_OK)
+			goto done_nofold;
+	}
 	if ((rc = fold_prepare(&f, &cfg, &cp, idx, cp.n, al ? NULL : labels)) != PS_EXIT_OK)
 		goto done;
 	if (al) {
@@ -258,6 +386,7 @@ int cmd_train(int argc, char **argv)
 	gnn_free(&g);
 done:
 	fold_free(&f);
+done_nofold:
 	free(idx);
 	free(labels);
 	corpus_free(&cp);

@@ -12,6 +12,7 @@
 #include "core/pipeline.h"
 #include "core/status.h"
 #include "core/taxonomy.h"
+#include "core/catalogue.h"
 #include "core/diagnose.h"
 #include "tools/cli/cli.h"
 #include "tools/store/store.h"
@@ -135,6 +136,14 @@ static int load_files(struct corpus *cp, char **paths, int npaths)
 		}
 		if (hl && (vn = ps_casefile_get(c->text, hl, "TITLE", &v)) > 0)
 			c->title = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "SOURCE", &v)) > 0)
+			c->source = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "ARCH", &v)) > 0)
+			c->arch = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "FORM", &v)) > 0)
+			c->form = strndup(v, vn);
+		if (hl && (vn = ps_casefile_get(c->text, hl, "ERA", &v)) > 0)
+			c->era = strndup(v, vn);
 	}
 	for (i = 0; i < l.n; i++)
 		free(l.p[i]);
@@ -257,6 +266,10 @@ void corpus_free(struct corpus *cp)
 		free(cp->c[i].path);
 		free(cp->c[i].text);
 		free(cp->c[i].title);
+		free(cp->c[i].source);
+		free(cp->c[i].arch);
+		free(cp->c[i].form);
+		free(cp->c[i].era);
 	}
 	for (i = 0; i < cp->nlabels; i++)
 		free(cp->labels[i]);
@@ -272,13 +285,38 @@ size_t analyze_arena_size(size_t len)
 	return 24 * len + (40u << 20);
 }
 
-int analyze_case(const struct ps_model *m, const char *log, size_t len, uint32_t first_line,
-		 struct ps_arena *a, struct ps_analysis *an)
+int analyze_case(const struct ps_model *m, const struct ps_catalogue *cat, const char *log,
+		 size_t len, uint32_t first_line, struct ps_arena *a, struct ps_analysis *an)
 {
 	struct ps_params p;
 
 	ps_params_defaults(&p);
+	p.catalogue = cat;
 	return ps_analyze_seeded(an, &p, m, log, len, first_line, a, NULL);
+}
+
+int catalogue_load(struct ps_catalogue *cat, unsigned char **mem, const char *text, size_t len,
+		   const char *what)
+{
+	size_t size = ((size_t)8 << 20) + 8 * len;
+	struct ps_cat_error err;
+	struct ps_arena a;
+	int st;
+
+	*mem = malloc(size);
+	if (!*mem) {
+		cli_error("out of memory");
+		return PS_ENOMEM;
+	}
+	ps_arena_init(&a, *mem, size);
+	st = text ? ps_catalogue_parse(cat, text, len, &a, &err) : ps_catalogue_builtin(cat, &a, &err);
+	if (st != PS_OK) {
+		cli_error("%s: line %u: %s", what, err.line, err.msg ? err.msg : ps_status_str(st));
+		free(*mem);
+		*mem = NULL;
+		return st;
+	}
+	return PS_OK;
 }
 
 static int contains(const char *s, size_t n, const char *key, size_t k)

@@ -19,6 +19,9 @@ struct case_rec {
 	uint32_t first_line;    /* line number of log[0] in the file */
 	int label;              /* index into corpus labels, -1 = none */
 	char *title;            /* TITLE: header, for culprit evaluation only */
+	/* SOURCE:, ARCH:, FORM:, ERA: headers (synthetic cases), for the
+	 * evaluation's per-slice tables only; NULL when absent */
+	char *source, *arch, *form, *era;
 };
 
 struct corpus {
@@ -44,11 +47,19 @@ void corpus_free(struct corpus *cp);
 size_t analyze_arena_size(size_t len);
 
 /* The pipeline up to the segment: log records, masking, Drain ids from
- * a Drain seeded with the model's templates, frame symbols, oops
- * header and panic line, fault-indicating segment.  Only m->templates
- * is used.  Returns a PS_ status. */
-int analyze_case(const struct ps_model *m, const char *log, size_t len, uint32_t first_line,
-		 struct ps_arena *a, struct ps_analysis *an);
+ * a Drain seeded with the model's templates, frame symbols, catalogue
+ * matches, oops header and panic line, fault-indicating segment.  Only
+ * m->templates is used, and `cat`, the parsed catalogue of the model.
+ * Returns a PS_ status. */
+struct ps_catalogue;
+int analyze_case(const struct ps_model *m, const struct ps_catalogue *cat, const char *log,
+		 size_t len, uint32_t first_line, struct ps_arena *a, struct ps_analysis *an);
+
+/* The catalogue `text` (NULL: the built-in one) parsed into *cat with
+ * memory *mem (malloc'ed, for free()); PS_OK, or a PS_ status after
+ * saying why, prefixed by `what`. */
+int catalogue_load(struct ps_catalogue *cat, unsigned char **mem, const char *text, size_t len,
+		   const char *what);
 
 /* The oops header line of a case found from its TITLE: header (eval
  * only, never used for classification): the first line whose text

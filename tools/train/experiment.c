@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/classify.h"
+#include "core/sort.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/la.h"
@@ -37,9 +38,10 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		  uint32_t n, int whole_log, struct pred *out)
 {
 	struct ps_model m;
+	struct ps_catalogue cat;
 	char err[256];
 	size_t cap = 0;
-	unsigned char *mem = NULL;
+	unsigned char *mem = NULL, *cat_mem;
 	uint32_t i, j;
 	int map[PS_MODEL_MAX_LABELS];
 
@@ -47,6 +49,8 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		cli_error("model: %s", err);
 		return PS_EXIT_MODEL;
 	}
+	if (catalogue_load(&cat, &cat_mem, m.catalogue.p, m.catalogue.n, "model catalogue") != PS_OK)
+		return PS_EXIT_MODEL;
 	for (j = 0; j < m.p.nlabels; j++)
 		map[j] = corpus_label_of(cp, m.labels[j]);
 	for (i = 0; i < n; i++) {
@@ -63,13 +67,16 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 			mem = malloc(cap = need);
 			if (!mem) {
 				cli_error("out of memory");
+				free(cat_mem);
 				return PS_EXIT_NOMEM;
 			}
 		}
 		out[i].truth = c->label;
 		ps_arena_init(&a, mem, cap);
 		t0 = now_us();
-		rc = analyze_case(&m, c->log, c->loglen, c->first_line, &a, &an);
+		rc = analyze_case(&m, &cat, c->log, c->loglen, c->first_line, &a, &an);
+		if (rc == PS_OK && an.no_crash)
+			rc = PS_EINPUT;     /* "no crash found": no label, counted wrong */
 		if (rc == PS_OK) {
 			if (!(m.flags & PS_MODEL_F_F32))
 				opts.num = PS_NUM_INT8;
@@ -82,6 +89,10 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		out[i].us = now_us() - t0;
 		out[i].label = rc == PS_OK ? map[an.label] : -1;
 		out[i].conf = rc == PS_OK ? an.confidence : 0;
+		memset(out[i].probs, 0, sizeof out[i].probs);
+		for (j = 0; rc == PS_OK && j < an.nranking; j++)
+			if (map[an.ranking[j].label] >= 0)
+				out[i].probs[map[an.ranking[j].label]] = an.ranking[j].p;
 		out[i].hdr_rank = HDR_UNKNOWN;
 		if (rc == PS_OK) {
 			uint32_t h = title_header_line(c, &an);
@@ -105,6 +116,7 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		}
 	}
 	free(mem);
+	free(cat_mem);
 	return PS_EXIT_OK;
 }
 
@@ -184,30 +196,21 @@ int keyword_rules(const struct corpus *cp, const struct case_rec *c)
 
 static int knn_vote(const float *sims, const int *labels, uint32_t n, uint32_t k, uint32_t nlabels)
 {
-	uint32_t *best = cli_calloc(k, sizeof *best), cnt = 0, i, j;
+	uint32_t *best = cli_calloc(k, sizeof *best), cnt = 0, i;
+	float *bs = cli_calloc(k, sizeof *bs);
 	double vote[PS_MODEL_MAX_LABELS] = { 0 };
 	int y = -1;
 
-	if (!best)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (labels[i] < 0)
-			continue;
-		if (cnt == k && !(sims[i] > sims[best[k - 1]]))
-			continue;
-		j = cnt < k ? cnt++ : k - 1;
-		while (j > 0 && sims[i] > sims[best[j - 1]]) {
-			best[j] = best[j - 1];
-			j--;
-		}
-		best[j] = i;
-	}
+	for (i = 0; i < n; i++)
+		if (labels[i] >= 0)
+			cnt = ps_topk_add(best, bs, cnt, k, i, sims[i]);
 	for (i = 0; i < cnt; i++)
-		vote[labels[best[i]]] += sims[best[i]] > 0 ? sims[best[i]] : 1e-6;
+		vote[labels[best[i]]] += bs[i] > 0 ? bs[i] : 1e-6;
 	for (i = 0; i < nlabels; i++)
 		if (vote[i] > 0 && (y < 0 || vote[i] > vote[y]))
 			y = (int)i;
 	free(best);
+	free(bs);
 	return y;
 }
 
@@ -446,5 +449,57 @@ int active_learning(const struct fold *f, const int *truth, uint32_t nlabels, do
 	}
 	free(perm);
 	free(ent);
+	return rc;
+}
+
+int cv_predict(const struct train_cfg *cfg, const struct corpus *cp, uint32_t k, struct pred *p)
+{
+	uint32_t *fold = cli_calloc(cp->n, sizeof *fold), *tr = cli_calloc(cp->n, sizeof *tr);
+	uint32_t *te = cli_calloc(cp->n, sizeof *te), ntr, nte, f, j;
+	int *lab = cli_calloc(cp->n, sizeof *lab), rc = PS_EXIT_OK;
+	struct pred *tmp = cli_calloc(cp->n, sizeof *tmp);
+	struct train_cfg c = *cfg;
+
+	c.temperature = 0;
+	c.whole_log = 0;
+	stratified_folds(cp, k, cfg->seed, fold);
+	for (j = 0; j < cp->n; j++)
+		p[j] = (struct pred){ .truth = -1, .label = -1, .label_q8 = -1, .hdr_rank = HDR_UNKNOWN };
+	for (f = 0; f < k && rc == PS_EXIT_OK; f++) {
+		struct fold fd;
+		struct gnn g;
+		unsigned char *img;
+		size_t len;
+
+		ntr = nte = 0;
+		for (j = 0; j < cp->n; j++) {
+			if (fold[j] == f && cp->c[j].label >= 0)
+				te[nte++] = j;
+			else if (fold[j] != f)
+				tr[ntr++] = j;
+		}
+		if (!nte || !ntr)
+			continue;
+		for (j = 0; j < ntr; j++)
+			lab[j] = cp->c[tr[j]].label;
+		if (!cfg->quiet)
+			fprintf(stderr, "calibration fold %u/%u: %u train, %u test\n", f + 1, k, ntr, nte);
+		if ((rc = fold_prepare(&fd, &c, cp, tr, ntr, lab)) != PS_EXIT_OK)
+			break;
+		if ((rc = gnn_train(&g, &fd, lab, cp->nlabels)) == PS_EXIT_OK) {
+			img = model_build(&fd, &g, lab, cp->labels, cp->nlabels, &len);
+			rc = model_predict(img, len, cp, te, nte, 0, tmp);
+			free(img);
+			gnn_free(&g);
+			for (j = 0; rc == PS_EXIT_OK && j < nte; j++)
+				p[te[j]] = tmp[j];
+		}
+		fold_free(&fd);
+	}
+	free(fold);
+	free(tr);
+	free(te);
+	free(lab);
+	free(tmp);
 	return rc;
 }

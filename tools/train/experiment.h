@@ -28,6 +28,7 @@ struct pred {
 	int label;              /* model (float path), corpus label index */
 	int label_q8;           /* model (int8 path) */
 	float conf;
+	float probs[PS_MODEL_MAX_LABELS];   /* per corpus label (float path) */
 	uint32_t hdr_rank;      /* 1-based rank of the oops header among culprits,
 				 * 0 = not listed, HDR_UNKNOWN = no header known */
 	double us;              /* analysis + classification time */
@@ -74,6 +75,12 @@ typedef void (*al_report_fn)(uint32_t round, const int *labels, const struct fol
 int active_learning(const struct fold *f, const int *truth, uint32_t nlabels, double init,
 		    double step, uint32_t rounds, uint64_t seed, int *labels, al_report_fn report,
 		    void *ctx);
+
+/* Held-out predictions of k-fold cross-validation over the labelled
+ * cases (stratified_folds with cfg->seed, as `panicsage eval --cv`):
+ * for each fold a model trained on the others classifies it; p[i] for
+ * every case (truth -1 for unlabelled cases).  Returns an exit code. */
+int cv_predict(const struct train_cfg *cfg, const struct corpus *cp, uint32_t k, struct pred *p);
 
 double now_us(void);
 

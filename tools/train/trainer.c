@@ -10,7 +10,8 @@
 #include "core/features.h"
 #include "core/log.h"
 #include "core/mask.h"
-#include "core/oops.h"
+#include "core/sort.h"
+#include "core/default_catalogue.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/la.h"
@@ -35,13 +36,21 @@ void train_defaults(struct train_cfg *c)
 	c->feat_weight[PS_FEAT_TEMPLATE] = 1.0f;
 	c->feat_weight[PS_FEAT_SYMBOL] = 1.0f;
 	c->feat_weight[PS_FEAT_HEADER] = 3.0f;
-	c->feat_weight[PS_FEAT_OOPS] = 3.0f;
+	c->feat_weight[PS_FEAT_CATALOGUE] = 3.0f;
 	c->proj = PROJ_LSA;
 	c->ig_weight = 1.0f;
 	c->edge_drop = 0.0f;
 	c->ig_floor = 0.02f;
-	c->hint_weight = 5.0f;
+	c->hint_weight = 3.0f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
+	c->uncertain_below = PS_UNCERTAIN_DEFAULT;
+	c->catalogue = ps_default_catalogue(&c->catalogue_len);
+}
+
+void train_cfg_free(struct train_cfg *c)
+{
+	free(c->catalogue_owned);
+	c->catalogue_owned = NULL;
 }
 
 static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, uint32_t n, double v)
@@ -126,6 +135,7 @@ static int learn_templates(struct fold *f, const int *labels)
 
 	if (!mem) {
 		cli_error("out of memory");
+		free(sets);
 		return PS_EXIT_NOMEM;
 	}
 	ps_arena_init(&a, mem, arena_size);
@@ -138,6 +148,7 @@ static int learn_templates(struct fold *f, const int *labels)
 	if ((rc = ps_drain_init(&d, &a, &dp)) != PS_OK) {
 		cli_error("drain: %s", ps_status_str(rc));
 		free(mem);
+		free(sets);
 		return PS_EXIT_NOMEM;
 	}
 	for (i = 0; i < f->n; i++) {
@@ -287,6 +298,8 @@ static void stub_model(const struct fold *f, struct ps_model *m)
 
 	memset(m, 0, sizeof *m);
 	m->templates = f->tpl;
+	m->catalogue.p = cfg->catalogue;
+	m->catalogue.n = (uint32_t)cfg->catalogue_len;
 	m->p.ntemplates = f->tpl.count;
 	m->p.drain_depth = 4;
 	m->p.drain_st = 0.4f;
@@ -337,32 +350,23 @@ static void ig_reweight(struct fold *f, const int *labels, const uint32_t *dfb)
 	free(with);
 }
 
-/* The label hint of the oops header's pattern (core/oops.c) is one
- * feature bucket per label, present in few cases each: a projection
- * learned from variance (LSA) keeps little of a rare bucket, yet it is
- * the strongest single clue to rare labels.  So the last H columns of
- * the projection become one dimension per hint label: every bucket's
- * weight there is cleared (for LSA these are its weakest components)
- * and each hint bucket maps onto its own dimension alone. */
+/* The label of the oops header's catalogue entry (core/catalogue.h) is
+ * one feature bucket per label, present in few cases each: a
+ * projection learned from variance (LSA) keeps little of a rare bucket,
+ * yet it is the strongest single clue to rare labels.  So the last H
+ * columns of the projection become one dimension per catalogue label:
+ * every bucket's weight there is cleared (for LSA these are its weakest
+ * components) and each label's bucket maps onto its own dimension alone. */
 static void reserve_hint_dims(struct fold *f, const struct ps_model_params *p)
 {
-	const char *hint[PS_MODEL_MAX_LABELS];
-	uint32_t B = f->cfg->nbuckets, D = f->cfg->dim, H = 0, id, h, j;
+	uint32_t B = f->cfg->nbuckets, D = f->cfg->dim, H = PS_CAT_NLABELS, h, j;
 
-	for (id = 1; id <= ps_oops_count(); id++) {
-		const char *s = ps_oops_pattern((uint16_t)id)->hint;
-
-		for (h = 0; s && h < H && strcmp(hint[h], s); h++)
-			;
-		if (s && h == H && H < PS_MODEL_MAX_LABELS)
-			hint[H++] = s;
-	}
-	if (H == 0 || H >= D / 2)       /* keep most of h0 for the rest */
+	if (H >= D / 2)       /* keep most of h0 for the rest */
 		return;
 	for (j = 0; j < B; j++)
 		memset(f->proj + (size_t)j * D + (D - H), 0, H * sizeof *f->proj);
 	for (h = 0; h < H; h++) {
-		float *row = f->proj + (size_t)ps_features_hint_bucket(p, hint[h]) * D;
+		float *row = f->proj + (size_t)ps_features_hint_bucket(p, ps_cat_label_name(h)) * D;
 
 		memset(row, 0, D * sizeof *row);
 		row[D - H + h] = f->cfg->hint_weight;
@@ -387,6 +391,9 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	f->n = n;
 	f->idx = cli_calloc(n, sizeof *f->idx);
 	memcpy(f->idx, idx, n * sizeof *idx);
+	if ((rc = catalogue_load(&f->cat, &f->cat_mem, cfg->catalogue, cfg->catalogue_len,
+				 "catalogue")) != PS_OK)
+		return rc == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
 	if ((rc = learn_templates(f, labels)) != PS_EXIT_OK)
 		return rc;
 	stub_model(f, &stub);
@@ -408,7 +415,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 			mem = cli_calloc(arena_size, 1);
 		}
 		ps_arena_init(&a, mem, arena_size);
-		rc = analyze_case(&stub, c->log, c->loglen, c->first_line, &a, &an);
+		rc = analyze_case(&stub, &f->cat, c->log, c->loglen, c->first_line, &a, &an);
 		if (rc == PS_OK)
 			rc = ps_features_count(&stub.p, &an, cfg->whole_log, &a, &x);
 		if (rc == PS_EINPUT) {
@@ -510,7 +517,7 @@ int fold_featurize(const struct fold *f, const struct case_rec *c, float *row)
 		return PS_ENOMEM;
 	stub_model(f, &stub);
 	ps_arena_init(&a, mem, size);
-	rc = analyze_case(&stub, c->log, c->loglen, c->first_line, &a, &an);
+	rc = analyze_case(&stub, &f->cat, c->log, c->loglen, c->first_line, &a, &an);
 	if (rc == PS_OK)
 		rc = ps_features_count(&stub.p, &an, cfg->whole_log, &a, &x);
 	if (rc == PS_OK) {
@@ -538,6 +545,7 @@ void fold_free(struct fold *f)
 	free(f->h0);
 	free(f->seg_tpl_cases);
 	free(f->all_tpl_cases);
+	free(f->cat_mem);
 	memset(f, 0, sizeof *f);
 }
 
@@ -592,20 +600,9 @@ static void build_graph(struct gnn *g, const struct fold *f)
 
 		for (j = 0; j < n; j++) {
 			float v = s[(size_t)i * n + j];
-			uint32_t p;
 
-			if (j == i || !(v >= f->cfg->tau))
-				continue;
-			if (cnt == k && !(v > best[k - 1]))
-				continue;
-			p = cnt < k ? cnt++ : k - 1;
-			while (p > 0 && v > best[p - 1]) {
-				best[p] = best[p - 1];
-				nb[p] = nb[p - 1];
-				p--;
-			}
-			best[p] = v;
-			nb[p] = j;
+			if (j != i && v >= f->cfg->tau)
+				cnt = ps_topk_add(nb, best, cnt, k, j, v);
 		}
 		g->nnbr[i] = cnt;
 	}
@@ -734,6 +731,18 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	uint32_t maxd = 0;
 
 	memset(g, 0, sizeof *g);
+	/* class counts first: with no labelled case, nothing is allocated */
+	for (i = 0; i < n; i++)
+		if (labels[i] >= 0)
+			count[labels[i]] += 1;
+	for (j = 0; j < C; j++)
+		if (count[j] > 0)
+			wsum += count[j];
+	if (wsum <= 0) {
+		cli_error("no labelled case to train on");
+		return PS_EXIT_INPUT;
+	}
+	wsum = 0;
 	g->n = n;
 	g->nlabels = C;
 	g->nlayers = K;
@@ -782,18 +791,11 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	emask = cli_calloc((size_t)n * cfg->k, 1);
 
 	/* class weights 1/sqrt(count), normalised to a mean of 1 per labelled case */
-	for (i = 0; i < n; i++)
-		if (labels[i] >= 0)
-			count[labels[i]] += 1;
 	for (j = 0; j < C; j++)
 		if (count[j] > 0) {
 			cls_w[j] = (float)(1.0 / sqrt(count[j]));
 			wsum += cls_w[j] * count[j];
 		}
-	if (wsum <= 0) {
-		cli_error("no labelled case to train on");
-		return PS_EXIT_INPUT;
-	}
 	for (j = 0; j < C; j++)
 		cls_w[j] = (float)(cls_w[j] / wsum);   /* sum over labelled cases = 1 */
 
@@ -972,7 +974,12 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	unsigned char *img;
 
 	stub_model(f, &m);
-	m.flags = cfg->flags;
+	m.flags = cfg->flags | PS_MODEL_F_CATALOGUE;
+	if (cfg->temperature > 0) {
+		m.flags |= PS_MODEL_F_CALIB;
+		m.temperature = cfg->temperature;
+		m.uncertain_below = cfg->uncertain_below;
+	}
 	m.p.dim = cfg->dim;
 	m.p.nlayers = g->nlayers;
 	m.p.ncases = f->n;

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "core/catalogue.h"
 #include "core/model.h"
 #include "tools/train/corpus.h"
 
@@ -26,18 +27,26 @@ struct train_cfg {
 	int whole_log;           /* features from every line ("w/o FILE") */
 	enum proj_kind proj;
 	float ig_weight, ig_floor;   /* supervised feature weighting (0 = off) */
-	float hint_weight;       /* h0 dims of their own for the header's label hint (0 = off) */
+	float hint_weight;       /* h0 dims of their own for the header's catalogue label (0 = off) */
+	const char *catalogue;   /* the catalogue text embedded in the model and
+				    used for its features (default: the built-in one) */
+	size_t catalogue_len;
+	char *catalogue_owned;   /* --catalogue FILE's text, freed by train_cfg_free */
+	const char *catalogue_path;   /* that FILE, or NULL */
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
+	float temperature;       /* > 0: write a CALIB section with it */
+	float uncertain_below;   /* CALIB's threshold */
 	int progress;            /* progress bar on stderr */
 	int quiet;
 };
 
 void train_defaults(struct train_cfg *c);
+void train_cfg_free(struct train_cfg *c);
 
 /* The command-line options of a train_cfg (train_options_help), for
  * cli_parse: fills o[0..TRAIN_CFG_NOPTS) and returns TRAIN_CFG_NOPTS. */
 struct cli_opt;
-#define TRAIN_CFG_NOPTS 19
+#define TRAIN_CFG_NOPTS 20
 size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o);
 int train_check_cfg(const struct train_cfg *c);
 extern const char train_options_help[];
@@ -57,6 +66,8 @@ struct fold {
 	float *x;                      /* [n][nbuckets] tf-idf rows */
 	float *h0;                     /* [n][dim] */
 	uint32_t *seg_tpl_cases, *all_tpl_cases;   /* per template, for culprit weights */
+	struct ps_catalogue cat;       /* cfg->catalogue, parsed */
+	unsigned char *cat_mem;
 };
 
 /* `labels[i]` is the label of case idx[i] or -1; used only to rank
