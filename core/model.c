@@ -20,7 +20,7 @@
 
 /* ---- layout shared by the loader and the writer ---- */
 
-enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16, T_TEXT, T_CALIB };
+enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16, T_CALIB, T_TEXT };
 
 struct sec_desc {
 	uint32_t id;
@@ -37,11 +37,11 @@ static uint64_t sec_size(const struct sec_desc *s)
 	switch (s->type) {
 	case T_PARAMS: return PS_MODEL_PARAMS_SIZE;
 	case T_CALIB:  return PS_CALIB_SIZE;
+	case T_TEXT:   return 0;
 	case T_F32:    return (uint64_t)s->rows * s->cols * 4;
 	case T_Q8:     return round4((uint64_t)s->rows * s->cols) + (uint64_t)s->rows * 4;
 	case T_U16:    return round4((uint64_t)s->rows * 2);
 	case T_STRTAB: return 0;
-	case T_TEXT:   return 0;
 	}
 	return 0;
 }
@@ -64,10 +64,10 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 	for (l = 0; l < p->nlayers; l++)
 		ADD(PS_SEC_BIAS + l, T_F32, 1, p->dims[l + 1]);
 	ADD(PS_SEC_CLS_B, T_F32, 1, p->nlabels);
-	if (flags & PS_MODEL_F_CATALOGUE)
-		ADD(PS_SEC_CATALOGUE, T_TEXT, 0, 0);
 	if (flags & PS_MODEL_F_CALIB)
 		ADD(PS_SEC_CALIB, T_CALIB, 0, 0);
+	if (flags & PS_MODEL_F_CATALOGUE)
+		ADD(PS_SEC_CATALOGUE, T_TEXT, 0, 0);
 	for (pass = 0; pass < 2; pass++) {
 		if ((pass == 0 && !(flags & PS_MODEL_F_F32)) || (pass == 1 && !(flags & PS_MODEL_F_INT8)))
 			continue;
@@ -84,14 +84,15 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 	return n;
 }
 
-/* 10 fixed (with CATALOGUE and CALIB) + a bias per layer + per numeric variant: proj, cls_w and 3 per layer */
+/* 10 fixed (with CALIB and CATALOGUE) + a bias per layer + per numeric
+ * variant: proj, cls_w and 3 per layer */
 #define MAX_LAYOUT (10u + PS_MODEL_MAX_LAYERS + 2u * (2u + 3u * PS_MODEL_MAX_LAYERS))
 
 const char *ps_model_section_name(uint32_t id, char *tmp, size_t tmplen)
 {
 	static const char *const fixed[] = {
 		"?", "params", "labels", "templates", "idf", "tpl_weight", "proj",
-		"cls_w", "cls_b", "case_label", "case_names", "catalogue", "calib",
+		"cls_w", "cls_b", "case_label", "case_names", "calib", "catalogue",
 	};
 	struct ps_buf b;
 	uint32_t base = id & 0xffu;
@@ -99,7 +100,7 @@ const char *ps_model_section_name(uint32_t id, char *tmp, size_t tmplen)
 	ps_buf_init(&b, tmp, tmplen);
 	if (id & PS_SEC_Q)
 		ps_buf_puts(&b, "q_");
-	if (base >= 1 && base <= PS_SEC_CALIB) {
+	if (base >= 1 && base <= PS_SEC_CATALOGUE) {
 		ps_buf_puts(&b, fixed[base]);
 	} else if (base >= PS_SEC_W_SELF && base < PS_SEC_EMB + 0x10) {
 		static const char *const per_layer[] = { "w_self", "w_neigh", "bias", "emb" };
@@ -319,7 +320,7 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 	flags = rd32(b + 28);
 	if (nsec < 1 || nsec > PS_MODEL_MAX_SECTIONS)
 		FAILV("model section count out of range", "sections", nsec);
-	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32 | PS_MODEL_F_CATALOGUE | PS_MODEL_F_CALIB))
+	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32 | PS_MODEL_F_CALIB | PS_MODEL_F_CATALOGUE))
 		FAILV("model has unknown flags", "flags", flags);
 	if (!(flags & (PS_MODEL_F_INT8 | PS_MODEL_F_F32)))
 		FAIL("model has neither float nor int8 matrices");
@@ -624,6 +625,10 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 			size = PS_MODEL_PARAMS_SIZE;
 			put(&w, at, params, size);
 			break;
+		case T_TEXT:
+			size = src->catalogue.n;
+			put(&w, at, src->catalogue.p, size);
+			break;
 		case T_CALIB: {
 			uint32_t ver = PS_CALIB_VERSION, zero = 0;
 
@@ -641,10 +646,6 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 				size = write_strtab(&w, at, &src->templates, p->ntemplates);
 			else
 				size = write_strtab(&w, at, &src->case_names, p->ncases);
-			break;
-		case T_TEXT:
-			size = src->catalogue.n;
-			put(&w, at, src->catalogue.p, size);
 			break;
 		case T_U16:
 			size = sec_size(&d[i]);

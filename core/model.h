@@ -31,18 +31,18 @@
  *   EMB+l       f32[ncases][dims[l]]     stored layer-l embeddings, l < nlayers
  *   CASE_LABEL  u16[ncases] (padded to 4 bytes)
  *   CASE_NAMES  string table, ncases entries (case file names)
- *   CATALOGUE   with PS_MODEL_F_CATALOGUE only: the text of the fault
- *               message catalogue the model's features were made with
- *               (core/catalogue.h; 1 byte to PS_MODEL_MAX_CATALOGUE,
- *               parsed by its user, not by ps_model_load).  A model
- *               without it (written before models carried one) is
- *               used with the built-in catalogue (core/default_catalogue.h).
  *   CALIB       only with PS_MODEL_F_CALIB: u32 version (1), f32
  *               temperature (logits are divided by it before the
  *               softmax, 0.05..20), f32 uncertain_below (a top
  *               probability below it is reported as uncertain, 0..1),
  *               u32 zero.  A model without it has temperature 1 and
  *               uncertain_below PS_UNCERTAIN_DEFAULT.
+ *   CATALOGUE   only with PS_MODEL_F_CATALOGUE: the text of the fault
+ *               message catalogue the model's features were made with
+ *               (core/catalogue.h; 1 byte to PS_MODEL_MAX_CATALOGUE,
+ *               parsed by its user, not by ps_model_load).  A model
+ *               without it (written before models carried one) is
+ *               used with the built-in catalogue (core/default_catalogue.h).
  * where the matrices (PROJ, W_*, CLS_W, EMB) are there with PS_MODEL_F_F32,
  * and with PS_MODEL_F_INT8 an int8 copy of every matrix: Q_<name> is
  * i8[rows][cols] followed, at the next multiple of 4, by f32[rows] row
@@ -70,8 +70,8 @@
 
 #define PS_MODEL_F_INT8 0x1u       /* int8 matrices present */
 #define PS_MODEL_F_F32  0x2u       /* float matrices present (at least one of the two) */
-#define PS_MODEL_F_CATALOGUE 0x4u  /* a CATALOGUE section */
-#define PS_MODEL_F_CALIB 0x8u      /* CALIB section present */
+#define PS_MODEL_F_CALIB 0x4u      /* CALIB section present */
+#define PS_MODEL_F_CATALOGUE 0x8u  /* CATALOGUE section present */
 
 #define PS_CALIB_VERSION 1u
 #define PS_CALIB_SIZE 16u
@@ -82,7 +82,7 @@
 enum ps_model_section {
 	PS_SEC_PARAMS = 1, PS_SEC_LABELS, PS_SEC_TEMPLATES, PS_SEC_IDF,
 	PS_SEC_TPL_WEIGHT, PS_SEC_PROJ, PS_SEC_CLS_W, PS_SEC_CLS_B,
-	PS_SEC_CASE_LABEL, PS_SEC_CASE_NAMES, PS_SEC_CATALOGUE, PS_SEC_CALIB,
+	PS_SEC_CASE_LABEL, PS_SEC_CASE_NAMES, PS_SEC_CALIB, PS_SEC_CATALOGUE,
 	PS_SEC_W_SELF = 0x10,       /* + layer */
 	PS_SEC_W_NEIGH = 0x20,      /* + layer */
 	PS_SEC_BIAS = 0x30,         /* + layer */

@@ -8,7 +8,9 @@
 #   --dry-run        print what would change, change nothing
 #   --flavor F       debian (kdump-tools), dracut (RHEL/Fedora kdump-utils)
 #                    or auto (default: detected from the root)
-#   --binary FILE    panicsage-kdump to install (default build/panicsage-kdump)
+#   --binary FILE    panicsage-kdump to install (default: the build for the
+#                    target's architecture, build/panicsage-kdump for x86_64,
+#                    build/arm64/panicsage-kdump for arm64)
 #   --model FILE     model to install as /usr/lib/panicsage/default.model
 #   --budget SECONDS hard time budget of the capture-time run, 2..300 (10)
 #   --dracut-module  also install the dracut module 99panicsage
@@ -29,6 +31,11 @@
 #   marked block in /etc/kdump.conf with `extra_bins` and
 #   `kdump_pre /usr/lib/panicsage/panicsage-kdump-run`; an existing kdump_pre
 #   is commented out and chained (run after panicsage, its status returned).
+# The target's architecture is this machine's (uname -m) or, with --root,
+# the staged root's, read from the ELF header of one of its programs
+# (usr/bin/dpkg, the shells, busybox, systemd, env); it is printed, picks
+# the default binary, and an ELF --binary of another architecture is
+# refused (a capture kernel cannot run it).
 # Every change is printed and recorded in /var/lib/panicsage/kdump-install.manifest;
 # `uninstall` undoes exactly those changes.  Rebuild the kdump initramfs
 # afterwards (the command is printed).
@@ -38,7 +45,7 @@ set -eu
 
 ROOT=/ DRY=0 FLAVOR=auto BUDGET=10 MODEL="" DRACUT_MODULE=0
 HERE=$(cd "$(dirname "$0")" && pwd)
-BINARY=$HERE/../build/panicsage-kdump
+BINARY=""
 INT=$HERE/integration
 
 die() { echo "install.sh: $*" >&2; exit 1; }
@@ -80,6 +87,67 @@ say() {
 		echo "would $v ${1#* }"
 	else
 		echo "$1"
+	fi
+}
+
+# elf_arch FILE: x86_64, arm64, ... from an ELF header's e_machine; "" if
+# FILE is not ELF.
+elf_arch() {
+	[ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || return 0
+	set -- $(od -An -tu1 -j5 -N1 "$1") $(od -An -tu1 -j18 -N2 "$1")
+	[ $# -eq 3 ] || return 0
+	if [ "$1" = 2 ]; then m=$(($2 * 256 + $3)); else m=$(($3 * 256 + $2)); fi
+	case $m in
+	62) echo x86_64 ;; 183) echo arm64 ;; 3) echo i386 ;; 40) echo arm ;;
+	21) echo ppc64 ;; 22) echo s390x ;; 243) echo riscv64 ;; *) echo "elf-machine-$m" ;;
+	esac
+}
+
+# target_arch: sets ARCH and ARCH_FROM (how it was found).
+target_arch() {
+	ARCH="" ARCH_FROM=""
+	if [ -n "$R" ]; then
+		for f in usr/bin/dpkg usr/bin/dash bin/dash usr/bin/bash bin/bash usr/bin/busybox \
+			bin/busybox usr/lib/systemd/systemd lib/systemd/systemd usr/bin/env bin/ls usr/bin/ls; do
+			[ -f "$R/$f" ] && [ ! -L "$R/$f" ] || continue
+			ARCH=$(elf_arch "$R/$f")
+			[ -n "$ARCH" ] && { ARCH_FROM="the ELF header of $R/$f"; return 0; }
+		done
+	fi
+	case $(uname -m) in
+	x86_64|amd64) ARCH=x86_64 ;;
+	aarch64|arm64) ARCH=arm64 ;;
+	*) ARCH=$(uname -m) ;;
+	esac
+	if [ -n "$R" ]; then
+		ARCH_FROM="this machine (uname -m): no ELF program under $ROOT to read"
+	else
+		ARCH_FROM="this machine (uname -m)"
+	fi
+}
+
+# pick_binary: the binary for ARCH (or the --binary given, checked).
+pick_binary() {
+	target_arch
+	echo "target architecture: $ARCH (from $ARCH_FROM)"
+	if [ -z "$BINARY" ]; then
+		case $ARCH in
+		x86_64) BINARY=$HERE/../build/panicsage-kdump ;;
+		arm64) BINARY=$HERE/../build/arm64/panicsage-kdump ;;
+		*) die "no panicsage-kdump is built for $ARCH (x86_64 and arm64 are); give one with --binary FILE" ;;
+		esac
+		[ -f "$BINARY" ] || die "no panicsage-kdump for $ARCH at $BINARY (make$([ "$ARCH" = arm64 ] && echo ' arm64'), or --binary FILE)"
+		echo "binary: $BINARY (the $ARCH build)"
+		return 0
+	fi
+	[ -f "$BINARY" ] || die "no panicsage-kdump at $BINARY"
+	b=$(elf_arch "$BINARY")
+	if [ -z "$b" ]; then
+		echo "binary: $BINARY (not an ELF file: its architecture is not checked)"
+	elif [ "$b" != "$ARCH" ]; then
+		die "$BINARY is built for $b, the target is $ARCH: the capture kernel could not run it"
+	else
+		echo "binary: $BINARY ($b)"
 	fi
 }
 
@@ -180,7 +248,6 @@ upload_files() {
 }
 
 install_common() {
-	[ -f "$BINARY" ] || die "no panicsage-kdump at $BINARY (make build/panicsage-kdump, or --binary FILE)"
 	put "$BINARY" /usr/lib/panicsage/panicsage-kdump 755
 	put "$INT/common/panicsage-kdump-run" /usr/lib/panicsage/panicsage-kdump-run 755
 	if [ -n "$MODEL" ]; then
@@ -325,6 +392,7 @@ install)
 		[ "$old" = "$FLAVOR" ] || die "installed before as '$old'; uninstall first"
 	fi
 	[ $DRY -eq 1 ] && echo "dry run: nothing is changed"
+	pick_binary
 	if [ $DRY -eq 0 ] && ! [ -f "$R$MANIFEST" ]; then
 		mkdir -p "$R$STATE"
 		echo "flavor $FLAVOR" > "$R$MANIFEST"

@@ -518,15 +518,15 @@ int main(int argc, char **argv)
 			 hdr_lines + 1, &arena, port_now_us);
 	if (st != PS_OK)
 		return fail(ps_exit_for_status(st), path, ps_status_str(st));
+	/* parsing the catalogue is part of the analysis' cost */
+	an.timing_us[PS_STAGE_PARSE] += t_cat;
+	an.timing_us[PS_STAGE_TOTAL] += t_cat;
 	if (an.log.skipped_lines)
 		warn_lines(path, an.log.n);
 	/* the crashed kernel's release: VMCOREINFO's OSRELEASE, else what
 	 * its own log says (never this kernel's uname) */
 	if (!in.release[0])
 		ps_log_release(&an.log, in.release, sizeof in.release);
-	/* parsing the catalogue is part of the analysis' cost */
-	an.timing_us[PS_STAGE_PARSE] += t_cat;
-	an.timing_us[PS_STAGE_TOTAL] += t_cat;
 
 	report_size = ps_report_bound(&an);
 	report = ps_arena_alloc(&arena, report_size, 1);

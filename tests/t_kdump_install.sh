@@ -199,4 +199,76 @@ set +e
 PANICSAGE_CONF=$T/run.conf sh $W >/dev/null; rc=$?
 set -e
 [ $rc -eq 5 ] || fail "chained kdump_pre status not returned: $rc"
+
+# ---------------------------------------------------------------- architecture
+# The binary is the build for the staged root's architecture, read from
+# the ELF header of one of its programs.  The headers here are written
+# byte by byte (e_ident, e_type, e_machine), independently of install.sh.
+elf_stub() {	# elf_stub FILE MACHINE [be]: a 64-byte ELF header
+	mkdir -p "$(dirname "$1")"
+	if [ "${3:-}" = be ]; then
+		printf '\177ELF\002\002\001\000\000\000\000\000\000\000\000\000\000\002%b' "$2" > "$1"
+	else
+		printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000%b' "$2" > "$1"
+	fi
+	head -c 44 /dev/zero >> "$1"
+}
+mkroot() {	# mkroot DIR: a Debian kdump-tools root
+	mkdir -p "$1/etc/default" "$1/usr/sbin" "$1/etc/systemd/system" "$1/usr/lib"
+	echo "USE_KDUMP=1" > "$1/etc/default/kdump-tools"
+}
+A64=build/arm64/panicsage-kdump X64=build/panicsage-kdump
+[ -f "$A64" ] && [ -f "$X64" ] || fail "build $A64 and $X64 first (make arm64 all)"
+
+A=$T/arm64root
+mkroot "$A"
+elf_stub "$A/usr/bin/dpkg" '\267\000'          # EM_AARCH64 = 183, little-endian
+out=$(sh $I --root "$A" install) || fail "arm64 root: install failed: $out"
+echo "$out" | grep -qx "target architecture: arm64 (from the ELF header of $A/usr/bin/dpkg)" ||
+	fail "arm64 root: the target architecture is not said: $out"
+echo "$out" | grep -q "^binary: .*build/arm64/panicsage-kdump (the arm64 build)\$" || fail "arm64 root: binary not said: $out"
+cmp -s "$A/usr/lib/panicsage/panicsage-kdump" "$A64" || fail "arm64 root: the installed binary is not $A64"
+sh $I --root "$A" uninstall >/dev/null
+# the dry run says the same and changes nothing
+out=$(sh $I --root "$A" --dry-run install)
+echo "$out" | grep -q "^target architecture: arm64" || fail "arm64 root: dry run does not say the architecture"
+[ -e "$A/usr/lib/panicsage" ] && fail "arm64 root: dry run installed something"
+
+X=$T/x86root
+mkroot "$X"
+mkdir -p "$X/bin" && ln -s dash "$X/bin/sh"     # symlinks are not read, files are
+elf_stub "$X/bin/dash" '\076\000'              # EM_X86_64 = 62
+out=$(sh $I --root "$X" install) || fail "x86_64 root: install failed: $out"
+echo "$out" | grep -q "^target architecture: x86_64 (from the ELF header of $X/bin/dash)" || fail "x86_64 root: $out"
+cmp -s "$X/usr/lib/panicsage/panicsage-kdump" "$X64" || fail "x86_64 root: the installed binary is not $X64"
+
+# a binary of the wrong architecture is refused, nothing installed
+A2=$T/arm64root2
+mkroot "$A2"
+elf_stub "$A2/usr/lib/systemd/systemd" '\267\000'
+set +e
+out=$(sh $I --root "$A2" --binary "$X64" install 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] || fail "x86_64 binary into an arm64 root: exit $rc, want 1"
+echo "$out" | grep -q "is built for x86_64, the target is arm64" || fail "wrong-architecture message: $out"
+[ -e "$A2/usr/lib/panicsage/panicsage-kdump" ] && fail "the wrong-architecture binary was installed"
+# the right one given explicitly is taken and said
+out=$(sh $I --root "$A2" --binary "$A64" install) || fail "arm64 binary into an arm64 root: $out"
+echo "$out" | grep -q "^binary: $A64 (arm64)\$" || fail "explicit binary not said: $out"
+
+# an architecture panicsage is not built for: a clear error (big-endian s390x)
+S=$T/s390root
+mkroot "$S"
+elf_stub "$S/usr/bin/env" '\000\026' be        # EM_S390 = 22, big-endian
+set +e
+out=$(sh $I --root "$S" install 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] && echo "$out" | grep -q "no panicsage-kdump is built for s390x" || fail "s390x root: exit $rc: $out"
+# a root with no program to read: this machine's architecture, said so
+N=$T/noelf
+mkroot "$N"
+out=$(sh $I --root "$N" --dry-run install)
+echo "$out" | grep -q "^target architecture: .* (from this machine (uname -m): no ELF program under $N to read)" ||
+	fail "root without programs: $out"
+echo "ok: architecture (arm64, x86_64, refused mismatch, s390x, no programs)"
 echo "ok"

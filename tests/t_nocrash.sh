@@ -25,7 +25,7 @@ for f in tests/data/nocrash/*.log; do
 		/usr/bin/python3 - "$T/report.json" <<'PY' || bad "$prog --json $f"
 import json, sys
 r = json.load(open(sys.argv[1]))
-want = {"label": None, "confidence": None, "crash": False, "catalogue": None, "ranking": [],
+want = {"label": None, "confidence": None, "uncertain": None, "crash": False, "catalogue": None, "ranking": [],
         "segment": [], "culprits": [], "neighbors": []}
 for k, v in want.items():
     assert r[k] == v, "%s is %r" % (k, r[k])

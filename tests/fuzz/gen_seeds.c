@@ -51,10 +51,10 @@ static void models(void)
 		{ "int8-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4, PS_MODEL_F_INT8 },
 		{ "both-3layer.psm", 16, 3, { 4, 4, 4, 4 }, 5, 2, 2, PS_MODEL_F_F32 | PS_MODEL_F_INT8 },
 		{ "both-2layer.psm", 64, 2, { 16, 8, 8 }, 12, 5, 5, PS_MODEL_F_F32 | PS_MODEL_F_INT8 },
-		{ "calib-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
-		  PS_MODEL_F_F32 | PS_MODEL_F_INT8 | PS_MODEL_F_CALIB },
 		{ "int8-catalogue.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
 		  PS_MODEL_F_INT8 | PS_MODEL_F_CATALOGUE },
+		{ "calib-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
+		  PS_MODEL_F_F32 | PS_MODEL_F_INT8 | PS_MODEL_F_CALIB },
 	};
 	/* a model's own catalogue (a CATALOGUE section): two entries */
 	static const char cat[] =
@@ -71,12 +71,12 @@ static void models(void)
 
 		rand_model(&m, v[i].nbuckets, v[i].nlayers, v[i].dims, v[i].ncases, v[i].nlabels,
 			   v[i].k, 0.1f, v[i].flags);
-		m.temperature = 1.5f;          /* written only with PS_MODEL_F_CALIB */
-		m.uncertain_below = 0.6f;
 		if (v[i].flags & PS_MODEL_F_CATALOGUE) {
 			m.catalogue.p = cat;
 			m.catalogue.n = sizeof cat - 1;
 		}
+		m.temperature = 1.5f;          /* written only with PS_MODEL_F_CALIB */
+		m.uncertain_below = 0.6f;
 		img = rand_model_image(&m, &len);
 		put("fuzz_model", v[i].name, img, len);
 		free(img);

@@ -127,17 +127,17 @@ int cmd_model(int argc, char **argv)
 		for (l = 0; l <= p->nlayers; l++)
 			printf(" %u", p->dims[l]);
 		printf(", k %u, tau %g\n", p->k, (double)p->tau);
+		if (m->catalogue.p)
+			printf("catalogue: %u entries, %u bytes, its own\n", cat.n, m->catalogue.n);
+		else
+			printf("catalogue: none of its own (a model from before models carried one);"
+			       " the built-in one is used: %u entries\n", cat.n);
 		if (m->flags & PS_MODEL_F_CALIB)
 			printf("calibration: temperature %.4f, uncertain below %.2f\n", (double)m->temperature,
 			       (double)m->uncertain_below);
 		else
 			printf("calibration: none (temperature 1, uncertain below %.2f)\n",
 			       (double)m->uncertain_below);
-		if (m->catalogue.p)
-			printf("catalogue: %u entries, %u bytes, its own\n", cat.n, m->catalogue.n);
-		else
-			printf("catalogue: none of its own (a model from before models carried one);"
-			       " the built-in one is used: %u entries\n", cat.n);
 		printf("stored cases: %u\n", p->ncases);
 		for (i = 0; i < p->ncases; i++)
 			count[m->case_label[i]]++;
