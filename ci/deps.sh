@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages panicsage needs, only those missing.
 # Idempotent; uses sudo when not root.  Usage: ci/deps.sh [GROUP...]
-# Groups (default: build test): build, test, lab, bench; arm64 (the
+# Groups (default: build test): build, test, lab, boot (ci/debian_boot.sh), bench; arm64 (the
 # aarch64 cross build and qemu-user, part of what `make test` installs:
 # adds dpkg's arm64 architecture for musl-dev:arm64), lab-arm64 (the
 # arm64 QEMU lab's host side; its guest packages are unpacked, not
@@ -13,6 +13,7 @@ pkgs_test="python3 python3-numpy sqlite3 kexec-tools clang libclang-rt-dev syste
 pkgs_lab="qemu-system-x86 linux-image-amd64 initramfs-tools linux-headers-amd64 busybox-static kexec-tools cpio makedumpfile e2fsprogs"
 pkgs_arm64="gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user-static binutils-aarch64-linux-gnu"
 pkgs_lab_arm64="qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu kmod cpio e2fsprogs busybox-static dpkg-dev"
+pkgs_boot="mmdebstrap qemu-system-x86 e2fsprogs xz-utils tar"
 pkgs_bench="makedumpfile python3-sklearn python3-torch python3-matplotlib hyperfine valgrind"
 
 groups=${*:-build test}

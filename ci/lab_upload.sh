@@ -5,8 +5,7 @@
 # to `panicsage serve` on the host, and the host side then works on the
 # stored case.  Before the guest crashes, the store is given a known
 # problem: the committed lab case of the same kind and seed
-# ($CORPUS of ci/lab.sh: model/corpus/lab, or model/corpus/lab-arm64 for
-# the arm64 lab; the same injected bug on another kernel build) is
+# (model/corpus/lab, the same injected bug on another kernel build) is
 # uploaded from the host as another machine, and a resolution attached to
 # its crash bucket; the guest's capture kernel must then land in that
 # bucket and print the resolution on its console after its report.
@@ -70,13 +69,17 @@ upload_start() {
 }
 
 # upload_known_problem SEED: the corpus case of UPLOAD_KIND and SEED
-# (from this architecture's corpus),
+# (of the lab's architecture),
 # uploaded from the host by panicsage-kdump as machine lab-ci-known, and
 # a resolution on its bucket; sets UP_KNOWN to that bucket ("" when the
 # corpus has no such case: the known-problem step is then skipped).
 upload_known_problem() {
 	UP_KNOWN=""
-	up_c=${CORPUS:-model/corpus/lab}/${UPLOAD_KIND:-none}-$1.log
+	# the same bug as the guest's: a case of the same architecture's lab
+	# (an arm64 fault reads differently, so it is another bucket)
+	up_corpus=model/corpus/lab
+	[ "${LAB_ARCH:-x86_64}" = arm64 ] && up_corpus=model/corpus/lab-arm64
+	up_c=$up_corpus/${UPLOAD_KIND:-none}-$1.log
 	[ -f "$up_c" ] || { echo "lab: upload: no $up_c, so no known problem to answer with"; return 0; }
 	cat >"$UP_DIR/host.conf" <<-EOF
 	collector = 127.0.0.1:$(cat "$UP_DIR/serve.port")

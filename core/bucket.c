@@ -597,6 +597,7 @@ void ps_bucket_compute(const struct ps_analysis *an, struct ps_bucket_sig *sig)
 		const char *label = l->cat ? ps_cat_label_name(l->cat_label) : NULL;
 		int stuck = label && slen(label) == 10 && starts(label, 10, "cpu-lockup");
 
+		/* the kind: the catalogue entry the header matched */
 		if (an->catalogue && l->cat && l->cat <= an->catalogue->n) {
 			const struct ps_cat_entry *e = &an->catalogue->entry[l->cat - 1];
 

@@ -10,10 +10,9 @@
  * index in the result inside the log, reports that fit the bound
  * ps_report_bound promised, record line numbers that never go back
  * (a glued line split in two gives two records of one line), only
- * documented statuses, a kernel release (ps_log_release) that is
- * one printable word, and a bucket signature of NUL-terminated
- * printable fields that is similar to itself and survives its own text
- * form. */
+ * documented statuses, a kernel release (ps_log_release) that is one
+ * printable word, and a signature of NUL-terminated printable fields
+ * that is similar to itself and survives its own text form. */
 #include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"

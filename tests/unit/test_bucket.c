@@ -209,7 +209,7 @@ static void test_same_bug(void)
 
 	sig_of(null_syscall, &a);
 	sig_of(null_work, &b);
-	CHECK_EQ_STR(a.kind, "null.x86");              /* model/catalogue.tsv */
+	CHECK_EQ_STR(a.kind, "null.x86");   /* the catalogue entry (model/catalogue.tsv) */
 	CHECK_EQ_STR(a.title, "BUG: kernel NULL pointer dereference, address: <*>");
 	CHECK_EQ_STR(a.module, "psdev");
 	frames_are(&a, "psdev_process psdev_ctl_write full_proxy_write");
