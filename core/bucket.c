@@ -28,12 +28,17 @@
  *           pointer or size is passed to
  *   IRQ     interrupt, softirq and timer dispatch, idle loops, the
  *           unwinder (which can be what an interrupt hit)
- *   ENTRY   where a thread, a syscall or an interrupt enters the
- *           kernel: the start of a stack.  After a meaningful frame,
- *           an ENTRY frame ends the trace that is read; what follows
- *           an interrupt entry is the interrupted context.
+ *   ENTRY   where a thread or a syscall enters the kernel: the start
+ *           of a stack.  After a meaningful frame, an ENTRY frame ends
+ *           the trace that is read.
+ *   IRQ_ENTRY  where an interrupt or NMI enters: what follows is the
+ *           interrupted context, which has nothing to do with the bug,
+ *           so the trace read ends there even before a meaningful
+ *           frame; except for CPU lockups and stalls
+ *           (catalogue label cpu-lockup), where the interrupted code is
+ *           the code that got stuck.
  */
-enum { REPORT = 1, TRAP, CHECK, SLEEP, HELPER, IRQ, ENTRY };
+enum { REPORT = 1, TRAP, CHECK, SLEEP, HELPER, IRQ, ENTRY, IRQ_ENTRY };
 
 struct generic {
 	const char *name;
@@ -219,10 +224,12 @@ static const struct generic generic_frames[] = {
 	{ "exit_to_user_mode*", ENTRY }, { "irqentry_exit*", ENTRY }, { "irqentry_enter*", ENTRY },
 	{ "el0_svc*", ENTRY }, { "el0t_64_sync*", ENTRY }, { "el0t_32_sync*", ENTRY },
 	{ "invoke_syscall", ENTRY }, { "do_el0_svc*", ENTRY }, { "el0_da", ENTRY }, { "el0_ia", ENTRY },
-	{ "el1_interrupt", ENTRY }, { "el1h_64_irq*", ENTRY }, { "el0_interrupt", ENTRY },
-	{ "el0t_64_irq*", ENTRY }, { "asm_sysvec_*", ENTRY }, { "sysvec_*", ENTRY }, { "__sysvec_*", ENTRY },
-	{ "asm_common_interrupt", ENTRY }, { "common_interrupt", ENTRY }, { "apic_timer_interrupt", ENTRY },
-	{ "asm_exc_nmi", ENTRY }, { "exc_nmi", ENTRY }, { "nmi", ENTRY }, { "end_repeat_nmi", ENTRY },
+	{ "el1_interrupt", IRQ_ENTRY }, { "el1h_64_irq*", IRQ_ENTRY }, { "el0_interrupt", IRQ_ENTRY },
+	{ "el0t_64_irq*", IRQ_ENTRY }, { "asm_sysvec_*", IRQ_ENTRY }, { "sysvec_*", IRQ_ENTRY },
+	{ "__sysvec_*", IRQ_ENTRY }, { "asm_common_interrupt", IRQ_ENTRY }, { "common_interrupt", IRQ_ENTRY },
+	{ "apic_timer_interrupt", IRQ_ENTRY }, { "smp_apic_timer_interrupt", IRQ_ENTRY },
+	{ "asm_exc_nmi", IRQ_ENTRY }, { "exc_nmi", IRQ_ENTRY }, { "nmi", IRQ_ENTRY },
+	{ "end_repeat_nmi", IRQ_ENTRY },
 	{ "secondary_startup_64*", ENTRY }, { "start_secondary", ENTRY }, { "start_kernel", ENTRY },
 	{ "rest_init", ENTRY }, { "arch_call_rest_init", ENTRY }, { "x86_64_start_*", ENTRY },
 	{ "secondary_start_kernel", ENTRY }, { "__primary_switched", ENTRY }, { "kernel_init", ENTRY },
@@ -504,8 +511,9 @@ static int trace_start_marker(const struct ps_line *l)
 /* Lines read after the header at most: a trace is far shorter. */
 #define SCAN_LINES 512u
 
-/* Frames from line `from` on (the line after the header). */
-static void collect_frames(const struct ps_analysis *an, uint32_t from, struct ps_bucket_sig *sig)
+/* Frames from line `from` on (the line after the header); `stuck`: a
+ * CPU lockup or stall, whose interrupted context is read too. */
+static void collect_frames(const struct ps_analysis *an, uint32_t from, int stuck, struct ps_bucket_sig *sig)
 {
 	uint32_t i, end = an->nlines, traces = 0;
 
@@ -534,7 +542,9 @@ static void collect_frames(const struct ps_analysis *an, uint32_t from, struct p
 		if (!(l->flags & PS_LINE_FRAME) || !l->sym || !l->symlen || unreliable(l))
 			continue;
 		kind = generic_kind(l->sym, l->symlen);
-		if (kind == ENTRY && sig->nframes)
+		if ((kind == ENTRY || kind == IRQ_ENTRY) && sig->nframes)
+			break;
+		if (kind == IRQ_ENTRY && !stuck)
 			break;
 		if (kind)
 			continue;
@@ -584,18 +594,21 @@ void ps_bucket_compute(const struct ps_analysis *an, struct ps_bucket_sig *sig)
 	memset(sig, 0, sizeof *sig);
 	if (start != PS_NONE && start < an->nlines) {
 		const struct ps_line *l = &an->lines[start];
+		const char *label = l->cat ? ps_cat_label_name(l->cat_label) : NULL;
+		int stuck = label && slen(label) == 10 && starts(label, 10, "cpu-lockup");
+
 		/* the kind: the catalogue entry the header matched */
-		if (l->cat && an->catalogue && l->cat <= an->catalogue->n) {
+		if (an->catalogue && l->cat && l->cat <= an->catalogue->n) {
 			const struct ps_cat_entry *e = &an->catalogue->entry[l->cat - 1];
 
 			put(sig->kind, sizeof sig->kind, e->id.p, e->id.n);
 		}
 		if (l->masked)
 			make_title(l->masked, l->mlen, sig->title, sizeof sig->title);
-		collect_frames(an, start + 1, sig);
+		collect_frames(an, start + 1, stuck, sig);
 	} else if (an->nsegment) {
 		/* no report: the frames of the fault-indicating segment */
-		collect_frames(an, an->segment[0], sig);
+		collect_frames(an, an->segment[0], 0, sig);
 	}
 	ps_bucket_rekey(sig);
 }

@@ -4,9 +4,10 @@
  *
  * The signature of an analysed log (struct ps_analysis) has four parts:
  *
- *   kind    the oops pattern (core/oops.c) of the report's header line,
- *           e.g. "BUG: kernel NULL pointer dereference"; the panic line's
- *           pattern when the report has no header; "" when neither.
+ *   kind    the catalogue entry (model/catalogue.tsv, core/catalogue.h)
+ *           the report's header line matched, e.g. "null.x86" for "BUG:
+ *           kernel NULL pointer dereference, address: ..."; the panic
+ *           line's when the report has no header; "" when neither.
  *   title   the header line (else the panic line) as a template: masked
  *           by core/mask.c (numbers, addresses, offsets), then the
  *           identities that differ from machine to machine for the same
@@ -28,9 +29,10 @@
  *           pointer is passed to (memcpy, strlen, kfree ...).  The trace
  *           read is the first one after the header: the RIP/PC line and
  *           the frames up to the first interrupt entry (what follows it
- *           is the interrupted context, unrelated to the bug), and once
- *           a meaningful frame has been found, up to the end of that
- *           trace.
+ *           is the interrupted context, unrelated to the bug, except in a
+ *           CPU lockup or stall, where it is the code that got stuck),
+ *           and once a meaningful frame has been found, up to the end of
+ *           that trace.
  *   module  the module of the first meaningful frame ("[psdev]"), "" for
  *           the core kernel or when there is no frame.
  *

@@ -129,6 +129,48 @@ static const char warn_irq[] =
 	"RIP: 0010:__cgroup_rstat_updated+0x0/0xc0\n"
 	" __mod_memcg_lruvec_state+0x41/0x90\n";
 
+/* A warning raised in a timer whose own frame is unreliable: nothing
+ * meaningful before the interrupt entry, and the interrupted context is
+ * not read. */
+static const char warn_timer_only[] =
+	"refcount_t: addition on 0; use-after-free.\n"
+	"Call Trace:\n"
+	" <IRQ>\n"
+	" ? psdev_ctl_write+0x220/0x220 [psdev]\n"
+	" call_timer_fn+0x27/0x130\n"
+	" sysvec_apic_timer_interrupt+0x6e/0x90\n"
+	" </IRQ>\n"
+	" <TASK>\n"
+	" asm_sysvec_apic_timer_interrupt+0x16/0x20\n"
+	"RIP: 0010:unwind_next_frame+0x390/0x620\n"
+	" exit_mmap+0x41/0x90\n";
+
+/* The same from a kernel that prints no <IRQ> markers: the interrupt
+ * entry frame ends the trace read. */
+static const char warn_timer_old[] =
+	"refcount_t: addition on 0; use-after-free.\n"
+	"Call Trace:\n"
+	" ? psdev_ctl_write+0x220/0x220 [psdev]\n"
+	" call_timer_fn+0x27/0x130\n"
+	" apic_timer_interrupt+0x6e/0x90\n"
+	" exit_mmap+0x41/0x90\n";
+
+/* An RCU stall detected on the CPU itself: the interrupted code is
+ * what got stuck, so it is read. */
+static const char stall[] =
+	"rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+	"Call Trace:\n"
+	" <IRQ>\n"
+	" dump_stack_lvl+0x44/0x5c\n"
+	" rcu_sched_clock_irq+0x9e/0x100\n"
+	" update_process_times+0x5d/0x90\n"
+	" sysvec_apic_timer_interrupt+0x6e/0x90\n"
+	" </IRQ>\n"
+	" <TASK>\n"
+	" asm_sysvec_apic_timer_interrupt+0x16/0x20\n"
+	"RIP: 0010:psdev_spin+0x44/0x70 [psdev]\n"
+	" psdev_thread_fn+0x10/0x20 [psdev]\n";
+
 /* A soft lockup: the header's task and CPU, a delay loop first. */
 static const char lockup_a[] =
 	"watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [sh:123]\n"
@@ -193,6 +235,14 @@ static void test_same_bug(void)
 	sig_of(warn_irq, &a);
 	CHECK_EQ_STR(a.title, "WARNING: CPU: <*> PID: <*> at drivers/misc/psdev/psdev.c:<*> psdev_validate [psdev]");
 	frames_are(&a, "psdev_validate");          /* no interrupted context */
+
+	sig_of(warn_timer_only, &a);
+	CHECK_EQ_INT(a.nframes, 0);
+	sig_of(warn_timer_old, &b);
+	CHECK_EQ_INT(b.nframes, 0);
+	CHECK_EQ_STR(a.id, b.id);
+	sig_of(stall, &a);
+	frames_are(&a, "psdev_spin psdev_thread_fn");
 
 	sig_of(lockup_a, &a);
 	sig_of(lockup_b, &b);
