@@ -24,41 +24,57 @@
 # A --dmesg output that differs from vmcore-dmesg fails, unless the file
 # tools/lab/KNOWN-DMESG-DIFF exists (a documented known issue; then it is
 # a loud warning; LAB_DMESG_STRICT=1 forces the check anyway).
+#
+# LAB_ARCH=arm64: the same on the arm64 lab (tools/lab/README.md "arm64":
+# qemu-system-aarch64 -M virt, Debian's arm64 kernel, build/arm64/
+# panicsage-kdump in the capture kernel) into build/lab-arm64 and, for
+# `all`, model/corpus/lab-arm64; its smoke kinds are fewer (TCG emulating
+# another architecture is about twice as slow).
 # Exit codes: 0 ok, 1 failure, 77 this machine cannot run QEMU (skip).
 set -eu
 cd "$(dirname "$0")/.."
 MODE=${1:-smoke}
 case $MODE in smoke|all) ;; *) sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;; esac
-LAB_OUT=${LAB_OUT:-$PWD/build/lab}
-export LAB_OUT
+LAB_ARCH=${LAB_ARCH:-x86_64}
+case $LAB_ARCH in
+x86_64) LAB_OUT=${LAB_OUT:-$PWD/build/lab} QEMU=qemu-system-x86_64 PROBE_MACHINE=q35
+	KD=build/panicsage-kdump CORPUS=model/corpus/lab DEPS=lab
+	SMOKE_KINDS="null-deref double-free warn sysrq ext4-error mce" ;;
+arm64)	LAB_OUT=${LAB_OUT:-$PWD/build/lab-arm64} QEMU=qemu-system-aarch64 PROBE_MACHINE=virt
+	KD=build/arm64/panicsage-kdump CORPUS=model/corpus/lab-arm64 DEPS="arm64 lab-arm64"
+	SMOKE_KINDS="null-deref double-free warn undefined-insn" ;;
+*) echo "lab: LAB_ARCH must be x86_64 or arm64, got '$LAB_ARCH'"; exit 1 ;;
+esac
+export LAB_OUT LAB_ARCH
 
-if [ "$MODE" = smoke ]; then ci/deps.sh build test lab; else ci/deps.sh build lab; fi
-command -v qemu-system-x86_64 >/dev/null || { echo "lab: qemu-system-x86_64 missing after ci/deps.sh"; exit 1; }
+# shellcheck disable=SC2086
+if [ "$MODE" = smoke ]; then ci/deps.sh build test $DEPS; else ci/deps.sh build $DEPS; fi
+command -v $QEMU >/dev/null || { echo "lab: $QEMU missing after ci/deps.sh"; exit 1; }
 # Can this machine run a TCG guest at all?  (A container without /dev/shm
 # or with a seccomp policy that forbids it cannot; that is a skip.)
-if ! timeout 60 qemu-system-x86_64 -nodefaults -machine q35 -accel tcg -display none \
+if ! timeout 60 $QEMU -nodefaults -machine $PROBE_MACHINE -accel tcg -display none \
 	-m 32M -no-reboot -S -monitor none -serial none -daemonize -pidfile /tmp/lab-probe.$$ \
 	>/tmp/lab-probe.$$.log 2>&1; then
-	echo "lab: qemu-system-x86_64 cannot start a TCG guest here: $(tail -n 1 /tmp/lab-probe.$$.log)"
+	echo "lab: $QEMU cannot start a TCG guest here: $(tail -n 1 /tmp/lab-probe.$$.log)"
 	rm -f /tmp/lab-probe.$$*
 	exit 77
 fi
 kill "$(cat /tmp/lab-probe.$$)" 2>/dev/null || true
 rm -f /tmp/lab-probe.$$*
 
-if ! make -s build/panicsage-kdump >/dev/null 2>&1; then
-	echo "lab: note: build/panicsage-kdump did not build; the capture kernel runs vmcore-dmesg only"
+if ! make -s $KD >/dev/null 2>&1; then
+	echo "lab: note: $KD did not build; the capture kernel runs vmcore-dmesg only"
 fi
 [ "$MODE" = all ] || make -s build/panicsage build/panicsage-collector build/panicsage-train >/dev/null 2>&1 ||
 	echo "lab: note: build/panicsage did not build; the upload case will fail"
 tools/lab/build.sh
 
 if [ "$MODE" = all ]; then
-	exec tools/lab/gen.sh --out model/corpus/lab --per-kind "${LAB_PER_KIND:-20}" \
+	exec tools/lab/gen.sh --out $CORPUS --per-kind "${LAB_PER_KIND:-20}" \
 		--jobs "${LAB_JOBS:-1}" --first-seed "${LAB_SEED:-1}"
 fi
 
-KINDS=${LAB_KINDS:-null-deref double-free warn sysrq ext4-error mce}
+KINDS=${LAB_KINDS:-$SMOKE_KINDS}
 SEED=${LAB_SEED:-1}
 UPLOAD_KIND=${LAB_UPLOAD_KIND-null-deref}
 OUT=$LAB_OUT/ci

@@ -3,10 +3,17 @@
 # case's capture kernel sends its case over mutual TLS, through QEMU's
 # user network (restrict=on, guestfwd 10.0.2.100:7443 -> 127.0.0.1:PORT),
 # to `panicsage serve` on the host, and the host side then works on the
-# stored case.
+# stored case.  Before the guest crashes, the store is given a known
+# problem: the committed lab case of the same kind and seed
+# (model/corpus/lab, the same injected bug on another kernel build) is
+# uploaded from the host as another machine, and a resolution attached to
+# its crash bucket; the guest's capture kernel must then land in that
+# bucket and print the resolution on its console after its report.
 #
 #   upload_setup           certificates for this CI run (pki init --ip 10.0.2.100)
-#   upload_start SEED      a collector with an empty store; sets UPLOAD_ARGS
+#   upload_start SEED      a collector whose store holds only that known
+#                          problem (with UPLOAD_KIND's corpus case SEED; an
+#                          empty store when there is none); sets UPLOAD_ARGS
 #                          (the run-case.sh options) and UPLOAD_DB
 #   upload_check KIND SEED RESULT CASE
 #                          runs UPLOAD_STEPS in order, stops at the first
@@ -19,7 +26,11 @@
 
 UP_DIR=$LAB_OUT/ci/upload
 UP_PS=build/panicsage
-UP_SERVE_PID="" UP_LLM_PID="" UPLOAD_ARGS="" UPLOAD_DB=""
+UP_SERVE_PID="" UP_LLM_PID="" UPLOAD_ARGS="" UPLOAD_DB="" UP_KNOWN=""
+# the known problem's resolution (ASCII, as a console shows it as is)
+UP_CAUSE="lab: psdev's fault injector, asked for this fault by the lab"
+UP_ADVICE="nothing to fix: tools/lab/faultmod/psdev.c does it on purpose"
+UP_URL="https://example.org/panicsage/lab/psdev"
 
 # up_wait FILE: waits up to 10 s for FILE to be non-empty.
 up_wait() {
@@ -54,6 +65,40 @@ upload_start() {
 		return 1
 	fi
 	UPLOAD_ARGS="--upload $(cat "$UP_DIR/serve.port") --pki $UP_DIR/pki"
+	upload_known_problem "$1"
+}
+
+# upload_known_problem SEED: the corpus case of UPLOAD_KIND and SEED
+# (of the lab's architecture),
+# uploaded from the host by panicsage-kdump as machine lab-ci-known, and
+# a resolution on its bucket; sets UP_KNOWN to that bucket ("" when the
+# corpus has no such case: the known-problem step is then skipped).
+upload_known_problem() {
+	UP_KNOWN=""
+	# the same bug as the guest's: a case of the same architecture's lab
+	# (an arm64 fault reads differently, so it is another bucket)
+	up_corpus=model/corpus/lab
+	[ "${LAB_ARCH:-x86_64}" = arm64 ] && up_corpus=model/corpus/lab-arm64
+	up_c=$up_corpus/${UPLOAD_KIND:-none}-$1.log
+	[ -f "$up_c" ] || { echo "lab: upload: no $up_c, so no known problem to answer with"; return 0; }
+	cat >"$UP_DIR/host.conf" <<-EOF
+	collector = 127.0.0.1:$(cat "$UP_DIR/serve.port")
+	cert = $UP_DIR/pki/client.crt
+	key = $UP_DIR/pki/client.key
+	server_pin = $(cat "$UP_DIR/pki/server.pin")
+	spool = $UP_DIR/host-spool
+	machine_id = lab-ci-known
+	EOF
+	if ! build/panicsage-kdump --deliver --config "$UP_DIR/host.conf" "$up_c" >"$UP_DIR/known.log" 2>&1; then
+		echo "lab: upload: the known problem's case was not stored: $(tail -n 1 "$UP_DIR/known.log")"
+		return 1
+	fi
+	UP_KNOWN=$(sqlite3 "$UPLOAD_DB" "SELECT bucket FROM cases WHERE machine = 'lab-ci-known'")
+	if [ -z "$UP_KNOWN" ] || ! "$UP_PS" label --db "$UPLOAD_DB" --resolve "$UP_KNOWN" --cause "$UP_CAUSE" \
+		--advice "$UP_ADVICE" --url "$UP_URL" --by lab-ci >"$UP_DIR/resolve.log" 2>&1; then
+		echo "lab: upload: no resolution for bucket '$UP_KNOWN': $(tail -n 1 "$UP_DIR/resolve.log")"
+		return 1
+	fi
 }
 
 upload_stop() {
@@ -84,18 +129,41 @@ step_delivered() {
 	return 1
 }
 
-# The store holds exactly one case, from this guest.
+# The store holds exactly one case from this guest (and the known
+# problem's case from the host).
 step_stored() {
-	up_n=$(up_sql "SELECT count(*) FROM cases")
+	up_n=$(up_sql "SELECT count(*) FROM cases WHERE machine != 'lab-ci-known'")
 	if [ "$up_n" != 1 ]; then
-		echo "  $UP_KIND: the store has $up_n cases, want 1 ($UPLOAD_DB; collector log: $UP_DIR/serve.log)"
+		echo "  $UP_KIND: the store has $up_n cases from the guest, want 1 ($UPLOAD_DB; collector log: $UP_DIR/serve.log)"
 		return 1
 	fi
-	UP_ID=$(up_sql "SELECT id FROM cases")
-	up_m=$(up_sql "SELECT machine || ' ' || release FROM cases")
+	UP_ID=$(up_sql "SELECT id FROM cases WHERE machine != 'lab-ci-known'")
+	up_m=$(up_sql "SELECT machine || ' ' || release FROM cases WHERE id = '$UP_ID'")
 	up_want="$(sed -n 's/^MACHINE_ID=//p' "$UP_RES") $(cat "$LAB_OUT/kver")"
 	[ "$up_m" = "$up_want" ] && return 0
 	echo "  $UP_KIND: stored machine/release '$up_m', want '$up_want'"
+	return 1
+}
+
+# It is a known problem: it went to the bucket the host's case of the
+# same bug made, and the capture kernel printed that bucket's resolution
+# on its console, after its report and its upload line.
+step_known_problem() {
+	[ -n "$UP_KNOWN" ] || return 0
+	up_b=$(up_sql "SELECT bucket FROM cases WHERE id = '$UP_ID'")
+	if [ "$up_b" != "$UP_KNOWN" ]; then
+		echo "  $UP_KIND: the guest's case went to bucket '$up_b', not the known problem's $UP_KNOWN"
+		"$UP_PS" buckets --db "$UPLOAD_DB" 2>&1 | sed "s/^/  $UP_KIND:   /"
+		return 1
+	fi
+	up_r=$(sed -n '/LAB-REPORT-BEGIN/,/LAB-REPORT-END/p' "$UP_CONSOLE" | tr -d '\r')
+	if printf '%s\n' "$up_r" | grep -qxF "panicsage: known problem: $UP_CAUSE" &&
+	   printf '%s\n' "$up_r" | grep -qxF "panicsage: advice: $UP_ADVICE" &&
+	   printf '%s\n' "$up_r" | grep -qxF "panicsage: see: $UP_URL" &&
+	   printf '%s\n' "$up_r" | grep -A3 '^panicsage: case .* stored by ' | grep -q '^panicsage: known problem: '; then
+		return 0
+	fi
+	echo "  $UP_KIND: the capture kernel's console lacks the known problem's resolution after its upload line ($UP_CONSOLE)"
 	return 1
 }
 
@@ -162,7 +230,7 @@ sys.exit(not any(sys.argv[2] in m["content"] for l in open(sys.argv[1])
 # `panicsage label` lists the case in the labelling queue with its
 # summary, records a person's label, and then no longer lists it.
 step_label_queue() {
-	if ! "$UP_PS" label --db "$UPLOAD_DB" --json --limit 0 >"$UP_DIR/queue.json" 2>"$UP_DIR/label.err"; then
+	if ! "$UP_PS" label --db "$UPLOAD_DB" --cases --json --limit 0 >"$UP_DIR/queue.json" 2>"$UP_DIR/label.err"; then
 		echo "  $UP_KIND: panicsage label failed: $(tail -n 1 "$UP_DIR/label.err")"
 		return 1
 	fi
@@ -185,7 +253,7 @@ step_label_set() {
 		echo "  $UP_KIND: stored human label '$up_got', want '$up_want lab-ci'"
 		return 1
 	fi
-	"$UP_PS" label --db "$UPLOAD_DB" --json --limit 0 >"$UP_DIR/queue2.json" 2>>"$UP_DIR/label.err" &&
+	"$UP_PS" label --db "$UPLOAD_DB" --cases --json --limit 0 >"$UP_DIR/queue2.json" 2>>"$UP_DIR/label.err" &&
 		! grep -q "$UP_ID" "$UP_DIR/queue2.json" && return 0
 	echo "  $UP_KIND: the labelled case is still in the queue ($UP_DIR/queue2.json)"
 	return 1
@@ -213,8 +281,8 @@ step_train() {
 }
 
 # The steps, in order.
-UPLOAD_STEPS="step_delivered step_stored step_label step_report step_summarize step_label_queue
-step_label_set step_train"
+UPLOAD_STEPS="step_delivered step_stored step_known_problem step_label step_report step_summarize
+step_label_queue step_label_set step_train"
 
 upload_check() {
 	UP_KIND=$1 UP_SEED=$2 UP_RES=$3 UP_CASE=$4
@@ -225,6 +293,6 @@ upload_check() {
 	done
 	upload_stop
 	[ $up_rc -eq 0 ] &&
-		echo "  $UP_KIND: upload: case $(printf %.16s "$UP_ID") stored, checked, summarised, labelled and trained on ($(( $(date +%s) - up_t0 ))s on the host)"
+		echo "  $UP_KIND: upload: case $(printf %.16s "$UP_ID") stored${UP_KNOWN:+ as a known problem (resolution on the console)}, checked, summarised, labelled and trained on ($(( $(date +%s) - up_t0 ))s on the host)"
 	return $up_rc
 }

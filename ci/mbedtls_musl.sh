@@ -9,6 +9,8 @@
 # list, package lists and cache): the system's /etc/apt is not touched.
 # Result: OUTDIR/libmbedtls.a (TLS + X.509 + crypto in one archive) and
 # OUTDIR/src/include.  MUSL_CC, SUITE and MIRROR can be overridden.
+# MBEDTLS_SRC=DIR takes the source tree from DIR (another OUTDIR/src,
+# e.g. the native build's for the aarch64 one) instead of fetching it.
 set -eu
 
 out=${1:?usage: ci/mbedtls_musl.sh OUTDIR CONFIG_HEADER}
@@ -22,6 +24,13 @@ out=$(cd "$out" && pwd)
 
 command -v "$MUSL_CC" >/dev/null || { echo "mbedtls-musl: $MUSL_CC not found (apt-get install musl-tools)" >&2; exit 1; }
 
+if [ ! -f "$out/src/include/mbedtls/ssl.h" ] && [ -n "${MBEDTLS_SRC:-}" ]; then
+	[ -f "$MBEDTLS_SRC/include/mbedtls/ssl.h" ] && [ -f "$MBEDTLS_SRC/VERSION" ] ||
+		{ echo "mbedtls-musl: MBEDTLS_SRC=$MBEDTLS_SRC holds no mbedTLS source tree" >&2; exit 1; }
+	rm -rf "$out/src"
+	mkdir -p "$out/src"
+	cp -r "$MBEDTLS_SRC/include" "$MBEDTLS_SRC/library" "$MBEDTLS_SRC/VERSION" "$out/src/"
+fi
 if [ ! -f "$out/src/include/mbedtls/ssl.h" ]; then
 	command -v dpkg-source >/dev/null || { echo "mbedtls-musl: dpkg-source not found (apt-get install dpkg-dev)" >&2; exit 1; }
 	apt="$out/apt"

@@ -15,7 +15,12 @@ __asm__(".section .rodata.ps_default_model,\"a\"\n"
 	".incbin \"model/default.psm\"\n"
 	"ps_default_model_end:\n"
 	".previous\n");
-extern const unsigned char ps_default_model_begin[], ps_default_model_end[];
+/* Hidden: the compiler then addresses them directly.  Through the GOT
+ * (the default for PIE code), aarch64's GOT relocations lose the
+ * addend of these local labels and both would read as the section's
+ * start: a built-in model of 0 bytes. */
+extern const unsigned char ps_default_model_begin[] __attribute__((visibility("hidden")));
+extern const unsigned char ps_default_model_end[] __attribute__((visibility("hidden")));
 
 const unsigned char *ps_default_model(size_t *len)
 {

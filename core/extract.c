@@ -57,6 +57,33 @@ static int same_crash(const struct ps_analysis *an, uint32_t i, uint32_t j)
 	return j - i <= CRASH_GAP_LINES;
 }
 
+/* 1 when lines start..end hold a report's opening header or a header
+ * or panic line that names a kind of its own (not the generic
+ * kernel-bug of a panic reason such as "Fatal exception"; evidence
+ * lines do not open a report). */
+static int names_its_kind(const struct ps_analysis *an, uint32_t start, uint32_t end)
+{
+	uint32_t i;
+
+	for (i = start; i <= end; i++) {
+		const struct ps_line *l = &an->lines[i];
+
+		if ((l->flags & PS_LINE_PRIMARY) ||
+		    ((l->flags & (PS_LINE_HEADER | PS_LINE_PANIC)) && l->cat_label != LABEL_KERNEL_BUG))
+			return 1;
+	}
+	return 0;
+}
+
+/* Lines i < j within a crash's time gap, when both have timestamps;
+ * lines without them are taken to be. */
+static int same_crash_ts(const struct ps_analysis *an, uint32_t i, uint32_t j)
+{
+	int64_t ti = an->lines[i].rec->ts_us, tj = an->lines[j].rec->ts_us;
+
+	return ti == PS_NO_TS || tj == PS_NO_TS || (tj >= ti && tj - ti <= CRASH_GAP_US);
+}
+
 /* Matches every line against the catalogue, marks frames and trace
  * markers, then finds the crash that ends the log and its header. */
 void ps_mark_lines(struct ps_analysis *an)
@@ -119,6 +146,21 @@ void ps_mark_lines(struct ps_analysis *an)
 		prev = i;
 		if (an->lines[i].flags & FAULT_FLAGS)
 			start = i;
+	}
+	/* A crash made only of a generic panic reason ("Fatal exception",
+	 * "panic_on_taint set", ...) is the end of a report printed before
+	 * it: in a log without timestamps the lines gap can fall inside
+	 * that report (a slab object dump, a task list), so look further
+	 * back for the report that opens it, as far as a log with
+	 * timestamps would. */
+	if (!names_its_kind(an, start, end)) {
+		for (i = start; i-- > 0 && start - i <= CRASH_GAP_LINES_TS;) {
+			if (!(an->lines[i].flags & PS_LINE_PRIMARY))
+				continue;
+			if (same_crash_ts(an, i, start))
+				start = i;
+			break;
+		}
 	}
 	an->crash_start = start;
 

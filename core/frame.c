@@ -55,15 +55,32 @@ static void put32(uint8_t *p, uint32_t v)
 }
 static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
 
-static void type_limits(unsigned type, uint32_t *min, uint32_t *max)
+static void type_limits(unsigned version, unsigned type, uint32_t *min, uint32_t *max)
 {
 	switch (type) {
-	case PS_FRAME_CASE:  *min = PS_FRAME_MIN_CASE; *max = PS_FRAME_MAX_CASE; return;
-	case PS_FRAME_ACK:   *min = *max = PS_FRAME_ACK_LEN; return;
-	case PS_FRAME_ERROR: *min = 4; *max = 4 + PS_FRAME_MAX_ERRMSG; return;
+	case PS_FRAME_CASE:
+		*min = PS_FRAME_MIN_CASE;
+		*max = PS_FRAME_MAX_CASE;
+		return;
+	case PS_FRAME_ACK:
+		*min = version >= 2 ? PS_FRAME_MIN_ACK2 : PS_FRAME_ACK_LEN;
+		*max = version >= 2 ? PS_FRAME_MAX_ACK2 : PS_FRAME_ACK_LEN;
+		return;
+	case PS_FRAME_ERROR:
+		*min = 4;
+		*max = 4 + PS_FRAME_MAX_ERRMSG;
+		return;
 	}
 	*min = 1;
 	*max = 0;
+}
+
+/* Versions a frame of `type` may have: ERROR frames are version 1 only. */
+static int version_ok(unsigned version, unsigned type)
+{
+	if (version < PS_FRAME_VERSION_MIN || version > PS_FRAME_VERSION)
+		return 0;
+	return type != PS_FRAME_ERROR || version == 1;
 }
 
 int ps_frame_header_decode(const void *buf, size_t n, struct ps_frame *f, size_t *need)
@@ -86,11 +103,13 @@ int ps_frame_header_decode(const void *buf, size_t n, struct ps_frame *f, size_t
 	f->flags = get16(h + 6);
 	f->length = get32(h + 8);
 	f->crc = get32(h + 12);
-	if (f->version != PS_FRAME_VERSION)
+	if (f->version < PS_FRAME_VERSION_MIN || f->version > PS_FRAME_VERSION)
 		return PS_FRAME_EVERSION;
-	type_limits(f->type, &min, &max);
+	type_limits(f->version, f->type, &min, &max);
 	if (max == 0)
 		return PS_FRAME_ETYPE;
+	if (!version_ok(f->version, f->type))
+		return PS_FRAME_EVERSION;
 	if (f->flags != 0)
 		return PS_FRAME_EFLAGS;
 	if (f->length > max)
@@ -119,13 +138,14 @@ int ps_frame_decode(const void *buf, size_t n, struct ps_frame *f, size_t *need)
 	return PS_FRAME_OK;
 }
 
-int ps_frame_seal(uint8_t *out, size_t cap, unsigned type, size_t payload_len, size_t *frame_len)
+int ps_frame_seal_version(uint8_t *out, size_t cap, unsigned version, unsigned type,
+			  size_t payload_len, size_t *frame_len)
 {
 	uint32_t min, max, crc;
 
 	*frame_len = 0;
-	type_limits(type, &min, &max);
-	if (max == 0 || payload_len < min || payload_len > max)
+	type_limits(version, type, &min, &max);
+	if (max == 0 || !version_ok(version, type) || payload_len < min || payload_len > max)
 		return PS_FRAME_EOUTPUT;
 	if (cap < PS_FRAME_HEADER || cap - PS_FRAME_HEADER < payload_len)
 		return PS_FRAME_EOUTPUT;
@@ -133,7 +153,7 @@ int ps_frame_seal(uint8_t *out, size_t cap, unsigned type, size_t payload_len, s
 	out[1] = PS_FRAME_MAGIC1;
 	out[2] = PS_FRAME_MAGIC2;
 	out[3] = PS_FRAME_MAGIC3;
-	out[4] = PS_FRAME_VERSION;
+	out[4] = (uint8_t)version;
 	out[5] = (uint8_t)type;
 	put16(out + 6, 0);
 	put32(out + 8, (uint32_t)payload_len);
@@ -142,6 +162,21 @@ int ps_frame_seal(uint8_t *out, size_t cap, unsigned type, size_t payload_len, s
 	put32(out + 12, crc);
 	*frame_len = PS_FRAME_HEADER + payload_len;
 	return PS_FRAME_OK;
+}
+
+int ps_frame_seal(uint8_t *out, size_t cap, unsigned type, size_t payload_len, size_t *frame_len)
+{
+	return ps_frame_seal_version(out, cap, 1, type, payload_len, frame_len);
+}
+
+int ps_case_set_version(uint8_t *frame, size_t frame_len, unsigned version)
+{
+	size_t len;
+
+	if (frame_len < PS_FRAME_HEADER + PS_FRAME_MIN_CASE || frame[5] != PS_FRAME_CASE)
+		return PS_FRAME_EOUTPUT;
+	return ps_frame_seal_version(frame, frame_len, version, PS_FRAME_CASE,
+				     frame_len - PS_FRAME_HEADER, &len);
 }
 
 static int printable(const char *p, uint32_t n)
@@ -185,6 +220,21 @@ static int utf8_valid(const char *s, uint32_t n)
 			return 0;
 		i += need + 1;
 	}
+	return 1;
+}
+
+/* UTF-8 (utf8_valid) without control characters: no C0, DEL or C1
+ * (U+0080..U+009F, which terminals also obey). */
+static int text_valid(const char *s, uint32_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	uint32_t i;
+
+	if (!utf8_valid(s, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && i + 1 < n && p[i + 1] < 0xa0))
+			return 0;
 	return 1;
 }
 
@@ -247,7 +297,8 @@ void ps_case_set_id(uint8_t *frame, size_t frame_len, const uint8_t id[PS_FRAME_
 	if (frame_len < PS_FRAME_HEADER + PS_FRAME_MIN_CASE)
 		return;
 	memcpy(frame + PS_FRAME_HEADER, id, PS_FRAME_ID_LEN);
-	ps_frame_seal(frame, frame_len, PS_FRAME_CASE, frame_len - PS_FRAME_HEADER, &ignored);
+	ps_frame_seal_version(frame, frame_len, frame[4], PS_FRAME_CASE, frame_len - PS_FRAME_HEADER,
+			      &ignored);
 }
 
 /* Reads a length-prefixed field; *off advances.  Total: checks every
@@ -300,28 +351,78 @@ int ps_case_decode(const struct ps_frame *f, struct ps_case_meta *m)
 	return PS_FRAME_OK;
 }
 
+static int ack2_fields_ok(const struct ps_ack *a)
+{
+	return a->bucket.n <= PS_FRAME_MAX_BUCKET && printable(a->bucket.p, a->bucket.n) &&
+	       a->cause.n <= PS_FRAME_MAX_CAUSE && text_valid(a->cause.p, a->cause.n) &&
+	       a->advice.n <= PS_FRAME_MAX_ADVICE && text_valid(a->advice.p, a->advice.n) &&
+	       a->url.n <= PS_FRAME_MAX_URL && printable(a->url.p, a->url.n) &&
+	       (a->cause.n || (!a->advice.n && !a->url.n));
+}
+
 int ps_ack_encode(uint8_t *out, size_t cap, const struct ps_ack *a, size_t *frame_len)
 {
+	uint8_t *w = out + PS_FRAME_HEADER;
+	size_t len = PS_FRAME_ACK_LEN;
+
 	*frame_len = 0;
-	if (cap < PS_FRAME_HEADER + PS_FRAME_ACK_LEN)
+	if (a->version != 1 && a->version != 2)
 		return PS_FRAME_EOUTPUT;
-	memcpy(out + PS_FRAME_HEADER, a->id, PS_FRAME_ID_LEN);
-	out[PS_FRAME_HEADER + PS_FRAME_ID_LEN] = a->duplicate ? 1 : 0;
-	return ps_frame_seal(out, cap, PS_FRAME_ACK, PS_FRAME_ACK_LEN, frame_len);
+	if (a->version == 2) {
+		if (!ack2_fields_ok(a))
+			return PS_FRAME_EOUTPUT;
+		len = PS_FRAME_MIN_ACK2 + a->bucket.n + a->cause.n + a->advice.n + a->url.n;
+	}
+	if (cap < PS_FRAME_HEADER || cap - PS_FRAME_HEADER < len)
+		return PS_FRAME_EOUTPUT;
+	memcpy(w, a->id, PS_FRAME_ID_LEN);
+	w[PS_FRAME_ID_LEN] = a->duplicate ? 1 : 0;
+	if (a->version == 2) {
+		w = put_str16(w + PS_FRAME_ACK_LEN, a->bucket);
+		put32(w, a->bucket_cases);
+		put32(w + 4, a->bucket_machines);
+		w = put_str16(w + 8, a->cause);
+		w = put_str16(w, a->advice);
+		put_str16(w, a->url);
+	}
+	return ps_frame_seal_version(out, cap, a->version, PS_FRAME_ACK, len, frame_len);
 }
 
 int ps_ack_decode(const struct ps_frame *f, struct ps_ack *a)
 {
+	const uint8_t *p = f->payload;
+	uint32_t off;
+
 	memset(a, 0, sizeof *a);
-	if (f->type != PS_FRAME_ACK || !f->payload)
+	if (f->type != PS_FRAME_ACK || !p)
 		return PS_FRAME_ETYPE;
-	if (f->length != PS_FRAME_ACK_LEN)
+	if (f->version < 1 || f->version > 2)
+		return PS_FRAME_EVERSION;
+	if (f->version == 1 ? f->length != PS_FRAME_ACK_LEN :
+	    f->length < PS_FRAME_MIN_ACK2 || f->length > PS_FRAME_MAX_ACK2)
 		return PS_FRAME_EFIELD;
-	if (f->payload[PS_FRAME_ID_LEN] > 1)
+	if (p[PS_FRAME_ID_LEN] > 1)
 		return PS_FRAME_EFIELD;
-	memcpy(a->id, f->payload, PS_FRAME_ID_LEN);
-	a->duplicate = f->payload[PS_FRAME_ID_LEN];
+	a->version = f->version;
+	memcpy(a->id, p, PS_FRAME_ID_LEN);
+	a->duplicate = p[PS_FRAME_ID_LEN];
+	if (f->version == 1)
+		return PS_FRAME_OK;
+	off = PS_FRAME_ACK_LEN;
+	if (!get_field(p, f->length, &off, 2, PS_FRAME_MAX_BUCKET, &a->bucket) || f->length - off < 8)
+		goto bad;
+	a->bucket_cases = get32(p + off);
+	a->bucket_machines = get32(p + off + 4);
+	off += 8;
+	if (!get_field(p, f->length, &off, 2, PS_FRAME_MAX_CAUSE, &a->cause) ||
+	    !get_field(p, f->length, &off, 2, PS_FRAME_MAX_ADVICE, &a->advice) ||
+	    !get_field(p, f->length, &off, 2, PS_FRAME_MAX_URL, &a->url) ||
+	    off != f->length || !ack2_fields_ok(a))
+		goto bad;
 	return PS_FRAME_OK;
+bad:
+	memset(a, 0, sizeof *a);
+	return PS_FRAME_EFIELD;
 }
 
 int ps_error_encode(uint8_t *out, size_t cap, unsigned code, const char *msg, size_t *frame_len)

@@ -6,7 +6,7 @@
  *
  *   offset size  field
  *   0      4     magic "PSGF"
- *   4      1     version (PS_FRAME_VERSION = 1)
+ *   4      1     version: 1 or 2 (below)
  *   5      1     type: 1 CASE, 2 ACK, 3 ERROR
  *   6      2     flags, must be 0
  *   8      4     payload length, little-endian, <= the type's maximum
@@ -25,12 +25,35 @@
  *           4+n report           (n <= PS_FRAME_MAX_REPORT, UTF-8 JSON,
  *                                 the `panicsage classify --json` report)
  *          nothing may follow the report.
- *   ACK    (collector -> client, 33 bytes)
+ *   ACK    (collector -> client), version 1: 33 bytes
  *          32  case id that is now stored durably
  *           1  0 = stored now, 1 = was already stored (duplicate)
- *   ERROR  (collector -> client, 4 .. 4+PS_FRAME_MAX_ERRMSG bytes)
+ *          version 2: the same 33 bytes, then what the collector knows of
+ *          the case's crash bucket (tools/store: the cases of one bug):
+ *           2+n bucket id        (n <= 32, printable ASCII; empty when the
+ *                                 case has no bucket)
+ *           4  cases in the bucket, this one included
+ *           4  machines the bucket's cases came from
+ *           2+n cause            (n <= 256, UTF-8 without control characters)
+ *           2+n advice           (n <= 512, UTF-8 without control characters)
+ *           2+n url              (n <= 256, printable ASCII)
+ *          nothing may follow.  A non-empty cause means a person attached
+ *          a resolution to the bucket (panicsage label --resolve): a known
+ *          problem; cause, advice and url are then empty or all as set.
+ *   ERROR  (collector -> client, 4 .. 4+PS_FRAME_MAX_ERRMSG bytes), version 1
  *           2  code (PS_FRAME_ERR_*)
  *           2+n message (printable ASCII)
+ *
+ * Versions.  Version 1 is the first format.  Version 2 adds only the ACK
+ * above: a client that can read a version 2 ACK sends its CASE frames
+ * with version 2 (the payload and so the case id are those of version
+ * 1), and a collector answers a version 2 CASE with a version 2 ACK and
+ * a version 1 CASE with a version 1 ACK.  ERROR frames are version 1
+ * whatever the CASE was.  So an old client (version 1 only) gets what it
+ * always got.  An old collector answers a version 2 CASE with ERROR
+ * PS_FRAME_ERR_FRAME ("unsupported frame version") and closes the
+ * connection; the client then sends its cases as version 1 on a new
+ * connection (kdump/upload.c).  Spool files hold version 1 frames.
  *
  * A session: the client sends one CASE at a time and waits for its ACK
  * or ERROR before the next.  The collector answers a frame it cannot
@@ -45,7 +68,8 @@
 #define PS_FRAME_MAGIC1 'S'
 #define PS_FRAME_MAGIC2 'G'
 #define PS_FRAME_MAGIC3 'F'
-#define PS_FRAME_VERSION 1u
+#define PS_FRAME_VERSION 2u        /* the newest version this code speaks */
+#define PS_FRAME_VERSION_MIN 1u
 #define PS_FRAME_HEADER 16u
 
 #define PS_FRAME_CASE  1u
@@ -58,7 +82,14 @@
 #define PS_FRAME_MAX_CASE    (PS_FRAME_ID_LEN + 8u + 4u + 3u * (2u + PS_FRAME_MAX_META) + \
 			      4u + PS_FRAME_MAX_REPORT)
 #define PS_FRAME_MIN_CASE    (PS_FRAME_ID_LEN + 8u + 4u + 3u * 2u + 4u)
-#define PS_FRAME_ACK_LEN     (PS_FRAME_ID_LEN + 1u)
+#define PS_FRAME_ACK_LEN     (PS_FRAME_ID_LEN + 1u)      /* version 1 */
+#define PS_FRAME_MAX_BUCKET  32u
+#define PS_FRAME_MAX_CAUSE   256u
+#define PS_FRAME_MAX_ADVICE  512u
+#define PS_FRAME_MAX_URL     256u
+#define PS_FRAME_MIN_ACK2    (PS_FRAME_ACK_LEN + 2u + 8u + 3u * 2u)
+#define PS_FRAME_MAX_ACK2    (PS_FRAME_MIN_ACK2 + PS_FRAME_MAX_BUCKET + PS_FRAME_MAX_CAUSE + \
+			      PS_FRAME_MAX_ADVICE + PS_FRAME_MAX_URL)
 #define PS_FRAME_MAX_ERRMSG  200u
 /* The largest frame of any type, header included. */
 #define PS_FRAME_MAX         (PS_FRAME_HEADER + PS_FRAME_MAX_CASE)
@@ -109,8 +140,13 @@ struct ps_case_meta {
 };
 
 struct ps_ack {
+	uint8_t version;           /* 1 or 2; the encoder writes this version */
 	uint8_t id[PS_FRAME_ID_LEN];
 	uint8_t duplicate;
+	/* version 2 only (zero for version 1) */
+	struct ps_span bucket;
+	uint32_t bucket_cases, bucket_machines;
+	struct ps_span cause, advice, url;
 };
 
 struct ps_frame_error {
@@ -132,9 +168,16 @@ int ps_frame_header_decode(const void *buf, size_t n, struct ps_frame *f, size_t
  * frame's total size. */
 int ps_frame_decode(const void *buf, size_t n, struct ps_frame *f, size_t *need);
 
-/* Writes the header for `type` and a payload that is already at
+/* Writes a version 1 header for `type` and a payload that is already at
  * out + PS_FRAME_HEADER (zero-copy): computes length and CRC. */
 int ps_frame_seal(uint8_t *out, size_t cap, unsigned type, size_t payload_len, size_t *frame_len);
+/* The same with the given version. */
+int ps_frame_seal_version(uint8_t *out, size_t cap, unsigned version, unsigned type,
+			  size_t payload_len, size_t *frame_len);
+/* Re-seals a whole valid CASE frame (frame_len bytes) as `version`;
+ * PS_FRAME_OK, or PS_FRAME_EOUTPUT when it is not a CASE frame or the
+ * version is not one this code speaks. */
+int ps_case_set_version(uint8_t *frame, size_t frame_len, unsigned version);
 
 /* Encodes a CASE payload at out + PS_FRAME_HEADER and seals the frame.
  * The id is NOT computed here (core has no SHA-256): the caller hashes
@@ -147,6 +190,8 @@ void ps_case_set_id(uint8_t *frame, size_t frame_len, const uint8_t id[PS_FRAME_
 /* Field-level validation of a CASE payload (after ps_frame_decode). */
 int ps_case_decode(const struct ps_frame *f, struct ps_case_meta *m);
 
+/* Encodes a->version's ACK (version 2 fields are checked as the
+ * decoder checks them); decodes either version, by the frame's. */
 int ps_ack_encode(uint8_t *out, size_t cap, const struct ps_ack *a, size_t *frame_len);
 int ps_ack_decode(const struct ps_frame *f, struct ps_ack *a);
 

@@ -8,27 +8,41 @@
 #   --dry-run        print what would change, change nothing
 #   --flavor F       debian (kdump-tools), dracut (RHEL/Fedora kdump-utils)
 #                    or auto (default: detected from the root)
-#   --binary FILE    panicsage-kdump to install (default build/panicsage-kdump)
+#   --binary FILE    panicsage-kdump to install (default: the build for the
+#                    target's architecture, build/panicsage-kdump for x86_64,
+#                    build/arm64/panicsage-kdump for arm64)
 #   --model FILE     model to install as /usr/lib/panicsage/default.model
 #   --budget SECONDS hard time budget of the capture-time run, 2..300 (10)
 #   --dracut-module  also install the dracut module 99panicsage
 #
-# debian: /usr/lib/panicsage/{panicsage-kdump,panicsage-kdump-run,default.model},
-#   /etc/panicsage/run.conf, the unit panicsage-kdump.service ordered
-#   Before=kdump-tools-dump.service and wanted by it (the capture kernel boots
-#   the root filesystem with systemd.unit=kdump-tools-dump.service), and an
+# debian: /usr/lib/panicsage/{panicsage-kdump,panicsage-kdump-run,
+#   panicsage-kdump-report,default.model}, /etc/panicsage/run.conf, the unit
+#   panicsage-kdump.service ordered Before=kdump-tools-dump.service and
+#   wanted by it (the capture kernel boots the root filesystem with
+#   systemd.unit=kdump-tools-dump.service; it also writes the report into
+#   that boot's journal and keeps it for the dump's directory), and an
 #   initramfs-tools hook, init-bottom script and conf.d snippet (the kdump
 #   initramfs written mode 0600: it holds the client key) in
 #   /etc/initramfs-tools (kdump-tools copies that directory to
 #   /var/lib/kdump/initramfs-tools on every kernel install; the hook acts
 #   only there), also put into an existing /var/lib/kdump/initramfs-tools
 #   so the next rebuild has them.
-# both: panicsage-flush.service in the normal boot (multi-user.target), which
-#   uploads what a capture boot left in /var/spool/panicsage.
+# both: in the normal boot (multi-user.target), panicsage-flush.service,
+#   which uploads what a capture boot left in /var/spool/panicsage, and
+#   panicsage-report.service, which puts the report kept by the capture
+#   boot beside its dump (/var/crash/<dump>/panicsage.txt, .json) and says
+#   so in the journal.
 # dracut: the same files under /usr/lib/panicsage and /etc/panicsage, and a
-#   marked block in /etc/kdump.conf with `extra_bins` and
-#   `kdump_pre /usr/lib/panicsage/panicsage-kdump-run`; an existing kdump_pre
-#   is commented out and chained (run after panicsage, its status returned).
+#   marked block in /etc/kdump.conf with `extra_bins`,
+#   `kdump_pre /usr/lib/panicsage/panicsage-kdump-run` and
+#   `kdump_post /usr/lib/panicsage/panicsage-kdump-post` (the report into
+#   the dump's directory); an existing kdump_pre or kdump_post is commented
+#   out and chained (run after panicsage's, its status returned).
+# The target's architecture is this machine's (uname -m) or, with --root,
+# the staged root's, read from the ELF header of one of its programs
+# (usr/bin/dpkg, the shells, busybox, systemd, env); it is printed, picks
+# the default binary, and an ELF --binary of another architecture is
+# refused (a capture kernel cannot run it).
 # Every change is printed and recorded in /var/lib/panicsage/kdump-install.manifest;
 # `uninstall` undoes exactly those changes.  Rebuild the kdump initramfs
 # afterwards (the command is printed).
@@ -38,7 +52,7 @@ set -eu
 
 ROOT=/ DRY=0 FLAVOR=auto BUDGET=10 MODEL="" DRACUT_MODULE=0
 HERE=$(cd "$(dirname "$0")" && pwd)
-BINARY=$HERE/../build/panicsage-kdump
+BINARY=""
 INT=$HERE/integration
 
 die() { echo "install.sh: $*" >&2; exit 1; }
@@ -80,6 +94,67 @@ say() {
 		echo "would $v ${1#* }"
 	else
 		echo "$1"
+	fi
+}
+
+# elf_arch FILE: x86_64, arm64, ... from an ELF header's e_machine; "" if
+# FILE is not ELF.
+elf_arch() {
+	[ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || return 0
+	set -- $(od -An -tu1 -j5 -N1 "$1") $(od -An -tu1 -j18 -N2 "$1")
+	[ $# -eq 3 ] || return 0
+	if [ "$1" = 2 ]; then m=$(($2 * 256 + $3)); else m=$(($3 * 256 + $2)); fi
+	case $m in
+	62) echo x86_64 ;; 183) echo arm64 ;; 3) echo i386 ;; 40) echo arm ;;
+	21) echo ppc64 ;; 22) echo s390x ;; 243) echo riscv64 ;; *) echo "elf-machine-$m" ;;
+	esac
+}
+
+# target_arch: sets ARCH and ARCH_FROM (how it was found).
+target_arch() {
+	ARCH="" ARCH_FROM=""
+	if [ -n "$R" ]; then
+		for f in usr/bin/dpkg usr/bin/dash bin/dash usr/bin/bash bin/bash usr/bin/busybox \
+			bin/busybox usr/lib/systemd/systemd lib/systemd/systemd usr/bin/env bin/ls usr/bin/ls; do
+			[ -f "$R/$f" ] && [ ! -L "$R/$f" ] || continue
+			ARCH=$(elf_arch "$R/$f")
+			[ -n "$ARCH" ] && { ARCH_FROM="the ELF header of $R/$f"; return 0; }
+		done
+	fi
+	case $(uname -m) in
+	x86_64|amd64) ARCH=x86_64 ;;
+	aarch64|arm64) ARCH=arm64 ;;
+	*) ARCH=$(uname -m) ;;
+	esac
+	if [ -n "$R" ]; then
+		ARCH_FROM="this machine (uname -m): no ELF program under $ROOT to read"
+	else
+		ARCH_FROM="this machine (uname -m)"
+	fi
+}
+
+# pick_binary: the binary for ARCH (or the --binary given, checked).
+pick_binary() {
+	target_arch
+	echo "target architecture: $ARCH (from $ARCH_FROM)"
+	if [ -z "$BINARY" ]; then
+		case $ARCH in
+		x86_64) BINARY=$HERE/../build/panicsage-kdump ;;
+		arm64) BINARY=$HERE/../build/arm64/panicsage-kdump ;;
+		*) die "no panicsage-kdump is built for $ARCH (x86_64 and arm64 are); give one with --binary FILE" ;;
+		esac
+		[ -f "$BINARY" ] || die "no panicsage-kdump for $ARCH at $BINARY (make$([ "$ARCH" = arm64 ] && echo ' arm64'), or --binary FILE)"
+		echo "binary: $BINARY (the $ARCH build)"
+		return 0
+	fi
+	[ -f "$BINARY" ] || die "no panicsage-kdump at $BINARY"
+	b=$(elf_arch "$BINARY")
+	if [ -z "$b" ]; then
+		echo "binary: $BINARY (not an ELF file: its architecture is not checked)"
+	elif [ "$b" != "$ARCH" ]; then
+		die "$BINARY is built for $b, the target is $ARCH: the capture kernel could not run it"
+	else
+		echo "binary: $BINARY ($b)"
 	fi
 }
 
@@ -169,6 +244,7 @@ PANICSAGE_INPUT=/proc/vmcore
 PANICSAGE_REPORT_DIR=/run/panicsage
 PANICSAGE_ARGS=
 PANICSAGE_CHAIN_PRE=${1:-}
+PANICSAGE_CHAIN_POST=${2:-}
 EOF
 	put "$TMP/run.conf" /etc/panicsage/run.conf 644
 }
@@ -180,21 +256,23 @@ upload_files() {
 }
 
 install_common() {
-	[ -f "$BINARY" ] || die "no panicsage-kdump at $BINARY (make build/panicsage-kdump, or --binary FILE)"
 	put "$BINARY" /usr/lib/panicsage/panicsage-kdump 755
 	put "$INT/common/panicsage-kdump-run" /usr/lib/panicsage/panicsage-kdump-run 755
+	put "$INT/common/panicsage-kdump-report" /usr/lib/panicsage/panicsage-kdump-report 755
 	if [ -n "$MODEL" ]; then
 		[ -f "$MODEL" ] || die "model $MODEL not found"
 		put "$MODEL" /usr/lib/panicsage/default.model 644
 	fi
 	put "$INT/common/panicsage-flush.service" /etc/systemd/system/panicsage-flush.service 644
 	link ../panicsage-flush.service /etc/systemd/system/multi-user.target.wants/panicsage-flush.service
+	put "$INT/common/panicsage-report.service" /etc/systemd/system/panicsage-report.service 644
+	link ../panicsage-report.service /etc/systemd/system/multi-user.target.wants/panicsage-report.service
 }
 
 install_debian() {
 	install_common
 	write_conf ""
-	sed "s/@TIMEOUT@/$((BUDGET + 5))/" "$INT/debian/panicsage-kdump.service" > "$TMP/unit"
+	sed "s/@TIMEOUT@/$((BUDGET + 60))/" "$INT/debian/panicsage-kdump.service" > "$TMP/unit"
 	put "$TMP/unit" /etc/systemd/system/panicsage-kdump.service 644
 	link ../panicsage-kdump.service \
 		/etc/systemd/system/kdump-tools-dump.service.wants/panicsage-kdump.service
@@ -216,29 +294,39 @@ BEGIN_MARK="# >>> panicsage (kdump/install.sh; undo: kdump/install.sh uninstall)
 END_MARK="# <<< panicsage <<<"
 DISABLED="#panicsage-disabled# "
 
+# user_hook KEY: the user's KEY (kdump_pre, kdump_post) program in
+# kdump.conf, outside our block, or as an earlier install disabled it.
+user_hook() {
+	h=$(sed -n "\\%^$BEGIN_MARK\$%,\\%^$END_MARK\$%d; s/^[[:space:]]*$1[[:space:]]\{1,\}//p" "$R$conf" | head -n 1)
+	[ -n "$h" ] || h=$(sed -n "s/^$DISABLED$1[[:space:]]\{1,\}//p" "$R$conf" | head -n 1)
+	echo "$h"
+}
+
 install_dracut() {
 	conf=/etc/kdump.conf
 	[ -f "$R$conf" ] || die "$R$conf not found (install kdump-utils first)"
 	install_common
-	# A kdump_pre of the user's outside our block is chained, not lost.
-	chain=$(sed -n "\\%^$BEGIN_MARK\$%,\\%^$END_MARK\$%d; s/^[[:space:]]*kdump_pre[[:space:]]\{1,\}//p" "$R$conf" | head -n 1)
-	if [ -z "$chain" ]; then
-		chain=$(sed -n "s/^${DISABLED}kdump_pre[[:space:]]\{1,\}//p" "$R$conf" | head -n 1)
-	fi
-	write_conf "$chain"
+	# A kdump_pre or kdump_post of the user's outside our block is
+	# chained, not lost.
+	write_conf "$(user_hook kdump_pre)" "$(user_hook kdump_post)"
+	put "$INT/dracut/panicsage-kdump-post" /usr/lib/panicsage/panicsage-kdump-post 755
 	if [ $DRACUT_MODULE -eq 1 ]; then
 		for f in module-setup.sh panicsage-pre-pivot.sh; do
 			put "$INT/dracut/99panicsage/$f" "/usr/lib/dracut/modules.d/99panicsage/$f" 755
 		done
 	fi
-	# New kdump.conf: the user's lines (kdump_pre commented out), then our block.
-	sed "\\%^$BEGIN_MARK\$%,\\%^$END_MARK\$%d; s/^\([[:space:]]*kdump_pre[[:space:]]\)/$DISABLED\1/" \
+	# New kdump.conf: the user's lines (kdump_pre and kdump_post commented
+	# out), then our block.
+	sed "\\%^$BEGIN_MARK\$%,\\%^$END_MARK\$%d; s/^\([[:space:]]*kdump_\(pre\|post\)[[:space:]]\)/$DISABLED\1/" \
 		"$R$conf" > "$TMP/kdump.conf.new"
 	{
 		echo "$BEGIN_MARK"
 		bins="/usr/lib/panicsage/panicsage-kdump /etc/panicsage/run.conf"
-		for b in /usr/bin/sleep /bin/sleep; do
-			[ -e "$R$b" ] && { bins="$bins $b"; break; }
+		bins="$bins /usr/lib/panicsage/panicsage-kdump-report /usr/lib/panicsage/panicsage-kdump-post"
+		for t in sleep sync; do
+			for b in /usr/bin/$t /bin/$t; do
+				[ -e "$R$b" ] && { bins="$bins $b"; break; }
+			done
 		done
 		# upload settings, the client certificate and key they name,
 		# the machine id: as they are now (re-run install after changing them)
@@ -249,6 +337,7 @@ install_dracut() {
 		[ -n "$MODEL" ] || [ -f "$R/usr/lib/panicsage/default.model" ] &&
 			echo "extra_bins /usr/lib/panicsage/default.model"
 		echo "kdump_pre /usr/lib/panicsage/panicsage-kdump-run"
+		echo "kdump_post /usr/lib/panicsage/panicsage-kdump-post"
 		echo "$END_MARK"
 	} >> "$TMP/kdump.conf.new"
 	if cmp -s "$TMP/kdump.conf.new" "$R$conf"; then
@@ -325,6 +414,7 @@ install)
 		[ "$old" = "$FLAVOR" ] || die "installed before as '$old'; uninstall first"
 	fi
 	[ $DRY -eq 1 ] && echo "dry run: nothing is changed"
+	pick_binary
 	if [ $DRY -eq 0 ] && ! [ -f "$R$MANIFEST" ]; then
 		mkdir -p "$R$STATE"
 		echo "flavor $FLAVOR" > "$R$MANIFEST"

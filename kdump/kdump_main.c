@@ -3,7 +3,8 @@
  * Reads the crashed kernel's log (a vmcore, /proc/vmcore by default, or
  * a dmesg text file), extracts the fault-indicating lines, prints the
  * report on the console and exits.  Static musl binary: all working
- * memory is one fixed arena; nothing here calls malloc. */
+ * memory is one fixed arena, mapped once at start-up; nothing here
+ * calls malloc. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,15 +26,21 @@
 #include "port/port.h"
 
 /* Working memory: the log text, the parsed catalogue (0.45 MiB kept,
- * 0.8 MiB at the peak of parsing), the analysis and the report.  It
- * lives in .bss, so only the pages an input needs become resident. */
+ * 0.8 MiB at the peak of parsing), the analysis and the report, in one
+ * arena mapped at start-up (port_map_arena), so only the pages an input
+ * needs become resident.  ARENA_SIZE is what an 8 MiB log needs; a
+ * machine with less memory available gets half of its MemAvailable, but
+ * not less than ARENA_MIN (the log buffer and a small log's analysis).
+ * In .bss, 80 MiB would be charged to the overcommit limit when the
+ * program starts, and Debian's crashkernel=384M-:128M capture kernel
+ * (about 60 MiB usable) refuses to start it. */
 #define ARENA_SIZE   (80u << 20)
+#define ARENA_MIN    (16u << 20)
 /* The newest part of a log that is analysed; a crash is at the end. */
 #define MAX_LOG      (8u << 20)
 /* Largest model file accepted (DESIGN target: at most 8 MiB int8). */
 #define MAX_MODEL    (24u << 20)
 
-static unsigned char arena_mem[ARENA_SIZE];
 
 static const char usage[] =
 	"usage: panicsage-kdump [--json] [--dmesg] [--model MODEL] [--budget SECONDS] [INPUT]\n\n"
@@ -54,6 +61,8 @@ static const char usage[] =
 	"  --config FILE     upload settings (default /etc/panicsage/kdump.conf;\n"
 	"                    panicsage.* options on the kernel command line win)\n"
 	"  --spool DIR       spool directory, over the configured one\n"
+	"  --save DIR        also write the report to DIR/panicsage.txt and\n"
+	"                    DIR/panicsage.json (exit 3 if they cannot be written)\n"
 	"  --flush           analyse nothing (no INPUT; only --budget, --config,\n"
 	"                    --spool): move cases spooled on tmpfs (/run/panicsage)\n"
 	"                    to the disk spool and upload the spool; exit 0 when\n"
@@ -103,6 +112,18 @@ static int parse_seconds(const char *s, uint64_t *us)
 		return 0;
 	*us = v * 1000000u;
 	return 1;
+}
+
+/* The arena's size: half of the memory available, within
+ * ARENA_MIN..ARENA_SIZE; ARENA_SIZE when the machine does not say.
+ * (--arena-size N, a hidden option of the fault tests, maps N bytes.) */
+static size_t arena_budget(void)
+{
+	uint64_t half = port_mem_available_kib() / 2 * 1024u;
+
+	if (half == 0 || half >= ARENA_SIZE)
+		return ARENA_SIZE;
+	return half < ARENA_MIN ? ARENA_MIN : (size_t)half & ~(size_t)0xfffff;
 }
 
 static int parse_arena_size(const char *s, size_t *n)
@@ -289,6 +310,33 @@ static char *json_report(const struct ps_analysis *an, struct ps_arena *a, size_
 	return p;
 }
 
+/* --save DIR: the report as printed, and in the other format, as
+ * DIR/panicsage.txt and DIR/panicsage.json, each written durably. */
+static int save_report(const struct ps_analysis *an, const struct ps_buf *printed, int json,
+		       const char *dir, struct ps_arena *a)
+{
+	size_t cap = ps_report_bound(an);
+	char *p = ps_arena_alloc(a, cap, 1);
+	struct ps_buf other;
+	int err;
+
+	if (!p)
+		return fail(PS_EXIT_NOMEM, "--save", "no memory left for the report");
+	ps_buf_init(&other, p, cap);
+	if (json)
+		ps_report_console(an, &other);
+	else
+		ps_report_json(an, &other);
+	err = port_write_durable(dir, json ? "panicsage.json" : "panicsage.txt", printed->p,
+				 printed->len);
+	if (!err)
+		err = port_write_durable(dir, json ? "panicsage.txt" : "panicsage.json", other.p,
+					 other.len);
+	if (err)
+		return fail(PS_EXIT_IO, dir, port_strerror(err));
+	return PS_EXIT_OK;
+}
+
 static const char *spool_dir;   /* --spool */
 
 /* The upload settings, with --spool over the configured spool.  A bad
@@ -313,8 +361,56 @@ static int say(int rc, const char *msg, const char *suffix)
 	return rc;
 }
 
+/* "panicsage: TITLE TEXT" with TEXT escaped: it comes from the network
+ * (printable ASCII passes, every other byte is \xNN, so no terminal
+ * escape sequence reaches the console). */
+static void say_escaped(int fd, const char *title, const char *text)
+{
+	static char line[64 + 4 * PS_FRAME_MAX_ADVICE + 2];
+	struct ps_buf b;
+
+	ps_buf_init(&b, line, sizeof line);
+	ps_buf_puts(&b, "panicsage: ");
+	ps_buf_puts(&b, title);
+	ps_buf_printable(&b, text, ps_strlen(text));
+	ps_buf_putc(&b, '\n');
+	port_write_all(fd, b.p, b.len);
+}
+
+/* What the collector said of the case: a known problem's resolution,
+ * and how often its crash was seen before. */
+static void say_answer(int fd)
+{
+	struct kdump_answer a;
+	char line[200];
+	struct ps_buf b;
+
+	kdump_last_answer(&a);
+	if (!a.have)
+		return;
+	if (a.cases > 1) {
+		ps_buf_init(&b, line, sizeof line);
+		ps_buf_puts(&b, "panicsage: seen before: ");
+		ps_buf_u64(&b, a.cases);
+		ps_buf_puts(&b, " cases from ");
+		ps_buf_u64(&b, a.machines);
+		ps_buf_puts(&b, a.machines == 1 ? " machine (bucket " : " machines (bucket ");
+		ps_buf_printable(&b, a.bucket, ps_strlen(a.bucket));
+		ps_buf_puts(&b, ")\n");
+		port_write_all(fd, b.p, b.len);
+	}
+	if (a.cause[0]) {
+		say_escaped(fd, "known problem: ", a.cause);
+		if (a.advice[0])
+			say_escaped(fd, "advice: ", a.advice);
+		if (a.url[0])
+			say_escaped(fd, "see: ", a.url);
+	}
+}
+
 /* Spools the case and uploads the spool before the deadline; prints one
- * line saying what happened.  Returns an exit code. */
+ * line saying what happened, then what the collector knows of the
+ * crash.  Returns an exit code. */
 static int deliver(const struct ps_analysis *an, const struct input *in, const char *config,
 		   uint64_t deadline, struct ps_arena *a)
 {
@@ -336,7 +432,9 @@ static int deliver(const struct ps_analysis *an, const struct input *in, const c
 	c.confidence = an->labelled ? an->confidence : 0;
 	c.release = in->release[0] ? in->release : NULL;
 	rc = kdump_deliver(&cfg, &c, deadline, msg, sizeof msg);
-	return say(rc, msg, "");
+	say(rc, msg, "");
+	say_answer(rc ? 2 : 1);
+	return rc;
 }
 
 /* The exit code when the case's delivery (`rc`) and the model
@@ -389,9 +487,9 @@ static int flush(const char *config, uint64_t deadline)
 
 int main(int argc, char **argv)
 {
-	const char *path = "/proc/vmcore", *model_path = NULL, *config = NULL;
+	const char *path = "/proc/vmcore", *model_path = NULL, *config = NULL, *save_dir = NULL;
 	int json = 0, dmesg = 0, do_flush = 0, have_input = 0, i, rc, st, model_rc, have_model;
-	int want_deliver = -1;
+	int want_deliver = -1, save_rc = PS_EXIT_OK;
 	struct ps_model model;
 	struct ps_catalogue cat;
 	uint64_t budget = 30u * 1000000u, t_cat, start = port_now_us();
@@ -401,7 +499,8 @@ int main(int argc, char **argv)
 	struct ps_buf rep;
 	struct input in;
 	char *report;
-	size_t hdr, report_size, arena_size = sizeof arena_mem;
+	void *arena_mem;
+	size_t hdr, report_size, arena_size = 0;
 	uint32_t hdr_lines = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -424,6 +523,10 @@ int main(int argc, char **argv)
 			spool_dir = argv[++i];
 			if (!spool_dir[0] || strlen(spool_dir) >= KDUMP_PATH_LEN)
 				return fail(PS_EXIT_USAGE, "--spool", "expected a directory path");
+		} else if (!strcmp(argv[i], "--save") && i + 1 < argc) {
+			save_dir = argv[++i];
+			if (!save_dir[0])
+				return fail(PS_EXIT_USAGE, "--save", "expected a directory");
 		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
 			model_path = argv[++i];
 		} else if (!strcmp(argv[i], "--budget") && i + 1 < argc) {
@@ -431,7 +534,7 @@ int main(int argc, char **argv)
 				return fail(PS_EXIT_USAGE, "--budget", "expected whole seconds, 1 to 86400");
 		} else if (!strcmp(argv[i], "--arena-size") && i + 1 < argc) {
 			/* hidden, for the fault tests (tests/t_kdump_faults.sh):
-			 * use only the first N bytes of the arena */
+			 * an arena of N bytes */
 			if (!parse_arena_size(argv[++i], &arena_size))
 				return fail(PS_EXIT_USAGE, "--arena-size", "expected bytes, 1 to the built-in size");
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -443,10 +546,21 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (do_flush && (have_input || json || dmesg || model_path || want_deliver == 0))
+	if (do_flush && (have_input || json || dmesg || model_path || save_dir || want_deliver == 0))
 		return fail(PS_EXIT_USAGE, "--flush", "takes only --budget, --config and --spool");
 	if (do_flush)
 		return flush(config, start + budget);
+	if (arena_size) {
+		arena_mem = port_map_arena(arena_size);
+	} else {
+		/* halved down to ARENA_MIN while the address space (ulimit -v)
+		 * refuses it */
+		arena_size = arena_budget();
+		while (!(arena_mem = port_map_arena(arena_size)) && arena_size / 2 >= ARENA_MIN)
+			arena_size /= 2;
+	}
+	if (!arena_mem)
+		return fail(PS_EXIT_NOMEM, "working memory", "the arena cannot be mapped");
 	ps_arena_init(&arena, arena_mem, arena_size);
 	/* half the budget for reading a stream; the rest for the analysis
 	 * and the delivery */
@@ -489,11 +603,14 @@ int main(int argc, char **argv)
 		ps_report_console(&an, &rep);
 	if (port_write_all(1, rep.p, rep.len))
 		return PS_EXIT_IO;
+	if (save_dir)
+		save_rc = save_report(&an, &rep, json, save_dir, &arena);
 
 	rc = PS_EXIT_OK;
 	if (port_now_us() - start > budget)
 		rc = fail(PS_EXIT_TIMEOUT, "time budget exceeded", "the case is not spooled");
 	else if (want_deliver == 1 || (want_deliver == -1 && in.vmcore))
 		rc = deliver(&an, &in, config, start + budget, &arena);
-	return exit_code(rc, model_rc);
+	/* a report that could not be saved (--save) counts like the case */
+	return exit_code(rc ? rc : save_rc, model_rc);
 }

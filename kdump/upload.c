@@ -14,13 +14,48 @@
 #include "port/port.h"
 
 static uint8_t frame[PS_FRAME_MAX];
-static uint8_t answer[PS_FRAME_HEADER + 4 + PS_FRAME_MAX_ERRMSG + PS_FRAME_ACK_LEN];
+/* the largest answer: a version 2 ACK (an ERROR is smaller) */
+static uint8_t answer[PS_FRAME_HEADER + PS_FRAME_MAX_ACK2];
 static struct kdump_spool spool;
 static struct kdump_stats stats;
+static struct kdump_answer reply;
+/* The collector answered a version 2 CASE with a frame error: it speaks
+ * version 1 only (core/frame.h), so this delivery sends version 1. */
+static int collector_v1;
+
+/* send_all's answer when the collector needs version 1 frames: connect
+ * again at once and resend */
+#define SEND_DOWNGRADE 100
 
 void kdump_last_stats(struct kdump_stats *s)
 {
 	*s = stats;
+}
+
+void kdump_last_answer(struct kdump_answer *a)
+{
+	*a = reply;
+}
+
+static void copy_span(char *dst, size_t cap, struct ps_span s)
+{
+	size_t n = s.n < cap - 1 ? s.n : cap - 1;
+
+	memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+/* What a version 2 ACK says of the new case's bucket. */
+static void keep_reply(const struct ps_ack *ack)
+{
+	memset(&reply, 0, sizeof reply);
+	reply.have = 1;
+	copy_span(reply.bucket, sizeof reply.bucket, ack->bucket);
+	reply.cases = ack->bucket_cases;
+	reply.machines = ack->bucket_machines;
+	copy_span(reply.cause, sizeof reply.cause, ack->cause);
+	copy_span(reply.advice, sizeof reply.advice, ack->advice);
+	copy_span(reply.url, sizeof reply.url, ack->url);
 }
 
 /* Encodes the case into `frame` and names it by its SHA-256. */
@@ -131,6 +166,10 @@ static int send_all(int nitems, size_t new_len, char *msg, size_t msglen)
 			continue;
 		if (load(it, &len, id) != 0)
 			continue;
+		/* spooled frames are version 1; ask for a version 2 ACK unless
+		 * the collector is an older one */
+		if (ps_case_set_version(frame, len, collector_v1 ? 1 : 2) != PS_FRAME_OK)
+			return KDUMP_TLS_EPROTO;
 		if ((ret = kdump_tls_write(frame, len, msg, msglen)) ||
 		    (ret = kdump_tls_read_frame(answer, sizeof answer, &f, msg, msglen)))
 			return ret;
@@ -139,6 +178,8 @@ static int send_all(int nitems, size_t new_len, char *msg, size_t msglen)
 				snprintf(msg, msglen, "the collector acknowledged a different case");
 				return KDUMP_TLS_EPROTO;
 			}
+			if (ack.version == 2 && it->in_memory)
+				keep_reply(&ack);
 			if (it->dir >= 0)
 				kdump_spool_remove(&spool, it->dir, it->name);
 			it->done = 1;
@@ -149,6 +190,12 @@ static int send_all(int nitems, size_t new_len, char *msg, size_t msglen)
 		}
 		if (f.type == PS_FRAME_ERROR && ps_error_decode(&f, &e) == PS_FRAME_OK) {
 			snprintf(msg, msglen, "the collector answered: %.*s", (int)e.msg.n, e.msg.p);
+			/* a frame error for a well-formed version 2 frame: an
+			 * older collector, which has closed the connection */
+			if (e.code == PS_FRAME_ERR_FRAME && !collector_v1) {
+				collector_v1 = 1;
+				return SEND_DOWNGRADE;
+			}
 			if (e.code == PS_FRAME_ERR_RETRY)
 				return KDUMP_TLS_ENET;
 			/* It will never take this case: keep it aside, go on. */
@@ -177,14 +224,14 @@ static void upload(const struct kdump_config *cfg, int nitems, size_t new_len, u
 		   char *msg, size_t msglen)
 {
 	uint32_t attempt;
-	int ret = kdump_tls_init(cfg, msg, msglen);
+	int ret = kdump_tls_init(cfg, msg, msglen), again_now = 0;
 
 	if (ret)
 		return;
 	for (attempt = 0; attempt < cfg->retries && count_left(nitems); attempt++) {
 		uint64_t now = port_now_us();
 
-		if (attempt) {
+		if (attempt && !again_now) {
 			uint64_t pause = (uint64_t)cfg->backoff_ms * 1000u << (attempt - 1 < 5 ? attempt - 1 : 5);
 			if (pause > 5000000u)
 				pause = 5000000u;
@@ -201,8 +248,13 @@ static void upload(const struct kdump_config *cfg, int nitems, size_t new_len, u
 		if (ret)
 			continue;
 		/* what is still pending decides whether to try again */
-		(void)send_all(nitems, new_len, msg, msglen);
+		ret = send_all(nitems, new_len, msg, msglen);
 		kdump_tls_close();
+		/* an older collector: once more at once, in version 1, and
+		 * not counted as a failed attempt */
+		again_now = ret == SEND_DOWNGRADE;
+		if (again_now)
+			attempt--;
 	}
 }
 
@@ -265,6 +317,8 @@ int kdump_deliver(const struct kdump_config *cfg, const struct kdump_case *c,
 	char spool_msg[200] = "";
 
 	memset(&stats, 0, sizeof stats);
+	memset(&reply, 0, sizeof reply);
+	collector_v1 = 0;
 	if (msglen)
 		msg[0] = '\0';
 	kdump_spool_dirs(cfg, &spool);

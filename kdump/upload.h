@@ -42,6 +42,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/frame.h"
+
 #define KDUMP_CONFIG_PATH "/etc/panicsage/kdump.conf"
 #define KDUMP_PATH_LEN 256
 
@@ -101,5 +103,22 @@ struct kdump_stats {
 	char case_id[65];
 };
 void kdump_last_stats(struct kdump_stats *s);
+
+/* What the collector said of the new case of the last kdump_deliver in
+ * its version 2 ACK (core/frame.h): the case's crash bucket and, when a
+ * person attached one, the known problem's resolution.  have is 0 when
+ * the case was not acknowledged, or by a collector that speaks version
+ * 1 only.  Strings are NUL-terminated, as the collector sent them
+ * (printable ASCII or UTF-8 without control characters); escape them
+ * before printing anyway. */
+struct kdump_answer {
+	int have;
+	char bucket[PS_FRAME_MAX_BUCKET + 1];
+	uint32_t cases, machines;
+	char cause[PS_FRAME_MAX_CAUSE + 1];
+	char advice[PS_FRAME_MAX_ADVICE + 1];
+	char url[PS_FRAME_MAX_URL + 1];
+};
+void kdump_last_answer(struct kdump_answer *a);
 
 #endif

@@ -46,6 +46,16 @@ const char *port_strerror(int err);
 /* Peak resident set size of this process in KiB, or 0 if unknown. */
 uint64_t port_peak_rss_kib(void);
 
+/* Memory the kernel can give without swapping (MemAvailable of
+ * /proc/meminfo) in KiB, or 0 if unknown. */
+uint64_t port_mem_available_kib(void);
+/* `len` bytes of zeroed anonymous memory for an arena, or NULL.  Pages
+ * become resident only when touched, and the mapping is not charged to
+ * the overcommit limit up front (MAP_NORESERVE): a large arena in .bss
+ * is, so the kernel would refuse to start the program in a small
+ * crashkernel= reservation.  Never unmapped (the process exits). */
+void *port_map_arena(size_t len);
+
 /* --- Sockets (upload client and collector).  Addresses are IPv4 or
  * IPv6 literals only: there is no DNS in a capture kernel.  Sockets are
  * non-blocking; every call takes a timeout in milliseconds and returns

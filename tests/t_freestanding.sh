@@ -12,6 +12,7 @@ fail=0
 allowed='^(memcpy|memset|memmove|memcmp)$'
 check_dir() {
 	objs=$(ls "$1"/core/*.o 2>/dev/null)
+	# nm reads the aarch64 objects too (generic ELF)
 	[ -n "$objs" ] || { echo "no objects under $1"; return 1; }
 	defined=$(nm --defined-only $objs | awk 'NF == 3 {print $3}' | sort -u)
 	undefined=$(nm -u $objs | awk 'NF >= 2 {print $2}' | sort -u)
@@ -30,6 +31,7 @@ check_dir() {
 
 check_dir "$B/host" || fail=1
 check_dir "$B/musl" || fail=1
+check_dir "$B/arm64/obj" || fail=1
 
 # headers: only the freestanding set (plus string.h for mem*)
 hdrs=$(grep -h '^#include <' core/*.c core/*.h 2>/dev/null | sort -u |
@@ -54,15 +56,16 @@ if ! nm -u "$probe/p.o" | grep -q malloc; then
 fi
 rm -rf "$probe"
 
-# static capture-kernel binary
-k="$B/panicsage-kdump"
-if [ ! -x "$k" ]; then
-	echo "FAIL: $k missing"
-	fail=1
-elif readelf -l "$k" | grep -q INTERP || readelf -d "$k" 2>/dev/null | grep -q NEEDED; then
-	echo "FAIL: $k is dynamically linked"
-	fail=1
-else
-	echo "ok: $k is static ($(wc -c < "$k") bytes)"
-fi
+# static capture-kernel binaries, x86_64 and aarch64
+for k in "$B/panicsage-kdump" "$B/arm64/panicsage-kdump"; do
+	if [ ! -x "$k" ]; then
+		echo "FAIL: $k missing"
+		fail=1
+	elif readelf -l "$k" | grep -q INTERP || readelf -d "$k" 2>/dev/null | grep -q NEEDED; then
+		echo "FAIL: $k is dynamically linked"
+		fail=1
+	else
+		echo "ok: $k is static ($(wc -c < "$k") bytes)"
+	fi
+done
 exit $fail

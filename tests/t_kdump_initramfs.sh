@@ -16,12 +16,21 @@
 #      up: the case reaches the store, with its label and machine id, and
 #      leaves the spool;
 #   4. with the image's /var on tmpfs and no --spool, the binary itself
-#      keeps the case in /run/panicsage.
+#      keeps the case in /run/panicsage;
+#   5. the report beside the dump: init-bottom saved panicsage.txt and
+#      panicsage.json in /run/panicsage; the unit's `panicsage-kdump-report
+#      keep` (run in the same chroot, the scripts copied in from the staged
+#      root) keeps them for the next boot, whose `place` (the command of
+#      panicsage-report.service) puts them into the kdump-tools directory
+#      made after them.
 # The same for RHEL/Fedora's dracut module (99panicsage) with Debian's
 # dracut-core, fetched with apt-get download and unpacked under build/:
 # the image must hold the wrapper, settings, certificate, key and machine
 # id, and its pre-pivot hook, run in a chroot of the image, must print
-# the report and upload the case.
+# the report and upload the case; after a dump into
+# /sysroot/var/crash/<host>-<date>/ as kdump-utils makes it, the image's
+# kdump_post script (panicsage-kdump-post) must put the report there and
+# leave the next boot a note.
 # Needs root (chroot), initramfs-tools and a kernel under
 # /lib/modules (ci/deps.sh lab installs both when they are missing).
 set -u
@@ -124,6 +133,12 @@ check "init-bottom: case kept in /run/panicsage" [ "$(spooled "$U/run/panicsage"
 check "init-bottom: nothing in the initramfs' /var" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 ]
 check "init-bottom: done marker" [ -f "$U/run/panicsage/done" ]
 case_file=$(ls "$U/run/panicsage" | grep '\.case$')
+# the report saved for the dump's directory: the console's report lines,
+# and JSON with the same label
+checke "init-bottom: panicsage.txt holds the console's report" \
+	'[ -s "$U/run/panicsage/panicsage.txt" ] && grep -vxF -f "$T/stage1" "$U/run/panicsage/panicsage.txt" | grep -c . | grep -qx 0'
+json_label() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["label"])' "$1" 2>/dev/null; }
+check "init-bottom: panicsage.json is JSON with the label" [ "$(json_label "$U/run/panicsage/panicsage.json")" = null-deref ]
 
 # 2. the systemd unit in the same capture boot: flush only
 chroot "$U" /usr/lib/panicsage/panicsage-kdump-run >"$T/stage2" 2>&1; rc=$?
@@ -134,7 +149,25 @@ check "second stage says the case moved to disk" grep -q "moved from tmpfs to di
 check "second stage: case now in /var/spool/panicsage" [ -f "$U/var/spool/panicsage/$case_file" ]
 check "second stage: case gone from tmpfs" [ "$(spooled "$U/run/panicsage")" -eq 0 ]
 
-# 3. the next normal boot: panicsage-flush.service's command
+# 5a. the unit's second command in the capture boot (its root filesystem
+# played by the same chroot): keep the report for the dump's directory
+mkdir -p "$U/usr/lib/panicsage" "$U/var/lib"
+cp "$R/usr/lib/panicsage/panicsage-kdump-report" "$U/usr/lib/panicsage/"
+cmd=$(sed -n 's/^ExecStart=-\(.*panicsage-kdump-report.*\)/\1/p' "$R/etc/systemd/system/panicsage-kdump.service")
+# shellcheck disable=SC2086
+chroot "$U" $cmd >"$T/keep" 2>&1; rc=$?
+cat "$T/keep"
+check "keep exits 0" [ $rc -eq 0 ]
+set -- "$U"/var/lib/panicsage/pending/*
+pend=$1
+check "keep: one pending report" [ $# -eq 1 -a -f "$pend/panicsage.txt" -a -f "$pend/panicsage.json" ]
+checke "keep: it names this minute and /var/crash" 'grep -q "^stamp=[0-9]\{12\}\$" "$pend/where" && grep -qx "coredir=/var/crash" "$pend/where"'
+# kdump-tools' savecore: /var/crash/<minute it starts>/dmesg.<minute>
+stamp=$(date +%Y%m%d%H%M)
+mkdir -p "$U/var/crash/200001010000" "$U/var/crash/$stamp"
+echo dmesg > "$U/var/crash/$stamp/dmesg.$stamp"
+
+
 start_collector "$T/pki" "$DB"
 cmd=$(sed -n 's/^ExecStart=-//p' kdump/integration/common/panicsage-flush.service)
 # shellcheck disable=SC2086
@@ -145,6 +178,17 @@ check "flush: the spool is empty" [ "$(spooled "$U/var/spool/panicsage")" -eq 0 
 id=${case_file%.case}
 got=$(sqlite3 "$DB" "SELECT label || ' ' || machine FROM cases WHERE id = '$id'")
 check "the case is stored with its label and machine id" [ "$got" = "null-deref $MID" ]
+# 5b. the same boot's panicsage-report.service: the report beside the dump
+cmd=$(sed -n 's/^ExecStart=-//p' kdump/integration/common/panicsage-report.service)
+# shellcheck disable=SC2086
+chroot "$U" $cmd >"$T/place" 2>&1; rc=$?
+cat "$T/place"
+check "place exits 0" [ $rc -eq 0 ]
+check "place: panicsage.txt beside the dump" cmp -s "$U/run/panicsage/panicsage.txt" "$U/var/crash/$stamp/panicsage.txt"
+check "place: panicsage.json beside the dump" cmp -s "$U/run/panicsage/panicsage.json" "$U/var/crash/$stamp/panicsage.json"
+check "place: not beside an older dump" [ ! -e "$U/var/crash/200001010000/panicsage.txt" ]
+check "place: says where, with the label" grep -q "^panicsage: crash report in /var/crash/$stamp/panicsage.txt: null-deref" "$T/place"
+check "place: nothing left pending" [ -z "$(ls "$U/var/lib/panicsage/pending")" ]
 
 # 4. an initramfs whose /var is tmpfs, without --spool: the binary itself
 # must choose /run/panicsage, not the /var/spool that switch_root drops
@@ -220,6 +264,20 @@ if check "dracut-core unpacked in $DR" [ -x "$DR/usr/bin/dracut" ]; then
 	check "pre-pivot, collector down: case kept in /sysroot/var/spool/panicsage" \
 		[ "$(spooled "$V/sysroot/var/spool/panicsage")" -eq 1 ]
 	check "pre-pivot, collector down: nothing in the initramfs' /run" [ "$(spooled "$V/run/panicsage")" -eq 0 ]
+	# kdump-utils dumps into <root>/var/crash/<host>-<date>/, then runs
+	# kdump_post with the dump's status
+	check "dracut image holds the kdump_post script" [ -x "$V/usr/lib/panicsage/panicsage-kdump-post" ]
+	sleep 1
+	dd=$V/sysroot/var/crash/127.0.0.1-$(date +%Y-%m-%d-%T)
+	mkdir -p "$dd" "$V/sysroot/var/lib"
+	: > "$dd/vmcore"
+	chroot "$V" /usr/lib/panicsage/panicsage-kdump-post 0 >"$T/post" 2>&1; rc=$?
+	cat "$T/post"
+	check "kdump_post exits 0" [ $rc -eq 0 ]
+	check "kdump_post: panicsage.txt beside the dump" cmp -s "$V/run/panicsage/panicsage.txt" "$dd/panicsage.txt"
+	check "kdump_post: panicsage.json beside the dump" [ "$(json_label "$dd/panicsage.json")" = null-deref ]
+	checke "kdump_post: a note for the next boot's journal" \
+		'grep -qx "dir=/var/crash/${dd##*/}" "$V"/sysroot/var/lib/panicsage/pending/*/where' 
 fi
 
 finish kdump_initramfs

@@ -18,7 +18,7 @@ fail=0
 $K --json --no-deliver tests/data/example.log | sed 's/"timing_us".*//' > "$T/text.json"
 
 for fmt in lockless structured plain; do
-	for m in x86_64 ppc64; do
+	for m in x86_64 ppc64 arm64; do
 		v="$T/$fmt-$m.vmcore"
 		$G --format $fmt --machine $m --ring-bits 16 tests/data/example.log "$v" "$T/expected" 2>/dev/null ||
 			{ echo "FAIL: generator $fmt $m"; fail=1; continue; }

@@ -79,8 +79,8 @@ sys.exit(0 if len(a) == len(b) and all(same(x, y) for x, y in zip(a, b)) else 1)
 PY
 }
 "$PY" "$T/expect.py" "$DB" >"$T/expect"
-"$PS" label --db "$DB" --json --limit 0 >"$T/list.json"; rc=$?
-check "label --json exit 0" [ $rc -eq 0 ]
+"$PS" label --db "$DB" --cases --json --limit 0 >"$T/list.json"; rc=$?
+check "label --cases --json exit 0" [ $rc -eq 0 ]
 checke "label --json fields (id prefix, UTC time)" '"$PY" "$T/got.py" <"$T/list.json" >"$T/got"'
 check "queue order, entropies and summaries match the stored reports" cmp_queue "$T/expect" "$T/got"
 check "the report without ranking comes first" [ "$(sed -n '1s/ .*//p' "$T/got")" = "$(sqlite3 "$DB" "SELECT id FROM cases WHERE json_array_length(report,'\$.ranking') = 0")" ]
@@ -97,14 +97,14 @@ sys.exit(0 if ties and all(g == sorted(g) for g in ties) else 1)
 PY
 check "some listed cases carry a summary gist" [ "$(grep -vc ' null$' "$T/got")" -ge 5 ]
 
-"$PS" label --db "$DB" >"$T/list.txt"; rc=$?
-check "default list exit 0" [ $rc -eq 0 ]
+"$PS" label --db "$DB" --cases >"$T/list.txt"; rc=$?
+check "--cases list exit 0" [ $rc -eq 0 ]
 grep -E '^[0-9a-f]{12}  ' "$T/list.txt" | cut -c1-12 >"$T/text.ids"
 head -n 20 "$T/expect" | cut -c1-12 >"$T/want.ids"
 check "text list: default limit 20, same order" cmp -s "$T/text.ids" "$T/want.ids"
 check "text list says how many there are" grep -q "^20 of $n shown" "$T/list.txt"
 checke "text list escapes control characters" 'grep -qF "BUG: \x1b[31mred\x1b[0m" "$T/list.txt" && ! grep -q "$(printf "\033")" "$T/list.txt"'
-"$PS" label --db "$DB" --limit 3 --json >"$T/l3.json"
+"$PS" label --db "$DB" --cases --limit 3 --json >"$T/l3.json"
 check "--limit 3" [ "$("$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))' <"$T/l3.json")" = 3 ]
 
 # --show: the segment as the log lines training uses
@@ -137,7 +137,7 @@ after=$("$PY" -c 'import time; print(int(time.time() * 1e6))')
 cat "$T/set.out"
 checke "--set exit 0" '[ $rc -eq 0 ] && grep -q "labelled cpu-lockup by tester" "$T/set.out"'
 check "row: human_label, labelled_by, labelled_us" [ "$(sqlite3 "$DB" "SELECT human_label || '|' || labelled_by || '|' || (labelled_us BETWEEN $before AND $after) FROM cases WHERE id='$top'")" = "cpu-lockup|tester|1" ]
-"$PS" label --db "$DB" --json --limit 0 >"$T/list2.json"
+"$PS" label --db "$DB" --cases --json --limit 0 >"$T/list2.json"
 checke "the labelled case left the queue" '! grep -q "$top" "$T/list2.json"'
 "$PY" "$T/expect.py" "$DB" >"$T/expect2"
 "$PY" "$T/got.py" <"$T/list2.json" >"$T/got2"
@@ -145,7 +145,7 @@ check "the rest of the queue keeps its order" cmp_queue "$T/expect2" "$T/got2"
 "$PS" label --db "$DB" --set "$top" hung-task --by other >"$T/set.out" 2>&1; rc=$?
 checke "relabelling says old -> new" '[ $rc -eq 0 ] && grep -q "relabelled cpu-lockup -> hung-task" "$T/set.out"'
 check "relabelled row" [ "$(sqlite3 "$DB" "SELECT human_label || '|' || labelled_by FROM cases WHERE id='$top'")" = "hung-task|other" ]
-check "the store is at schema 2" [ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+check "the store is at schema 3" [ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
 
 # errors
 second=$(sed -n '2s/ .*//p' "$T/expect2")
@@ -184,7 +184,7 @@ checke "--help names the active-learning criterion" '"$PS" label --help >"$T/hel
 # an ambiguous prefix: two rows whose ids share 'feedface' (copies of a
 # stored row, in a copy of the store)
 sqlite3 "$DB" ".backup '$T/amb.db'"
-sqlite3 "$T/amb.db" "INSERT INTO cases SELECT 'feedface' || substr(id, 9), received_us, capture_us, release, machine, label, confidence, report, peer, client, summary, summary_source, summary_us, NULL, NULL, NULL FROM cases LIMIT 2"
+sqlite3 "$T/amb.db" "INSERT INTO cases SELECT 'feedface' || substr(id, 9), received_us, capture_us, release, machine, label, confidence, report, peer, client, summary, summary_source, summary_us, NULL, NULL, NULL, bucket, signature, entropy FROM cases LIMIT 2"
 a1=$(sqlite3 "$T/amb.db" "SELECT id FROM cases WHERE id GLOB 'feedface*' ORDER BY id LIMIT 1")
 a2=$(sqlite3 "$T/amb.db" "SELECT id FROM cases WHERE id GLOB 'feedface*' ORDER BY id LIMIT 1 OFFSET 1")
 "$PS" label --db "$T/amb.db" --set feedface null-deref >"$T/err" 2>&1; rc=$?
@@ -240,10 +240,11 @@ INSERT INTO cases (id, received_us, capture_us, release, machine, label, confide
           readfile('$T/noranking.json'));
 PRAGMA user_version = 1;
 EOF
-"$PS" label --db "$T/v1.db" --json >"$T/v1.json"; rc=$?
+"$PS" label --db "$T/v1.db" --cases --json >"$T/v1.json"; rc=$?
 checke "label on a version-1 store" '[ $rc -eq 0 ] && grep -q "\"received\":\"2023-11-14T22:13:20Z\"" "$T/v1.json"'
-checke "migrated to schema 2 with labelled_by" '[ "$(sqlite3 "$T/v1.db" "PRAGMA user_version")" = 2 ] &&
-	sqlite3 "$T/v1.db" "PRAGMA table_info(cases)" | grep -q "|labelled_by|TEXT|"'
+checke "migrated to schema 3 with labelled_by and a bucket for the old case" '[ "$(sqlite3 "$T/v1.db" "PRAGMA user_version")" = 3 ] &&
+	sqlite3 "$T/v1.db" "PRAGMA table_info(cases)" | grep -q "|labelled_by|TEXT|" &&
+	[ "$(sqlite3 "$T/v1.db" "SELECT count(*) FROM cases c JOIN buckets b ON b.id = c.bucket WHERE b.cases = 1")" = 1 ]'
 "$PS" label --db "$T/v1.db" --set abab manual --by migrator >/dev/null 2>&1
 check "migrated store takes labels" [ "$(sqlite3 "$T/v1.db" 'SELECT human_label || labelled_by || release FROM cases')" = manualmigrator6.1.0-old ]
 "$PS" train --db "$T/v1.db" --out "$T/v1.psm" $small tests/data/cases >/dev/null 2>&1

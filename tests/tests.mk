@@ -33,7 +33,7 @@ $(B)/tests/vmcore-dmesg-static: $(B)/musl/tests/bench/vmcore_dmesg_static.o $(MU
 	$(MUSL_CC) $(OPT) -static -Wl,--gc-sections -o $@ $^
 
 .PHONY: test test-build
-test-build: all $(UNIT_BIN) $(B)/tests/kdump-upload $(B)/tests/vmcoregen $(B)/tests/vmcore-dmesg-static
+test-build: all $(B)/arm64/panicsage-kdump $(UNIT_BIN) $(B)/tests/kdump-upload $(B)/tests/vmcoregen $(B)/tests/vmcore-dmesg-static
 
 test: deps
 	$(MAKE) test-build

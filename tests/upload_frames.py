@@ -6,8 +6,24 @@
 
 Speaks TLS with PKIDIR/client.{crt,key} and sends crafted frames (the
 format of core/frame.h, re-implemented here independently), then prints
-what the collector did: "error CODE MSG", "ack ID DUP", "closed" or
-"timeout".  Exit 0 when the collector behaved as the scenario expects.
+what the collector did: "error CODE MSG", "ack ID DUP" (a version 1 ACK),
+"ack2 ID DUP bucket=B cases=N machines=M cause=C advice=A url=U" (a
+version 2 ACK, texts as Python reprs), "closed" or "timeout".  Exit 0
+when the collector behaved as the scenario expects.
+
+    upload_frames.py PORT PKIDIR v1-case|v2-case REPORT [MACHINE]
+        one CASE of the JSON report in file REPORT, as an old client
+        (version 1) or a new one (version 2) sends it
+    upload_frames.py 0 PKIDIR serve-v1 PORTFILE LOG
+    upload_frames.py 0 PKIDIR serve-evil PORTFILE LOG
+        a collector on 127.0.0.1 (PKIDIR/server.{crt,key}, client
+        certificates of PKIDIR/ca.crt required) that writes its port to
+        PORTFILE and serves until killed: serve-v1 speaks version 1 only,
+        as collectors did before version 2 (a frame of another version
+        gets ERROR 1 "unsupported frame version" and the connection is
+        closed; a version 1 CASE is checked and acknowledged); serve-evil
+        answers every CASE with a version 2 ACK whose cause carries a
+        terminal escape sequence.  Each CASE's version and id go to LOG.
 """
 import hashlib
 import os
@@ -84,12 +100,111 @@ def read_answer(s):
         return "closed"
     if magic != MAGIC or crc32c(buf[:12] + body) != crc:
         return "bad-answer"
+    if ftype == ACK and ver == 2:
+        return "ack2 %s %d %s" % (body[:32].hex(), body[32], ack2_fields(body))
     if ftype == ACK:
+        if ver != 1 or n != 33:
+            return "bad-answer"
         return "ack %s %d" % (body[:32].hex(), body[32])
     if ftype == ERROR:
         code, mlen = struct.unpack("<HH", body[:4])
         return "error %d %s" % (code, body[4:4 + mlen].decode())
     return "bad-answer"
+
+
+def ack2_fields(body):
+    """The fields after the version 1 part of a version 2 ACK."""
+    off = 33
+    out = []
+
+    def text():
+        nonlocal off
+        n = struct.unpack_from("<H", body, off)[0]
+        off += 2
+        t = body[off:off + n]
+        off += n
+        return t
+
+    bucket = text()
+    cases, machines = struct.unpack_from("<II", body, off)
+    off += 8
+    cause, advice, url = text(), text(), text()
+    out.append("bucket=%s cases=%d machines=%d" % (bucket.decode(), cases, machines))
+    out.append("cause=%r advice=%r url=%r" % (cause.decode(), advice.decode(), url.decode()))
+    if off != len(body):
+        out.append("TRAILING")
+    return " ".join(out)
+
+
+def ack2(case_id, cause, advice=b"", url=b"", bucket=b"0123456789abcdef", cases=1, machines=1):
+    p = case_id + b"\0"
+    p += struct.pack("<H", len(bucket)) + bucket + struct.pack("<II", cases, machines)
+    for t in (cause, advice, url):
+        p += struct.pack("<H", len(t)) + t
+    return frame(ACK, p, version=2)
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def serve(pki, mode, portfile, log):
+    """A fake collector: see the module's docstring."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki + "/server.crt", pki + "/server.key")
+    ctx.load_verify_locations(pki + "/ca.crt")
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(8)
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % lsock.getsockname()[1])
+    os.rename(portfile + ".tmp", portfile)
+    while True:
+        raw, _ = lsock.accept()
+        raw.settimeout(10)
+        try:
+            s = ctx.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError):
+            raw.close()
+            continue
+        try:
+            while True:
+                head = recv_exact(s, 16)
+                if head is None:
+                    break
+                magic, ver, ftype, flags, n, crc = struct.unpack("<4sBBHII", head)
+                body = recv_exact(s, n) if magic == MAGIC and n <= 300000 else None
+                with open(log, "a") as f:
+                    f.write("frame version=%d type=%d id=%s\n" % (ver, ftype, body[:32].hex() if body else "-"))
+                if body is None or crc32c(head[:12] + body) != crc:
+                    s.sendall(frame(ERROR, struct.pack("<HH", 1, 14) + b"bad checksum!!"))
+                    break
+                if mode == "serve-v1" and ver != 1:
+                    msg = b"unsupported frame version"
+                    s.sendall(frame(ERROR, struct.pack("<HH", 1, len(msg)) + msg))
+                    break
+                if hashlib.sha256(body[32:]).digest() != body[:32]:
+                    msg = b"case id is not the SHA-256 of the case"
+                    s.sendall(frame(ERROR, struct.pack("<HH", 2, len(msg)) + msg))
+                    continue
+                if mode == "serve-evil":
+                    s.sendall(ack2(body[:32], b"\x1b]0;owned\x07\x1b[2J\x1b[31mred", b"\x9b31m"))
+                else:
+                    s.sendall(frame(ACK, body[:32] + b"\0"))
+        except (ssl.SSLError, OSError):
+            pass
+        try:
+            s.close()
+        except OSError:
+            pass
 
 
 def expect_closed(s, within):
@@ -149,6 +264,10 @@ def main():
         return 0
     port, pki, scenario = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     report = b'{"label":"oops","segment":[]}'
+
+    if scenario in ("serve-v1", "serve-evil"):
+        serve(pki, scenario, sys.argv[4], sys.argv[5])
+        return 0
 
     if scenario == "half-open":
         # TCP only, never a TLS byte: the collector must hang up.
@@ -327,6 +446,15 @@ def main():
         s.sendall(frame(CASE, bytes(p)))
         got = read_answer(s)
         ok = got.startswith("error 2")
+    elif scenario in ("v1-case", "v2-case"):
+        with open(sys.argv[4], "rb") as f:
+            rep = f.read()
+        machine = sys.argv[5].encode() if len(sys.argv) > 5 else b"old-client"
+        p = case_payload(rep, label=b"", machine=machine)
+        s.sendall(frame(CASE, p, version=1 if scenario == "v1-case" else 2))
+        got = read_answer(s)
+        want = "ack " if scenario == "v1-case" else "ack2 "
+        ok = got.startswith(want + p[:32].hex() + " 0")
     elif scenario == "many":
         # Several cases on one connection, each acknowledged in order.
         got, ok = "", True

@@ -87,6 +87,10 @@ struct machine {
 	int ktext_map;       /* x86_64: kernel text mapped at __START_KERNEL_map */
 	int64_t phys_base;
 	uint64_t kaslr_off;
+	uint64_t ram_base;   /* where the extra RAM region goes */
+	/* arm64 */
+	unsigned page_size;
+	uint64_t a64_page_offset, a64_phys_offset, a64_kimage_voffset;
 };
 
 #define START_KERNEL_MAP 0xffffffff80000000ull
@@ -613,6 +617,50 @@ static int machine_setup(struct machine *m, const struct gen_opts *o, const char
 		m->dynphys = 0x30000000;
 		m->kvirt = m->page_offset;
 		break;
+	case GEN_ARM64: {
+		/* arch/arm64/include/asm/memory.h: since 5.4 the linear map is
+		 * PAGE_OFFSET = -(1 << VA_BITS) up to PAGE_END = -(1 << (VA_BITS_MIN
+		 * - 1)) and the kernel image sits 128M (the modules) above
+		 * PAGE_END; before 5.4 the image was 128M above VA_START =
+		 * -(1 << VA_BITS), at TEXT_OFFSET 0x80000, and the linear map
+		 * was the upper half, from -(1 << (VA_BITS - 1)).  QEMU's virt
+		 * board has its RAM at 1 GiB, the kernel loaded 2 MiB in. */
+		unsigned va = o->va_bits ? o->va_bits : 48, vmin = va > 48 ? 48 : va;
+		uint64_t kimage_vaddr;
+
+		m->em = 183; m->be = 0; m->L = 8; m->log_align = 8;
+		m->page_size = o->page_size ? o->page_size : 4096;
+		if (m->page_size != 4096 && m->page_size != 16384 && m->page_size != 65536) {
+			*err = "--page-size must be 4096, 16384 or 65536";
+			return -1;
+		}
+		if (va < 36 || va > 52 || (o->arm64_old && va > 48)) {
+			*err = "--va-bits must be 36..52 (48 at most with --arm64-old)";
+			return -1;
+		}
+		m->a64_phys_offset = 0x40000000;
+		if (o->arm64_old) {
+			m->a64_page_offset = 0 - (1ull << (va - 1));
+			kimage_vaddr = (0 - (1ull << va)) + 0x8000000 + 0x80000;
+		} else {
+			m->a64_page_offset = 0 - (1ull << va);
+			kimage_vaddr = (0 - (1ull << (vmin - 1))) + 0x8000000;
+		}
+		m->ram_base = m->a64_phys_offset;
+		m->kphys = m->a64_phys_offset + 0x200000;
+		m->kvirt = kimage_vaddr;
+		m->dynphys = m->a64_phys_offset + 0x3f000000;
+		if (o->kaslr) {
+			m->kaslr_off = (uint64_t)(1 + rnd() % 4000) << 21;
+			m->kvirt += m->kaslr_off;
+			m->kphys += (uint64_t)(1 + rnd() % 200) << 21;
+		}
+		m->ktext_map = 1;   /* the image has its own mapping, as on x86_64 */
+		m->a64_kimage_voffset = m->kvirt - m->kphys;
+		/* the linear map: va = pa - PHYS_OFFSET + PAGE_OFFSET */
+		m->page_offset = m->a64_page_offset - m->a64_phys_offset;
+		break;
+	}
 	default:
 		*err = "unknown machine";
 		return -1;
@@ -621,8 +669,17 @@ static int machine_setup(struct machine *m, const struct gen_opts *o, const char
 		*err = "ELF32 headers need a 32-bit machine (i386, ppc)";
 		return -1;
 	}
-	if ((o->kaslr || o->l5 || o->no_ktext || o->phys_only) && o->machine != GEN_X86_64) {
-		*err = "--kaslr, --l5, --no-ktext and --phys-only are x86_64 only";
+	if ((o->kaslr || o->no_ktext || o->phys_only) && o->machine != GEN_X86_64 &&
+	    o->machine != GEN_ARM64) {
+		*err = "--kaslr, --no-ktext and --phys-only are x86_64 and arm64 only";
+		return -1;
+	}
+	if (o->l5 && o->machine != GEN_X86_64) {
+		*err = "--l5 is x86_64 only";
+		return -1;
+	}
+	if ((o->page_size || o->va_bits || o->arm64_old) && o->machine != GEN_ARM64) {
+		*err = "--page-size, --va-bits and --arm64-old are arm64 only";
 		return -1;
 	}
 	return 0;
@@ -820,7 +877,7 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 	 * makedumpfile checks the release against OSRELEASE */
 	{
 		const char *uts[6] = { "Linux", "vmcoregen", "6.1.0-vmcoregen",
-				       "#1 SMP PREEMPT_DYNAMIC", "x86_64", "(none)" };
+				       "#1 SMP PREEMPT_DYNAMIC", o->machine == GEN_ARM64 ? "aarch64" : "x86_64", "(none)" };
 		unsigned char *u = kimg->mem + 0x800 + 4;
 
 		if (o->osrelease && o->osrelease[0])
@@ -831,7 +888,7 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 		}
 	}
 	/* a separate RAM range with junk, so there are several PT_LOADs */
-	add_region(0x100000, 0x4000, 1);
+	add_region(m.ram_base + 0x100000, 0x4000, 1);
 	data_phys = m.kphys + OFF_ARRAYS;
 	if (o->dynamic_buf) {
 		uint64_t dsz = (o->format == GEN_LOCKLESS
@@ -1086,7 +1143,7 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 	else if (o->osrelease[0])
 		b_printf(&info, "OSRELEASE=%s\n", o->osrelease);
 	b_printf(&info, "BUILD-ID=5d1f2b0c9e8a7f6e5d4c3b2a19081726354a5b6c\n");
-	b_printf(&info, "PAGESIZE=4096\n");
+	b_printf(&info, "PAGESIZE=%u\n", m.page_size ? m.page_size : 4096);
 	b_printf(&info, "SYMBOL(init_uts_ns)=%llx\n", (unsigned long long)KSYM(0x800));
 	b_printf(&info, "OFFSET(uts_namespace.name)=4\n");
 	b_printf(&info, "SYMBOL(node_online_map)=%llx\n", (unsigned long long)KSYM(0x840));
@@ -1173,6 +1230,17 @@ int gen_vmcore(const struct gen_opts *o, const struct gen_rec *recs, size_t n,
 		b_printf(&info, "NUMBER(pgtable_l5_enabled)=%d\n", o->l5 ? 1 : 0);
 		b_printf(&info, "KERNELOFFSET=%llx\n", (unsigned long long)m.kaslr_off);
 		b_printf(&info, "NUMBER(KERNEL_IMAGE_SIZE)=1073741824\nNUMBER(sme_mask)=0\n");
+	}
+	if (o->machine == GEN_ARM64) {
+		/* arch/arm64/kernel/crash_core.c: VA_BITS in decimal, the rest
+		 * as 0x-prefixed hex */
+		b_printf(&info, "NUMBER(VA_BITS)=%u\n", o->va_bits ? o->va_bits : 48);
+		b_printf(&info, "NUMBER(kimage_voffset)=0x%llx\n", (unsigned long long)m.a64_kimage_voffset);
+		b_printf(&info, "NUMBER(PHYS_OFFSET)=0x%llx\n", (unsigned long long)m.a64_phys_offset);
+		if (!o->arm64_old)
+			b_printf(&info, "NUMBER(TCR_EL1_T1SZ)=0x%x\nNUMBER(KERNELPACMASK)=0x0\n",
+				 64 - (o->va_bits ? o->va_bits : 48));
+		b_printf(&info, "KERNELOFFSET=%llx\n", (unsigned long long)m.kaslr_off);
 	}
 	b_printf(&info, "CRASHTIME=1700000000\n");
 
@@ -1366,11 +1434,15 @@ static const char usage_text[] =
 	"with --escapes, \\n \\t \\\\ and \\xNN in a line become those bytes).\n"
 	"EXPECTED receives what vmcore-dmesg prints for it.\n\n"
 	"  --format lockless|structured|plain   (default lockless)\n"
-	"  --machine x86_64|i386|ppc64|ppc      (ppc64/ppc are big-endian)\n"
+	"  --machine x86_64|i386|ppc64|ppc|arm64   (ppc64/ppc are big-endian)\n"
+	"  --page-size N --va-bits N --arm64-old   arm64: PAGESIZE (4096, 16384,\n"
+	"                      65536), NUMBER(VA_BITS) (48), the layout before 5.4\n"
 	"  --elf32             ELF32 headers (32-bit machines)\n"
 	"  --ring-bits N       text ring / log_buf size 2^N (default 14)\n"
 	"  --desc-bits N       lockless descriptor count 2^N\n"
 	"  --kaslr --l5 --no-ktext --dynamic-buf --makedumpfile --alt-layout\n"
+	"                      (--no-ktext: no PT_LOAD for the kernel image, as\n"
+	"                      an arm64 kexec without _text writes)\n"
 	"  --old-names --caller-id --last-committed --inflight --clear-logged\n"
 	"  --pn-xnum           e_phnum = PN_XNUM, count in section header 0\n"
 	"  --dict             structured: dictionaries on some records\n"
@@ -1443,6 +1515,7 @@ int main(int argc, char **argv)
 		FLAG("--clear-logged", clear_logged)
 		FLAG("--pn-xnum", pn_xnum)
 		FLAG("--phys-only", phys_only)
+		FLAG("--arm64-old", arm64_old)
 #undef FLAG
 		if (!strcmp(a, "--escapes")) {
 			escapes = 1;
@@ -1466,11 +1539,16 @@ int main(int argc, char **argv)
 			else if (!strcmp(v, "i386")) o.machine = GEN_I386;
 			else if (!strcmp(v, "ppc64")) o.machine = GEN_PPC64;
 			else if (!strcmp(v, "ppc")) o.machine = GEN_PPC;
+			else if (!strcmp(v, "arm64")) o.machine = GEN_ARM64;
 			else { fprintf(stderr, "vmcoregen: bad machine '%s'\n", v); return 2; }
 		} else if (!strcmp(a, "--ring-bits")) {
 			o.ring_bits = (unsigned)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--desc-bits")) {
 			o.desc_bits = (unsigned)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--page-size")) {
+			o.page_size = (unsigned)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--va-bits")) {
+			o.va_bits = (unsigned)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--seed")) {
 			o.seed = (uint32_t)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--osrelease")) {

@@ -18,7 +18,7 @@
 
 enum gen_format { GEN_LOCKLESS, GEN_STRUCTURED, GEN_PLAIN };
 
-enum gen_machine { GEN_X86_64, GEN_I386, GEN_PPC64, GEN_PPC };
+enum gen_machine { GEN_X86_64, GEN_I386, GEN_PPC64, GEN_PPC, GEN_ARM64 };
 
 enum gen_corrupt {
 	GEN_C_NONE,
@@ -74,6 +74,9 @@ struct gen_opts {
 	int clear_logged;      /* plain: logged_chars = 0 as after dmesg -c */
 	int pn_xnum;           /* e_phnum = PN_XNUM, real count in section 0 */
 	int phys_only;         /* p_vaddr = 0 everywhere, as in QEMU's dump-guest-memory */
+	unsigned page_size;    /* arm64: 4096 (default), 16384 or 65536 (PAGESIZE) */
+	unsigned va_bits;      /* arm64: NUMBER(VA_BITS), default 48 */
+	int arm64_old;         /* arm64: the layout before 5.4 (linear map in the upper half) */
 	int corrupt;           /* enum gen_corrupt */
 	const char *osrelease; /* VMCOREINFO OSRELEASE; NULL: 6.1.0-vmcoregen, "": none */
 	uint32_t seed;

@@ -27,6 +27,10 @@
 #define X86_64_PAGE_OFFSET_L4 0xffff888000000000ull
 #define X86_64_PAGE_OFFSET_L5 0xff11000000000000ull
 
+/* arm64: how far from a kernel-image symbol an address is still taken to
+ * be in the image (Debian's 6.1 image is ~35 MiB) */
+#define A64_KIMAGE_SPAN (256ull << 20)
+
 #define MAX_NOTE_SEGS 64
 #define WIN_ALIGN 4096u
 
@@ -294,9 +298,23 @@ static int find_seg(struct vmcore *vm, uint64_t addr, int by_phys, struct vm_seg
 
 /* Virtual → physical for addresses no PT_LOAD maps by virtual address
  * (makedumpfile output without the kernel-text segment, cores whose
- * segments carry physical addresses only). */
+ * segments carry physical addresses only, arm64 cores whose kexec found
+ * no _text and so wrote no kernel-image segment). */
 static int virt_to_phys(const struct vmcore *vm, uint64_t va, uint64_t *pa)
 {
+	if (vm->a64) {
+		if (va >= vm->a64_lin_start && (vm->a64_lin_end == 0 || va < vm->a64_lin_end)) {
+			*pa = va - vm->a64_lin_start + vm->a64_phys_offset;
+			return 1;
+		}
+		/* the kernel image: within A64_KIMAGE_SPAN of one of its
+		 * symbols (elsewhere is vmalloc space, which no PT_LOAD has) */
+		if (va - (vm->a64_kimage - A64_KIMAGE_SPAN) < 2 * A64_KIMAGE_SPAN) {
+			*pa = va - vm->a64_kimage_voffset;
+			return 1;
+		}
+		return 0;
+	}
 	if (vm->machine == EM_X86_64 && va >= X86_64_START_KERNEL_MAP) {
 		*pa = va - X86_64_START_KERNEL_MAP + (vm->have_phys_base ? vm->phys_base : 0);
 		return 1;
@@ -592,6 +610,74 @@ static int find_vmcoreinfo(struct vmcore *vm, struct ps_arena *a, const struct c
 	return vm_fail(vm, "no VMCOREINFO note: the dump does not say where the kernel log is");
 }
 
+/* A VMCOREINFO number: hex with a 0x prefix (arm64 prints its NUMBER()s
+ * so), else decimal.  1 if present and well formed. */
+static int info_num(const struct vmcore *vm, const char *key, uint64_t *out)
+{
+	const char *v;
+	size_t n;
+	int64_t d;
+
+	if (!vm_info_str(vm, key, &v, &n))
+		return 0;
+	if (n > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
+		return vm_info_hex(vm, key, out);
+	if (!vm_info_dec(vm, key, &d))
+		return 0;
+	*out = (uint64_t)d;
+	return 1;
+}
+
+/* arm64's memory layout from VMCOREINFO (arch/arm64/kernel/crash_core.c:
+ * NUMBER(VA_BITS), NUMBER(kimage_voffset), NUMBER(PHYS_OFFSET); PAGESIZE).
+ * The linear map starts at PAGE_OFFSET: -(1 << VA_BITS) since 5.4, whose
+ * linear map is the lower half of the kernel's range and ends at
+ * -(1 << (VA_BITS_MIN - 1)) (VA_BITS_MIN: 48 when VA_BITS is 52); before
+ * 5.4 it was the upper half, from -(1 << (VA_BITS - 1)).  Which one: the
+ * kernel image is in the other half, so a kernel-image symbol says.
+ * Missing or absurd values leave vm->a64 unset (PT_LOADs only). */
+static void arm64_layout(struct vmcore *vm)
+{
+	uint64_t va_bits, voff, phys, psize = 4096, ksym, stext;
+	unsigned vmin;
+	const char *v;
+	size_t n;
+	int flipped;
+
+	if (vm->machine != EM_AARCH64 || !info_num(vm, "NUMBER(VA_BITS)", &va_bits) ||
+	    !info_num(vm, "NUMBER(kimage_voffset)", &voff) ||
+	    !info_num(vm, "NUMBER(PHYS_OFFSET)", &phys))
+		return;
+	if (va_bits < 36 || va_bits > 52) {
+		vm_warn(vm, "arm64 VMCOREINFO: VA_BITS %u is not 36..52; using the PT_LOADs only",
+			(unsigned long long)va_bits);
+		return;
+	}
+	if (vm_info_str(vm, "PAGESIZE", &v, &n) &&
+	    (!info_num(vm, "PAGESIZE", &psize) ||
+	     (psize != 4096 && psize != 16384 && psize != 65536))) {
+		vm_warn(vm, "arm64 VMCOREINFO: page size %u is not 4K, 16K or 64K; using the "
+			"PT_LOADs only", (unsigned long long)psize);
+		return;
+	}
+	if (!vm_info_hex(vm, "SYMBOL(prb)", &ksym) && !vm_info_hex(vm, "SYMBOL(log_buf)", &ksym) &&
+	    !vm_info_hex(vm, "SYMBOL(swapper_pg_dir)", &ksym))
+		return;
+	vm->a64_kimage_voffset = voff;
+	vm->a64_phys_offset = phys;
+	vm->a64_kimage = vm_info_hex(vm, "SYMBOL(_stext)", &stext) ? stext : ksym;
+	flipped = (int)(ksym >> (va_bits - 1) & 1);
+	if (flipped) {
+		vmin = va_bits > 48 ? 48 : (unsigned)va_bits;
+		vm->a64_lin_start = (uint64_t)0 - ((uint64_t)1 << va_bits);
+		vm->a64_lin_end = (uint64_t)0 - ((uint64_t)1 << (vmin - 1));
+	} else {
+		vm->a64_lin_start = (uint64_t)0 - ((uint64_t)1 << (va_bits - 1));
+		vm->a64_lin_end = 0;   /* to the top */
+	}
+	vm->a64 = 1;
+}
+
 /* Direct-map base from the PT_LOADs: RAM segments map PAGE_OFFSET + phys. */
 static void derive_page_offset(struct vmcore *vm)
 {
@@ -751,6 +837,7 @@ int vm_open(struct vmcore *vm, struct port_file *f, struct ps_arena *a,
 		}
 	}
 	derive_page_offset(vm);
+	arm64_layout(vm);
 	vm->truncated = c.bad_load;
 	return PS_OK;
 }

@@ -62,6 +62,12 @@ struct vmcore {
 	uint64_t phys_base;
 	int have_page_offset;
 	uint64_t page_offset;
+	/* arm64, from VMCOREINFO (vm_open): the linear map is
+	 * [a64_lin_start, a64_lin_end) (end 0: the top) and maps
+	 * a64_phys_offset upwards; the kernel image is around a64_kimage
+	 * (a symbol in it) and at va - kimage_voffset */
+	int a64;
+	uint64_t a64_kimage_voffset, a64_phys_offset, a64_lin_start, a64_lin_end, a64_kimage;
 	struct vm_win win[WIN_COUNT];
 	int truncated;             /* the file ends before a PT_LOAD does */
 	int err;                   /* errno of the last failed pread */

@@ -106,6 +106,8 @@ def main():
     vm_synth = parse_vmcore(read(d, "vmcore_synth.txt"))
     res["vmcore_real"] = vm_real or {"not_measured": read(d, "vmcore_real.txt").strip()}
     res["vmcore_synthetic"] = vm_synth
+    res["vmcore_arm64"] = (parse_vmcore(read(d, "vmcore_arm64.txt", "")) if rc(d, "vmcore_arm64") in (0, 1) else []) \
+        or {"not_measured": read(d, "vmcore_arm64.txt", "not measured").strip()}
     ks = load_json(d, "kdump_scale.json")
     res["kdump_scale"] = ks
     kmodel = read(d, "kdump_model.txt").strip()
@@ -138,6 +140,7 @@ def main():
     res["fuzzing"] = {"per_target": per, "total_hours": total_fuzz / 3600.0, "notes": notes, "runs": runs}
     res["extraction_text"] = read(d, "extract.txt")
     res["upload_text"] = read(d, "upload.txt")
+    res["buckets_text"] = read(d, "buckets.txt")
 
     # ---- report ----
     w("# panicsage benchmarks")
@@ -295,6 +298,14 @@ def main():
     w(read(d, "vmcore_real.txt").rstrip())
     w("```")
     w("")
+    w("arm64 vmcores (the arm64 lab's capture, sysrq crash, Debian 6.1 arm64 guest, raw `/proc/vmcore`): the host "
+      "readers as above, then both aarch64 readers under `qemu-aarch64-static` (`build/arm64/panicsage-kdump "
+      "--dmesg` and Debian's arm64 `vmcore-dmesg`; their peak RSS includes the emulator's):")
+    w("")
+    w("```")
+    w(read(d, "vmcore_arm64.txt", "not measured").rstrip())
+    w("```")
+    w("")
     w("Synthetic vmcores (tests/vmcoregen.c; three printk formats with a 1 MiB log, and a 16 MiB lockless ring):")
     w("")
     w("```")
@@ -379,6 +390,15 @@ def main():
     w("")
     w("```")
     w(read(d, "upload.txt").rstrip() or "not measured")
+    w("```")
+    w("")
+    w("## 8b. Crash buckets")
+    w("")
+    w("`tests/bench/buckets.sh`: how the bucket signatures (core/bucket.h) group the lab corpus by fault kind "
+      "and syzkaller's reports by syzbot's titles.")
+    w("")
+    w("```")
+    w(read(d, "buckets.txt").rstrip() or "not measured")
     w("```")
     w("")
     w("## 9. Fuzzing")

@@ -9,7 +9,9 @@
 #   1 vmcore -> log        tests/bench/vmcore_dmesg.sh (real QEMU vmcores from
 #                          $PANICSAGE_VMCORES, else made by the QEMU lab into
 #                          build/bench-vmcores, and synthetic ones from
-#                          tests/vmcoregen.c)
+#                          tests/vmcoregen.c; an arm64 lab vmcore from
+#                          $PANICSAGE_VMCORES_ARM64 or build/bench-vmcores-arm64,
+#                          with the aarch64 readers under qemu-user)
 #   2 capture-kernel cost  tests/bench/kdump_scale.py (10 KiB .. 16 MiB logs)
 #   3 Drain throughput     tests/bench/drain_speed.py (needs ../shared)
 #   4 DBSCAN               tests/bench/dbscan_vs_sklearn.py
@@ -18,6 +20,7 @@
 #   6 sizes                tests/bench/kdump_size.sh, model files float/int8
 #   7 extraction accuracy  tests/bench/extract_corpus.py (needs ../shared)
 #   8 upload load          tests/bench/upload_load.sh
+#   8b crash buckets       tests/bench/buckets.sh (syzkaller part needs ../shared)
 #   + the model benchmark  tests/bench/model_bench.py (default model, training)
 #   9 fuzzing              the long runs recorded in tests/fuzz/longruns.txt
 set -u
@@ -91,6 +94,28 @@ else
 	echo "no real vmcore: the QEMU lab could not make one here (see tools/lab/README.md); set PANICSAGE_VMCORES" >"$T/r/vmcore_real.txt"
 	echo 77 >"$T/r/vmcore_real.rc"
 fi
+# 1b. arm64 vmcores: $PANICSAGE_VMCORES_ARM64, else one arm64 lab capture
+# (sysrq, the raw /proc/vmcore) made on first use into $B/bench-vmcores-arm64.
+VDIR64=$B/bench-vmcores-arm64
+if [ -z "${PANICSAGE_VMCORES_ARM64:-}" ] && [ ! -f "$VDIR64/sysrq-2.raw-vmcore" ]; then
+	note "arm64 vmcore: one arm64 QEMU lab capture into $VDIR64 (once, a few minutes)"
+	if ci/deps.sh build arm64 lab-arm64 >"$T/lab64.log" 2>&1 && make -s "$B/arm64/panicsage-kdump" >>"$T/lab64.log" 2>&1 &&
+	   LAB_ARCH=arm64 tools/lab/build.sh >>"$T/lab64.log" 2>&1; then
+		LAB_ARCH=arm64 tools/lab/run-case.sh --out "$T/labcases64" --keep-vmcore "$VDIR64" sysrq 2 >>"$T/lab64.log" 2>&1
+	fi
+	tail -n 3 "$T/lab64.log" >&2
+fi
+REAL64=""
+for v in ${PANICSAGE_VMCORES_ARM64:-$VDIR64/*.raw-vmcore}; do
+	[ -f "$v" ] && REAL64="$REAL64 $v"
+done
+if [ -n "$REAL64" ]; then
+	# shellcheck disable=SC2086
+	timed vmcore_arm64 sh tests/bench/vmcore_dmesg.sh -r "$R" $REAL64
+else
+	echo "no arm64 vmcore: the arm64 QEMU lab could not make one here (see tools/lab/README.md); set PANICSAGE_VMCORES_ARM64" >"$T/r/vmcore_arm64.txt"
+	echo 77 >"$T/r/vmcore_arm64.rc"
+fi
 timed vmcore_synth sh tests/bench/vmcore_dmesg.sh -r "$R"
 
 # 5 first: its model is the one the capture-kernel rows classify with
@@ -150,6 +175,9 @@ if [ $QUICK -eq 1 ]; then
 else
 	timed upload sh tests/bench/upload_load.sh
 fi
+
+# 8b. crash buckets
+timed buckets sh tests/bench/buckets.sh "$SHARED"
 
 echo $(( $(date +%s) - start )) >"$T/r/total.secs"
 "$PY" tests/bench/report.py "$T/r" "$OUT/REPORT.md" "$OUT/results.json" tests/fuzz/longruns.txt

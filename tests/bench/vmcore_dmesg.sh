@@ -13,6 +13,11 @@
 # VMCORE it benchmarks synthetic ones from tests/vmcoregen.c: the three
 # printk formats with a 1 MiB log, and a 16 MiB lockless ring
 # (log_buf_len=16M) to show memory that does not grow with the log.
+# An arm64 vmcore (e_machine AArch64) also gets two emulated rows, both
+# aarch64 binaries under qemu-aarch64-static: build/arm64/panicsage-kdump
+# --dmesg and Debian's arm64 vmcore-dmesg (from the arm64 lab's unpacked
+# packages, ARM64_PKGS, default build/lab-arm64/pkgs); their peak RSS
+# includes the emulator's own.
 # Needs `make test-build` first.  Exit status 1 if any output differs.
 set -u
 cd "$(dirname "$0")/../.."
@@ -34,6 +39,9 @@ find_tool() {
 }
 VD=$(find_tool vmcore-dmesg)
 MD=$(find_tool makedumpfile)
+QA=$(find_tool qemu-aarch64-static)
+A64PKGS=${ARM64_PKGS:-$B/lab-arm64/pkgs}
+A64KD=$B/arm64/panicsage-kdump
 TIME=/usr/bin/time
 [ -x "$P" ] || { echo "build $P first (make test-build)" >&2; exit 2; }
 [ -x "$TIME" ] || { echo "GNU time (/usr/bin/time) is needed" >&2; exit 2; }
@@ -114,6 +122,25 @@ for core in "$@"; do
 			printf '%-34s %-26s %14s %9s  %s\n' "" "vmcore-dmesg" "$ms" "$kib" "$same"
 		else
 			printf '%-34s %-26s failed: %s\n' "" "vmcore-dmesg" "$(head -c 120 "$T/err")"
+		fi
+	fi
+	# arm64 cores: both aarch64 readers, emulated
+	if [ "$(od -An -tu1 -j18 -N2 "$core" | tr -s ' ')" = " 183 0" ] && [ -n "$QA" ]; then
+		if [ -x "$A64KD" ]; then
+			if run "$QA" "$A64KD" --dmesg "$core"; then
+				if cmp -s "$T/out" "$T/ps.out"; then same=identical; else same=DIFFERENT; differ=1; fi
+				printf '%-34s %-26s %14s %9s  %s\n' "" "arm64 kdump --dmesg (qemu)" "$ms" "$kib" "$same"
+			else
+				printf '%-34s %-26s failed: %s\n' "" "arm64 kdump --dmesg (qemu)" "$(head -c 120 "$T/err")"
+			fi
+		fi
+		if [ -x "$A64PKGS/sbin/vmcore-dmesg" ]; then
+			if run "$QA" -L "$A64PKGS" "$A64PKGS/sbin/vmcore-dmesg" "$core"; then
+				if cmp -s "$T/out" "$T/ps.out"; then same=identical; else same=DIFFERENT; differ=1; fi
+				printf '%-34s %-26s %14s %9s  %s\n' "" "arm64 vmcore-dmesg (qemu)" "$ms" "$kib" "$same"
+			else
+				printf '%-34s %-26s failed: %s\n' "" "arm64 vmcore-dmesg (qemu)" "$(head -c 120 "$T/err")"
+			fi
 		fi
 	fi
 	if [ -n "$MD" ]; then

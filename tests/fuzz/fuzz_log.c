@@ -2,18 +2,21 @@
  *
  * Case-file header, log parser, masking, Drain, catalogue matching and
  * header marking (the built-in catalogue, parsed once), DBSCAN
- * extraction, culprits and both report writers, once with a large
+ * extraction, culprits, both report writers and the crash-bucket
+ * signature (core/bucket.c), once with a large
  * arena and once with a small one whose size the input chooses, so
  * that every out-of-memory path runs too.  Invariants: no crash, no
  * access outside the arena's allocations (PS_ARENA_POISON), every
  * index in the result inside the log, reports that fit the bound
  * ps_report_bound promised, record line numbers that never go back
  * (a glued line split in two gives two records of one line), only
- * documented statuses, and a kernel release (ps_log_release) that is
- * one printable word. */
+ * documented statuses, a kernel release (ps_log_release) that is one
+ * printable word, and a signature of NUL-terminated printable fields
+ * that is similar to itself and survives its own text form. */
 #include "tests/fuzz/fuzz.h"
 
 #include "core/arena.h"
+#include "core/bucket.h"
 #include "core/buf.h"
 #include "core/catalogue.h"
 #include "core/log.h"
@@ -25,6 +28,44 @@
  * capture kernel has 6 per byte), so PS_ENOMEM here is a bug. */
 #define LARGE_ARENA(n) ((1u << 20) + 32u * (n))
 #define SMALL_ARENA_MAX (256u << 10)
+
+static void check_field(const char *s, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < cap && s[i]; i++)
+		FUZZ_ASSERT((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f);
+	FUZZ_ASSERT(i < cap);
+}
+
+static void check_signature(const struct ps_analysis *an)
+{
+	struct ps_bucket_sig sig, copy;
+	char frames[PS_BUCKET_FRAMES * PS_BUCKET_SYM];
+	size_t n;
+	uint32_t i;
+
+	ps_bucket_compute(an, &sig);
+	check_field(sig.kind, sizeof sig.kind);
+	check_field(sig.title, sizeof sig.title);
+	check_field(sig.module, sizeof sig.module);
+	FUZZ_ASSERT(sig.nframes <= PS_BUCKET_FRAMES);
+	for (i = 0; i < sig.nframes; i++) {
+		check_field(sig.frames[i], sizeof sig.frames[i]);
+		FUZZ_ASSERT(sig.frames[i][0] != '\0');
+	}
+	check_field(sig.id, sizeof sig.id);
+	FUZZ_ASSERT(strlen(sig.id) == PS_BUCKET_ID_LEN);
+	FUZZ_ASSERT(ps_bucket_similar(&sig, &sig));
+	FUZZ_ASSERT(ps_bucket_frame_similarity(&sig, &sig) == 100);
+	/* the store keeps frames as text: they must come back the same */
+	copy = sig;
+	n = ps_bucket_frames_str(&sig, frames, sizeof frames);
+	FUZZ_ASSERT(n == strlen(frames));
+	ps_bucket_set_frames(&copy, frames, n);
+	ps_bucket_rekey(&copy);
+	FUZZ_ASSERT(copy.nframes == sig.nframes && copy.key == sig.key && !strcmp(copy.id, sig.id));
+}
 
 static void check_analysis(const struct ps_analysis *an, const struct ps_arena *a)
 {
@@ -77,6 +118,7 @@ static void check_analysis(const struct ps_analysis *an, const struct ps_arena *
 	ps_report_console(an, &b);
 	FUZZ_ASSERT(!b.overflow && b.len > 0);
 	free(rep);
+	check_signature(an);
 }
 
 static struct ps_catalogue catalogue;

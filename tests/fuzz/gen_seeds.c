@@ -113,11 +113,33 @@ static void frames(void)
 	if (ps_case_encode(out, sizeof out, &m, &len) != PS_FRAME_OK)
 		exit(1);
 	put("fuzz_frame", "case-unlabelled", out, len);
+	m.label = span("null-deref");
+	m.report = span(report);
+	if (ps_case_encode(out, sizeof out, &m, &len) != PS_FRAME_OK ||
+	    ps_case_set_version(out, len, 2) != PS_FRAME_OK)
+		exit(1);
+	put("fuzz_frame", "case-v2", out, len);
+	memset(&a, 0, sizeof a);
+	a.version = 1;
 	memcpy(a.id, id, sizeof id);
 	a.duplicate = 1;
 	if (ps_ack_encode(out, sizeof out, &a, &len) != PS_FRAME_OK)
 		exit(1);
 	put("fuzz_frame", "ack", out, len);
+	a.version = 2;
+	a.duplicate = 0;
+	a.bucket = span("9c1e2a907d41f3b2");
+	a.bucket_cases = 14;
+	a.bucket_machines = 9;
+	if (ps_ack_encode(out, sizeof out, &a, &len) != PS_FRAME_OK)
+		exit(1);
+	put("fuzz_frame", "ack-v2-unknown", out, len);
+	a.cause = span("psdev 1.1 dereferences a NULL queue on reset");
+	a.advice = span("update psdev to 1.2 or set psdev.reset=0");
+	a.url = span("https://wiki.example.org/kb/psdev-reset");
+	if (ps_ack_encode(out, sizeof out, &a, &len) != PS_FRAME_OK)
+		exit(1);
+	put("fuzz_frame", "ack-v2-known", out, len);
 	if (ps_error_encode(out, sizeof out, PS_FRAME_ERR_RETRY, "database is locked", &len) != PS_FRAME_OK)
 		exit(1);
 	put("fuzz_frame", "error", out, len);

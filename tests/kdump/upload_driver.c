@@ -6,7 +6,9 @@
  *                [--deadline-ms N]
  *
  * Without --report it only sends what the spool holds.  Prints the
- * message and counters; exits with kdump_deliver's code. */
+ * message and counters, and what a version 2 ACK said of the new case
+ * ("answer: ..." with control bytes as \xNN); exits with kdump_deliver's
+ * code. */
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -25,11 +27,30 @@ static void out(const char *s)
 	port_write_all(STDOUT_FILENO, s, strlen(s));
 }
 
+static void escaped(const char *title, const char *s)
+{
+	char buf[4 * 600 + 80];
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf, sizeof buf, "%s", title);
+	for (; *s && n + 6 < sizeof buf; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f)
+			buf[n++] = (char)c;
+		else
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "\\x%02x", c);
+	}
+	buf[n++] = '\n';
+	port_write_all(STDOUT_FILENO, buf, n);
+}
+
 int main(int argc, char **argv)
 {
 	static struct kdump_config cfg;
 	struct kdump_case c;
 	struct kdump_stats st;
+	struct kdump_answer ans;
 	const char *config = NULL, *cmdline = "", *report_path = NULL;
 	char msg[512], line[1024];
 	unsigned long deadline_ms = 20000;
@@ -80,5 +101,14 @@ int main(int argc, char **argv)
 		 "kdump-upload: %s\nrc=%d spooled=%u sent=%u duplicates=%u rejected=%u left=%u attempts=%u id=%s\n",
 		 msg, rc, st.spooled, st.sent, st.duplicates, st.rejected, st.left, st.attempts, st.case_id);
 	out(line);
+	kdump_last_answer(&ans);
+	if (ans.have) {
+		snprintf(line, sizeof line, "answer: bucket=%s cases=%u machines=%u\n", ans.bucket, ans.cases,
+			 ans.machines);
+		out(line);
+		escaped("answer: cause=", ans.cause);
+		escaped("answer: advice=", ans.advice);
+		escaped("answer: url=", ans.url);
+	}
 	return rc;
 }

@@ -250,6 +250,28 @@ int main(void)
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
 		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 2);
 		CHECK(an.panic != PS_NONE && an.lines[an.panic].rec->line == 6);
+		/* no timestamps: a slab report, a long object dump (not report
+		 * lines), then a generic panic reason: the panic ends the slab
+		 * report, whose BUG line is the header; a panic reason that
+		 * names its own kind (out of memory) is a crash of its own */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "BUG kmalloc-512 (Tainted: G           OE     ): Left Redzone overwritten");
+		for (i = 0; i < 150; i++)
+			put(&w, "Redzone  ffff888003a1c1f0: bb bb bb bb bb bb bb bb bb bb bb bb bb bb bb bb  ................");
+		put(&w, "Disabling lock debugging due to kernel taint");
+		put(&w, "Kernel panic - not syncing: panic_on_taint set ...");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
+		CHECK(an.crash_start != PS_NONE && an.lines[an.crash_start].rec->line == 1);
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "WARNING: CPU: 0 PID: 1 at drivers/gpu/drm/drm_edid.c:1234 drm_edid_block_valid+0x1a/0x100");
+		for (i = 0; i < 150; i++)
+			put(&w, "e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex");
+		put(&w, "Kernel panic - not syncing: System is deadlocked on memory");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 152);
 		/* no header-strength line at all: evidence that names a kind
 		 * ("Oops: ..." says bad-access) before the panic line */
 		w.len = 0;

@@ -92,7 +92,9 @@ static void test_rejections(void)
 	CHECK_EQ_INT(ps_frame_decode("P", 1, &f, &need), PS_FRAME_SHORT);
 	CHECK_EQ_INT(ps_frame_decode("PX", 2, &f, &need), PS_FRAME_EMAGIC);
 
-	memcpy(copy, buf, len); copy[4] = 2;
+	memcpy(copy, buf, len); copy[4] = 3;
+	CHECK_EQ_INT(ps_frame_decode(copy, len, &f, &need), PS_FRAME_EVERSION);
+	memcpy(copy, buf, len); copy[4] = 0;
 	CHECK_EQ_INT(ps_frame_decode(copy, len, &f, &need), PS_FRAME_EVERSION);
 	memcpy(copy, buf, len); copy[5] = 9;
 	CHECK_EQ_INT(ps_frame_decode(copy, len, &f, &need), PS_FRAME_ETYPE);
@@ -158,12 +160,16 @@ static void test_ack_error(void)
 	for (unsigned i = 0; i < PS_FRAME_ID_LEN; i++)
 		a.id[i] = (uint8_t)i;
 	a.duplicate = 1;
+	CHECK_EQ_INT(ps_ack_encode(buf, sizeof buf, &a, &len), PS_FRAME_EOUTPUT);   /* no version */
+	a.version = 1;
 	CHECK_EQ_INT(ps_ack_encode(buf, sizeof buf, &a, &len), PS_FRAME_OK);
 	CHECK_EQ_INT(len, PS_FRAME_HEADER + PS_FRAME_ACK_LEN);
 	CHECK_EQ_INT(ps_frame_decode(buf, len, &f, &need), PS_FRAME_OK);
 	CHECK_EQ_INT(ps_ack_decode(&f, &b), PS_FRAME_OK);
 	CHECK(memcmp(a.id, b.id, sizeof a.id) == 0);
 	CHECK_EQ_INT(b.duplicate, 1);
+	CHECK_EQ_INT(b.version, 1);
+	CHECK_EQ_INT(buf[4], 1);
 	CHECK_EQ_INT(ps_error_decode(&f, &e), PS_FRAME_ETYPE);
 	CHECK_EQ_INT(ps_case_decode(&f, &m), PS_FRAME_ETYPE);
 	ps_id_hex(a.id, hex);
@@ -182,6 +188,107 @@ static void test_ack_error(void)
 		CHECK_EQ_INT(ps_error_encode(buf, sizeof buf, 1, longmsg, &len), PS_FRAME_OK);
 		CHECK_EQ_INT(len, PS_FRAME_HEADER + 4 + PS_FRAME_MAX_ERRMSG);
 	}
+}
+
+static struct ps_span sp(const char *s)
+{
+	struct ps_span r = { s, (uint32_t)strlen(s) };
+	return r;
+}
+
+/* Version 2: the ACK with a bucket and a resolution; a version 2 CASE
+ * keeps its payload and id; ERROR stays version 1. */
+static void test_version2(void)
+{
+	struct ps_ack a, b;
+	struct ps_frame f;
+	struct ps_frame_error e;
+	struct ps_case_meta m;
+	uint8_t big[PS_FRAME_HEADER + PS_FRAME_MAX_ACK2 + 64], c1[512], c2[512];
+	char advice[PS_FRAME_MAX_ADVICE + 2];
+	size_t len, need, n1;
+
+	memset(&a, 0, sizeof a);
+	a.version = 2;
+	memset(a.id, 7, sizeof a.id);
+	a.bucket = sp("0123456789abcdef");
+	a.bucket_cases = 12;
+	a.bucket_machines = 5;
+	a.cause = sp("psdev frees its buffer twice (caf\xc3\xa9)");
+	a.advice = sp("update psdev to 1.2");
+	a.url = sp("https://example.org/kb/1");
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_OK);
+	CHECK_EQ_INT(big[4], 2);
+	CHECK_EQ_INT(len, PS_FRAME_HEADER + PS_FRAME_MIN_ACK2 + a.bucket.n + a.cause.n + a.advice.n + a.url.n);
+	CHECK_EQ_INT(ps_frame_decode(big, len, &f, &need), PS_FRAME_OK);
+	CHECK_EQ_INT(ps_ack_decode(&f, &b), PS_FRAME_OK);
+	CHECK_EQ_INT(b.version, 2);
+	CHECK_EQ_INT(b.bucket_cases, 12);
+	CHECK_EQ_INT(b.bucket_machines, 5);
+	CHECK_SPAN(b.bucket.p, b.bucket.n, "0123456789abcdef");
+	CHECK_SPAN(b.cause.p, b.cause.n, "psdev frees its buffer twice (caf\xc3\xa9)");
+	CHECK_SPAN(b.advice.p, b.advice.n, "update psdev to 1.2");
+	CHECK_SPAN(b.url.p, b.url.n, "https://example.org/kb/1");
+	/* control characters, an escape sequence, advice without a cause,
+	 * oversized fields: refused by the encoder */
+	a.cause = sp("red \x1b[31m");
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_EOUTPUT);
+	a.cause = sp("C1 \xc2\x9b" "31m");
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_EOUTPUT);
+	a.cause = sp("");
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_EOUTPUT);
+	a.cause = sp("x");
+	memset(advice, 'a', sizeof advice - 1);
+	advice[sizeof advice - 1] = 0;
+	a.advice = sp(advice);
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_EOUTPUT);
+	advice[PS_FRAME_MAX_ADVICE] = 0;
+	a.advice = sp(advice);
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_OK);
+	a.url = sp("https://example.org/a b\n");
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_EOUTPUT);
+	/* an unknown problem: no resolution at all */
+	a.cause = a.advice = a.url = sp("");
+	a.bucket = sp("");
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_OK);
+	CHECK_EQ_INT(len, PS_FRAME_HEADER + PS_FRAME_MIN_ACK2);
+	CHECK_EQ_INT(ps_frame_decode(big, len, &f, &need), PS_FRAME_OK);
+	CHECK_EQ_INT(ps_ack_decode(&f, &b), PS_FRAME_OK);
+	CHECK_EQ_INT(b.cause.n, 0);
+	/* a decoded control character is refused: hand-made frame */
+	a.cause = sp("abc");
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_OK);
+	big[len - 2 - 2 - 2] = 0x1b;                     /* the 'c' of the cause */
+	CHECK_EQ_INT(ps_frame_seal_version(big, sizeof big, 2, PS_FRAME_ACK, len - PS_FRAME_HEADER, &need),
+		     PS_FRAME_OK);
+	CHECK_EQ_INT(ps_frame_decode(big, len, &f, &need), PS_FRAME_OK);
+	CHECK_EQ_INT(ps_ack_decode(&f, &b), PS_FRAME_EFIELD);
+	/* a version 1 ACK's length under version 2 is too short */
+	a.version = 1;
+	CHECK_EQ_INT(ps_ack_encode(big, sizeof big, &a, &len), PS_FRAME_OK);
+	big[4] = 2;
+	CHECK_EQ_INT(ps_frame_decode(big, len, &f, &need), PS_FRAME_ETOOSMALL);
+
+	/* CASE version 2: same payload and id, only the header differs */
+	n1 = make_case(c1, sizeof c1, "{\"label\":\"oops\"}");
+	memcpy(c2, c1, n1);
+	CHECK_EQ_INT(ps_case_set_version(c2, n1, 2), PS_FRAME_OK);
+	CHECK_EQ_INT(c2[4], 2);
+	CHECK(memcmp(c1 + PS_FRAME_HEADER, c2 + PS_FRAME_HEADER, n1 - PS_FRAME_HEADER) == 0);
+	CHECK_EQ_INT(ps_frame_decode(c2, n1, &f, &need), PS_FRAME_OK);
+	CHECK_EQ_INT(f.version, 2);
+	CHECK_EQ_INT(ps_case_decode(&f, &m), PS_FRAME_OK);
+	CHECK_EQ_INT(ps_case_set_version(c2, n1, 1), PS_FRAME_OK);
+	CHECK(memcmp(c1, c2, n1) == 0);
+	CHECK_EQ_INT(ps_case_set_version(c2, n1, 3), PS_FRAME_EOUTPUT);
+	/* version 3 and a version 2 ERROR are refused by the header decoder */
+	c2[4] = 3;
+	CHECK_EQ_INT(ps_frame_decode(c2, n1, &f, &need), PS_FRAME_EVERSION);
+	CHECK_EQ_INT(ps_error_encode(big, sizeof big, 1, "x", &len), PS_FRAME_OK);
+	CHECK_EQ_INT(big[4], 1);
+	big[4] = 2;
+	CHECK_EQ_INT(ps_frame_decode(big, len, &f, &need), PS_FRAME_EVERSION);
+	(void)e;
 }
 
 /* Random bit flips, truncations and pure noise: decoders must return
@@ -230,6 +337,7 @@ int main(void)
 	test_case_roundtrip();
 	test_rejections();
 	test_ack_error();
+	test_version2();
 	test_mutations();
 	return check_summary("test_frame");
 }

@@ -143,10 +143,11 @@ static const char *describe(const struct gen_opts *o)
 {
 	static char d[200];
 	static const char *const fm[] = { "lockless", "structured", "plain" };
-	static const char *const ma[] = { "x86_64", "i386", "ppc64", "ppc" };
+	static const char *const ma[] = { "x86_64", "i386", "ppc64", "ppc", "arm64" };
 
-	snprintf(d, sizeof d, "%s %s%s bits=%u/%u%s%s%s%s%s%s%s%s%s corrupt=%s", fm[o->format],
-		 ma[o->machine], o->elf32 ? " elf32" : "", o->ring_bits, o->desc_bits,
+	snprintf(d, sizeof d, "%s %s%s page=%u va=%u%s bits=%u/%u%s%s%s%s%s%s%s%s%s corrupt=%s",
+		 fm[o->format], ma[o->machine], o->elf32 ? " elf32" : "", o->page_size, o->va_bits,
+		 o->arm64_old ? " arm64-old" : "", o->ring_bits, o->desc_bits,
 		 o->kaslr ? " kaslr" : "", o->l5 ? " l5" : "", o->makedumpfile ? " mdf" : "",
 		 o->no_ktext ? " no-ktext" : "", o->dynamic_buf ? " dyn" : "",
 		 o->alt_layout ? " alt" : "", o->pn_xnum ? " xnum" : "",
@@ -227,11 +228,51 @@ static void check_valid(struct gen_opts o, int expect_wrap)
 	gen_free(&g);
 }
 
+/* arm64: every page size with the VA_BITS it allows, both layouts (the
+ * linear map in the lower half since 5.4, the upper half before), read
+ * through the PT_LOADs and, without a kernel-image PT_LOAD (an arm64
+ * kexec that found no _text) or without virtual addresses at all, through
+ * VMCOREINFO's kimage_voffset, PHYS_OFFSET and VA_BITS alone. */
+static void check_arm64(struct gen_opts o)
+{
+	static const struct { unsigned page, va; int old; } lay[] = {
+		{ 4096, 48, 0 }, { 4096, 39, 0 }, { 16384, 47, 0 }, { 16384, 36, 0 },
+		{ 65536, 52, 0 }, { 65536, 42, 0 }, { 4096, 48, 1 }, { 4096, 39, 1 },
+		{ 16384, 47, 1 }, { 65536, 42, 1 }, { 65536, 48, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof lay / sizeof lay[0]; i++) {
+		o.page_size = lay[i].page;
+		o.va_bits = lay[i].va;
+		o.arm64_old = lay[i].old;
+		o.kaslr = (int)(i & 1);
+		o.seed = (uint32_t)(i + 11);
+		check_valid(o, 1);
+		o.no_ktext = 1;
+		check_valid(o, 1);
+		o.no_ktext = 0;
+		o.phys_only = 1;
+		check_valid(o, 1);
+		o.dynamic_buf = 1;      /* the ring in the linear map */
+		check_valid(o, 1);
+		o.makedumpfile = 1;
+		check_valid(o, 1);
+		o.phys_only = 0;
+		o.no_ktext = 1;
+		check_valid(o, 1);
+		o.no_ktext = o.dynamic_buf = o.makedumpfile = 0;
+	}
+	o.page_size = o.va_bits = 0;
+	o.arm64_old = o.kaslr = 0;
+	o.seed = 0;
+}
+
 static void test_matrix(void)
 {
 	static const struct { int machine, elf32; } machines[] = {
 		{ GEN_X86_64, 0 }, { GEN_I386, 1 }, { GEN_I386, 0 }, { GEN_PPC64, 0 },
-		{ GEN_PPC, 1 }, { GEN_PPC, 0 },
+		{ GEN_PPC, 1 }, { GEN_PPC, 0 }, { GEN_ARM64, 0 },
 	};
 	int fmt;
 	size_t m;
@@ -301,6 +342,8 @@ static void test_matrix(void)
 				o.kaslr = o.phys_only = 0;
 				o.seed = 0;
 			}
+			if (machines[m].machine == GEN_ARM64)
+				check_arm64(o);
 			if (fmt == GEN_STRUCTURED) {
 				o.old_names = 1;        /* SIZE(log), 3.5-3.10 */
 				check_valid(o, 1);
@@ -493,6 +536,7 @@ static void test_corrupt(void)
 			check_corrupt(fmt, c, GEN_X86_64, 0);
 			check_corrupt(fmt, c, GEN_PPC64, 1);
 			check_corrupt(fmt, c, GEN_PPC, 0);
+			check_corrupt(fmt, c, GEN_ARM64, 1);
 		}
 	}
 }

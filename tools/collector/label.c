@@ -1,15 +1,22 @@
 /* panicsage label: the people's side of active learning.
  *
- * Lists the stored cases nobody has labelled yet, most uncertain first
- * (the entropy of the classifier's ranking, the trainer's active-learning
- * criterion), shows one case in full, and records a person's label in
- * the case store (cases.human_label, labelled_us, labelled_by), from
- * where `panicsage train --db` learns it.  The store may be in use by
- * `panicsage serve`: every write is one IMMEDIATE transaction, and the
- * store's busy timeout covers the collector's commits. */
+ * The queue is per crash bucket (tools/store, core/bucket.h): the
+ * buckets nobody has labelled, most uncertain and most frequent first
+ * (STORE_QUEUE_ORDER), since one label given to a bucket labels all its
+ * cases.  The per-case queue (--cases) lists the cases nobody labelled,
+ * most uncertain first (the entropy of the classifier's ranking, the
+ * trainer's active-learning criterion).  It shows one case in full,
+ * records a person's label for a case or a bucket in the case store
+ * (human_label, labelled_us, labelled_by), from where `panicsage train
+ * --db` learns it, and attaches a known problem's resolution to a bucket,
+ * which the collector sends back to the capture kernels of its later
+ * cases.  The store may be in use by `panicsage serve`: every write is
+ * one IMMEDIATE transaction, and the store's busy timeout covers the
+ * collector's commits. */
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,10 +33,22 @@
 
 static const char label_usage[] =
 	"usage: panicsage label --db STORE [--limit N] [--json]\n"
+	"       panicsage label --db STORE --cases [--limit N] [--json]\n"
 	"       panicsage label --db STORE --show ID [--json]\n"
-	"       panicsage label --db STORE --set ID LABEL [--by NAME]\n\n"
+	"       panicsage label --db STORE --set ID LABEL [--by NAME]\n"
+	"       panicsage label --db STORE --set --bucket BUCKET LABEL [--by NAME]\n"
+	"       panicsage label --db STORE --resolve BUCKET --cause TEXT [--advice TEXT]\n"
+	"                       [--url URL] [--by NAME]\n"
+	"       panicsage label --db STORE --resolve BUCKET --clear\n\n"
 	"The labelling queue of a collector's case store (panicsage serve).\n\n"
-	"Without --show or --set, lists the cases that have no human label yet,\n"
+	"Without other options, lists the crash buckets (panicsage buckets) that\n"
+	"nobody has labelled and that have unlabelled cases, most uncertain and\n"
+	"most frequent first: by the total uncertainty of their unlabelled cases,\n"
+	"the sum of the entropies below (a case without a ranking counts ln 14,\n"
+	"not knowing among the 14 labels), so a bucket of many uncertain cases\n"
+	"comes first, since its label labels them all; ties go to the bucket with\n"
+	"more cases, then the most recently seen.\n\n"
+	"--cases lists the cases that have no human label yet instead,\n"
 	"most uncertain first: by the Shannon entropy (natural log) of the\n"
 	"probabilities in the report's ranking, the criterion the trainer's\n"
 	"active learning queries by (train --active-learning); a case without a\n"
@@ -38,18 +57,28 @@ static const char label_usage[] =
 	"the case id (its first 12 hex digits), received time (UTC), machine,\n"
 	"kernel release, predicted label and confidence, entropy, the first\n"
 	"culprit line and the summary's gist (panicsage summarize).\n"
-	"  --limit N    at most N cases (default 20; 0 = all)\n"
+	"  --limit N    at most N buckets or cases (default 20; 0 = all)\n"
 	"  --json       one JSON array instead (with --show: one object)\n\n"
-	"  --show ID    one case in full: metadata, segment, culprit lines,\n"
-	"               neighbours, summary\n"
+	"  --show ID    one case in full: metadata, its bucket and the bucket's\n"
+	"               resolution, segment, culprit lines, neighbours, summary\n"
 	"  --set ID LABEL   record a person's label for the case (relabelling\n"
 	"               is allowed and says so); LABEL is one of TAXONOMY.md's:\n"
 	"               %s\n"
-	"  --by NAME    who labelled it (default: the login name)\n\n"
-	"ID is a full case id or an unambiguous prefix of at least 4 hex digits.\n"
+	"  --set --bucket BUCKET LABEL   the label of every case of the bucket,\n"
+	"               and of the cases that join it later\n"
+	"  --resolve BUCKET   attach a known problem's resolution to the bucket:\n"
+	"               --cause TEXT (required, at most 256 bytes), --advice TEXT\n"
+	"               (at most 512), --url URL (http:// or https://, at most\n"
+	"               256, no spaces); texts are UTF-8 without control\n"
+	"               characters.  The collector sends it to every capture kernel\n"
+	"               that uploads a case of the bucket afterwards, which prints\n"
+	"               it on the console.  --clear removes it.\n"
+	"  --by NAME    who labelled or resolved it (default: the login name)\n\n"
+	"ID is a full case id or an unambiguous prefix of at least 4 hex digits;\n"
+	"BUCKET the same for a bucket id (panicsage buckets).\n"
 	"'panicsage train --db STORE' learns from the labelled cases.\n"
-	"exit codes: 2 bad usage or label, 3 store missing or unreadable,\n"
-	"            4 no such case, or an ambiguous prefix\n";
+	"exit codes: 2 bad usage, label or text, 3 store missing or unreadable,\n"
+	"            4 no such case or bucket, or an ambiguous prefix\n";
 
 /* "manual, hardware, ...", lines broken before `width` columns and
  * continued with `indent` when width is not 0 */
@@ -79,35 +108,7 @@ static void usage(FILE *f)
 	fprintf(f, label_usage, label_names(58, "               "));
 }
 
-/* ---- the uncertainty: SQL aggregate ps_entropy(p) = -sum p ln p over
- * the numeric p > 0; NULL when there is no numeric p at all ---- */
-
-static void entropy_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	double *h, p;
-	int t = sqlite3_value_type(argv[0]);
-
-	(void)argc;
-	if (t != SQLITE_INTEGER && t != SQLITE_FLOAT)
-		return;
-	if (!(h = sqlite3_aggregate_context(ctx, sizeof *h))) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	p = sqlite3_value_double(argv[0]);
-	if (p > 0)
-		*h -= p * log(p);
-}
-
-static void entropy_final(sqlite3_context *ctx)
-{
-	double *h = sqlite3_aggregate_context(ctx, 0);
-
-	if (h)
-		sqlite3_result_double(ctx, *h);
-	else
-		sqlite3_result_null(ctx);
-}
+/* ---- the uncertainty: ps_entropy() is registered by the store (store.c) ---- */
 
 /* SQL: the entropy of the ranking of report `r` (valid JSON or NULL). */
 #define ENTROPY_SQL(r) \
@@ -254,6 +255,38 @@ static int print_rows(sqlite3 *db, const char *title, const char *sql, const cha
 	return rc == SQLITE_DONE ? PS_EXIT_OK : sql_fail(db, title);
 }
 
+/* "  bucket ..." and a known problem's resolution, for --show. */
+static int show_bucket_of(sqlite3 *db, const char *id)
+{
+	struct store_bucket_info info;
+	char err[400];
+
+	if (store_case_bucket_info(db, id, &info, err, sizeof err)) {
+		cli_error("label: %s", err);
+		return PS_EXIT_IO;
+	}
+	if (!info.bucket[0]) {
+		fputs("  bucket     none\n", stdout);
+		return PS_EXIT_OK;
+	}
+	printf("  bucket     %s, %u case%s from %u machine%s (panicsage buckets --show %.12s)\n", info.bucket,
+	       info.cases, info.cases == 1 ? "" : "s", info.machines, info.machines == 1 ? "" : "s", info.bucket);
+	if (info.cause[0]) {
+		fputs("  known problem: ", stdout);
+		put_text(info.cause);
+		if (info.advice[0]) {
+			fputs("\n  advice:    ", stdout);
+			put_text(info.advice);
+		}
+		if (info.url[0]) {
+			fputs("\n  see:       ", stdout);
+			put_text(info.url);
+		}
+		putchar('\n');
+	}
+	return PS_EXIT_OK;
+}
+
 static int show_case(sqlite3 *db, const char *prefix, int as_json)
 {
 	static const char sql[] =
@@ -269,7 +302,10 @@ static int show_case(sqlite3 *db, const char *prefix, int as_json)
 		"   'confidence', CASE WHEN label != '' THEN confidence END, 'entropy', " ENTROPY_SQL("r") ","
 		"   'peer', peer, 'client', client, 'human_label', human_label,"
 		"   'labelled_us', labelled_us, 'labelled_by', labelled_by,"
-		"   'summary_source', summary_source, 'summary', json(s), 'report', json(r))"
+		"   'summary_source', summary_source, 'summary', json(s), 'report', json(r),"
+		"   'bucket', bucket, 'resolution', (SELECT CASE WHEN COALESCE(b.cause, '') != '' THEN"
+		"    json_object('cause', b.cause, 'advice', NULLIF(b.advice, ''), 'url', NULLIF(b.url, ''),"
+		"    'by', b.resolved_by, 'resolved_us', b.resolved_us) END FROM buckets b WHERE b.id = c.bucket))"
 		" FROM c";
 	char id[2 * PS_FRAME_ID_LEN + 1];
 	sqlite3_stmt *st;
@@ -316,6 +352,10 @@ static int show_case(sqlite3 *db, const char *prefix, int as_json)
 		putchar('\n');
 	} else {
 		fputs("not labelled yet\n", stdout);
+	}
+	if ((rc = show_bucket_of(db, id)) != PS_EXIT_OK) {
+		sqlite3_finalize(st);
+		return rc;
 	}
 	r = col(st, 14);
 	s = col(st, 15);
@@ -430,6 +470,162 @@ out:
 	return rc;
 }
 
+/* ---- the bucket queue ---- */
+
+struct queue {
+	int json, n;
+};
+
+static int queue_one(const struct store_bucket *b, void *ctx)
+{
+	struct queue *q = ctx;
+
+	if (q->json) {
+		fputs(q->n++ ? ",\n" : "\n", stdout);
+		bucket_print_json(b);
+	} else {
+		if (q->n++ == 0)
+			fputs("buckets nobody labelled, by the total uncertainty of their unlabelled cases,\n"
+			      "then cases, then last seen:\n", stdout);
+		bucket_print_text(b);
+		printf("    uncertainty %.4f (%lld unlabelled case%s)\n", b->uncertainty, (long long)b->unlabelled,
+		       b->unlabelled == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+static int list_buckets(sqlite3 *db, const char *dbpath, uint32_t limit, int as_json)
+{
+	struct queue q = { as_json, 0 };
+	char err[400];
+
+	if (as_json)
+		putchar('[');
+	if (store_buckets(db, STORE_BUCKETS_QUEUE, NULL, limit, queue_one, &q, err, sizeof err)) {
+		cli_error("label: %s", err);
+		return PS_EXIT_IO;
+	}
+	if (as_json)
+		fputs(q.n ? "\n]\n" : "]\n", stdout);
+	else if (!q.n)
+		printf("no bucket to label in %s\n", dbpath);
+	else
+		printf("\n%d bucket%s shown%s; label all of a bucket's cases with:\n"
+		       "  panicsage label --db %s --set --bucket BUCKET LABEL\n"
+		       "(--cases lists the cases one by one)\n", q.n, q.n == 1 ? "" : "s",
+		       limit && (uint32_t)q.n == limit ? " (--limit N for more)" : "", dbpath);
+	return PS_EXIT_OK;
+}
+
+static int find_bucket(sqlite3 *db, const char *prefix, char *id)
+{
+	char err[400];
+	enum store_find r = store_find_bucket(db, prefix, id, err, sizeof err);
+
+	if (r != STORE_FOUND)
+		cli_error("label: %s", err);
+	return store_find_exit(r);
+}
+
+static int set_bucket_label(sqlite3 *db, const char *prefix, const char *label, const char *by)
+{
+	char id[PS_BUCKET_ID_LEN + 1], err[400], *old = NULL;
+	int64_t n = 0;
+	int rc;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(db, "starting the write transaction");
+	if ((rc = find_bucket(db, prefix, id)) != PS_EXIT_OK)
+		goto out;
+	if (store_label_bucket(db, id, label, by, &n, &old, err, sizeof err) ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		cli_error("label: %s", err[0] ? err : sqlite3_errmsg(db));
+		rc = PS_EXIT_IO;
+		goto out;
+	}
+	printf("bucket %.12s: ", id);
+	if (old) {
+		fputs("relabelled ", stdout);
+		put_text(old);
+		printf(" -> %s%s", label, strcmp(old, label) ? "" : " (unchanged)");
+	} else {
+		printf("labelled %s", label);
+	}
+	printf(", %lld case%s", (long long)n, n == 1 ? "" : "s");
+	if (by) {
+		fputs(" by ", stdout);
+		put_text(by);
+	}
+	putchar('\n');
+out:
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_free(old);
+	return rc;
+}
+
+static int resolve_bucket(sqlite3 *db, const char *prefix, const char *cause, const char *advice, const char *url,
+			  const char *by)
+{
+	char id[PS_BUCKET_ID_LEN + 1], err[400] = "";
+	int rc;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(db, "starting the write transaction");
+	if ((rc = find_bucket(db, prefix, id)) != PS_EXIT_OK)
+		goto out;
+	if (store_resolve_bucket(db, id, cause, advice, url, by, err, sizeof err) ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		cli_error("label: %s", err[0] ? err : sqlite3_errmsg(db));
+		rc = PS_EXIT_IO;
+		goto out;
+	}
+	if (cause) {
+		printf("bucket %.12s: known problem: ", id);
+		put_text(cause);
+		fputs("\n(sent to the capture kernels of its next cases)\n", stdout);
+	} else {
+		printf("bucket %.12s: resolution removed\n", id);
+	}
+out:
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static int utf8_ok(const char *str, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = p[i], need, k;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
+		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
+		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
+		else return 0;
+		if (n - i - 1 < need)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
 static const char *login_name(void)
 {
 	const struct passwd *pw = getpwuid(getuid());
@@ -451,12 +647,38 @@ static int check_by(const char *by)
 	return PS_EXIT_OK;
 }
 
+/* Resolution texts: UTF-8 (checked by the frame encoder too) without
+ * control characters, at most `max` bytes; a URL is printable ASCII
+ * without spaces, http:// or https://. */
+static int check_text(const char *opt, const char *s, size_t max, int url)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) ||
+		    (url && (p[i] == ' ' || p[i] > 0x7e)))
+			break;
+	if (i < n || n > max || (url && strncmp(s, "http://", 7) && strncmp(s, "https://", 8))) {
+		cli_error("label: %s: %s of at most %zu bytes%s", opt, url ? "an http:// or https:// URL" : "a text",
+			  max, url ? " without spaces or control characters" : " without control characters");
+		return PS_EXIT_USAGE;
+	}
+	if (!url && !utf8_ok(s, n)) {
+		cli_error("label: %s: not UTF-8", opt);
+		return PS_EXIT_USAGE;
+	}
+	return PS_EXIT_OK;
+}
+
 int cmd_label(int argc, char **argv)
 {
 	const char *dbpath = NULL, *show = NULL, *set = NULL, *label = NULL, *by = NULL;
+	const char *resolve = NULL, *cause = NULL, *advice = NULL, *url = NULL;
 	const char *set_args[2] = { NULL, NULL };
 	uint32_t limit = LIMIT_DEFAULT;
-	int nargs, as_json = 0, have_limit = 0, rc;
+	int i, nargs, as_json = 0, have_limit = 0, rc, bucket = 0, cases = 0, clear = 0;
+	char **args;
 	sqlite3 *db;
 	char err[400];
 	const struct cli_opt opts[] = {
@@ -465,13 +687,32 @@ int cmd_label(int argc, char **argv)
 		  .seen = &have_limit },
 		CLI_STR("--show", &show),
 		{ .name = "--set", .type = CLI_T_STR, .dst = set_args, .nvals = 2, .what = "ID and LABEL" },
+		CLI_FLAG("--bucket", &bucket),
 		CLI_STR("--by", &by),
 		CLI_FLAG("--json", &as_json),
+		CLI_FLAG("--cases", &cases),
+		CLI_STR("--resolve", &resolve),
+		CLI_STR("--cause", &cause),
+		CLI_STR("--advice", &advice),
+		CLI_STR("--url", &url),
+		CLI_FLAG("--clear", &clear),
 		CLI_END
 	};
 	const struct cli_spec spec = { "label", opts, usage, 0, 0 };
 
-	if ((rc = cli_parse(&spec, argc, argv, NULL, &nargs)) != PS_EXIT_OK)
+	/* "--set --bucket BUCKET LABEL": --bucket is a flag saying that
+	 * --set's ID is a bucket; moved before --set for the parser */
+	args = cli_calloc((size_t)argc + 1, sizeof *args);
+	for (i = 0; i < argc; i++)
+		args[i] = argv[i];
+	for (i = 1; i + 1 < argc; i++)
+		if (!strcmp(args[i], "--set") && !strcmp(args[i + 1], "--bucket")) {
+			args[i] = argv[i + 1];
+			args[i + 1] = argv[i];
+		}
+	rc = cli_parse(&spec, argc, args, NULL, &nargs);
+	free(args);
+	if (rc != PS_EXIT_OK)
 		return rc == CLI_HELP ? PS_EXIT_OK : rc;
 	set = set_args[0];
 	label = set_args[1];
@@ -480,17 +721,39 @@ int cmd_label(int argc, char **argv)
 		usage(stderr);
 		return PS_EXIT_USAGE;
 	}
-	if ((show && set) || ((show || set) && have_limit) || (set && as_json) || (by && !set)) {
-		cli_error("label: one of the list, --show or --set at a time; --limit goes with the list,"
-			  " --json not with --set, --by only with --set");
+	if ((!!show + !!set + !!resolve + cases > 1) || ((show || set || resolve) && have_limit) ||
+	    ((set || resolve) && as_json) || (by && !set && !(resolve && !clear))) {
+		cli_error("label: one of the list, --cases, --show, --set or --resolve at a time; --limit goes"
+			  " with the lists, --json not with --set or --resolve, --by only with --set or --resolve");
 		return PS_EXIT_USAGE;
 	}
-	if (set) {
-		if (ps_taxonomy_index(label, strlen(label)) < 0) {
-			cli_error("label: '%s' is not a root-cause label; the labels are: %s", label,
-				  label_names(0, NULL));
+	if (bucket && !set) {
+		cli_error("label: --bucket goes with --set: --set --bucket BUCKET LABEL");
+		return PS_EXIT_USAGE;
+	}
+	if ((cause || advice || url || clear) && !resolve) {
+		cli_error("label: --cause, --advice, --url and --clear go with --resolve BUCKET");
+		return PS_EXIT_USAGE;
+	}
+	if (resolve && (clear ? cause || advice || url : !cause)) {
+		cli_error("label: --resolve BUCKET needs --cause TEXT (and maybe --advice, --url), or --clear alone");
+		return PS_EXIT_USAGE;
+	}
+	if (resolve && !clear) {
+		if (!*cause) {
+			cli_error("label: --cause: the cause may not be empty");
 			return PS_EXIT_USAGE;
 		}
+		if ((rc = check_text("--cause", cause, PS_FRAME_MAX_CAUSE, 0)) ||
+		    (advice && (rc = check_text("--advice", advice, PS_FRAME_MAX_ADVICE, 0))) ||
+		    (url && *url && (rc = check_text("--url", url, PS_FRAME_MAX_URL, 1))))
+			return rc;
+	}
+	if (set && ps_taxonomy_index(label, strlen(label)) < 0) {
+		cli_error("label: '%s' is not a root-cause label; the labels are: %s", label, label_names(0, NULL));
+		return PS_EXIT_USAGE;
+	}
+	if (set || (resolve && !clear)) {
 		if (!by)
 			by = login_name();
 		else if ((rc = check_by(by)) != PS_EXIT_OK)
@@ -500,15 +763,18 @@ int cmd_label(int argc, char **argv)
 		cli_error("label: %s", err);
 		return PS_EXIT_IO;
 	}
-	if (sqlite3_create_function(db, "ps_entropy", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
-				    entropy_step, entropy_final) != SQLITE_OK) {
-		rc = sql_fail(db, "registering ps_entropy");
+	if (resolve) {
+		rc = resolve_bucket(db, resolve, clear ? NULL : cause, advice, url, by);
+	} else if (set && bucket) {
+		rc = set_bucket_label(db, set, label, by);
 	} else if (set) {
 		rc = set_label(db, set, label, by);
 	} else if (show) {
 		rc = show_case(db, show, as_json);
-	} else {
+	} else if (cases) {
 		rc = list_cases(db, dbpath, limit, as_json);
+	} else {
+		rc = list_buckets(db, dbpath, limit, as_json);
 	}
 	if (fflush(stdout) != 0 && rc == PS_EXIT_OK) {
 		cli_error("label: writing the output failed");

@@ -1,7 +1,9 @@
 /* panicsage serve: the collector.  An mbedTLS server that requires
  * client certificates from the project's CA, reads CASE frames
  * (core/frame.h), validates everything, stores each case once in SQLite
- * (WAL, synchronous=FULL) and only then acknowledges it.
+ * (WAL, synchronous=FULL) in its crash bucket (tools/store) and only then
+ * acknowledges it: a version 2 CASE with a version 2 ACK that carries
+ * the bucket and its resolution, a version 1 CASE with a version 1 ACK.
  *
  * One thread per connection.  Anyone who can reach the port can open
  * connections, so those that have not finished the TLS handshake are
@@ -181,10 +183,11 @@ static int handle_case(struct conn *c, const unsigned char *buf, size_t len)
 	struct ps_frame f;
 	struct ps_case_meta m;
 	struct ps_ack ack;
+	struct store_bucket_info info;
 	const uint8_t *hp;
 	size_t hn, need, olen;
 	uint8_t id[PS_FRAME_ID_LEN];
-	unsigned char out[PS_FRAME_HEADER + PS_FRAME_ACK_LEN];
+	unsigned char out[PS_FRAME_HEADER + PS_FRAME_MAX_ACK2];
 	char hex[2 * PS_FRAME_ID_LEN + 1], err[200];
 	int r;
 
@@ -206,7 +209,7 @@ static int handle_case(struct conn *c, const unsigned char *buf, size_t len)
 		return 0;   /* the framing is intact: the session can go on */
 	}
 	ps_id_hex(m.id, hex);
-	r = store_put_case(s->db, &m, c->peer, c->client, err, sizeof err);
+	r = store_put_case(s->db, &m, c->peer, c->client, &info, err, sizeof err);
 	if (r == STORE_BADCASE) {
 		atomic_fetch_add(&s->rejected, 1);
 		logf_(s, "%s: rejected case %.16s: %s", c->peer, hex, err);
@@ -218,14 +221,35 @@ static int handle_case(struct conn *c, const unsigned char *buf, size_t len)
 		send_error(c, PS_FRAME_ERR_RETRY, "collector cannot store now, retry later");
 		return -1;
 	}
+	memset(&ack, 0, sizeof ack);
 	memcpy(ack.id, m.id, sizeof ack.id);
 	ack.duplicate = r == STORE_DUPLICATE;
+	/* a client that sent a version 2 CASE reads a version 2 ACK: the
+	 * case's bucket and, for a known problem, its resolution */
+	ack.version = f.version >= 2 ? 2 : 1;
+	if (ack.version == 2) {
+		ack.bucket = (struct ps_span){ info.bucket, (uint32_t)strlen(info.bucket) };
+		ack.bucket_cases = info.cases;
+		ack.bucket_machines = info.machines;
+		ack.cause = (struct ps_span){ info.cause, (uint32_t)strlen(info.cause) };
+		ack.advice = (struct ps_span){ info.advice, (uint32_t)strlen(info.advice) };
+		ack.url = (struct ps_span){ info.url, (uint32_t)strlen(info.url) };
+	}
 	atomic_fetch_add(ack.duplicate ? &s->duplicates : &s->stored, 1);
-	logf_(s, "%s: %s case %.16s label=%.*s confidence=%.3f release=%.*s machine=%.*s client=\"%s\"",
-	      c->peer, ack.duplicate ? "duplicate" : "stored", hex, (int)m.label.n, m.label.p,
-	      m.confidence_ppm / 1e6, (int)m.release.n, m.release.p, (int)m.machine.n, m.machine.p, c->client);
-	if (ps_ack_encode(out, sizeof out, &ack, &olen) != PS_FRAME_OK)
+	logf_(s, "%s: %s case %.16s label=%.*s confidence=%.3f release=%.*s machine=%.*s client=\"%s\""
+	      " bucket=%s%s", c->peer, ack.duplicate ? "duplicate" : "stored", hex, (int)m.label.n, m.label.p,
+	      m.confidence_ppm / 1e6, (int)m.release.n, m.release.p, (int)m.machine.n, m.machine.p, c->client,
+	      info.bucket[0] ? info.bucket : "-", info.cause[0] ? " (known problem)" : "");
+	if (ps_ack_encode(out, sizeof out, &ack, &olen) != PS_FRAME_OK && ack.version == 2) {
+		/* a resolution the frame cannot carry (set by hand in the
+		 * store): the acknowledgement matters more */
+		logf_(s, "%s: bucket %s: its resolution does not fit an ACK; sent without it", c->peer, info.bucket);
+		ack.cause = ack.advice = ack.url = (struct ps_span){ "", 0 };
+		if (ps_ack_encode(out, sizeof out, &ack, &olen) != PS_FRAME_OK)
+			return -1;
+	} else if (olen == 0) {
 		return -1;
+	}
 	set_deadline(c, s->timeout_ms);
 	return tls_io_write(&c->ssl, out, olen) ? -1 : 0;
 }
@@ -552,8 +576,10 @@ static void serve_usage(FILE *f)
 	      "                       [--port-file FILE] [--quiet]\n\n"
 	      "The collector: receives cases from panicsage-kdump over mutual TLS (client\n"
 	      "certificates signed by CA.crt are required) and stores each once in the SQLite\n"
-	      "database FILE (WAL; created mode 0600).  PORT 0 picks a free port (written to\n"
-	      "--port-file).\n"
+	      "database FILE (WAL; created mode 0600), each in its crash bucket (panicsage\n"
+	      "buckets); a capture kernel of this version is told the bucket and a known\n"
+	      "problem's resolution (panicsage label --resolve).  PORT 0 picks a free port\n"
+	      "(written to --port-file).\n"
 	      "  --timeout SEC          each frame and idle time of a session (default 15)\n"
 	      "  --max-clients N        authenticated sessions at once (default 64)\n"
 	      "  --handshake-timeout SEC  a new connection must finish the TLS handshake in\n"

@@ -10,7 +10,8 @@
 # so an interrupted run resumes.  J guests run at once (default 1; this is
 # TCG, each guest keeps one host core busy).  Appends "KIND SEED STATUS
 # SECONDS" lines to DIR/SEEDS.
-# Defaults: --out model/corpus/lab --per-kind 20 --jobs 1 --first-seed 1, all kinds.
+# Defaults: --out model/corpus/lab (LAB_ARCH=arm64: model/corpus/lab-arm64)
+# --per-kind 20 --jobs 1 --first-seed 1, all kinds of LAB_ARCH.
 # Exit codes: 0 every kind reached N, 1 usage/setup error, 2 some kind fell short.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -42,6 +43,7 @@ if [ "${1:-}" = --one ]; then
 fi
 
 OUT=$LAB_ROOT/model/corpus/lab
+[ "$LAB_ARCH" = arm64 ] && OUT=$LAB_ROOT/model/corpus/lab-arm64
 PER=20 JOBS=1 FIRST=1 KINDS=$LAB_KINDS KEEP=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -51,7 +53,7 @@ while [ $# -gt 0 ]; do
 	--kinds) KINDS=$2; shift 2 ;;
 	--first-seed) FIRST=$2; shift 2 ;;
 	--keep-vmcore) KEEP=$2; shift 2 ;;
-	*) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;;
+	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;;
 	esac
 done
 mkdir -p "$OUT"

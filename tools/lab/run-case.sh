@@ -32,6 +32,9 @@
 # in the .result file is the delivery's exit code (0: stored; run-case.sh
 # does not judge it).
 #
+# LAB_ARCH=arm64 runs the arm64 lab (build/lab-arm64, qemu-system-aarch64
+# -M virt, Debian's arm64 kernel; tools/lab/README.md "arm64").
+#
 # Exit codes: 0 case written; 1 usage or setup error; 2 the guest crashed
 # but the log lacks the kind's evidence (case rejected); 3 no capture
 # (timeout, kdump did not run, or the log did not come through intact).
@@ -41,9 +44,11 @@ set -eu
 
 OUT=$LAB_OUT/cases
 KEEP=""
-TMO=${LAB_TIMEOUT:-180}
+# arm64 guests (TCG emulating another architecture) are about twice as
+# slow: a loaded 2-core host took over 180 s for one cycle
+if [ "$LAB_ARCH" = arm64 ]; then TMO=${LAB_TIMEOUT:-400}; else TMO=${LAB_TIMEOUT:-180}; fi
 UPLOAD="" PKI=""
-usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) OUT=$2; shift 2 ;;
@@ -60,11 +65,16 @@ done
 [ $# -eq 2 ] || usage
 KIND=$1 SEED=$2
 case $SEED in ''|*[!0-9]*) lab_die "SEED must be a number, got '$SEED'" ;; esac
+case " $(echo $LAB_KINDS) " in
+*" $KIND "*) ;;
+*) lab_die "unknown fault kind '$KIND' for $LAB_ARCH (known: $(echo $LAB_KINDS))" ;;
+esac
 rnd_init "$KIND" "$SEED"
-kind_setup "$KIND" || lab_die "unknown fault kind '$KIND' (known: $(echo $LAB_KINDS))"
+kind_setup "$KIND" || lab_die "unknown fault kind '$KIND' for $LAB_ARCH (known: $(echo $LAB_KINDS))"
 
-[ -f "$LAB_OUT/first.cpio" ] || lab_die "run tools/lab/build.sh first"
-command -v qemu-system-x86_64 >/dev/null || lab_die "qemu-system-x86_64 missing: ci/deps.sh lab"
+QEMU=$(lab_qemu)
+[ -f "$LAB_OUT/first.cpio" ] || lab_die "run ${LAB_ARCH:+LAB_ARCH=$LAB_ARCH }tools/lab/build.sh first"
+command -v "$QEMU" >/dev/null || lab_die "$QEMU missing: ci/deps.sh lab${LAB_ARCH#x86_64}"
 if [ -n "$UPLOAD" ]; then
 	case $UPLOAD in ''|*[!0-9]*) lab_die "--upload needs the collector's port on 127.0.0.1, got '$UPLOAD'" ;; esac
 	[ -n "$PKI" ] || lab_die "--upload needs --pki DIR (from: panicsage pki init DIR --ip 10.0.2.100)"
@@ -98,6 +108,11 @@ rnd 3; [ $R -eq 0 ] && EXTRA="$EXTRA -device virtio-rng-pci"
 rnd 4; [ $R -eq 0 ] && EXTRA="$EXTRA -device virtio-balloon-pci"
 rnd 4; [ $R -eq 0 ] && EXTRA="$EXTRA -device qemu-xhci -device usb-tablet"
 rnd 4; [ $R -eq 0 ] && EXTRA="$EXTRA -drive if=none,id=cd0,media=cdrom -device ide-cd,drive=cd0"
+if [ "$LAB_ARCH" = arm64 ]; then
+	# -M virt has no IDE: the CD-ROM hangs off virtio-scsi
+	MACHINE=virt
+	EXTRA=$(echo "$EXTRA" | sed 's/-device ide-cd,drive=cd0/-device virtio-scsi-pci -device scsi-cd,drive=cd0/')
+fi
 
 # --- noise: extra modules, background work, timing
 MODS=""
@@ -177,11 +192,19 @@ KERNEL=$LAB_OUT/vmlinux.elf		# PVH boot of the uncompressed kernel (build.sh)
 [ -f "$KERNEL" ] || KERNEL=$LAB_OUT/vmlinuz
 : > "$CONSOLE"
 mkfifo "$W/mon.in" "$W/mon.out"
-set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
-	-display none -vga none -no-reboot \
-	-kernel "$KERNEL" -initrd "$W/initrd" \
-	-append "console=ttyS0,115200 quiet no_timer_check panic=-1 crashkernel=256M slub_debug=FZPU panic_on_taint=0x20" \
-	-serial "file:$CONSOLE" -monitor "pipe:$W/mon" \
+if [ "$LAB_ARCH" = arm64 ]; then
+	# pauth-impdef=on: pointer authentication without QEMU's slow QARMA
+	set -- -nodefaults -accel tcg -machine virt -cpu max,pauth-impdef=on -smp 2 -m 1024 \
+		-display none -no-reboot \
+		-kernel "$KERNEL" -initrd "$W/initrd" \
+		-append "console=ttyAMA0 quiet panic=-1 crashkernel=256M slub_debug=FZPU panic_on_taint=0x20"
+else
+	set -- -nodefaults -accel tcg -machine "$MACHINE" -cpu max -smp 2 -m 768M \
+		-display none -vga none -no-reboot \
+		-kernel "$KERNEL" -initrd "$W/initrd" \
+		-append "console=ttyS0,115200 quiet no_timer_check panic=-1 crashkernel=256M slub_debug=FZPU panic_on_taint=0x20"
+fi
+set -- "$@" -serial "file:$CONSOLE" -monitor "pipe:$W/mon" \
 	-drive "file=$LAB_OUT/sys.img,if=none,id=d9,format=raw,readonly=on" \
 	-device virtio-blk-pci,drive=d9,serial=labsys \
 	-drive "file=$W/data.img,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0,serial=labdata
@@ -196,8 +219,9 @@ NETDEV="user,model=$NIC,restrict=on"
 	NETDEV="$NETDEV,guestfwd=tcp:$GUEST_COLLECTOR-cmd:sh -c 'exec busybox nc 127.0.0.1 $UPLOAD 2>/dev/null'"
 [ "$NIC" = none ] || set -- "$@" -nic "$NETDEV"
 if [ -n "$KEEP" ]; then
-	# LAB_VMCORE_RAW=1: the raw /proc/vmcore instead of makedumpfile -E -d 31.
-	if [ "${LAB_VMCORE_RAW:-0}" = 1 ]; then vser=labvmcoreraw vsize=1G; else vser=labvmcore vsize=256M; fi
+	# LAB_VMCORE_RAW=1: the raw /proc/vmcore instead of makedumpfile -E -d 31
+	# (always on arm64, whose capture initramfs has no makedumpfile).
+	if [ "${LAB_VMCORE_RAW:-0}" = 1 ] || [ "$LAB_ARCH" = arm64 ]; then vser=labvmcoreraw vsize=1G; else vser=labvmcore vsize=256M; fi
 	truncate -s $vsize "$W/vmcore.img"
 	set -- "$@" -drive "file=$W/vmcore.img,if=none,id=d1,format=raw" \
 		-device virtio-blk-pci,drive=d1,serial=$vser
@@ -205,7 +229,7 @@ fi
 # shellcheck disable=SC2086
 set -- "$@" $EXTRA
 start=$(date +%s)
-timeout "$TMO" qemu-system-x86_64 "$@" > "$W/qemu.log" 2>&1 &
+timeout "$TMO" "$QEMU" "$@" > "$W/qemu.log" 2>&1 &
 QPID=$!
 cat "$W/mon.out" > "$W/monitor.log" 2>/dev/null &
 CATPID=$!
@@ -273,7 +297,7 @@ if ! grep -Eq "$EXPECT" "$W/dmesg.txt"; then
 	exit 2
 fi
 
-QV=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+QV=$("$QEMU" --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
 CASE=$OUT/$KIND-$SEED.log
 {
 	echo "LABEL: $LABEL"

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,11 +33,86 @@ static const char schema_v1[] =
 	"CREATE INDEX IF NOT EXISTS cases_release ON cases(release);"
 	"CREATE INDEX IF NOT EXISTS cases_confidence ON cases(confidence);";
 
-/* migrations[v] takes a store from version v to v + 1. */
-static const char *const migrations[STORE_SCHEMA_VERSION] = {
-	schema_v1,
-	"ALTER TABLE cases ADD COLUMN labelled_by TEXT;",
+/* Version 3: crash buckets (store.h); every stored case gets its bucket
+ * (store_bucket_missing, after the statements). */
+static const char schema_v3[] =
+	"CREATE TABLE buckets ("
+	" id TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" title TEXT NOT NULL,"
+	" module TEXT NOT NULL,"
+	" frames TEXT NOT NULL,"
+	" cases INTEGER NOT NULL DEFAULT 0,"
+	" first_us INTEGER,"
+	" last_us INTEGER,"
+	" human_label TEXT,"
+	" labelled_us INTEGER,"
+	" labelled_by TEXT,"
+	" cause TEXT,"
+	" advice TEXT,"
+	" url TEXT,"
+	" resolved_us INTEGER,"
+	" resolved_by TEXT);"
+	"CREATE INDEX buckets_class ON buckets(kind, title, module);"
+	"CREATE TABLE signatures ("
+	" id TEXT PRIMARY KEY,"
+	" bucket TEXT NOT NULL REFERENCES buckets(id),"
+	" kind TEXT NOT NULL,"
+	" title TEXT NOT NULL,"
+	" module TEXT NOT NULL,"
+	" frames TEXT NOT NULL,"
+	" first_us INTEGER);"
+	"ALTER TABLE cases ADD COLUMN bucket TEXT REFERENCES buckets(id);"
+	"ALTER TABLE cases ADD COLUMN signature TEXT;"
+	"ALTER TABLE cases ADD COLUMN entropy REAL;"
+	"CREATE INDEX cases_bucket ON cases(bucket, received_us);";
+
+static int bucket_old_cases(sqlite3 *db, char *err, size_t errlen)
+{
+	int64_t done;
+
+	return store_bucket_missing(db, &done, err, errlen);
+}
+
+/* migrations[v] takes a store from version v to v + 1: statements, then
+ * a step in C (may be NULL), in the migration's transaction. */
+static const struct {
+	const char *sql;
+	int (*after)(sqlite3 *db, char *err, size_t errlen);
+} migrations[STORE_SCHEMA_VERSION] = {
+	{ schema_v1, NULL },
+	{ "ALTER TABLE cases ADD COLUMN labelled_by TEXT;", NULL },
+	{ schema_v3, bucket_old_cases },
 };
+
+/* SQL aggregate ps_entropy(p) = -sum p ln p over the numeric p > 0; NULL
+ * when there is no numeric p at all: the uncertainty of a ranking. */
+static void entropy_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	double *h, p;
+	int t = sqlite3_value_type(argv[0]);
+
+	(void)argc;
+	if (t != SQLITE_INTEGER && t != SQLITE_FLOAT)
+		return;
+	if (!(h = sqlite3_aggregate_context(ctx, sizeof *h))) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	p = sqlite3_value_double(argv[0]);
+	if (p > 0)
+		*h -= p * log(p);
+}
+
+static void entropy_final(sqlite3_context *ctx)
+{
+	double *h = sqlite3_aggregate_context(ctx, 0);
+
+	if (h)
+		sqlite3_result_double(ctx, *h);
+	else
+		sqlite3_result_null(ctx);
+}
 
 static int user_version(sqlite3 *db, int *version)
 {
@@ -59,7 +135,7 @@ static int user_version(sqlite3 *db, int *version)
  * migrated the store meanwhile). */
 static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
-	char *e = NULL, sql[64];
+	char *e = NULL, sql[64], step[300] = "";
 	int rc, version = 0, from = 0;
 
 	if ((rc = user_version(db, &version)) == SQLITE_OK && version == STORE_SCHEMA_VERSION)
@@ -75,19 +151,24 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	from = version;
-	while (rc == SQLITE_OK && version < STORE_SCHEMA_VERSION)
-		if ((rc = sqlite3_exec(db, migrations[version], NULL, NULL, &e)) == SQLITE_OK)
+	while (rc == SQLITE_OK && version < STORE_SCHEMA_VERSION) {
+		rc = sqlite3_exec(db, migrations[version].sql, NULL, NULL, &e);
+		if (rc == SQLITE_OK && migrations[version].after &&
+		    migrations[version].after(db, step, sizeof step) != 0)
+			rc = SQLITE_ERROR;
+		if (rc == SQLITE_OK)
 			version++;
+	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d; COMMIT", STORE_SCHEMA_VERSION);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, sql, NULL, NULL, &e);
 	if (rc != SQLITE_OK) {
 		if (from > 0)
 			snprintf(err, errlen, "%s: upgrading the case store from schema %d to %d: %s", path,
-				 from, STORE_SCHEMA_VERSION, e ? e : sqlite3_errmsg(db));
+				 from, STORE_SCHEMA_VERSION, e ? e : step[0] ? step : sqlite3_errmsg(db));
 		else
 			snprintf(err, errlen, "%s: creating the case store: %s", path,
-				 e ? e : sqlite3_errmsg(db));
+				 e ? e : step[0] ? step : sqlite3_errmsg(db));
 		sqlite3_free(e);
 		if (!sqlite3_get_autocommit(db))
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -126,7 +207,10 @@ static int open_store(sqlite3 **dbp, const char *path, int create, char *err, si
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &e);
+	rc = sqlite3_create_function(db, "ps_entropy", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+				     entropy_step, entropy_final);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &e);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, e ? e : sqlite3_errmsg(db));
 		sqlite3_free(e);
@@ -159,23 +243,43 @@ void store_close(sqlite3 *db)
 	}
 }
 
+/* Runs `sql` (no parameters), 0 or -1. */
+static int exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, const char *client,
-		   char *err, size_t errlen)
+		   struct store_bucket_info *info, char *err, size_t errlen)
 {
 	static const char sql[] =
-		"INSERT OR IGNORE INTO cases (id, received_us, capture_us, release, machine, label,"
+		"INSERT INTO cases (id, received_us, capture_us, release, machine, label,"
 		" confidence, report, peer, client) "
-		"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE json_valid(?8)";
-	char id[2 * PS_FRAME_ID_LEN + 1];
+		"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE json_valid(?8) ON CONFLICT DO NOTHING";
+	char id[2 * PS_FRAME_ID_LEN + 1], why[300] = "";
 	sqlite3_stmt *st = NULL;
-	int rc, changes, exists = 0;
+	sqlite3_mutex *mu = sqlite3_db_mutex(db);
+	struct ps_bucket_sig sig;
+	int64_t now = (int64_t)port_wall_us();
+	int rc, changes, exists = 0, result, have_sig;
 
+	if (info)
+		memset(info, 0, sizeof *info);
 	ps_id_hex(m->id, id);
+	/* The signature first, outside the transaction: the analysis is
+	 * the slow part, and other threads' cases need not wait for it. */
+	have_sig = store_report_signature(db, m->report.p, m->report.n, &sig, why, sizeof why) == 0;
+	/* One transaction for the case and its bucket.  Threads may share
+	 * this connection: the transaction must not interleave with
+	 * another's statements, so the connection's mutex is held for it. */
+	sqlite3_mutex_enter(mu);
+	if (exec(db, "BEGIN IMMEDIATE"))
+		goto retry;
 	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto retry;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)port_wall_us());
+	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)(m->capture_us > INT64_MAX ? INT64_MAX : m->capture_us));
 	sqlite3_bind_text(st, 4, m->release.p, (int)m->release.n, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, m->machine.p, (int)m->machine.n, SQLITE_STATIC);
@@ -184,37 +288,47 @@ int store_put_case(sqlite3 *db, const struct ps_case_meta *m, const char *peer, 
 	sqlite3_bind_text(st, 8, m->report.p, (int)m->report.n, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, peer ? peer : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 10, client ? client : "", -1, SQLITE_TRANSIENT);
-	/* The statement and the changes() check must not interleave with
-	 * another thread's insert on this connection. */
-	sqlite3_mutex_enter(sqlite3_db_mutex(db));
 	rc = sqlite3_step(st);
 	changes = sqlite3_changes(db);
-	sqlite3_mutex_leave(sqlite3_db_mutex(db));
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc != SQLITE_DONE)
 		goto retry;
-	if (changes)
-		return STORE_NEW;
-	/* Not inserted: a duplicate, or a report that is not JSON. */
-	rc = sqlite3_prepare_v2(db, "SELECT 1 FROM cases WHERE id = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		goto retry;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	exists = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (changes) {
+		if (!have_sig || store_bucket_case(db, id, now, &sig, why, sizeof why))
+			goto retry;
+		result = STORE_NEW;
+	} else {
+		/* Not inserted: a duplicate, or a report that is not JSON. */
+		rc = sqlite3_prepare_v2(db, "SELECT 1 FROM cases WHERE id = ?1", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			goto retry;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		exists = rc == SQLITE_ROW;
+		sqlite3_finalize(st);
 		st = NULL;
-		goto retry;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			goto retry;
+		result = exists ? STORE_DUPLICATE : STORE_BADCASE;
+		why[0] = '\0';
 	}
-	if (exists)
-		return STORE_DUPLICATE;
-	snprintf(err, errlen, "report is not valid JSON");
-	return STORE_BADCASE;
+	if (result != STORE_BADCASE && info && store_case_bucket_info(db, id, info, why, sizeof why))
+		goto retry;
+	if (exec(db, result == STORE_BADCASE ? "ROLLBACK" : "COMMIT"))
+		goto retry;
+	sqlite3_mutex_leave(mu);
+	if (result == STORE_BADCASE)
+		snprintf(err, errlen, "report is not valid JSON");
+	return result;
 retry:
-	snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
+	snprintf(err, errlen, "store: %s", why[0] ? why : sqlite3_errmsg(db));
 	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(db))
+		exec(db, "ROLLBACK");
+	sqlite3_mutex_leave(mu);
+	if (info)
+		memset(info, 0, sizeof *info);
 	return STORE_RETRY;
 }
 

@@ -47,6 +47,7 @@ enum {
 	OP_LIST = 35, OP_REFCNT = 12, OP_RECURSE = 49, OP_CANARY = 71,
 	OP_KALLOC = 22, OP_SPIN = 84, OP_BLOCK = 93, OP_ATOMIC = 66,
 	OP_ASSERT = 37, OP_WARN = 55, OP_DIVIDE = 78, OP_FW = 29, OP_TXSTALL = 44,
+	OP_OPCODE = 88,
 };
 
 struct psdev_req {
@@ -88,6 +89,9 @@ static volatile unsigned int psdev_zero;
 static volatile u64 psdev_sink;			/* keeps reads from being optimised away */
 static volatile bool psdev_stop;
 static volatile unsigned long psdev_max_depth = ~0UL;
+#if defined(__aarch64__)
+static void *psdev_hold[4096];
+#endif
 
 /* Recursion with a fixed frame; three sizes so traces differ per variant. */
 static noinline unsigned long psdev_walk_a(unsigned long depth, unsigned long seed);
@@ -272,12 +276,26 @@ static noinline void psdev_process(struct psdev_req *r, bool atomic)
 		obj[(arg >> 3) % sz] = 0x5c;		/* write after free */
 		if (r->variant & 1)
 			((u32 *)obj)[0] = 0;
+#if defined(__aarch64__)
+		/* arm64's kmalloc caches (128-byte minimum alignment) do not
+		 * hand the freed object straight back: hold what they give
+		 * until it comes back (slub_debug checks its poison then) */
+		for (arg = 0; arg < ARRAY_SIZE(psdev_hold); arg++) {
+			obj2 = kmalloc(sz, gfp);
+			psdev_hold[arg] = obj2;
+			if (!obj2 || obj2 == obj)
+				break;
+		}
+		while (arg-- > 0)
+			kfree(psdev_hold[arg]);
+#else
 		for (arg = 0; arg < 64; arg++) {
 			obj2 = kmalloc(sz, gfp);	/* slub_debug checks the poison */
 			if (!obj2)
 				break;
 			kfree(obj2);
 		}
+#endif
 		break;
 	case OP_DFREE:
 		obj = kmalloc(sz, gfp);
@@ -419,6 +437,18 @@ static noinline void psdev_process(struct psdev_req *r, bool atomic)
 			psdev_sink = (arg * 1000) / psdev_zero;
 		else
 			psdev_sink = (unsigned int)arg / psdev_zero;
+		break;
+	case OP_OPCODE:
+		/* an instruction the CPU does not define (arm64 has no divide
+		 * trap; this is its "other CPU exception") */
+#if defined(__aarch64__)
+		if (r->variant & 1)
+			asm volatile(".inst 0x00000000");	/* UDF #0 */
+		else
+			asm volatile(".inst 0x0000dead");	/* UDF #0xdead */
+#elif defined(__x86_64__)
+		asm volatile("ud2");
+#endif
 		break;
 	case OP_FW:
 		if (!psdev_pdev)

@@ -25,6 +25,10 @@ install() {
 	fi
 	inst_simple "$S$bin" "$bin"
 	inst_simple "$S$run" "$run"
+	# kdump_post (written by kdump/install.sh): the report beside the dump
+	for f in /usr/lib/panicsage/panicsage-kdump-report /usr/lib/panicsage/panicsage-kdump-post; do
+		[ -f "$S$f" ] && inst_simple "$S$f" "$f"
+	done
 	# the model; the wrapper's settings; the upload settings with the
 	# client certificate and key they name; the machine id cases are
 	# filed under
@@ -34,8 +38,8 @@ install() {
 			"$S/etc/panicsage/kdump.conf" 2>/dev/null); do
 		[ -f "$S$f" ] && inst_simple "$S$f" "$f"
 	done
-	inst_multiple sleep cat mkdir
-	inst_multiple -o kill        # the shells have it built in
+	inst_multiple sleep cat mkdir cp mv rm date sed
+	inst_multiple -o kill sync   # the shells have kill built in
 	# pre-pivot hooks run in order; kdump's own capture comes later.
 	inst_hook pre-pivot 01 "$moddir/panicsage-pre-pivot.sh"
 }
