@@ -22,10 +22,10 @@ void ps_extract_defaults(struct ps_extract_params *p)
 /* Lines of report text (catalogue matches, frames, trace markers) that
  * are further apart than this belong to different crashes: in kernel
  * time when both lines have a timestamp (a report is printed in one
- * burst), and in lines (an OOM report's task table and a SLUB object
- * dump are long runs of lines no catalogue entry knows). */
+ * burst; an OOM report's task table may be long), else in lines. */
 #define CRASH_GAP_US (10 * 1000000)
-#define CRASH_GAP_LINES 1024u
+#define CRASH_GAP_LINES_TS 1024u
+#define CRASH_GAP_LINES 64u
 
 #define FAULT_FLAGS (PS_LINE_HEADER | PS_LINE_PANIC | PS_LINE_EVIDENCE)
 #define REPORT_FLAGS (FAULT_FLAGS | PS_LINE_FRAME | PS_LINE_TRACE)
@@ -52,7 +52,7 @@ static int same_crash(const struct ps_analysis *an, uint32_t i, uint32_t j)
 	if (ti != PS_NO_TS && tj != PS_NO_TS) {
 		if (ti - tj > CRASH_GAP_US)
 			return -1;
-		return j - i <= CRASH_GAP_LINES && tj - ti <= CRASH_GAP_US;
+		return j - i <= CRASH_GAP_LINES_TS && tj - ti <= CRASH_GAP_US;
 	}
 	return j - i <= CRASH_GAP_LINES;
 }
