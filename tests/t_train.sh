@@ -25,6 +25,24 @@ $PS model inspect "$T/a.psm" >"$T/inspect" || fail "inspect"
 grep -q 'stored cases: 36' "$T/inspect" || fail "inspect: stored cases"
 grep -q 'null-deref  *6 stored cases' "$T/inspect" || fail "inspect: label counts"
 
+# the trainer reads a case file the way the capture side reads a log
+# (core/log.h's ps_log_parse, templates included): the same cases
+# rendered by 'panicsage logform' in forms that keep every message and
+# its kernel timestamp -- syslog with other programs' lines and mail
+# quoting, console + syslog doubles, /dev/kmsg records with their
+# KEY=value lines, two CPUs' lines glued together, journalctl
+# -o short-monotonic with CR LF -- train exactly the plain form's model
+for form in syslog-mixed+quoted doubled kmsg plain+glued journal-monotonic+crlf; do
+	mkdir -p "$T/form"
+	rm -f "$T/form"/*
+	for f in $D/*.log; do
+		$PS logform --seed 7 "$form" "$f" >"$T/form/${f##*/}" || fail "logform $form $f"
+	done
+	cmp -s "$T/form/null-deref-0.log" "$D/null-deref-0.log" && fail "logform $form left the case as it was"
+	$PS train --out "$T/form.psm" $small --seed 3 "$T/form" >/dev/null 2>&1 || fail "train on the $form form"
+	cmp -s "$T/a.psm" "$T/form.psm" || fail "the cases in the $form form train another model than in the plain form"
+done
+
 # the model carries its catalogue: the built-in one by default,
 # --catalogue FILE's otherwise (its text byte for byte); a malformed
 # catalogue is refused before training (exit 4, with its line)

@@ -277,6 +277,38 @@ void corpus_free(struct corpus *cp)
 	memset(cp, 0, sizeof *cp);
 }
 
+int case_log_read(const struct case_rec *c, struct case_log *cl)
+{
+	struct ps_params p;
+	struct ps_arena a;
+	/* records (one per line, one more per kernel timestamp glued into
+	 * a line: fewer than a third of its bytes), joined wrapped lines'
+	 * text, alignment */
+	size_t lines = 1, size, i;
+	int st;
+
+	memset(cl, 0, sizeof *cl);
+	for (i = 0; i < c->loglen; i++)
+		lines += c->log[i] == '\n';
+	size = (lines + c->loglen / 3 + 8) * sizeof(struct ps_record) + 2 * c->loglen + ((size_t)1 << 16);
+	if (!(cl->mem = malloc(size)))
+		return PS_ENOMEM;
+	ps_arena_init(&a, cl->mem, size);
+	ps_params_defaults(&p);
+	st = ps_log_parse(&cl->log, &a, c->log, c->loglen, c->first_line, p.max_records);
+	if (st != PS_OK) {
+		free(cl->mem);
+		memset(cl, 0, sizeof *cl);
+	}
+	return st;
+}
+
+void case_log_free(struct case_log *cl)
+{
+	free(cl->mem);
+	memset(cl, 0, sizeof *cl);
+}
+
 /* ---- analysis: the capture-side pipeline (core/pipeline.h) with a
  * Drain seeded from the model's templates ---- */
 

@@ -43,6 +43,20 @@ struct corpus {
 int corpus_load(struct corpus *cp, char **paths, int npaths, const char *store);
 void corpus_free(struct corpus *cp);
 
+/* The records of a case's log as the capture side reads them:
+ * core/log.h's ps_log_parse (every rendered form -- syslog, journal,
+ * /dev/kmsg, dmesg options, quoting --, other programs' lines and
+ * syslog's copies of console lines dropped, glued lines split, wrapped
+ * ones joined), with the analysis's record limit.  cl->mem is malloc'ed
+ * (case_log_free).  Returns a PS_ status; PS_EINPUT when the log has no
+ * record at all (cl->log.n is 0 then, nothing to free). */
+struct case_log {
+	struct ps_log log;
+	unsigned char *mem;
+};
+int case_log_read(const struct case_rec *c, struct case_log *cl);
+void case_log_free(struct case_log *cl);
+
 /* Arena size that analyze_case needs for a log of `len` bytes. */
 size_t analyze_arena_size(size_t len);
 

@@ -153,17 +153,22 @@ static int learn_templates(struct fold *f, const int *labels)
 	}
 	for (i = 0; i < f->n; i++) {
 		const struct case_rec *c = &f->cp->c[f->idx[i]];
-		size_t pos = 0, cap = 0;
+		struct case_log cl;
+		size_t cap = 0;
+		uint32_t li;
 
 		sets[i].id = NULL;
-		while (pos < c->loglen) {
-			const char *nl = memchr(c->log + pos, '\n', c->loglen - pos);
-			size_t end = nl ? (size_t)(nl - c->log) : c->loglen, mlen;
-			struct ps_record r;
+		/* the records as the capture side reads them (any log form) */
+		rc = case_log_read(c, &cl);
+		if (rc == PS_ENOMEM) {
+			cli_error("out of memory");
+			exit(PS_EXIT_NOMEM);
+		}
+		for (li = 0; li < cl.log.n; li++) {
+			struct ps_record r = cl.log.rec[li];
+			size_t mlen;
 			uint32_t t;
 
-			ps_log_parse_line(&r, c->log + pos, end - pos);
-			pos = end + 1;
 			if (r.len == 0)
 				continue;
 			if (ps_mask_bound(r.len) > masked_cap) {
@@ -187,6 +192,7 @@ static int learn_templates(struct fold *f, const int *labels)
 			}
 			sets[i].id[sets[i].n++] = t;
 		}
+		case_log_free(&cl);
 		if (sets[i].n) {
 			qsort(sets[i].id, sets[i].n, sizeof *sets[i].id, cmp_u32);
 			for (j = 1, cap = 1; j < sets[i].n; j++)
