@@ -87,4 +87,29 @@ $PS eval --model "$T/m.psm" --no-baselines "$T/dev" >"$T/eval.out" 2>&1
 checke "eval: ECE and confident-wrong" 'grep -q "^calibration (the model.s probabilities): ECE [0-9.]* (15 bins), confident-wrong" "$T/eval.out"'
 checke "eval: per-architecture table" 'grep -q "^| ARCH | cases | accuracy | macro-F1 | ECE | confident-wrong |" "$T/eval.out" && grep -q "^| s390 | " "$T/eval.out"'
 checke "eval: per-era table" 'grep -q "^| ERA | cases" "$T/eval.out"'
+checke "eval: per-source table by SOURCE's first word" 'grep -q "^| synthetic | $(ls "$T/dev" | wc -l) | " "$T/eval.out"'
+
+# with panicsage logform, each case is rendered in a form of --forms (a
+# wrapper on the plain log counts as one) and says so in FORM:; the
+# FORM: is that of its text (checked for a few forms by their look)
+/usr/bin/python3 $S --split dev --seed 5 --per-entry 1 --limit 40 --panicsage $PS \
+	--forms plain,kmsg,journal-short,plain+quoted "$T/forms" >/dev/null
+for f in "$T"/forms/*.log; do
+	form=$(sed -n 's/^FORM: //p' "$f")
+	last=$(tail -n 1 "$f")
+	case $form in
+	plain) pat='^\[ *[0-9]*\.[0-9]*\] ' ;;
+	kmsg) pat='^[0-7],[0-9]*,[0-9]*,[-c];' ;;
+	journal-short) pat='^[A-Z][a-z][a-z] [0-9][0-9] [0-9:]* node7 kernel: ' ;;
+	plain+quoted) pat='^> \[' ;;
+	*) pat=NONE ;;
+	esac
+	printf '%s\n' "$last" | grep -q "$pat" || echo "$form: $last" >>"$T/forms.bad"
+done
+checke "every case of --forms is in its FORM: ($(sed -n 's/^FORM: //p' "$T"/forms/*.log | sort -u | tr '\n' ' '))" \
+	'[ ! -e "$T/forms.bad" ] && [ "$(sed -n "s/^FORM: //p" "$T"/forms/*.log | sort -u | wc -l)" -eq 4 ]'
+[ -e "$T/forms.bad" ] && head -3 "$T/forms.bad"
+$PS eval --model "$T/m.psm" --no-baselines "$T/forms" >"$T/eval2.out" 2>&1
+checke "eval: per-form table" 'grep -q "^| FORM | cases" "$T/eval2.out" && grep -q "^| plain+quoted | " "$T/eval2.out"'
+checke "synth: an unknown form is refused" '! /usr/bin/python3 $S --limit 1 --panicsage $PS --forms plain+nosuch "$T/x" 2>/dev/null'
 finish t_synth

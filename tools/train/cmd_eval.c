@@ -23,7 +23,7 @@ static const char eval_usage[] =
 	"then the calibration: expected calibration error over 15 bins, the\n"
 	"share of answers with confidence >= 0.9 that are wrong, NLL, the\n"
 	"reliability bins, and a table per case header ARCH:, FORM:, ERA:,\n"
-	"SOURCE: present (synthetic cases; headers are never classified).  With\n"
+	"SOURCE: (its first word) present (headers are never classified).  With\n"
 	"--cv, calibration is shown at temperature 1 and with each fold\n"
 	"re-scaled by the temperature fitted on the other folds.\n"
 	"The last line is 'macro_f1=<value>'.\n\n"
@@ -183,6 +183,19 @@ static void print_calibration(const struct corpus *cp, const struct pred *p, uin
 	free(probs);
 }
 
+/* The slice of case c by header `key` (ARCH, FORM, ERA, SOURCE): the
+ * value, and in *len how much of it counts -- SOURCE's first word only
+ * ("synthetic", "syzkaller", "panicsage" for the lab), since the rest
+ * names each case's own origin. */
+static const char *slice_of(const struct case_rec *c, int key, size_t *len)
+{
+	const char *v = key == 0 ? c->arch : key == 1 ? c->form : key == 2 ? c->era : c->source;
+
+	if (v)
+		*len = key == 3 ? strcspn(v, " ") : strlen(v);
+	return v;
+}
+
 /* Per-slice table for one case header (ARCH, FORM, ERA, SOURCE): for
  * each value, cases, accuracy, macro-F1, ECE, confident-wrong.  Nothing
  * when no scored case has the header. */
@@ -191,20 +204,22 @@ static void print_slices(const struct corpus *cp, const struct pred *p, uint32_t
 {
 	static const char *const names[] = { "ARCH", "FORM", "ERA", "SOURCE" };
 	const char **vals = cli_calloc(n + 1, sizeof *vals);
+	size_t *lens = cli_calloc(n + 1, sizeof *lens), len = 0;
 	int *truth = cli_calloc(n, sizeof *truth), *pred = cli_calloc(n, sizeof *pred);
 	float *conf = cli_calloc(n, sizeof *conf);
 	uint32_t i, j, nv = 0, m;
 
 	for (i = 0; i < n; i++) {
-		const struct case_rec *c = &cp->c[idx ? idx[i] : i];
-		const char *v = key == 0 ? c->arch : key == 1 ? c->form : key == 2 ? c->era : c->source;
+		const char *v = slice_of(&cp->c[idx ? idx[i] : i], key, &len);
 
 		if (!v || p[i].truth < 0)
 			continue;
-		for (j = 0; j < nv && strcmp(vals[j], v); j++)
+		for (j = 0; j < nv && (lens[j] != len || memcmp(vals[j], v, len)); j++)
 			;
-		if (j == nv)
+		if (j == nv) {
+			lens[nv] = len;
 			vals[nv++] = v;
+		}
 	}
 	if (nv) {
 		printf("\n| %s | cases | accuracy | macro-F1 | ECE | confident-wrong |\n|---|---|---|---|---|---|\n",
@@ -214,10 +229,9 @@ static void print_slices(const struct corpus *cp, const struct pred *p, uint32_t
 			struct scores sc;
 
 			for (i = 0, m = 0; i < n; i++) {
-				const struct case_rec *c = &cp->c[idx ? idx[i] : i];
-				const char *v = key == 0 ? c->arch : key == 1 ? c->form : key == 2 ? c->era : c->source;
+				const char *v = slice_of(&cp->c[idx ? idx[i] : i], key, &len);
 
-				if (!v || strcmp(v, vals[j]) || p[i].truth < 0)
+				if (!v || len != lens[j] || memcmp(v, vals[j], len) || p[i].truth < 0)
 					continue;
 				truth[m] = p[i].truth;
 				pred[m] = p[i].label;
@@ -226,11 +240,12 @@ static void print_slices(const struct corpus *cp, const struct pred *p, uint32_t
 			}
 			sc = score(truth, pred, m, cp->nlabels);
 			calib_stats(truth, pred, conf, m, &st);
-			printf("| %s | %u | %.3f | %.3f | %.3f | %u/%u |\n", vals[j], m, sc.accuracy, sc.macro_f1,
+			printf("| %.*s | %u | %.3f | %.3f | %.3f | %u/%u |\n", (int)lens[j], vals[j], m, sc.accuracy, sc.macro_f1,
 			       st.ece, st.confident_wrong, st.confident);
 		}
 	}
 	free(vals);
+	free(lens);
 	free(truth);
 	free(pred);
 	free(conf);

@@ -14,8 +14,10 @@ Kernel versions come from the entry's era column.  Every case says
 headers for evaluation (the classifier never reads headers).
 
 Log forms: the plain `[ts] text` log is rendered through
-`panicsage logform` (--panicsage PROGRAM) in each form of --forms;
-without a program that has the logform command, only `plain`.
+`panicsage logform` (--panicsage PROGRAM) in a form drawn from --forms
+(all: every form of `panicsage logform --list`, and each of its wrappers
+on the plain log, e.g. `plain+quoted`); without a program that has the
+logform command, only `plain`.
 
 Split: an entry belongs to the development set when a hash of its id
 falls in the --dev-share, so the two sets hold different entries; the
@@ -435,14 +437,16 @@ def logform_forms(prog):
         return []
     if p.returncode != 0:
         return []
-    # "forms:" then "  NAME  what" lines, then "wrappers ...:" (not used here)
-    forms, on = [], False
+    # "forms:" then "  NAME  what" lines, then "wrappers (FORM+WRAPPER...):"
+    # and theirs; a wrapper is offered as a form of its own on the plain
+    # log ("plain+quoted": a mail-quoted dmesg)
+    forms, wrappers, on = [], [], None
     for w in p.stdout.splitlines():
         if not w.startswith(" "):
-            on = w.strip() == "forms:"
-        elif on and w.strip():
-            forms.append(w.split()[0])
-    return forms
+            on = forms if w.strip() == "forms:" else wrappers if w.startswith("wrappers") else None
+        elif on is not None and w.strip():
+            on.append(w.split()[0])
+    return forms + ["plain+" + w for w in wrappers]
 
 
 def main():
@@ -468,7 +472,8 @@ def main():
     forms = logform_forms(a.panicsage)
     if a.forms != "all":
         want = a.forms.split(",")
-        bad = [f for f in want if f != "plain" and f not in forms]
+        names = {"plain"} | {x for f in forms for x in f.split("+")}
+        bad = [f for f in want if not all(x in names for x in f.split("+"))]
         if bad:
             sys.exit("synth: unknown form(s) %s (logform forms: %s)" % (",".join(bad), " ".join(forms) or "none"))
         forms = want
