@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "core/catalogue.h"
 #include "core/features.h"
+#include "core/psmath.h"
 #include "core/status.h"
 
 int ps_case_embed(const struct ps_model *m, const struct ps_analysis *an, enum ps_numeric num,
@@ -104,6 +106,42 @@ static int rank_culprits(const struct ps_model *m, struct ps_analysis *an, struc
 	return PS_OK;
 }
 
+int ps_header_label(const struct ps_model *m, const struct ps_analysis *an)
+{
+	const struct ps_line *l;
+	const char *name;
+	size_t n;
+	uint32_t k;
+
+	if (an->header == PS_NONE || an->header >= an->nlines)
+		return -1;
+	l = &an->lines[an->header];
+	if (!l->cat || !(name = ps_cat_label_name(l->cat_label)))
+		return -1;
+	n = strlen(name);
+	for (k = 0; k < m->p.nlabels; k++)
+		if (m->labels[k].n == n && !memcmp(m->labels[k].p, name, n))
+			return (int)k;
+	return -1;
+}
+
+/* probs (at temperature T) re-scaled to temperature T2: softmax(log p * T / T2) */
+static void rescale(float *p, uint32_t n, float T, float T2)
+{
+	float mx = -1e30f, z = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		p[i] = p[i] > 1e-30f ? ps_logf(p[i]) * T / T2 : -1e30f;
+		if (p[i] > mx)
+			mx = p[i];
+	}
+	for (i = 0; i < n; i++)
+		z += p[i] = p[i] > -1e29f ? ps_expf(p[i] - mx) : 0;
+	for (i = 0; i < n; i++)
+		p[i] /= z;
+}
+
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts)
 {
@@ -137,6 +175,18 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	if (rc != PS_OK) {
 		ps_arena_release(scratch, mark);
 		return rc;
+	}
+	if (m->temperature_disagree > 0 && nl) {
+		/* an answer against the oops header's catalogue label gets
+		 * the temperature fitted on such answers (CALIB) */
+		int h = ps_header_label(m, an);
+		uint32_t top = 0;
+
+		for (i = 1; i < nl; i++)
+			if (r.probs[i] > r.probs[top])
+				top = i;
+		if (h >= 0 && (uint32_t)h != top)
+			rescale(r.probs, nl, m->temperature, m->temperature_disagree);
 	}
 	for (i = 0; i < nl; i++) {          /* ranking: insertion sort by p */
 		struct ps_ranked_label c = { (uint16_t)i, r.probs[i] };

@@ -415,9 +415,11 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 				FAIL("model calibration temperature out of range");
 			if (!(u >= 0.0f && u <= 1.0f))
 				FAIL("model calibration threshold out of range");
-			if (rd32(s + 12) != 0)
-				FAIL("model calibration reserved field is not zero");
+			if (rd32(s + 12) != 0 &&
+			    !(rdf(s + 12) >= PS_CALIB_T_MIN && rdf(s + 12) <= PS_CALIB_T_MAX))
+				FAIL("model calibration temperature for disagreement out of range");
 			m->temperature = t;
+			m->temperature_disagree = rd32(s + 12) ? rdf(s + 12) : 0.0f;
 			m->uncertain_below = u;
 			break;
 		}
@@ -636,7 +638,10 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 			put32(&w, at, ver);
 			put(&w, at + 4, &src->temperature, 4);
 			put(&w, at + 8, &src->uncertain_below, 4);
-			put32(&w, at + 12, zero);
+			if (src->temperature_disagree > 0)
+				put(&w, at + 12, &src->temperature_disagree, 4);
+			else
+				put32(&w, at + 12, zero);
 			break;
 		}
 		case T_STRTAB:
