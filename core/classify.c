@@ -125,7 +125,8 @@ int ps_header_label(const struct ps_model *m, const struct ps_analysis *an)
 	return -1;
 }
 
-/* probs (at temperature T) re-scaled to temperature T2: softmax(log p * T / T2) */
+/* probs (at temperature T) re-scaled to temperature T2: softmax(log p * T / T2);
+ * a probability of 0 stays 0 */
 static void rescale(float *p, uint32_t n, float T, float T2)
 {
 	float mx = -1e30f, z = 0;
@@ -176,17 +177,21 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 		ps_arena_release(scratch, mark);
 		return rc;
 	}
-	if (m->temperature_disagree > 0 && nl) {
-		/* an answer against the oops header's catalogue label gets
-		 * the temperature fitted on such answers (CALIB) */
+	if (nl && (m->temperature != 1.0f || m->temperature_disagree > 0)) {
+		/* calibration, the last step on the probabilities reported:
+		 * the model's temperature, or for an answer against the oops
+		 * header's catalogue label the one fitted on such answers */
 		int h = ps_header_label(m, an);
 		uint32_t top = 0;
+		float t = m->temperature;
 
 		for (i = 1; i < nl; i++)
 			if (r.probs[i] > r.probs[top])
 				top = i;
-		if (h >= 0 && (uint32_t)h != top)
-			rescale(r.probs, nl, m->temperature, m->temperature_disagree);
+		if (h >= 0 && (uint32_t)h != top && m->temperature_disagree > 0)
+			t = m->temperature_disagree;
+		if (t != 1.0f)
+			rescale(r.probs, nl, 1.0f, t);
 	}
 	for (i = 0; i < nl; i++) {          /* ranking: insertion sort by p */
 		struct ps_ranked_label c = { (uint16_t)i, r.probs[i] };

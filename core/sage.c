@@ -175,9 +175,6 @@ int ps_sage_forward(const struct ps_model *m, const float *h0, enum ps_numeric n
 	if (int8)
 		xs = quantize_vec(h, p->dims[p->nlayers], xq);
 	matvec_add(&m->cls_w, &m->qcls_w, int8, h, xq, xs, r->probs);
-	if (m->temperature != 1.0f)         /* calibration: logits / T */
-		for (j = 0; j < p->nlabels; j++)
-			r->probs[j] /= m->temperature;
 	ps_softmax(r->probs, p->nlabels);
 	r->h = h;
 	return PS_OK;

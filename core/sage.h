@@ -6,8 +6,9 @@
  *   h^{l+1} = relu(W_self^l h^l + W_neigh^l mean_{u in N(v)} H^l_u + b^l)
  * where H^l are the stored cases' layer-l embeddings the host computed
  * on its graph (mean of nothing = 0), and
- *   p = softmax((W_cls h^K + b_cls) / T)
- * with T the model's calibration temperature (1 without CALIB).
+ *   p = softmax(W_cls h^K + b_cls)
+ * (uncalibrated: ps_classify applies the model's CALIB temperatures to
+ * the probabilities it reports).
  * Two numeric paths: float32, and int8 (weights and stored embeddings
  * int8 with per-row scales, the input vector quantised per vector,
  * int32 dot products). */

@@ -350,16 +350,11 @@ int main(void)
 		ps_arena_init(&a, mem, sizeof mem);
 		CHECK_EQ_INT(ps_sage_forward(&m, h0, PS_NUM_F32, &a, &r1), 0);
 		CHECK_EQ_INT(ps_sage_forward(&mc, h0, PS_NUM_F32, &a, &r2), 0);
-		/* independent check: softmax(log p1 / 2.5) */
-		for (k = 0; k < 4; k++) {
-			logits[k] = logf(r1.probs[k]) / 2.5f;
-			mx = logits[k] > mx ? logits[k] : mx;
-		}
+		/* the forward pass is uncalibrated: ps_classify applies the
+		 * temperatures (tests/unit/test_classify.c) */
 		for (k = 0; k < 4; k++)
-			z += expf(logits[k] - mx);
-		for (k = 0; k < 4; k++)
-			CHECK(fabsf(expf(logits[k] - mx) / z - r2.probs[k]) < 1e-5f);
-		CHECK(fabsf(r1.probs[0] - r2.probs[0]) > 1e-4f);   /* T did something */
+			CHECK(r1.probs[k] == r2.probs[k]);
+		(void)logits, (void)mx, (void)z;
 		/* find the CALIB section and damage it */
 		memcpy(&ns, ci + 24, 4);
 		for (k = 0; k < ns; k++) {
