@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "core/catalogue.h"
 #include "core/features.h"
 #include "core/psmath.h"
 #include "core/status.h"
@@ -106,34 +105,15 @@ static int rank_culprits(const struct ps_model *m, struct ps_analysis *an, struc
 	return PS_OK;
 }
 
-int ps_header_label(const struct ps_model *m, const struct ps_analysis *an)
-{
-	const struct ps_line *l;
-	const char *name;
-	size_t n;
-	uint32_t k;
-
-	if (an->header == PS_NONE || an->header >= an->nlines)
-		return -1;
-	l = &an->lines[an->header];
-	if (!l->cat || !(name = ps_cat_label_name(l->cat_label)))
-		return -1;
-	n = strlen(name);
-	for (k = 0; k < m->p.nlabels; k++)
-		if (m->labels[k].n == n && !memcmp(m->labels[k].p, name, n))
-			return (int)k;
-	return -1;
-}
-
-/* probs (at temperature T) re-scaled to temperature T2: softmax(log p * T / T2);
- * a probability of 0 stays 0 */
-static void rescale(float *p, uint32_t n, float T, float T2)
+/* probabilities p re-scaled to temperature T: softmax(log p / T), the
+ * same as dividing the logits by T; a probability of 0 stays 0 */
+static void rescale(float *p, uint32_t n, float T)
 {
 	float mx = -1e30f, z = 0;
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		p[i] = p[i] > 1e-30f ? ps_logf(p[i]) * T / T2 : -1e30f;
+		p[i] = p[i] > 1e-30f ? ps_logf(p[i]) / T : -1e30f;
 		if (p[i] > mx)
 			mx = p[i];
 	}
@@ -177,22 +157,10 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 		ps_arena_release(scratch, mark);
 		return rc;
 	}
-	if (nl && (m->temperature != 1.0f || m->temperature_disagree > 0)) {
-		/* calibration, the last step on the probabilities reported:
-		 * the model's temperature, or for an answer against the oops
-		 * header's catalogue label the one fitted on such answers */
-		int h = ps_header_label(m, an);
-		uint32_t top = 0;
-		float t = m->temperature;
-
-		for (i = 1; i < nl; i++)
-			if (r.probs[i] > r.probs[top])
-				top = i;
-		if (h >= 0 && (uint32_t)h != top && m->temperature_disagree > 0)
-			t = m->temperature_disagree;
-		if (t != 1.0f)
-			rescale(r.probs, nl, 1.0f, t);
-	}
+	if (m->temperature != 1.0f)
+		/* calibration (CALIB), the last step on the probabilities
+		 * reported: softmax(logits / T) */
+		rescale(r.probs, nl, m->temperature);
 	for (i = 0; i < nl; i++) {          /* ranking: insertion sort by p */
 		struct ps_ranked_label c = { (uint16_t)i, r.probs[i] };
 

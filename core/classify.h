@@ -25,13 +25,6 @@ struct ps_classify_opts {
  * `tpl` ids must come from a Drain seeded with ps_model_seed_drain.
  * Arrays come from `scratch`.  Returns PS_OK, PS_ENOMEM or PS_ERANGE. */
 int ps_classify(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch);
-
-/* The model's label index of the (address-adjusted) catalogue label of
- * the oops header an->header, or -1 (no header, no catalogue match, a
- * label the model does not have).  With a CALIB temperature_disagree,
- * ps_classify re-scales the probabilities of an answer other than this
- * label with that temperature instead of the model's own. */
-int ps_header_label(const struct ps_model *m, const struct ps_analysis *an);
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts);
 

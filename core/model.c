@@ -415,11 +415,9 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 				FAIL("model calibration temperature out of range");
 			if (!(u >= 0.0f && u <= 1.0f))
 				FAIL("model calibration threshold out of range");
-			if (rd32(s + 12) != 0 &&
-			    !(rdf(s + 12) >= PS_CALIB_T_MIN && rdf(s + 12) <= PS_CALIB_T_MAX))
-				FAIL("model calibration temperature for disagreement out of range");
+			if (rd32(s + 12) != 0)
+				FAIL("model calibration reserved field is not zero");
 			m->temperature = t;
-			m->temperature_disagree = rd32(s + 12) ? rdf(s + 12) : 0.0f;
 			m->uncertain_below = u;
 			break;
 		}
@@ -638,10 +636,7 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 			put32(&w, at, ver);
 			put(&w, at + 4, &src->temperature, 4);
 			put(&w, at + 8, &src->uncertain_below, 4);
-			if (src->temperature_disagree > 0)
-				put(&w, at + 12, &src->temperature_disagree, 4);
-			else
-				put32(&w, at + 12, zero);
+			put32(&w, at + 12, zero);
 			break;
 		}
 		case T_STRTAB:

@@ -35,10 +35,7 @@
  *               temperature (logits are divided by it before the
  *               softmax, 0.05..20), f32 uncertain_below (a top
  *               probability below it is reported as uncertain, 0..1),
- *               f32 temperature_disagree (the temperature instead when
- *               the top label is not the catalogue label of the oops
- *               header; 0.05..20, or 0 (all bits zero): the same
- *               temperature).  A model without it has temperature 1 and
+ *               u32 zero.  A model without it has temperature 1 and
  *               uncertain_below PS_UNCERTAIN_DEFAULT.
  *   CATALOGUE   only with PS_MODEL_F_CATALOGUE: the text of the fault
  *               message catalogue the model's features were made with
@@ -144,7 +141,6 @@ struct ps_model {
 	uint64_t checksum;
 	size_t size;
 	float temperature;           /* CALIB, or 1 */
-	float temperature_disagree;  /* CALIB, or 0: the same as temperature */
 	float uncertain_below;       /* CALIB, or PS_UNCERTAIN_DEFAULT */
 
 	struct ps_str labels[PS_MODEL_MAX_LABELS];

@@ -95,38 +95,6 @@ int main(void)
 
 		CHECK(calib_fit_temperature(probs, none, 2, NL) == 1.0);
 	}
-	/* two groups: answers that agree with the header's label drawn at
-	 * T 0.5, answers against it at T 2; each temperature is found; with
-	 * fewer than CALIB_MIN_DISAGREE against it, none of its own */
-	{
-		static float pr2[N * NL];
-		static int tr2[N], pd[N], hd[N];
-		double t, t2;
-		uint32_t i, j, nd;
-
-		make_set(0.5, probs, truth);
-		make_set(2.0, pr2, tr2);
-		for (i = 0; i < N; i++) {
-			if (i % 2) {       /* odd cases: from the T 2 set */
-				for (j = 0; j < NL; j++)
-					probs[i * NL + j] = pr2[i * NL + j];
-				truth[i] = tr2[i];
-			}
-			for (pd[i] = 0, j = 1; j < NL; j++)
-				if (probs[i * NL + j] > probs[i * NL + pd[i]])
-					pd[i] = (int)j;
-			hd[i] = i % 4 == 0 ? -1 : i % 2 ? (pd[i] + 1) % (int)NL : pd[i];
-		}
-		calib_fit_split(probs, truth, pd, hd, N, NL, &t, &t2, &nd);
-		printf("split: T %.3f (0.5), T2 %.3f (2), %u against\n", t, t2, nd);
-		CHECK_EQ_INT(nd, N / 2);
-		CHECK(fabs(t - 0.5) < 0.05 && fabs(t2 - 2.0) < 0.2);
-		for (i = 0; i < N; i++)
-			hd[i] = i < CALIB_MIN_DISAGREE - 1 ? (pd[i] + 1) % (int)NL : -1;
-		calib_fit_split(probs, truth, pd, hd, N, NL, &t, &t2, &nd);
-		CHECK_EQ_INT(nd, CALIB_MIN_DISAGREE - 1);
-		CHECK(t2 == 0);
-	}
 	/* ECE and confident-wrong, by hand: four answers at 0.95, two right
 	 * (bin 14: |0.5 - 0.95|), four at 0.35, all right (bin 5: 0.65);
 	 * ECE = 0.5 * 0.45 + 0.5 * 0.65 = 0.55 */

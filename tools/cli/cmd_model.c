@@ -133,9 +133,7 @@ int cmd_model(int argc, char **argv)
 			printf("catalogue: none of its own (a model from before models carried one);"
 			       " the built-in one is used: %u entries\n", cat.n);
 		if (m->flags & PS_MODEL_F_CALIB)
-			printf("calibration: temperature %.4f (%.4f for an answer against the oops header's"
-			       " catalogue label), uncertain below %.2f\n", (double)m->temperature,
-			       (double)(m->temperature_disagree > 0 ? m->temperature_disagree : m->temperature),
+			printf("calibration: temperature %.4f, uncertain below %.2f\n", (double)m->temperature,
 			       (double)m->uncertain_below);
 		else
 			printf("calibration: none (temperature 1, uncertain below %.2f)\n",

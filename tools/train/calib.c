@@ -1,7 +1,6 @@
 #include "tools/train/calib.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/model.h"
@@ -85,35 +84,6 @@ void calib_apply(float *probs, uint32_t n, uint32_t nl, double T)
 			p[j] = (float)(exp(l) / z);
 		}
 	}
-}
-
-void calib_fit_split(const float *probs, const int *truth, const int *pred, const int *hdr, uint32_t n,
-		     uint32_t nl, double *t, double *t2, uint32_t *ndis)
-{
-	int *tr = calloc(n + 1, sizeof *tr);
-	uint32_t i, nd = 0;
-
-	if (!tr) {       /* one temperature for all */
-		*t = calib_fit_temperature(probs, truth, n, nl);
-		*t2 = 0;
-		*ndis = 0;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		int dis = CALIB_DISAGREES(pred[i], hdr[i]);
-
-		tr[i] = dis ? -1 : truth[i];
-		nd += dis && truth[i] >= 0;
-	}
-	*t = calib_fit_temperature(probs, tr, n, nl);
-	*t2 = 0;
-	if (nd >= CALIB_MIN_DISAGREE) {
-		for (i = 0; i < n; i++)
-			tr[i] = CALIB_DISAGREES(pred[i], hdr[i]) ? truth[i] : -1;
-		*t2 = calib_fit_temperature(probs, tr, n, nl);
-	}
-	*ndis = nd;
-	free(tr);
 }
 
 void calib_stats(const int *truth, const int *pred, const float *conf, uint32_t n, struct calib_stats *s)

@@ -22,22 +22,6 @@ double calib_fit_temperature(const float *probs, const int *truth, uint32_t n, u
 /* probs[i][*] re-scaled in place to temperature T. */
 void calib_apply(float *probs, uint32_t n, uint32_t nl, double T);
 
-/* Is answer `pred` against the oops header's catalogue label `hdr`
- * (both corpus label indices, -1 none)? */
-#define CALIB_DISAGREES(pred, hdr) ((hdr) >= 0 && (pred) >= 0 && (pred) != (hdr))
-
-/* Fewest answers against the header's label that get a temperature of
- * their own. */
-#define CALIB_MIN_DISAGREE 10u
-
-/* Temperature scaling in two groups (core/classify.h, CALIB's
- * temperature_disagree): *t fitted on the answers pred[i] that agree
- * with the header's label hdr[i] or have none, *t2 on those against it
- * when at least CALIB_MIN_DISAGREE of them have a truth, else 0 (the
- * same temperature).  *ndis: how many are against it (with a truth). */
-void calib_fit_split(const float *probs, const int *truth, const int *pred, const int *hdr, uint32_t n,
-		     uint32_t nl, double *t, double *t2, uint32_t *ndis);
-
 struct calib_bin {
 	uint32_t n;
 	double conf, acc;       /* mean confidence, accuracy of the bin's answers */

@@ -24,10 +24,8 @@ static const char eval_usage[] =
 	"share of answers with confidence >= 0.9 that are wrong, NLL, the\n"
 	"reliability bins, and a table per case header ARCH:, FORM:, ERA:,\n"
 	"SOURCE: (its first word) present (headers are never classified).  With\n"
-	"--cv, calibration is shown at temperature 1, with each fold re-scaled\n"
-	"by one temperature fitted on the other folds, and by the two that\n"
-	"train --calibrate fits (answers for and against the oops header's\n"
-	"catalogue label) fitted on the other folds.\n"
+	"--cv, calibration is shown at temperature 1 and with each fold\n"
+	"re-scaled by the temperature fitted on the other folds.\n"
 	"The last line is 'macro_f1=<value>'.\n\n"
 	"--cv K trains and tests K times on a stratified split (default mode,\n"
 	"K = 5) and also scores the baselines on the same split: keyword rules,\n"
@@ -521,68 +519,40 @@ int cmd_eval(int argc, char **argv)
 			/* raw, then each fold re-scaled by the temperature fitted
 			 * on the other folds' held-out predictions (cross-fitting:
 			 * no fold is judged by a temperature fitted on it) */
-			struct pred *pc = cli_calloc(cp.n, sizeof *pc), *p1 = cli_calloc(cp.n, sizeof *p1);
+			struct pred *pc = cli_calloc(cp.n, sizeof *pc);
 			float *probs = cli_calloc((size_t)cp.n * cp.nlabels + 1, sizeof *probs);
-			int *tr_f = cli_calloc(cp.n, sizeof *tr_f), *pred = cli_calloc(cp.n, sizeof *pred);
-			int *hdr = cli_calloc(cp.n, sizeof *hdr);
-			double tall, t2all;
-			uint32_t ndis, nagree = 0, nd = 0, okd = 0;
+			int *tr_f = cli_calloc(cp.n, sizeof *tr_f);
+			double tall;
 
 			putchar('\n');
 			print_calibration(&cp, p, cp.n, "temperature 1");
-			for (j = 0; j < cp.n; j++) {
+			for (j = 0; j < cp.n; j++)
 				memcpy(probs + (size_t)j * cp.nlabels, p[j].probs, cp.nlabels * sizeof *probs);
-				pred[j] = p[j].label;
-				hdr[j] = p[j].hdr_label;
-			}
 			for (j = 0; j < cp.n; j++)
 				tr_f[j] = fold[j] < k ? p[j].truth : -1;
-			calib_fit_split(probs, tr_f, pred, hdr, cp.n, cp.nlabels, &tall, &t2all, &ndis);
+			tall = calib_fit_temperature(probs, tr_f, cp.n, cp.nlabels);
 			memcpy(pc, p, cp.n * sizeof *pc);
-			memcpy(p1, p, cp.n * sizeof *p1);
 			for (f = 0; f < k; f++) {
-				double t, t2, t1;
-				uint32_t nf;
+				double t;
 
 				for (j = 0; j < cp.n; j++)
 					tr_f[j] = fold[j] < k && fold[j] != f ? p[j].truth : -1;
-				t1 = calib_fit_temperature(probs, tr_f, cp.n, cp.nlabels);
-				calib_fit_split(probs, tr_f, pred, hdr, cp.n, cp.nlabels, &t, &t2, &nf);
+				t = calib_fit_temperature(probs, tr_f, cp.n, cp.nlabels);
 				for (j = 0; j < cp.n; j++) {
 					if (fold[j] != f)
 						continue;
-					calib_apply(p1[j].probs, 1, cp.nlabels, t1);
-					p1[j].conf = p1[j].label >= 0 ? p1[j].probs[p1[j].label] : 0;
-					calib_apply(pc[j].probs, 1, cp.nlabels,
-						    CALIB_DISAGREES(pred[j], hdr[j]) && t2 > 0 ? t2 : t);
+					calib_apply(pc[j].probs, 1, cp.nlabels, t);
 					pc[j].conf = pc[j].label >= 0 ? pc[j].probs[pc[j].label] : 0;
 				}
 			}
-			for (j = 0; j < cp.n; j++) {
-				if (fold[j] >= k || p[j].truth < 0)
-					continue;
-				if (CALIB_DISAGREES(pred[j], hdr[j])) {
-					nd++;
-					okd += pred[j] == p[j].truth;
-				} else {
-					nagree++;
-				}
-			}
-			print_calibration(&cp, p1, cp.n, "one temperature of the other folds");
 			print_calibration(&cp, pc, cp.n, "temperature of the other folds");
-			printf("answers against the oops header's catalogue label: %u of %u tested, %u of them right\n",
-			       nd, nd + nagree, okd);
-			printf("temperatures fitted on all folds' held-out predictions: %.4f, against the header's "
-			       "catalogue label %.4f (%u answers; 0: the same) (what train --calibrate %u stores)\n",
-			       tall, t2all, ndis, k);
+			printf("temperature fitted on all folds' held-out predictions: %.4f "
+			       "(what train --calibrate %u stores)\n", tall, k);
 			for (f = 0; f < 4; f++)
 				print_slices(&cp, pc, cp.n, NULL, (int)f);
 			free(pc);
-			free(p1);
 			free(probs);
 			free(tr_f);
-			free(pred);
-			free(hdr);
 		}
 		for (j = 0; j < cp.n; j++) {
 			truth[j] = p[j].truth;

@@ -43,13 +43,10 @@ static const char train_usage[] =
 	"                       each label the 1%% with the highest entropy (labels\n"
 	"                       from the case files); report scores per round\n"
 	"  --al-rounds N, --al-init F, --al-step F   (5, 0.01, 0.01)\n"
-	"  --calibrate K        fit the softmax temperatures on the held-out\n"
+	"  --calibrate K        fit the softmax temperature on the held-out\n"
 	"                       predictions of K-fold cross-validation over the\n"
 	"                       training cases (K models more to train) and store\n"
-	"                       them in the model: one for answers that agree with\n"
-	"                       the catalogue label of the oops header (or have\n"
-	"                       none), one for answers against it (when at least\n"
-	"                       10 are); 0 = none, temperature 1 (default 0)\n"
+	"                       it in the model; 0 = none, temperature 1 (default 0)\n"
 	"  --uncertain-below F  with --calibrate: a top probability below F is\n"
 	"                       reported as uncertain (default 0.5)\n"
 	"%s"
@@ -337,32 +334,25 @@ int cmd_train(int argc, char **argv)
 	if (calib_k) {
 		struct pred *p = cli_calloc(cp.n, sizeof *p);
 		float *probs = cli_calloc((size_t)cp.n * cp.nlabels + 1, sizeof *probs);
-		int *truth = cli_calloc(cp.n, sizeof *truth), *pred = cli_calloc(cp.n, sizeof *pred);
-		int *hdr = cli_calloc(cp.n, sizeof *hdr);
-		double t = 1, t2 = 0;
-		uint32_t ndis = 0;
+		int *truth = cli_calloc(cp.n, sizeof *truth);
+		double t = 1;
 
 		rc = cv_predict(&cfg, &cp, calib_k, p);
 		if (rc == PS_EXIT_OK) {
 			for (j = 0; j < cp.n; j++) {
 				truth[j] = p[j].truth;
-				pred[j] = p[j].label;
-				hdr[j] = p[j].hdr_label;
 				memcpy(probs + (size_t)j * cp.nlabels, p[j].probs, cp.nlabels * sizeof *probs);
 			}
-			calib_fit_split(probs, truth, pred, hdr, cp.n, cp.nlabels, &t, &t2, &ndis);
+			t = calib_fit_temperature(probs, truth, cp.n, cp.nlabels);
 			cfg.temperature = (float)t;
-			cfg.temperature_disagree = (float)t2;
 			if (!cfg.quiet)
-				fprintf(stderr, "train: temperature %.4f, against the header's catalogue label %.4f "
-					"(%u answers; 0: the same) (held-out NLL %.4f at T=1)\n", t, t2, ndis,
-					calib_nll(probs, truth, cp.n, cp.nlabels, 1));
+				fprintf(stderr, "train: temperature %.4f (held-out NLL %.4f at T=1, %.4f at T)\n", t,
+					calib_nll(probs, truth, cp.n, cp.nlabels, 1),
+					calib_nll(probs, truth, cp.n, cp.nlabels, t));
 		}
 		free(p);
 		free(probs);
 		free(truth);
-		free(pred);
-		free(hdr);
 		if (rc != PS_EXIT_OK)
 			goto done_nofold;
 	}

@@ -94,9 +94,6 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 			if (map[an.ranking[j].label] >= 0)
 				out[i].probs[map[an.ranking[j].label]] = an.ranking[j].p;
 		out[i].hdr_rank = HDR_UNKNOWN;
-		out[i].hdr_label = -1;
-		if (rc == PS_OK && ps_header_label(&m, &an) >= 0)
-			out[i].hdr_label = map[ps_header_label(&m, &an)];
 		if (rc == PS_OK) {
 			uint32_t h = title_header_line(c, &an);
 
@@ -464,7 +461,6 @@ int cv_predict(const struct train_cfg *cfg, const struct corpus *cp, uint32_t k,
 	struct train_cfg c = *cfg;
 
 	c.temperature = 0;
-	c.temperature_disagree = 0;
 	c.whole_log = 0;
 	stratified_folds(cp, k, cfg->seed, fold);
 	for (j = 0; j < cp->n; j++)

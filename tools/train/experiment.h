@@ -29,8 +29,6 @@ struct pred {
 	int label_q8;           /* model (int8 path) */
 	float conf;
 	float probs[PS_MODEL_MAX_LABELS];   /* per corpus label (float path) */
-	int hdr_label;          /* corpus label of the oops header's catalogue
-				 * entry (ps_header_label), -1 none */
 	uint32_t hdr_rank;      /* 1-based rank of the oops header among culprits,
 				 * 0 = not listed, HDR_UNKNOWN = no header known */
 	double us;              /* analysis + classification time */

@@ -984,7 +984,6 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	if (cfg->temperature > 0) {
 		m.flags |= PS_MODEL_F_CALIB;
 		m.temperature = cfg->temperature;
-		m.temperature_disagree = cfg->temperature_disagree;
 		m.uncertain_below = cfg->uncertain_below;
 	}
 	m.p.dim = cfg->dim;

@@ -35,7 +35,6 @@ struct train_cfg {
 	const char *catalogue_path;   /* that FILE, or NULL */
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
 	float temperature;       /* > 0: write a CALIB section with it */
-	float temperature_disagree;   /* its temperature_disagree, 0 = the same */
 	float uncertain_below;   /* CALIB's threshold */
 	int progress;            /* progress bar on stderr */
 	int quiet;
