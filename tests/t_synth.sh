@@ -81,7 +81,7 @@ checke "headers, labels, titles, addresses, disjoint splits ($(tail -n 1 "$T/py.
 
 small="--dim 16 --hidden 16 --buckets 1024 --epochs 100 --k 5 --quiet"
 checke "train --calibrate 3 on synthetic cases" '$PS train --out "$T/m.psm" $small --calibrate 3 "$T/a" >"$T/train.out" 2>&1'
-checke "the model stores a temperature" '$PS model inspect "$T/m.psm" | grep -q "^calibration: temperature "'
+checke "the model stores a temperature and the default threshold 0.7" '$PS model inspect "$T/m.psm" | grep -q "^calibration: temperature [0-9.]*, uncertain below 0.70$"'
 checke "--calibrate 1 refused" '! $PS train --out "$T/x.psm" $small --calibrate 1 "$T/a" 2>/dev/null'
 $PS eval --model "$T/m.psm" --no-baselines "$T/dev" >"$T/eval.out" 2>&1
 checke "eval: ECE and confident-wrong" 'grep -q "^calibration (the model.s probabilities): ECE [0-9.]* (15 bins), confident-wrong" "$T/eval.out"'
