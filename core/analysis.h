@@ -89,7 +89,12 @@ struct ps_analysis {
 	int labelled;
 	uint16_t label;
 	float confidence;                  /* calibrated (the model's temperature) */
-	int uncertain;                     /* confidence below the model's uncertain_below */
+	int uncertain;                     /* confidence below the model's uncertain_below, or
+					      model and catalogue differ below its conflict_below */
+	uint16_t model_label;              /* the model's own answer, before the back-off */
+	float model_confidence;
+	float backoff;                     /* weight the catalogue label got (0: none) */
+	float nearest;                     /* cosine of the most similar stored case */
 	struct ps_ranked_label *ranking;   /* best first */
 	uint32_t nranking;
 	struct ps_neighbor *neighbors;     /* most similar first */

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/catalogue.h"
 #include "core/features.h"
 #include "core/psmath.h"
 #include "core/status.h"
@@ -123,6 +124,61 @@ static void rescale(float *p, uint32_t n, float T)
 		p[i] /= z;
 }
 
+float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_label, int generic)
+{
+	float t = b->s_hi > b->s_lo ? (b->s_hi - nearest) / (b->s_hi - b->s_lo) : (nearest < b->s_hi ? 1.0f : 0.0f);
+	float near = cat_label < 32 && (b->specific >> cat_label & 1) ? b->w_specific : b->w_near;
+	float w;
+
+	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	w = near + (b->w_far - near) * t;
+	return generic ? w * b->generic : w;
+}
+
+/* 1 when the oops header's entry does not fix the kind by itself
+ * (ps_backoff_weight); 0 otherwise or without an entry. */
+int ps_cat_entry_generic(const struct ps_analysis *an)
+{
+	const struct ps_line *h;
+	const struct ps_cat_entry *e;
+	const char *p;
+	uint32_t n;
+
+	if (an->header == PS_NONE || an->header >= an->nlines || !an->catalogue)
+		return 0;
+	h = &an->lines[an->header];
+	if (!h->cat || h->cat > an->catalogue->n)
+		return 0;
+	e = &an->catalogue->entry[h->cat - 1];
+	if (h->cat_label == PS_CAT_NLABELS - 1)       /* kernel-bug: the last row */
+		return 1;
+	p = e->pattern.p;
+	n = e->pattern.n;
+	if (n < 3 || p[n - 2] != '%' || p[n - 1] != 's')
+		return 0;
+	return p[n - 3] == '/' || e->literal_bytes <= 12;
+}
+
+/* The model's index of the header entry's catalogue label, or -1. */
+static int header_label(const struct ps_model *m, const struct ps_analysis *an)
+{
+	const struct ps_line *h;
+	const char *name;
+	uint32_t i, n;
+
+	if (an->header == PS_NONE || an->header >= an->nlines || !an->catalogue)
+		return -1;
+	h = &an->lines[an->header];
+	if (!h->cat || h->cat > an->catalogue->n || !(name = ps_cat_label_name(h->cat_label)))
+		return -1;
+	for (n = 0; name[n]; n++)
+		;
+	for (i = 0; i < m->p.nlabels; i++)
+		if (m->labels[i].n == n && !memcmp(m->labels[i].p, name, n))
+			return (int)i;
+	return -1;
+}
+
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts)
 {
@@ -131,7 +187,7 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	uint32_t i, j, nl = m->p.nlabels;
 	float *h0;
 	size_t mark;
-	int rc;
+	int rc, cl = -1;
 
 	an->labelled = 0;
 	an->uncertain = 0;
@@ -157,9 +213,33 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 		ps_arena_release(scratch, mark);
 		return rc;
 	}
+	an->model_label = 0;
+	for (i = 1; i < nl; i++)
+		if (r.probs[i] > r.probs[an->model_label])
+			an->model_label = (uint16_t)i;
+	an->model_confidence = r.probs[an->model_label];
+	if (m->temperature != 1.0f && nl <= PS_MODEL_MAX_LABELS) {
+		float own[PS_MODEL_MAX_LABELS];     /* the model's own answer, calibrated too */
+
+		memcpy(own, r.probs, nl * sizeof *own);
+		rescale(own, nl, m->temperature);
+		an->model_confidence = own[an->model_label];
+	}
+	an->nearest = r.nnbr ? r.nbr_sim[0] : 0;
+	an->backoff = 0;
+	if ((cl = header_label(m, an)) >= 0) {
+		float w = ps_backoff_weight(&m->backoff, an->nearest, an->lines[an->header].cat_label,
+					    ps_cat_entry_generic(an));
+
+		for (i = 0; i < nl; i++)
+			r.probs[i] *= 1 - w;
+		r.probs[cl] += w;
+		an->backoff = w;
+	}
 	if (m->temperature != 1.0f)
 		/* calibration (CALIB), the last step on the probabilities
-		 * reported: softmax(logits / T) */
+		 * reported, after the back-off: softmax(log q / T), T fitted
+		 * by train --calibrate on answers made the same way */
 		rescale(r.probs, nl, m->temperature);
 	for (i = 0; i < nl; i++) {          /* ranking: insertion sort by p */
 		struct ps_ranked_label c = { (uint16_t)i, r.probs[i] };
@@ -177,7 +257,8 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	an->nneighbors = r.nnbr;
 	an->label = an->ranking[0].label;
 	an->confidence = an->ranking[0].p;
-	an->uncertain = an->confidence < m->uncertain_below;
+	an->uncertain = an->confidence < m->uncertain_below ||
+			(cl >= 0 && an->model_label != cl && an->confidence < m->backoff.conflict_below);
 	an->labelled = 1;
 	ps_arena_release(scratch, mark);
 	return PS_OK;

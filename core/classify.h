@@ -19,12 +19,33 @@ struct ps_classify_opts {
 };
 
 /* Fills an->labelled, label, confidence, ranking (all labels, best
- * first), neighbors (the k most similar stored cases), label_names and
+ * first; after the back-off below, then calibrated with the model's
+ * CALIB temperature), neighbors (the k most similar stored cases), label_names and
  * nlabels, and re-ranks an->culprits (or, when there are none, fills
  * them from the segment).  Needs an->lines and an->segment; their
  * `tpl` ids must come from a Drain seeded with ps_model_seed_drain.
  * Arrays come from `scratch`.  Returns PS_OK, PS_ENOMEM or PS_ERANGE. */
 int ps_classify(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch);
+
+/* The back-off to the catalogue.  The model learned the cases it
+ * stores; a case far from all of them (an architecture, a kernel era,
+ * a message it never saw) is out of its depth, while the catalogue
+ * entry of the oops header names the kind by construction.  With s the
+ * cosine of the nearest stored case and c the (address-adjusted)
+ * label of the header's entry, the probabilities p become
+ *   q = (1 - w) p + w onehot(c),
+ *   w = n + (w_far - n) clamp((s_hi - s) / (s_hi - s_lo), 0, 1)
+ * with n = w_specific when c is one of the model's `specific` labels
+ * (those whose catalogue entries name the kind reliably), w_near
+ * otherwise, times `generic` for an entry that does not fix the kind: label
+ * kernel-bug (the catch-all row) or a pattern ending in "%s" after a
+ * reporting site's directory ("at drivers/%s") or after at most 12
+ * literal bytes ("BUG: %s").  When the model's own label is not c,
+ * the answer is uncertain below conflict_below.  Parameters: the
+ * model's BACKOFF (core/model.h).  No header entry, or a label the
+ * model does not have: no back-off.  Returns w. */
+float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_label, int generic);
+int ps_cat_entry_generic(const struct ps_analysis *an);
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts);
 

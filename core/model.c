@@ -18,9 +18,29 @@
 #define MAX_CASES (1u << 24)
 #define MAX_TEMPLATES (1u << 24)
 
+/* Fitted by tools/train/backoff_fit.py (model/EVAL.md, "Backing off to
+ * the catalogue"); the trainer writes these unless told otherwise. */
+const struct ps_backoff ps_backoff_default = {
+	.w_near = 0.0f, .w_specific = 0.1f, .w_far = 0.95f, .s_lo = 0.6f, .s_hi = 0.9f,
+	.generic = 0.25f, .conflict_below = 0.7f,
+	.specific = 0x17ffu,    /* every label but driver (11) and kernel-bug (13) */
+};
+
+static int unit(float v)
+{
+	return v >= 0.0f && v <= 1.0f;      /* false for NaN too */
+}
+
+int ps_backoff_valid(const struct ps_backoff *b)
+{
+	return unit(b->w_near) && unit(b->w_specific) && unit(b->w_far) && unit(b->generic) &&
+	       unit(b->conflict_below) && b->s_lo >= -1.0f && b->s_lo <= b->s_hi && b->s_hi <= 1.0f &&
+	       !(b->specific >> 14);
+}
+
 /* ---- layout shared by the loader and the writer ---- */
 
-enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16, T_CALIB, T_TEXT };
+enum sec_type { T_PARAMS, T_STRTAB, T_F32, T_Q8, T_U16, T_CALIB, T_TEXT, T_BACKOFF };
 
 struct sec_desc {
 	uint32_t id;
@@ -37,6 +57,7 @@ static uint64_t sec_size(const struct sec_desc *s)
 	switch (s->type) {
 	case T_PARAMS: return PS_MODEL_PARAMS_SIZE;
 	case T_CALIB:  return PS_CALIB_SIZE;
+	case T_BACKOFF: return PS_BACKOFF_SIZE;
 	case T_TEXT:   return 0;
 	case T_F32:    return (uint64_t)s->rows * s->cols * 4;
 	case T_Q8:     return round4((uint64_t)s->rows * s->cols) + (uint64_t)s->rows * 4;
@@ -68,6 +89,8 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 		ADD(PS_SEC_CALIB, T_CALIB, 0, 0);
 	if (flags & PS_MODEL_F_CATALOGUE)
 		ADD(PS_SEC_CATALOGUE, T_TEXT, 0, 0);
+	if (flags & PS_MODEL_F_BACKOFF)
+		ADD(PS_SEC_BACKOFF, T_BACKOFF, 0, 0);
 	for (pass = 0; pass < 2; pass++) {
 		if ((pass == 0 && !(flags & PS_MODEL_F_F32)) || (pass == 1 && !(flags & PS_MODEL_F_INT8)))
 			continue;
@@ -84,15 +107,16 @@ static uint32_t layout(const struct ps_model_params *p, uint32_t flags, struct s
 	return n;
 }
 
-/* 10 fixed (with CALIB and CATALOGUE) + a bias per layer + per numeric
- * variant: proj, cls_w and 3 per layer */
-#define MAX_LAYOUT (10u + PS_MODEL_MAX_LAYERS + 2u * (2u + 3u * PS_MODEL_MAX_LAYERS))
+/* 11 fixed (with CALIB, CATALOGUE and BACKOFF) + a bias per layer + per
+ * numeric variant: proj, cls_w and 3 per layer */
+#define MAX_LAYOUT (11u + PS_MODEL_MAX_LAYERS + 2u * (2u + 3u * PS_MODEL_MAX_LAYERS))
 
 const char *ps_model_section_name(uint32_t id, char *tmp, size_t tmplen)
 {
 	static const char *const fixed[] = {
 		"?", "params", "labels", "templates", "idf", "tpl_weight", "proj",
 		"cls_w", "cls_b", "case_label", "case_names", "calib", "catalogue",
+		"backoff",
 	};
 	struct ps_buf b;
 	uint32_t base = id & 0xffu;
@@ -100,7 +124,7 @@ const char *ps_model_section_name(uint32_t id, char *tmp, size_t tmplen)
 	ps_buf_init(&b, tmp, tmplen);
 	if (id & PS_SEC_Q)
 		ps_buf_puts(&b, "q_");
-	if (base >= 1 && base <= PS_SEC_CATALOGUE) {
+	if (base >= 1 && base <= PS_SEC_BACKOFF) {
 		ps_buf_puts(&b, fixed[base]);
 	} else if (base >= PS_SEC_W_SELF && base < PS_SEC_EMB + 0x10) {
 		static const char *const per_layer[] = { "w_self", "w_neigh", "bias", "emb" };
@@ -320,7 +344,8 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 	flags = rd32(b + 28);
 	if (nsec < 1 || nsec > PS_MODEL_MAX_SECTIONS)
 		FAILV("model section count out of range", "sections", nsec);
-	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32 | PS_MODEL_F_CALIB | PS_MODEL_F_CATALOGUE))
+	if (flags & ~(PS_MODEL_F_INT8 | PS_MODEL_F_F32 | PS_MODEL_F_CALIB | PS_MODEL_F_CATALOGUE |
+		      PS_MODEL_F_BACKOFF))
 		FAILV("model has unknown flags", "flags", flags);
 	if (!(flags & (PS_MODEL_F_INT8 | PS_MODEL_F_F32)))
 		FAIL("model has neither float nor int8 matrices");
@@ -386,6 +411,7 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 	m->size = len;
 	m->temperature = 1.0f;
 	m->uncertain_below = PS_UNCERTAIN_DEFAULT;
+	m->backoff = ps_backoff_default;
 	for (j = 0; j < nwant; j++) {
 		const unsigned char *s = b + off[j];
 		const struct sec_desc *d = &want[j];
@@ -419,6 +445,26 @@ int ps_model_load(struct ps_model *m, const void *buf, size_t len, char *err, si
 				FAIL("model calibration reserved field is not zero");
 			m->temperature = t;
 			m->uncertain_below = u;
+			break;
+		}
+		case PS_SEC_BACKOFF: {
+			struct ps_backoff bo;
+
+			if (rd32(s) != PS_BACKOFF_VERSION)
+				FAILV("unsupported model back-off version", "version", rd32(s));
+			bo.w_near = rdf(s + 4);
+			bo.w_specific = rdf(s + 8);
+			bo.w_far = rdf(s + 12);
+			bo.s_lo = rdf(s + 16);
+			bo.s_hi = rdf(s + 20);
+			bo.generic = rdf(s + 24);
+			bo.conflict_below = rdf(s + 28);
+			bo.specific = rd32(s + 32);
+			if (!ps_backoff_valid(&bo))
+				FAIL("model back-off parameter out of range");
+			if (rd32(s + 36) != 0)
+				FAIL("model back-off reserved field is not zero");
+			m->backoff = bo;
 			break;
 		}
 		case PS_SEC_LABELS: {
@@ -637,6 +683,23 @@ size_t ps_model_write(const struct ps_model *src, void *out, size_t cap)
 			put(&w, at + 4, &src->temperature, 4);
 			put(&w, at + 8, &src->uncertain_below, 4);
 			put32(&w, at + 12, zero);
+			break;
+		}
+		case T_BACKOFF: {
+			const struct ps_backoff *bo = &src->backoff;
+			uint32_t ver = PS_BACKOFF_VERSION, zero = 0;
+
+			size = PS_BACKOFF_SIZE;
+			put32(&w, at, ver);
+			put(&w, at + 4, &bo->w_near, 4);
+			put(&w, at + 8, &bo->w_specific, 4);
+			put(&w, at + 12, &bo->w_far, 4);
+			put(&w, at + 16, &bo->s_lo, 4);
+			put(&w, at + 20, &bo->s_hi, 4);
+			put(&w, at + 24, &bo->generic, 4);
+			put(&w, at + 28, &bo->conflict_below, 4);
+			put32(&w, at + 32, bo->specific);
+			put32(&w, at + 36, zero);
 			break;
 		}
 		case T_STRTAB:

@@ -37,6 +37,21 @@
  *               probability below it is reported as uncertain, 0..1),
  *               u32 zero.  A model without it has temperature 1 and
  *               uncertain_below PS_UNCERTAIN_DEFAULT.
+ *   BACKOFF     only with PS_MODEL_F_BACKOFF: how far the classifier
+ *               backs off towards the catalogue label of the oops
+ *               header's entry (core/classify.h): u32 version (1), f32
+ *               w_near, w_specific (the catalogue's weight at and above
+ *               the nearest stored case's similarity s_hi, for a label
+ *               outside and inside `specific`), w_far (at and below
+ *               s_lo; linear in between), s_lo, s_hi (-1..1, s_lo <=
+ *               s_hi), generic (factor on the weight for a catch-all or
+ *               reporting-site entry), conflict_below (the answer is
+ *               uncertain when the model's own label is not the
+ *               catalogue's and the confidence is below it); weights
+ *               and factors 0..1; u32 specific (bit i: catalogue label
+ *               i is specific, bits 14..31 zero), u32 zero.  A model
+ *               without it backs off with ps_backoff_default; one
+ *               with all weights 0 never does.
  *   CATALOGUE   only with PS_MODEL_F_CATALOGUE: the text of the fault
  *               message catalogue the model's features were made with
  *               (core/catalogue.h; 1 byte to PS_MODEL_MAX_CATALOGUE,
@@ -72,6 +87,7 @@
 #define PS_MODEL_F_F32  0x2u       /* float matrices present (at least one of the two) */
 #define PS_MODEL_F_CALIB 0x4u      /* CALIB section present */
 #define PS_MODEL_F_CATALOGUE 0x8u  /* CATALOGUE section present */
+#define PS_MODEL_F_BACKOFF 0x10u   /* BACKOFF section present */
 
 #define PS_CALIB_VERSION 1u
 #define PS_CALIB_SIZE 16u
@@ -79,10 +95,31 @@
 #define PS_CALIB_T_MAX 20.0f
 #define PS_UNCERTAIN_DEFAULT 0.5f  /* uncertain_below of a model without CALIB */
 
+#define PS_BACKOFF_VERSION 1u
+#define PS_BACKOFF_SIZE 40u
+
+/* The catalogue back-off of the classifier (BACKOFF section). */
+struct ps_backoff {
+	float w_near, w_specific;  /* the catalogue label's weight near stored cases */
+	float w_far;               /* ... and far from them, 0..1 */
+	float s_lo, s_hi;          /* nearest stored case's cosine: far .. near */
+	float generic;             /* weight factor for catch-all/site entries */
+	float conflict_below;      /* uncertain below this when model and catalogue differ */
+	uint32_t specific;         /* bit per catalogue label: near weight w_specific */
+};
+
+/* What a model without a BACKOFF section uses (fitted as model/EVAL.md
+ * "Backing off to the catalogue" says). */
+extern const struct ps_backoff ps_backoff_default;
+
+/* 1 when every field is in its range (the loader's check). */
+int ps_backoff_valid(const struct ps_backoff *b);
+
 enum ps_model_section {
 	PS_SEC_PARAMS = 1, PS_SEC_LABELS, PS_SEC_TEMPLATES, PS_SEC_IDF,
 	PS_SEC_TPL_WEIGHT, PS_SEC_PROJ, PS_SEC_CLS_W, PS_SEC_CLS_B,
 	PS_SEC_CASE_LABEL, PS_SEC_CASE_NAMES, PS_SEC_CALIB, PS_SEC_CATALOGUE,
+	PS_SEC_BACKOFF,
 	PS_SEC_W_SELF = 0x10,       /* + layer */
 	PS_SEC_W_NEIGH = 0x20,      /* + layer */
 	PS_SEC_BIAS = 0x30,         /* + layer */
@@ -142,6 +179,7 @@ struct ps_model {
 	size_t size;
 	float temperature;           /* CALIB, or 1 */
 	float uncertain_below;       /* CALIB, or PS_UNCERTAIN_DEFAULT */
+	struct ps_backoff backoff;   /* BACKOFF, or ps_backoff_default */
 
 	struct ps_str labels[PS_MODEL_MAX_LABELS];
 	struct ps_strtab templates;

@@ -33,7 +33,7 @@ size_t ps_report_bound(const struct ps_analysis *an)
 		if (an->label_names[k].n > label)
 			label = an->label_names[k].n;
 	return 4096 + 6 * text + 128 * ((size_t)an->nsegment + an->nculprits + 2) +
-	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 7);
+	       (6 * label + 128) * ((size_t)an->nranking + an->nneighbors + 9);
 }
 
 const struct ps_cat_entry *ps_report_entry(const struct ps_analysis *an)
@@ -100,6 +100,20 @@ void ps_report_json(const struct ps_analysis *an, struct ps_buf *b)
 	else
 		ps_buf_puts(b, "null");
 
+	ps_buf_puts(b, ",\"model\":");
+	if (an->labelled) {      /* the model's own answer and how far the catalogue weighed */
+		ps_buf_puts(b, "{\"label\":");
+		json_label(b, an, an->model_label);
+		ps_buf_puts(b, ",\"p\":");
+		ps_buf_fixed(b, an->model_confidence, 4);
+		ps_buf_puts(b, ",\"nearest\":");
+		ps_buf_fixed(b, an->nearest, 4);
+		ps_buf_puts(b, ",\"catalogue_weight\":");
+		ps_buf_fixed(b, an->backoff, 4);
+		ps_buf_putc(b, '}');
+	} else {
+		ps_buf_puts(b, "null");
+	}
 	ps_buf_puts(b, ",\"crash\":");
 	ps_buf_puts(b, an->no_crash ? "false" : "true");
 	ps_buf_puts(b, ",\"catalogue\":");
@@ -283,6 +297,21 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_puts(b, " (");
 		ps_buf_printable(b, e->source.p, e->source.n);
 		ps_buf_puts(b, ")\n");
+	}
+	if (an->labelled && an->backoff > 0 && an->model_label != an->label) {
+		struct ps_str s = { "?", 1 };
+
+		if (an->label_names && an->model_label < an->nlabels)
+			s = an->label_names[an->model_label];
+		ps_buf_puts(b, "panicsage: the model alone said ");
+		ps_buf_put(b, s.p, s.n);
+		ps_buf_puts(b, " (");
+		ps_buf_fixed(b, an->model_confidence, 2);
+		ps_buf_puts(b, "); its nearest past case is ");
+		ps_buf_fixed(b, an->nearest, 2);
+		ps_buf_puts(b, " similar, so the catalogue weighs ");
+		ps_buf_fixed(b, an->backoff, 2);
+		ps_buf_putc(b, '\n');
 	}
 	if (an->nculprits) {
 		ps_buf_puts(b, "panicsage: culprit lines, best first:\n");

@@ -22,8 +22,8 @@ path, host, kdump = sys.argv[1:]
 lines = open(path, "rb").read().decode("utf-8", "replace").split("\n")
 a = json.load(open(host))
 b = json.load(open(kdump))
-keys = ["label", "confidence", "uncertain", "crash", "catalogue", "ranking", "segment", "culprits",
-        "neighbors", "timing_us"]
+keys = ["label", "confidence", "uncertain", "model", "crash", "catalogue", "ranking", "segment",
+        "culprits", "neighbors", "timing_us"]
 assert list(a) == keys, "keys %r" % list(a)
 # the catalogue entry named is a row of model/catalogue.tsv, with its label and source
 rows = {r.split("\t")[0]: r.split("\t") for r in open("model/catalogue.tsv") if r[:1] not in "#\n"}
@@ -33,6 +33,15 @@ for rep in (a, b):
     assert c and set(c) == {"id", "label", "source"}, "catalogue %r" % c
     assert c["id"] in rows and rows[c["id"]][8] == c["source"], "catalogue entry %r" % c
     assert c["label"] in (rows[c["id"]][1], rows[c["id"]][7].split(":")[-1]), "catalogue label %r" % c
+    # the model's own answer and the catalogue's weight in the back-off
+    m = rep["model"]
+    assert m and set(m) == {"label", "p", "nearest", "catalogue_weight"}, "model %r" % m
+    assert 0 <= m["catalogue_weight"] <= 1 and -1 <= m["nearest"] <= 1, "model %r" % m
+    assert abs(m["nearest"] - rep["neighbors"][0]["similarity"]) < 1e-3, "nearest %r" % m
+    p = {r["label"]: r["p"] for r in rep["ranking"]}
+    assert p[c["label"]] >= m["catalogue_weight"] - 1e-3, "catalogue label below its weight"
+    if m["catalogue_weight"] == 0:
+        assert m["label"] == rep["label"] and abs(m["p"] - rep["confidence"]) < 1e-3
     assert rep["segment"], "empty segment"
     prev = 0
     for s in rep["segment"] + rep["culprits"]:

@@ -55,6 +55,8 @@ static void models(void)
 		  PS_MODEL_F_INT8 | PS_MODEL_F_CATALOGUE },
 		{ "calib-2layer.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
 		  PS_MODEL_F_F32 | PS_MODEL_F_INT8 | PS_MODEL_F_CALIB },
+		{ "backoff-catalogue.psm", 32, 2, { 8, 8, 4 }, 10, 4, 4,
+		  PS_MODEL_F_INT8 | PS_MODEL_F_CATALOGUE | PS_MODEL_F_BACKOFF },
 	};
 	/* a model's own catalogue (a CATALOGUE section): two entries */
 	static const char cat[] =
@@ -77,6 +79,7 @@ static void models(void)
 		}
 		m.temperature = 1.5f;          /* written only with PS_MODEL_F_CALIB */
 		m.uncertain_below = 0.6f;
+		m.backoff = ps_backoff_default;  /* written only with PS_MODEL_F_BACKOFF */
 		img = rand_model_image(&m, &len);
 		put("fuzz_model", v[i].name, img, len);
 		free(img);

@@ -391,6 +391,72 @@ int main(void)
 		(void)zero;
 		free(ci);
 	}
+	/* BACKOFF: a model without it gets the default back-off, one with
+	 * it its own values; every out-of-range field is refused */
+	{
+		struct ps_model mb;
+		unsigned char *bi;
+		size_t blen, off = 0;
+		float nan = 0.0f / 0.0f, fv;
+		uint32_t k, ns, uv;
+
+		src.flags = PS_MODEL_F_F32;
+		free(img);
+		img = rand_model_image(&src, &len);
+		CHECK_EQ_INT(ps_model_load(&m, img, len, err, sizeof err), 0);
+		CHECK(!memcmp(&m.backoff, &ps_backoff_default, sizeof m.backoff));
+		CHECK(ps_backoff_valid(&ps_backoff_default));
+		src.flags = PS_MODEL_F_F32 | PS_MODEL_F_BACKOFF;
+		src.backoff = (struct ps_backoff){ 0.05f, 0.2f, 0.9f, 0.5f, 0.85f, 0.3f, 0.75f, 0x0404u };
+		bi = rand_model_image(&src, &blen);
+		CHECK(blen > len);
+		rc = ps_model_load(&mb, bi, blen, err, sizeof err);
+		if (rc)
+			fprintf(stderr, "backoff load: %s\n", err);
+		CHECK_EQ_INT(rc, 0);
+		CHECK(mb.backoff.w_near == 0.05f && mb.backoff.w_specific == 0.2f && mb.backoff.w_far == 0.9f);
+		CHECK(mb.backoff.s_lo == 0.5f && mb.backoff.s_hi == 0.85f && mb.backoff.generic == 0.3f);
+		CHECK(mb.backoff.conflict_below == 0.75f && mb.backoff.specific == 0x0404u);
+		memcpy(&ns, bi + 24, 4);
+		for (k = 0; k < ns; k++) {
+			uint32_t id;
+
+			memcpy(&id, bi + 64 + 24 * k, 4);
+			if (id == PS_SEC_BACKOFF)
+				memcpy(&off, bi + 64 + 24 * k + 8, 8);
+		}
+		CHECK(off != 0);
+		free(bad);
+		bad = aligned_alloc(64, (blen + 63) / 64 * 64);
+		/* fields 1..7 are floats (weights, similarities, factors) */
+		for (k = 0; off && k < 12; k++) {
+			const char *want = "back-off parameter out of range";
+
+			memcpy(bad, bi, blen);
+			if (k < 7) {            /* a NaN in each float field */
+				memcpy(bad + off + 4 + 4 * k, &nan, 4);
+			} else if (k == 7) {    /* a weight above 1 */
+				fv = 1.5f;
+				memcpy(bad + off + 12, &fv, 4);
+			} else if (k == 8) {    /* s_lo above s_hi */
+				fv = 0.9f;
+				memcpy(bad + off + 16, &fv, 4);
+			} else if (k == 9) {    /* a label bit past the 14 labels */
+				uv = 1u << 14;
+				memcpy(bad + off + 32, &uv, 4);
+			} else if (k == 10) {
+				bad[off] = 2;
+				want = "back-off version";
+			} else {
+				bad[off + 36] = 1;
+				want = "reserved";
+			}
+			reseal(bad, blen);
+			CHECK_EQ_INT(load(bad, blen, err, sizeof err), PS_EMODEL);
+			CHECK(has(err, want));
+		}
+		free(bi);
+	}
 	free(bad);
 	free(img);
 	return check_summary("test_model_format");

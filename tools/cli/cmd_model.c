@@ -138,6 +138,13 @@ int cmd_model(int argc, char **argv)
 		else
 			printf("calibration: none (temperature 1, uncertain below %.2f)\n",
 			       (double)m->uncertain_below);
+		printf("catalogue back-off%s: weight %.2f (specific labels %.2f) near stored cases"
+		       " (similarity >= %.2f), %.2f far (<= %.2f), generic entries x %.2f, specific"
+		       " labels 0x%04x, uncertain below %.2f when model and catalogue differ\n",
+		       m->flags & PS_MODEL_F_BACKOFF ? "" : " (none in the file: the default)",
+		       (double)m->backoff.w_near, (double)m->backoff.w_specific, (double)m->backoff.s_hi,
+		       (double)m->backoff.w_far, (double)m->backoff.s_lo, (double)m->backoff.generic,
+		       m->backoff.specific, (double)m->backoff.conflict_below);
 		printf("stored cases: %u\n", p->ncases);
 		for (i = 0; i < p->ncases; i++)
 			count[m->case_label[i]]++;

@@ -7,6 +7,7 @@
 #include "core/catalogue.h"
 #include "core/status.h"
 #include "tools/cli/cli.h"
+#include "tools/train/backoff.h"
 #include "tools/train/calib.h"
 #include "tools/train/commands.h"
 #include "tools/train/experiment.h"
@@ -75,7 +76,8 @@ const char train_options_help[] =
 	"                       carries (default: the built-in model/catalogue.tsv)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
-	"  --whole-log          features from every line, not the extracted segment\n";
+	"  --whole-log          features from every line, not the extracted segment\n"
+	BACKOFF_HELP;
 
 static int set_seed(void *ctx, const char *opt, char **vals)
 {
@@ -161,6 +163,7 @@ size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o)
 		CLI_CALL("--format", set_format, c),
 		CLI_CALL("--catalogue", set_catalogue, c),
 		CLI_FLAG("--whole-log", &c->whole_log),
+		CLI_CALL("--backoff", set_backoff, c),
 	};
 
 	memcpy(o, opts, sizeof opts);

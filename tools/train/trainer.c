@@ -44,6 +44,7 @@ void train_defaults(struct train_cfg *c)
 	c->hint_weight = 3.0f;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 	c->uncertain_below = PS_UNCERTAIN_DEFAULT;
+	c->backoff = ps_backoff_default;
 	c->catalogue = ps_default_catalogue(&c->catalogue_len);
 }
 
@@ -980,7 +981,8 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	unsigned char *img;
 
 	stub_model(f, &m);
-	m.flags = cfg->flags | PS_MODEL_F_CATALOGUE;
+	m.flags = cfg->flags | PS_MODEL_F_CATALOGUE | PS_MODEL_F_BACKOFF;
+	m.backoff = cfg->backoff;
 	if (cfg->temperature > 0) {
 		m.flags |= PS_MODEL_F_CALIB;
 		m.temperature = cfg->temperature;

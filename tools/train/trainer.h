@@ -36,6 +36,7 @@ struct train_cfg {
 	uint32_t flags;          /* PS_MODEL_F_F32 | PS_MODEL_F_INT8 */
 	float temperature;       /* > 0: write a CALIB section with it */
 	float uncertain_below;   /* CALIB's threshold */
+	struct ps_backoff backoff;   /* BACKOFF (all weights 0: the model never backs off) */
 	int progress;            /* progress bar on stderr */
 	int quiet;
 };
@@ -46,7 +47,7 @@ void train_cfg_free(struct train_cfg *c);
 /* The command-line options of a train_cfg (train_options_help), for
  * cli_parse: fills o[0..TRAIN_CFG_NOPTS) and returns TRAIN_CFG_NOPTS. */
 struct cli_opt;
-#define TRAIN_CFG_NOPTS 20
+#define TRAIN_CFG_NOPTS 21
 size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o);
 int train_check_cfg(const struct train_cfg *c);
 extern const char train_options_help[];
