@@ -71,7 +71,7 @@ TOOLS_LIB_SRC := $(CLI_LIB) $(CLI_SRC) $(STORE_SRC) $(TRAIN_SRC) $(COLL_SRC)
 # Each host program links only the libraries its job needs.
 CLI_LIBS   ?= -lm
 TRAIN_LIBS ?= -lblis -lm -lsqlite3 -lpthread
-COLL_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lm
+COLL_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lm -lpthread
 HOST_LIBS  ?= -lblis -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpthread
 KDUMP_LIBS ?=
 MBEDTLS_MUSL     := $(B)/mbedtls-musl

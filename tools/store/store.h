@@ -181,6 +181,71 @@ int store_bucket_new_case(sqlite3 *db, const char *id, int64_t when, const char 
  * inside the caller's transaction.  0, or -1 with a message. */
 int store_bucket_missing(sqlite3 *db, int64_t *done, char *err, size_t errlen);
 
+/* ---- the triage web page (tools/store/triage.c) ---- */
+
+/* Days are whole UTC days since the epoch: received_us / 86400000000. */
+#define STORE_DAY_US 86400000000LL
+
+/* counts[i] = the cases received on day first + i (i < ndays): of bucket
+ * `bucket`, or of all (NULL).  0, or -1 with a message. */
+int store_cases_per_day(sqlite3 *db, const char *bucket, int64_t first, uint32_t ndays, uint32_t *counts,
+			char *err, size_t errlen);
+/* Calls fn for each day from `first` for ndays days and label (the human
+ * label when a person set one, else the predicted one, "" for none) with
+ * how many cases, by day then label.  0, fn's non-zero value, or -1. */
+int store_daily_labels(sqlite3 *db, int64_t first, uint32_t ndays,
+		       int (*fn)(int64_t day, const char *label, int64_t n, void *ctx), void *ctx, char *err,
+		       size_t errlen);
+/* The machines of bucket `id` with their cases, most first (limit 0: all). */
+int store_bucket_machines(sqlite3 *db, const char *id, uint32_t limit,
+			  int (*fn)(const struct store_count *c, void *ctx), void *ctx, char *err, size_t errlen);
+
+/* A case as the web page shows it (strings NULL when not set). */
+struct store_case_view {
+	const char *id, *machine, *release, *label, *human_label;
+	const char *summary_source, *summary, *summary_label, *reasoning;
+	double confidence;
+	int64_t received_us;
+};
+/* Calls fn once with the bucket's best case: the highest confidence,
+ * then the newest; not at all for a bucket without cases. */
+int store_best_case(sqlite3 *db, const char *bucket, int (*fn)(const struct store_case_view *c, void *ctx),
+		    void *ctx, char *err, size_t errlen);
+
+/* A line of a case's fault-indicating segment: its input line (-1 when
+ * unknown), the log line (STORE_LOG_LINE_SQL), and whether it is a
+ * culprit line (and its score). */
+struct store_seg_line {
+	int64_t line;
+	const char *text;
+	int culprit;
+	double score;
+};
+int store_case_segment(sqlite3 *db, const char *case_id, int (*fn)(const struct store_seg_line *l, void *ctx),
+		       void *ctx, char *err, size_t errlen);
+/* The clues of a case's summary (panicsage summarize), in order. */
+int store_case_clues(sqlite3 *db, const char *case_id, int (*fn)(const char *clue, void *ctx), void *ctx,
+		     char *err, size_t errlen);
+
+/* A bucket like another: the same kind or first frame, scored by the
+ * Jaccard similarity of the frame sets in percent (core/bucket.h), a
+ * shared header adding half of what is missing to 100. */
+struct store_similar {
+	const char *id, *title, *human_label;
+	int64_t cases;
+	unsigned similarity;
+};
+/* Calls fn for the buckets similar to `id`, most similar first (limit 0: all). */
+int store_similar_buckets(sqlite3 *db, const char *id, uint32_t limit,
+			  int (*fn)(const struct store_similar *s, void *ctx), void *ctx, char *err, size_t errlen);
+
+/* store_label_bucket and store_resolve_bucket (cause NULL: remove), each
+ * in its own IMMEDIATE transaction, as `panicsage label` runs them. */
+int store_set_bucket_label(sqlite3 *db, const char *id, const char *label, const char *by, int64_t *cases,
+			   char *err, size_t errlen);
+int store_set_bucket_resolution(sqlite3 *db, const char *id, const char *cause, const char *advice,
+				const char *url, const char *by, char *err, size_t errlen);
+
 /* SQL expression: a segment entry of a report (a json_each value `v` of
  * type 'object') as the log line it came from, "[%5lu.%06lu] text" when
  * its ts is a number, else the text alone. */
