@@ -226,10 +226,10 @@ static void page_index(struct web_ctx *c)
 		return;
 	}
 	n = web_form_get(c->req->query, strlen(c->req->query), "days", v, sizeof v);
-	if (n >= 0) {
+	if (n != -1) {
 		unsigned long d = strtoul(v, &end, 10);
 
-		if (n == 0 || *end || v[0] < '0' || v[0] > '9' || d < 7 || d > 365) {
+		if (n <= 0 || *end || v[0] < '0' || v[0] > '9' || d < 7 || d > 365) {
 			web_error(c, 400, "days: a number of days from 7 to 365");
 			return;
 		}
