@@ -244,7 +244,7 @@ rawreq 400 "garbage" '\026\003\001garbage\r\n\r\n'
 # forms with the right session and bad fields
 C="csrf=$CSRF"
 bad_post() { # status path form
-	check "POST $2 '$(printf %.60s "$3")' is $1" [ "$(post "$2" "$3" -H "$AUTH")" = "$1" ]
+	check "POST $2 '$(printf %.70s "${3#*&}")' is $1" [ "$(post "$2" "$3" -H "$AUTH")" = "$1" ]
 }
 bad_post 400 /label "$C&bucket=$EVIL&label=nonsense"
 bad_post 400 /label "$C&bucket=$EVIL&label="
