@@ -6,8 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/default_model.h"
@@ -309,7 +307,7 @@ static int case_one(const struct store_bucket_case *c, void *ctx)
 	return 0;
 }
 
-static int list_buckets(sqlite3 *db, const char *dbpath, uint32_t limit, int json)
+static int list_buckets(struct store *db, const char *dbpath, uint32_t limit, int json)
 {
 	struct listing l = { json, 0 };
 	char err[400];
@@ -345,7 +343,7 @@ static int show_one(const struct store_bucket *b, void *ctx)
 }
 
 /* {"bucket": {...}, "cases": [...]} with --json */
-static int show_bucket(sqlite3 *db, const char *prefix, uint32_t limit, int json)
+static int show_bucket(struct store *db, const char *prefix, uint32_t limit, int json)
 {
 	char id[PS_BUCKET_ID_LEN + 1], err[400];
 	struct listing l = { json, 0 }, c = { json, 0 };
@@ -370,7 +368,7 @@ static int show_bucket(sqlite3 *db, const char *prefix, uint32_t limit, int json
 
 /* ---- signatures of log files ---- */
 
-static int signature_of(const char *path, const struct ps_model *m, sqlite3 *mem, int json, int first)
+static int signature_of(const char *path, const struct ps_model *m, int json, int first)
 {
 	struct ps_params params;
 	struct ps_analysis an;
@@ -399,7 +397,7 @@ static int signature_of(const char *path, const struct ps_model *m, sqlite3 *mem
 	report = cli_calloc(size, 1);
 	ps_buf_init(&out, report, size);
 	ps_report_json(&an, &out);
-	if (store_report_log(mem, out.p, out.len, &seg, &seglen, err, sizeof err) ||
+	if (store_report_log(out.p, out.len, &seg, &seglen, err, sizeof err) ||
 	    store_log_signature(seg ? seg : "", seglen, &sig, err, sizeof err)) {
 		cli_error("buckets: %s: %s", path, err);
 		rc = PS_EXIT_FAILURE;
@@ -438,7 +436,7 @@ static int signature_of(const char *path, const struct ps_model *m, sqlite3 *mem
 	}
 	rc = PS_EXIT_OK;
 out:
-	sqlite3_free(seg);
+	free(seg);
 	free(report);
 	free(arena_mem);
 	free(buf);
@@ -448,7 +446,6 @@ out:
 static int signatures(char **files, int n, const char *model_path, int json)
 {
 	struct model_file mf;
-	sqlite3 *mem = NULL;
 	size_t len;
 	int have_model = 0, i, rc = PS_EXIT_OK, printed = 0;
 
@@ -457,15 +454,10 @@ static int signatures(char **files, int n, const char *model_path, int json)
 			return rc;
 		have_model = 1;
 	}
-	if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
-		cli_error("buckets: cannot open an in-memory database");
-		rc = PS_EXIT_FAILURE;
-		goto out;
-	}
 	if (json)
 		putchar('[');
 	for (i = 0; i < n; i++) {
-		int r = signature_of(files[i], have_model ? &mf.m : NULL, mem, json, printed == 0);
+		int r = signature_of(files[i], have_model ? &mf.m : NULL, json, printed == 0);
 
 		if (r == PS_EXIT_OK)
 			printed++;
@@ -474,8 +466,6 @@ static int signatures(char **files, int n, const char *model_path, int json)
 	}
 	if (json)
 		fputs(printed ? "\n]\n" : "]\n", stdout);
-out:
-	sqlite3_close(mem);
 	if (have_model)
 		model_file_close(&mf);
 	return rc;
@@ -492,7 +482,7 @@ int cmd_buckets(int argc, char **argv)
 	uint32_t limit = LIMIT_DEFAULT;
 	int json = 0, sig = 0, nfiles = 0, rc;
 	char **files = cli_calloc((size_t)argc + 1, sizeof *files), err[400];
-	sqlite3 *db;
+	struct store *db;
 	const struct cli_opt opts[] = {
 		CLI_STR("--db", &dbpath),
 		CLI_STR("--show", &show),

@@ -57,7 +57,7 @@ struct server {
 	mbedtls_x509_crt ca, cert;
 	mbedtls_pk_context key;
 	struct tls_rng rng;
-	sqlite3 *db;
+	struct store *db;
 	uint32_t timeout_ms;
 	uint32_t handshake_ms;
 	uint32_t max_clients;
@@ -674,7 +674,7 @@ bad_listen:
 		cli_error("serve: %s", err);
 		return PS_EXIT_IO;
 	}
-	if (stat(dbpath, &sb) == 0 && (sb.st_mode & 077))
+	if (!store_is_url(dbpath) && stat(dbpath, &sb) == 0 && (sb.st_mode & 077))
 		logf_(&s, "warning: %s is mode %04o: other users can read the cases (chmod 600 it, its -wal and -shm)",
 		      dbpath, (unsigned)(sb.st_mode & 07777));
 	if ((i = port_tcp_listen(&lfd, ip, port, 128, &bound))) {

@@ -37,7 +37,7 @@ struct web_server {
 	mbedtls_pk_context key;
 	struct tls_rng rng;
 	struct web_auth auth;
-	sqlite3 *db;
+	struct store *db;
 	pthread_mutex_t db_lock, log_lock;
 	uint32_t timeout_ms, max_clients;
 	int quiet;

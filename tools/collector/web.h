@@ -5,15 +5,15 @@
 #ifndef PS_TOOLS_COLLECTOR_WEB_H
 #define PS_TOOLS_COLLECTOR_WEB_H
 
-#include <sqlite3.h>
-
 #include "tools/collector/web_auth.h"
 #include "tools/collector/web_html.h"
 #include "tools/collector/web_req.h"
 
+struct store;
+
 /* One request, authenticated (or not: then only the login form). */
 struct web_ctx {
-	sqlite3 *db;
+	struct store *db;
 	const struct web_auth *auth;
 	const struct web_req *req;
 	const char *body;            /* a POST's form, body_len bytes */

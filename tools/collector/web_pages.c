@@ -250,6 +250,12 @@ static void page_index(struct web_ctx *c)
 	tail(c);
 }
 
+/* The status of a bucket lookup that failed. */
+static int find_status(int r)
+{
+	return r == STORE_UNKNOWN ? 404 : r == STORE_ERROR ? 500 : 400;
+}
+
 /* ---- the forms ---- */
 
 static void hidden(struct web_out *o, const char *name, const char *value)
@@ -602,7 +608,7 @@ static void page_bucket(struct web_ctx *c, const char *prefix)
 	}
 	r = store_find_bucket(c->db, prefix, id, err, sizeof err);
 	if (r != STORE_FOUND) {
-		web_error(c, r == STORE_UNKNOWN ? 404 : r == STORE_ERROR ? 500 : 400, err);
+		web_error(c, find_status(r), err);
 		return;
 	}
 	if (store_buckets(c->db, STORE_BUCKETS_ALL, id, 1, bucket_body, c, err, sizeof err) < 0)
@@ -662,7 +668,7 @@ static int form_bucket(struct web_ctx *c, char id[PS_BUCKET_ID_LEN + 1])
 	}
 	r = store_find_bucket(c->db, v, id, err, sizeof err);
 	if (r != STORE_FOUND) {
-		web_error(c, r == STORE_UNKNOWN ? 404 : r == STORE_ERROR ? 500 : 400, err);
+		web_error(c, find_status(r), err);
 		return -1;
 	}
 	return 0;
@@ -702,9 +708,9 @@ static void redirect_back(struct web_ctx *c, const char *id)
 static void post_label(struct web_ctx *c)
 {
 	static const char *const keys[] = { "csrf", "bucket", "label", "back", "by", "set", NULL };
-	char id[PS_BUCKET_ID_LEN + 1], label[64], by[TEXT_BY_MAX + 1], err[300];
+	char id[PS_BUCKET_ID_LEN + 1], label[64], by[TEXT_BY_MAX + 1], err[300], *old = NULL;
 	int64_t n;
-	int len;
+	int len, r;
 
 	if (!post_ok(c, keys, 1) || form_bucket(c, id) || form_by(c, by, sizeof by))
 		return;
@@ -713,8 +719,10 @@ static void post_label(struct web_ctx *c)
 		web_error(c, 400, "label: one of the labels of TAXONOMY.md");
 		return;
 	}
-	if (store_set_bucket_label(c->db, id, label, by, &n, err, sizeof err)) {
-		web_error(c, 500, err);
+	r = store_label_bucket(c->db, id, label, by, id, &n, &old, err, sizeof err);
+	free(old);
+	if (r != STORE_FOUND) {
+		web_error(c, find_status(r), err);
 		return;
 	}
 	redirect_back(c, id);
@@ -726,14 +734,15 @@ static void post_resolve(struct web_ctx *c)
 					    NULL };
 	char id[PS_BUCKET_ID_LEN + 1], by[TEXT_BY_MAX + 1], err[300], flag[4];
 	char cause[PS_FRAME_MAX_CAUSE + 1], advice[PS_FRAME_MAX_ADVICE + 1], url[PS_FRAME_MAX_URL + 1];
-	int clear;
+	int clear, r;
 
 	if (!post_ok(c, keys, 1) || form_bucket(c, id) || form_by(c, by, sizeof by))
 		return;
 	clear = web_form_get(c->body, c->body_len, "clear", flag, sizeof flag) >= 0;
 	if (clear) {
-		if (store_set_bucket_resolution(c->db, id, NULL, NULL, NULL, NULL, err, sizeof err))
-			web_error(c, 500, err);
+		r = store_resolve_bucket(c->db, id, NULL, NULL, NULL, NULL, id, err, sizeof err);
+		if (r != STORE_FOUND)
+			web_error(c, find_status(r), err);
 		else
 			redirect_back(c, id);
 		return;
@@ -752,8 +761,9 @@ static void post_resolve(struct web_ctx *c)
 		web_error(c, 400, "url: an http:// or https:// URL of at most 256 bytes without spaces or quotes");
 		return;
 	}
-	if (store_set_bucket_resolution(c->db, id, cause, advice, url, by, err, sizeof err)) {
-		web_error(c, 500, err);
+	r = store_resolve_bucket(c->db, id, cause, advice, url, by, id, err, sizeof err);
+	if (r != STORE_FOUND) {
+		web_error(c, find_status(r), err);
 		return;
 	}
 	redirect_back(c, id);
