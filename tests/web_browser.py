@@ -143,7 +143,7 @@ def run(c, url, token, out):
 
     def shot(name):
         m = c.call("Page.getLayoutMetrics")["cssContentSize"]
-        w, h = min(int(m["width"]), 1400), min(int(m["height"]), 2400)
+        w, h = min(int(m["width"]), 1400), min(int(m["height"]), 1800)
         png = c.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
                                                  "clip": {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}})
         with open(os.path.join(out, name + ".png"), "wb") as f:
