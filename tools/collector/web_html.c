@@ -191,8 +191,8 @@ void svg_stacked(struct web_out *o, int64_t first, uint32_t ndays, const uint32_
 		unsigned y = top + ph - ph * ticks / 2;
 
 		html_printf(o, "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"#ddd\"/>"
-			   "<text x=\"%u\" y=\"%u\" font-size=\"10\" text-anchor=\"end\">%u</text>",
-			   left, y, left + pw, y, left - 4, y + 3, max * ticks / 2);
+			   "<text x=\"%u\" y=\"%u\" font-size=\"10\" text-anchor=\"end\">%g</text>",
+			   left, y, left + pw, y, left - 4, y + 3, max * ticks / 2.0);
 	}
 	for (d = 0; d < ndays; d++) {
 		double y = top + ph;

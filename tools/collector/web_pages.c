@@ -72,7 +72,7 @@ static void head(struct web_ctx *c, const char *title)
 		 "th{background:#f4f4f4}code,pre{font:12px monospace}pre{background:#f8f8f8;padding:.5em;overflow:auto}"
 		 "mark{background:#ffe08a;display:block}.known{color:#1e7e34;font-weight:bold}"
 		 ".card{border:1px solid #ccc;padding:.6em 1em;margin:0 0 1em}.err{color:#a00}"
-		 "input[type=text],input[type=url]{width:30em}.n{text-align:right}"
+		 "input[type=text],input[type=url]{width:30em}.n{text-align:right}.t{white-space:nowrap}"
 		 "</style></head><body>");
 	if (c->authed) {
 		html_puts(o, "<nav><a href=\"/\">Buckets</a><a href=\"/queue\">Labelling queue</a>");
@@ -210,7 +210,7 @@ static int list_row(const struct store_bucket *b, void *ctx)
 	svg_sparkline(o, days, SPARK_DAYS);
 	html_puts(o, "</td><td>");
 	label_cell(o, b);
-	html_printf(o, "</td><td>%s</td></tr>\n", utc(b->last_us, t));
+	html_printf(o, "</td><td class=\"t\">%s</td></tr>\n", utc(b->last_us, t));
 	return 0;
 }
 
