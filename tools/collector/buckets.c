@@ -523,7 +523,7 @@ int cmd_buckets(int argc, char **argv)
 		cli_error("buckets: %s", err);
 		return PS_EXIT_IO;
 	}
-	rc = show ? show_bucket(db, show, limit, json) : list_buckets(db, dbpath, limit, json);
+	rc = show ? show_bucket(db, show, limit, json) : list_buckets(db, store_name(db), limit, json);
 	if (fflush(stdout) != 0 && rc == PS_EXIT_OK) {
 		cli_error("buckets: writing the output failed");
 		rc = PS_EXIT_IO;

@@ -612,9 +612,9 @@ int cmd_label(int argc, char **argv)
 	} else if (show) {
 		rc = show_case(db, show, as_json);
 	} else if (cases) {
-		rc = list_cases(db, dbpath, limit, as_json);
+		rc = list_cases(db, store_name(db), limit, as_json);
 	} else {
-		rc = list_buckets(db, dbpath, limit, as_json);
+		rc = list_buckets(db, store_name(db), limit, as_json);
 	}
 	if (fflush(stdout) != 0 && rc == PS_EXIT_OK) {
 		cli_error("label: writing the output failed");

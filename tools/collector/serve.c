@@ -697,7 +697,7 @@ bad_listen:
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	logf_(&s, "listening on %s%s%s:%u, store %s, timeout %us, max %u clients, handshakes %u at most"
 	      " and within %us",
-	      strchr(ip, ':') ? "[" : "", ip, strchr(ip, ':') ? "]" : "", bound, dbpath, timeout_s,
+	      strchr(ip, ':') ? "[" : "", ip, strchr(ip, ':') ? "]" : "", bound, store_name(s.db), timeout_s,
 	      s.max_clients, s.max_handshakes, s.handshake_ms / 1000u);
 
 	while (!stopping) {

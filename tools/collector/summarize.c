@@ -567,7 +567,7 @@ int cmd_summarize(int argc, char **argv)
 		rc = PS_EXIT_IO;
 		goto out;
 	}
-	rc = summarize_store(store, dbpath, &cfg, cases.v, cases.n, all, limit, as_json);
+	rc = summarize_store(store, store_name(store), &cfg, cases.v, cases.n, all, limit, as_json);
 out:
 	store_close(store);
 	return rc;

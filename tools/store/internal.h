@@ -11,6 +11,7 @@ struct store {
 	struct sql *db;          /* the store: SQLite or PostgreSQL */
 	struct sql *js;          /* in-memory SQLite: the JSON of stored reports */
 	pthread_mutex_t lock;    /* recursive: every public function holds it */
+	char *name;              /* store_name */
 };
 
 #define STORE_LOCK(st) pthread_mutex_lock(&(st)->lock)

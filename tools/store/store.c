@@ -150,6 +150,51 @@ const char *store_backend(const struct store *st)
 	return st->db->ops->name;
 }
 
+const char *store_name(const struct store *st)
+{
+	return st->name;
+}
+
+/* A copy of `where` without a URL's password: the user:PASSWORD@ of its
+ * authority and any password=... parameter become ***. */
+static char *printable_name(const char *where)
+{
+	char *out = malloc(strlen(where) + 4), *o = out;
+	const char *p = where, *auth_end;
+
+	if (!out || !store_is_url(where)) {
+		free(out);
+		return strdup(where);
+	}
+	p = strstr(where, "://") + 3;
+	auth_end = p + strcspn(p, "/?");
+	memcpy(o, where, (size_t)(p - where));
+	o += p - where;
+	for (const char *at = memchr(p, '@', (size_t)(auth_end - p)), *colon; at;) {
+		colon = memchr(p, ':', (size_t)(at - p));
+		if (!colon)
+			break;
+		memcpy(o, p, (size_t)(colon - p + 1));
+		o += colon - p + 1;
+		memcpy(o, "***", 3);
+		o += 3;
+		p = at;
+		break;
+	}
+	for (; *p; p++) {
+		*o++ = *p;
+		if ((p[0] == '?' || p[0] == '&') && !strncmp(p + 1, "password=", 9)) {
+			memcpy(o, "password=***", 12);
+			o += 12;
+			p += 9;
+			while (p[1] && p[1] != '&')
+				p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static int open_store(struct store **out, const char *where, int create, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof *st);
@@ -175,11 +220,18 @@ static int open_store(struct store **out, const char *where, int create, char *e
 		free(st);
 		return -1;
 	}
+	if (!(st->name = printable_name(where))) {
+		snprintf(err, errlen, "%s: no memory", where);
+		sql_close(st->db);
+		sql_close(st->js);
+		free(st);
+		return -1;
+	}
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&st->lock, &a);
 	pthread_mutexattr_destroy(&a);
-	if (migrate(st, store_is_url(where) ? "PostgreSQL store" : where, err, errlen)) {
+	if (migrate(st, st->name, err, errlen)) {
 		store_close(st);
 		return -1;
 	}
@@ -204,6 +256,7 @@ void store_close(struct store *st)
 	sql_close(st->db);
 	sql_close(st->js);
 	pthread_mutex_destroy(&st->lock);
+	free(st->name);
 	free(st);
 }
 

@@ -62,6 +62,8 @@ void store_close(struct store *st);
 int store_is_url(const char *where);
 /* "SQLite" or "PostgreSQL". */
 const char *store_backend(const struct store *st);
+/* `where` as it may be printed: a URL's password replaced by "***". */
+const char *store_name(const struct store *st);
 
 enum store_result { STORE_NEW, STORE_DUPLICATE, STORE_BADCASE, STORE_RETRY };
 

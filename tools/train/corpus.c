@@ -211,15 +211,14 @@ static int load_store(struct corpus *cp, const char *store)
 		cli_error("%s", err);
 		return PS_EXIT_IO;
 	}
+	f.store = store_name(st);   /* a URL without its password */
 	r = store_labelled_cases(st, add_store_case, &f, err, sizeof err);
+	if (r < 0)
+		cli_error("%s: %s", store_name(st), err);
+	else if (f.rc == PS_EXIT_NOMEM)
+		cli_error("%s: reading the labelled cases: out of memory", store_name(st));
 	store_close(st);
-	if (r < 0) {
-		cli_error("%s: %s", store, err);
-		return PS_EXIT_IO;
-	}
-	if (f.rc == PS_EXIT_NOMEM)
-		cli_error("%s: reading the labelled cases: out of memory", store);
-	return f.rc;
+	return r < 0 ? PS_EXIT_IO : f.rc;
 }
 
 int corpus_load(struct corpus *cp, char **paths, int npaths, const char *store)
