@@ -14,6 +14,8 @@
 #   - escaping: the report's "<script>" and a resolution with HTML reach
 #     the pages escaped, no <script> element anywhere;
 #   - the counts on the pages (cases per bucket, per day) against SQL.
+# STORE=pg (tests/t_web_pg.sh): the same on a PostgreSQL store on a
+# throw-away server (tests/pg.sh), read back with psql.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -27,11 +29,25 @@ command -v curl >/dev/null || { echo "curl missing"; exit 77; }
 [ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 
 . tests/lib.sh
+STORE=${STORE:-sqlite}
+if [ "$STORE" = pg ]; then
+	. tests/pg.sh
+	pg_find || { echo "SKIP: no PostgreSQL server binaries (initdb, pg_ctl, psql): ci/deps.sh test installs postgresql"; exit 77; }
+	on_cleanup() { pg_stop; }
+	pg_start -c fsync=off || { echo "the PostgreSQL server did not start"; exit 1; }
+fi
 
 "$PS" pki init "$T/pki" --ip 127.0.0.1 >/dev/null || { echo "pki failed"; exit 1; }
 "$PS" pki init "$T/other" --ip 127.0.0.1 >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db
 q() { sqlite3 "$DB" "$1"; }
+# a number 0-9 from a case's id, to spread the cases over 10 days
+spread="(rowid % 10)"
+if [ "$STORE" = pg ]; then
+	DB=$PG_URL
+	q() { pg_psql "$1"; }
+	spread="(('x' || substr(id, 1, 2))::bit(8)::int % 10)"
+fi
 start_collector "$T/pki" "$DB" --timeout 5 --quiet
 i=0
 for f in $(ls tests/data/cases/*.log | sed -n '1~3p'); do
@@ -48,7 +64,7 @@ n=$((i + 1))
 stop_collector TERM
 check "$n cases stored" [ "$(q 'SELECT count(*) FROM cases')" = $n ]
 # the cases spread over the last 10 days (the plot and sparklines)
-q "UPDATE cases SET received_us = received_us - (rowid % 10) * 86400000000"
+q "UPDATE cases SET received_us = received_us - $spread * 86400000000"
 EVIL=$(q "SELECT bucket FROM cases WHERE release = '6.1.0-<b>'")
 BIG=$(q "SELECT bucket FROM cases GROUP BY bucket ORDER BY count(*) DESC, bucket LIMIT 1")
 "$PS" label --db "$DB" --resolve "$EVIL" --cause 'frees it twice <script>x()</script>' \
@@ -130,7 +146,7 @@ import re, sys
 t = open(sys.argv[1]).read()
 print(sum(int(n) for n in re.findall(r"<title>\d\d-\d\d: (\d+) ", t)))' "$T/index.html")
 check "the plot's bars add up to the cases of the last 10 days ($total)" \
-	[ "$total" = "$(q "SELECT count(*) FROM cases WHERE received_us >= (strftime('%s','now') / 86400 - 9) * 86400000000")" ]
+	[ "$total" = "$(q "SELECT count(*) FROM cases WHERE received_us >= ($(date +%s) / 86400 - 9) * 86400000000")" ]
 check "every bucket listed" [ "$(grep -c '^<tr><td><a href="/bucket/' "$T/index.html")" = "$(q 'SELECT count(*) FROM buckets')" ]
 
 # ---- escaping ----
@@ -291,4 +307,4 @@ checke "no crash or sanitizer report in its log" '! grep -q -e "runtime error" -
 check "bad usage: exit 2" sh -c "\"$PS\" web --db \"$DB\" >/dev/null 2>&1; [ \$? = 2 ]"
 printf 'short\n' >"$T/short"
 check "a token of 5 characters: exit 2" sh -c "\"$PS\" web --listen 127.0.0.1:0 --db \"$DB\" --ca \"$T/pki/ca.crt\" --cert \"$T/pki/server.crt\" --key \"$T/pki/server.key\" --token-file \"$T/short\" >/dev/null 2>&1; [ \$? = 2 ]"
-cp "$T/web.log" /tmp/webt/last-web.log; cp "$DB" /tmp/webt/last.db; finish web
+finish "web ($STORE)"
