@@ -104,7 +104,8 @@ $(B)/host/core/%.o: CFLAGS_EXTRA = $(FREE) $(if $(CC_IS_GCC),$(FREE_GCC))
 $(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(if $(MUSL_IS_GCC),$(FREE_GCC))
 $(B)/arm64/obj/core/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
 
-$(B)/host/tools/store/sql_pg.o: CPPFLAGS += $(PQ_CFLAGS)
+# every build of it (host, asan, clang): a pattern
+%/tools/store/sql_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 
 # The default model is built into every program (core/default_model.c).
 $(B)/host/core/default_model.o $(B)/musl/core/default_model.o $(B)/arm64/obj/core/default_model.o: $(wildcard model/default.psm)

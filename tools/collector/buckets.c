@@ -40,6 +40,8 @@ static const char buckets_usage[] =
 	"collector computes it: the log is diagnosed as panicsage-kdump does\n"
 	"(the built-in model, or --model), then its fault-indicating segment is\n"
 	"analysed again.  FILE may be a case file, a log or a vmcore.\n\n"
+	"STORE is the SQLite file of panicsage serve or a postgresql://... URL of a\n"
+	"PostgreSQL store shared by several collectors (kdump/UPLOAD.md).\n"
 	"BUCKET is a bucket id or an unambiguous prefix of at least 4 hex digits.\n"
 	"How signatures are made and when similar ones share a bucket: README,\n"
 	"\"Crash buckets and known problems\".  Label a bucket: panicsage label --set\n"

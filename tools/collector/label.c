@@ -73,6 +73,8 @@ static const char label_usage[] =
 	"               that uploads a case of the bucket afterwards, which prints\n"
 	"               it on the console.  --clear removes it.\n"
 	"  --by NAME    who labelled or resolved it (default: the login name)\n\n"
+	"STORE is the SQLite file of panicsage serve or a postgresql://... URL of a\n"
+	"PostgreSQL store shared by several collectors (kdump/UPLOAD.md).\n"
 	"ID is a full case id or an unambiguous prefix of at least 4 hex digits;\n"
 	"BUCKET the same for a bucket id (panicsage buckets).\n"
 	"'panicsage train --db STORE' learns from the labelled cases.\n"

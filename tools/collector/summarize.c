@@ -417,7 +417,7 @@ static int summarize_store(struct store *store, const char *dbpath, const struct
 
 static void usage(FILE *f)
 {
-	fputs("usage: panicsage summarize --db FILE [--case ID]... [--pending] [--all] [--limit N]\n"
+	fputs("usage: panicsage summarize --db STORE [--case ID]... [--pending] [--all] [--limit N]\n"
 	      "       panicsage summarize --report REPORT.json\n"
 	      "options: [--endpoint URL] [--model NAME] [--key KEY] [--ca FILE] [--timeout SEC]\n"
 	      "         [--retries N] [--config FILE] [--no-llm] [--no-json-mode] [--json]\n\n"
@@ -428,6 +428,8 @@ static void usage(FILE *f)
 	      "have no summary yet (--pending, default) or --all.  The summary is stored with\n"
 	      "the case.  With no endpoint, or when it fails after --retries (default 2),\n"
 	      "an extractive summary built from the report is stored instead.\n\n"
+	      "STORE is the SQLite file of panicsage serve or a postgresql://... URL of a\n"
+	      "PostgreSQL store shared by several collectors (kdump/UPLOAD.md).\n\n"
 	      "Settings: options, then PANICSAGE_LLM_ENDPOINT, PANICSAGE_LLM_MODEL,\n"
 	      "PANICSAGE_LLM_KEY (or OPENAI_API_KEY), PANICSAGE_LLM_CA, then the file\n"
 	      "--config or /etc/panicsage/llm.conf (endpoint, model, key, ca, timeout, retries).\n"
