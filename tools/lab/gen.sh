@@ -7,9 +7,10 @@
 # For every kind, runs seeds S, S+1, ... until N cases were accepted (a
 # rejected or failed seed is skipped and the next one tried, at most 3N
 # seeds per kind); existing DIR/KIND-SEED.log files count and are not redone,
-# so an interrupted run resumes.  J guests run at once (default 1; this is
-# TCG, each guest keeps one host core busy).  Appends "KIND SEED STATUS
-# SECONDS" lines to DIR/SEEDS.
+# so an interrupted run resumes, and a seed another gen.sh on the same DIR
+# has run since (its SEEDS line) is skipped.  J guests run at once
+# (default 1; this is TCG, each guest keeps one host core busy).
+# Appends "KIND SEED STATUS SECONDS" lines to DIR/SEEDS.
 # Defaults: --out model/corpus/lab (LAB_ARCH=arm64: model/corpus/lab-arm64)
 # --per-kind 20 --jobs 1 --first-seed 1, all kinds of LAB_ARCH.
 # Exit codes: 0 every kind reached N, 1 usage/setup error, 2 some kind fell short.
@@ -23,6 +24,11 @@ one() {
 	# A file "pause" in the output directory holds new cases back (to free
 	# the CPU for something else) until it is removed.
 	while [ -e "$OUT/pause" ]; do sleep 5; done
+	# Done meanwhile by another gen.sh on the same directory (e.g. one per
+	# half of the kinds): not again.
+	if [ -f "$OUT/$k-$s.log" ] || grep -q "^$k $s " "$OUT/SEEDS" 2>/dev/null; then
+		return 0
+	fi
 	t0=$(date +%s)
 	set +e
 	if [ -n "$KEEP" ]; then
@@ -53,7 +59,7 @@ while [ $# -gt 0 ]; do
 	--kinds) KINDS=$2; shift 2 ;;
 	--first-seed) FIRST=$2; shift 2 ;;
 	--keep-vmcore) KEEP=$2; shift 2 ;;
-	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;;
+	*) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1 ;;
 	esac
 done
 mkdir -p "$OUT"

@@ -64,7 +64,7 @@ kind_setup() {
 	bad-access)
 		LABEL=bad-access
 		EXPECT='general protection fault|unable to handle page fault|unable to handle kernel paging request'
-		EXPECT="$EXPECT|Unable to handle kernel (paging request|write to read only memory|read from unreadable memory|access to user memory)"
+		EXPECT="$EXPECT|Unable to handle kernel (paging request|write to read-only memory|execute from non-executable memory|read from unreadable memory|access to user memory)"
 		module_fault 17 3 0 0 1 2 3 ;;
 	use-after-free)
 		LABEL=memory-corruption; EXPECT='Poison overwritten'

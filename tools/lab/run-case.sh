@@ -134,6 +134,7 @@ LAB_WORK="$WORK"
 LAB_DELAY=$DELAY
 LAB_NOISE_OPS=$NOISE_OPS
 LAB_NET=$NET
+LAB_KEEP_VMCORE=$([ -n "$KEEP" ] && echo 1 || echo 0)
 lab_fault() {
 	$FAULT_SH
 }
