@@ -31,7 +31,6 @@ KNOWN = {
     "ppc64-old-null-3x.log": "bad-access: the model reads 'paging request' as x86's bad access "
                              "and is near enough to its stored cases that the catalogue's "
                              "null-deref (data address below the first page) only makes it uncertain",
-    "ppc64le-null-5x-journal.log": "bad-access: the same, for the 5.x powerpc wording",
     "x86-netdev-watchdog-warning-5x.log": "kernel-bug: the syzkaller corpus labels dev_watchdog's "
                                           "WARNING kernel-bug, TAXONOMY and the catalogue driver",
 }
