@@ -32,8 +32,9 @@
  *   CASE_LABEL  u16[ncases] (padded to 4 bytes)
  *   CASE_NAMES  string table, ncases entries (case file names)
  *   CALIB       only with PS_MODEL_F_CALIB: u32 version (1), f32
- *               temperature (logits are divided by it before the
- *               softmax, 0.05..20), f32 uncertain_below (a top
+ *               temperature (0.05..20: ps_classify re-scales the
+ *               probabilities it reports, after the back-off, to
+ *               softmax(log q / T)), f32 uncertain_below (a top
  *               probability below it is reported as uncertain, 0..1),
  *               u32 zero.  A model without it has temperature 1 and
  *               uncertain_below PS_UNCERTAIN_DEFAULT.
