@@ -73,7 +73,7 @@ CLI_LIBS   ?= -lm
 # The store (tools/store) speaks SQLite and PostgreSQL (libpq): the
 # programs that link it, not the front end or panicsage-kdump.
 TRAIN_LIBS ?= -lblis -lm -lsqlite3 -lpq -lpthread
-COLL_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpq -lm
+COLL_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpq -lm -lpthread
 HOST_LIBS  ?= -lblis -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpq -lpthread
 PQ_CFLAGS  ?= -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 KDUMP_LIBS ?=

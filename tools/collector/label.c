@@ -24,6 +24,7 @@
 #include "port/port.h"
 #include "tools/cli/cli.h"
 #include "tools/collector/commands.h"
+#include "tools/collector/texts.h"
 #include "tools/store/store.h"
 
 #define LIMIT_DEFAULT 20
@@ -472,39 +473,6 @@ static int resolve_bucket(struct store *db, const char *prefix, const char *caus
 	return PS_EXIT_OK;
 }
 
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-static int utf8_ok(const char *str, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i], need, k;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-		else return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
 static const char *login_name(void)
 {
 	const struct passwd *pw = getpwuid(getuid());
@@ -528,23 +496,18 @@ static int check_by(const char *by)
 
 /* Resolution texts: UTF-8 (checked by the frame encoder too) without
  * control characters, at most `max` bytes; a URL is printable ASCII
- * without spaces, http:// or https://. */
+ * without spaces, http:// or https:// (texts.h, as the web page checks). */
 static int check_text(const char *opt, const char *s, size_t max, int url)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i;
+	const char *why = text_check(s, max, url);
 
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) ||
-		    (url && (p[i] == ' ' || p[i] > 0x7e)))
-			break;
-	if (i < n || n > max || (url && strncmp(s, "http://", 7) && strncmp(s, "https://", 8))) {
-		cli_error("label: %s: %s of at most %zu bytes%s", opt, url ? "an http:// or https:// URL" : "a text",
-			  max, url ? " without spaces or control characters" : " without control characters");
+	if (why && !strcmp(why, "not UTF-8")) {
+		cli_error("label: %s: not UTF-8", opt);
 		return PS_EXIT_USAGE;
 	}
-	if (!url && !utf8_ok(s, n)) {
-		cli_error("label: %s: not UTF-8", opt);
+	if (why) {
+		cli_error("label: %s: %s of at most %zu bytes%s", opt, url ? "an http:// or https:// URL" : "a text",
+			  max, url ? " without spaces or control characters" : " without control characters");
 		return PS_EXIT_USAGE;
 	}
 	return PS_EXIT_OK;

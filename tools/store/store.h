@@ -310,4 +310,62 @@ int store_resolve_bucket(struct store *st, const char *prefix, const char *cause
 int store_case_bucket_info(struct store *st, const char *case_id, struct store_bucket_info *info, char *err,
 			   size_t errlen);
 
+/* ---- the triage web page (tools/store/triage.c) ---- */
+
+/* Days are whole UTC days since the epoch: received_us / STORE_DAY_US. */
+#define STORE_DAY_US 86400000000LL
+
+/* counts[i] = the cases received on day first + i (i < ndays): of bucket
+ * `bucket`, or of all (NULL).  0, or -1 with a message. */
+int store_cases_per_day(struct store *st, const char *bucket, int64_t first, uint32_t ndays, uint32_t *counts,
+			char *err, size_t errlen);
+/* Calls fn for each day from `first` for ndays days and label (the human
+ * label when a person set one, else the predicted one, "" for none) with
+ * how many cases, by day then label.  0, fn's non-zero value, or -1. */
+int store_daily_labels(struct store *st, int64_t first, uint32_t ndays,
+		       int (*fn)(int64_t day, const char *label, int64_t n, void *ctx), void *ctx, char *err,
+		       size_t errlen);
+/* The machines of bucket `id` with their cases, most first (limit 0: all). */
+int store_bucket_machines(struct store *st, const char *id, uint32_t limit,
+			  int (*fn)(const struct store_count *c, void *ctx), void *ctx, char *err, size_t errlen);
+
+/* A case as the web page shows it (strings NULL when not set). */
+struct store_case_view {
+	const char *id, *machine, *release, *label, *human_label;
+	const char *summary_source, *summary, *summary_label, *reasoning;
+	double confidence;
+	int64_t received_us;
+};
+/* Calls fn once with the bucket's best case: the highest confidence,
+ * then the newest; not at all for a bucket without cases. */
+int store_best_case(struct store *st, const char *bucket, int (*fn)(const struct store_case_view *c, void *ctx),
+		    void *ctx, char *err, size_t errlen);
+
+/* A line of a case's fault-indicating segment: its input line (-1 when
+ * unknown), the log line (as store_report_log writes it), and whether
+ * it is a culprit line (and its score). */
+struct store_seg_line {
+	int64_t line;
+	const char *text;
+	int culprit;
+	double score;
+};
+int store_case_segment(struct store *st, const char *case_id, int (*fn)(const struct store_seg_line *l, void *ctx),
+		       void *ctx, char *err, size_t errlen);
+/* The clues of a case's summary (panicsage summarize), in order. */
+int store_case_clues(struct store *st, const char *case_id, int (*fn)(const char *clue, void *ctx), void *ctx,
+		     char *err, size_t errlen);
+
+/* A bucket like another: the same kind or first frame, scored by the
+ * Jaccard similarity of the frame sets in percent (core/bucket.h), a
+ * shared header adding half of what is missing to 100. */
+struct store_similar {
+	const char *id, *title, *human_label;
+	int64_t cases;
+	unsigned similarity;
+};
+/* Calls fn for the buckets similar to `id`, most similar first (limit 0: all). */
+int store_similar_buckets(struct store *st, const char *id, uint32_t limit,
+			  int (*fn)(const struct store_similar *s, void *ctx), void *ctx, char *err, size_t errlen);
+
 #endif
