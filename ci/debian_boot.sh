@@ -39,8 +39,10 @@
 #                     during it and its peak RSS) and in the capture
 #                     boot's root filesystem; checks crash 1 only; then
 #                     the same disk crashed with each of BOOT_MEASURE_SIZES
-#                     (112M 96M 80M) as crashkernel=, what each capture
-#                     boot got to (BOOT_MEASURE_TIMEOUT, 600 s per run)
+#                     (120M 112M) as crashkernel=, then, panicsage
+#                     uninstalled, with each of BOOT_MEASURE_CONTROL
+#                     (120M 112M): what each capture boot got to
+#                     (BOOT_MEASURE_TIMEOUT, 600 s per run)
 # Environment: BOOT_OUT (build/boot), BOOT_TIMEOUT (seconds per QEMU run,
 # 1200), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
 # the one derived from /etc/apt), BOOT_REBUILD=1 (rebuild the image).
@@ -234,7 +236,9 @@ job_end() { tar -cf "$J.tar" -C "$J" . ; }
 # stalls virtual CPUs for tens of seconds: no_timer_check (as the lab),
 # and no soft-lockup watchdog or RCU stall warnings, whose reports of
 # such stalls would be host artefacts in the crashed kernel's log.
-GUEST_ARGS="no_timer_check nowatchdog rcupdate.rcu_cpu_stall_suppress=1"
+# panic=10: a capture kernel that panics (out of memory in a small
+# reservation) reboots, which ends the QEMU run, instead of hanging.
+GUEST_ARGS="no_timer_check nowatchdog rcupdate.rcu_cpu_stall_suppress=1 panic=10"
 
 # guest_run NAME DISK: one QEMU run (a normal boot and what its job
 # makes happen: a crash, the capture boot and its reboot, or a
@@ -362,6 +366,7 @@ rc=$?
 while read -r l; do m "BOOT-REBUILD $l"; done < /run/rebuild.out
 m "BOOT-REBUILD-RC=$rc $(( $(date +%s) - t ))s"
 m "BOOT-KDUMP-STATUS $(kdump-config status 2>&1 | tr '\n' ' ')"
+m "BOOT-KDUMP-INITRD $(stat -L -c %s /var/lib/kdump/initrd.img 2>&1)"
 m "BOOT-CRASH-1"
 sync
 echo c > /proc/sysrq-trigger
@@ -438,7 +443,10 @@ check_crash() {
 	fi
 	ok "crash $n: kdump-tools saved /var/crash/$stamp"
 	debugfs -R "ls /var/crash/$stamp" "$W" 2>/dev/null | tr -s ' ' '\n' | grep . > "$X/ls" || true
-	for f in "dump.$stamp" "dmesg.$stamp" panicsage.txt panicsage.json; do
+	# the report gets beside the dump in the next normal boot
+	besides=""
+	[ -n "$nxt" ] && besides="panicsage.txt panicsage.json"
+	for f in "dump.$stamp" "dmesg.$stamp" $besides; do
 		grep -qx "$f" "$X/ls" && ok "crash $n: /var/crash/$stamp/$f" || bad "crash $n: no /var/crash/$stamp/$f"
 	done
 	if dfs "/var/crash/$stamp/dump.$stamp" "$X/dump"; then
@@ -450,6 +458,7 @@ check_crash() {
 	dfs "/var/crash/$stamp/dmesg.$stamp" "$X/dmesg" || : > "$X/dmesg"
 	grep -Eq "$evidence" "$X/dmesg" && ok "crash $n: kdump-tools' dmesg has /$evidence/" ||
 		bad "crash $n: kdump-tools' dmesg lacks /$evidence/"
+	[ -n "$nxt" ] || return 0
 	if dfs "/var/crash/$stamp/panicsage.txt" "$X/panicsage.txt"; then
 		grep -q "^panicsage: $label (" "$X/panicsage.txt" && ok "crash $n: panicsage.txt says $label" ||
 			bad "crash $n: panicsage.txt: $(head -n 1 "$X/panicsage.txt")"
@@ -465,7 +474,6 @@ check_crash() {
 			bad "crash $n: the JSON's culprit line '$c' is not in /var/crash/$stamp/dmesg.$stamp"
 		note "crash $n: panicsage's analysis took $(json_get "$X/panicsage.json" total) us (timing_us.total)"
 	fi
-	[ -n "$nxt" ] || return 0
 	# the next normal boot
 	after "$nxt" "BOOT-SYSTEM .*" > "$X/next.txt"
 	[ -s "$X/next.txt" ] || { bad "crash $n: the next boot's checks did not run (console: $B/run/$nxt.txt)"; return; }
@@ -492,32 +500,55 @@ measured() {
 	after "$1" BOOT-CRASH-1 > "$B/run/$1.capture"
 	c=$B/run/$1.capture
 	note "memory, crashkernel=$2: kdump $(sed -n 's/^BOOT-KDUMP-STATUS current state *: //p' "$B/run/$1.txt")"
+	note "  kdump initramfs: $(sed -n 's/^BOOT-KDUMP-INITRD //p' "$B/run/$1.txt") bytes"
 	note "  capture kernel: $(grep -a -m 1 -o 'Memory: [0-9]*K/[0-9]*K available' "$c" || echo 'no Memory: line (did not boot)')"
 	note "  kdump initramfs, panicsage-kdump run again under memwatch: $(sed -n 's/^BOOT-MEM-INITRAMFS memwatch: //p' "$c" | head -n 1)"
 	note "  report on the console: $(sed 's|^Begin: Running /scripts/init-bottom \.\.\. ||' "$c" | grep -m 1 '^panicsage: [a-z-]* (' || echo none)"
 	note "  root filesystem stage, before panicsage-kdump.service: $(sed -n 's/^BOOT-MEM-ROOTFS //p' "$c" | head -n 1)"
 	note "  kdump-tools: $(grep -a -m 1 -o 'saved vmcore in .*' "$c" || echo 'no vmcore saved')"
-	grep -a -E 'Out of memory|oom-kill|oom_reaper|Kernel panic|not enough memory|__vm_enough_memory|Killed process' "$c" |
-		head -n 5 | sed 's/^/  memory trouble: /' | tee -a "$RES"
+	grep -a -E 'Out of memory|oom-kill|oom_reaper|Kernel panic|not enough memory|__vm_enough_memory|Killed process|page allocation failure' "$c" |
+		grep -v 'sysrq triggered crash' | head -n 5 | sed 's/^/  memory trouble: /' | tee -a "$RES"
 }
 
 if [ $MEASURE = 1 ]; then
 	check_crash 1 manual install "" 'sysrq: Trigger a crash'
 	measured install "$CRASHKERNEL"
-	# the same installed disk, crashed again with smaller reservations
+	# the same installed disk, crashed again with smaller reservations;
+	# then without panicsage (uninstalled as README says, the kdump
+	# initramfs rebuilt) for the control
 	TMO=${BOOT_MEASURE_TIMEOUT:-600}
-	for size in ${BOOT_MEASURE_SIZES-112M 96M 80M}; do
+	for size in ${BOOT_MEASURE_SIZES-120M 112M} without ${BOOT_MEASURE_CONTROL-120M 112M}; do
+		if [ "$size" = without ]; then
+			job_begin uninstall
+			cat >> "$J/job.sh" <<'EOF'
+cd /root/panicsage && kdump/install.sh uninstall > /run/uninstall.out 2>&1
+m "BOOT-UNINSTALL-RC=$?"
+rm -f /etc/initramfs-tools/hooks/zz-memprobe /etc/initramfs-tools/scripts/init-bottom/zz-memprobe
+cmd=$(sed -n '/^next: rebuild/{s/^next: rebuild the kdump initramfs (Debian: \(.*\); RHEL.*/\1/;p;}' /run/uninstall.out)
+m "BOOT-REBUILD-CMD $cmd"
+sh -c "$cmd" > /run/rebuild.out 2>&1
+m "BOOT-REBUILD-RC=$?"
+systemctl poweroff
+EOF
+			job_end
+			guest_run uninstall "$W" || true
+			grep -q '^BOOT-UNINSTALL-RC=0' "$B/run/uninstall.txt" && grep -q '^BOOT-REBUILD-RC=0' "$B/run/uninstall.txt" ||
+				{ bad "the control's uninstall or rebuild failed"; break; }
+			tag=c
+			continue
+		fi
 		CRASHKERNEL=$size
-		job_begin "m$size"
+		job_begin "m${tag:-}$size"
 		cat >> "$J/job.sh" <<'EOF'
 m "BOOT-KDUMP-STATUS $(kdump-config status 2>&1 | tr '\n' ' ')"
+m "BOOT-KDUMP-INITRD $(stat -L -c %s /var/lib/kdump/initrd.img 2>&1)"
 m "BOOT-CRASH-1"
 sync
 echo c > /proc/sysrq-trigger
 EOF
 		job_end
-		guest_run "m$size" "$W" || true
-		measured "m$size" "$size"
+		guest_run "m${tag:-}$size" "$W" || true
+		measured "m${tag:-}$size" "$size${tag:+, without panicsage}"
 	done
 else
 	check_crash 1 manual install oops 'sysrq: Trigger a crash'
