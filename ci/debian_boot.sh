@@ -2,7 +2,7 @@
 # The Debian capture boot, booted: a Debian 12 guest with kdump-tools,
 # panicsage installed as README says, crashed twice under QEMU TCG.
 #
-#   ci/debian_boot.sh [--crashkernel SPEC] [--measure]
+#   ci/debian_boot.sh [--crashkernel SPEC] [--measure | --image-only | --check-only]
 #
 # 1. Image (cached in build/boot/, rebuilt when its recipe changes):
 #    mmdebstrap of bookworm (linux-image-amd64, systemd-sysv, then
@@ -43,8 +43,12 @@
 #                     uninstalled, with each of BOOT_MEASURE_CONTROL
 #                     (120M 112M): what each capture boot got to
 #                     (BOOT_MEASURE_TIMEOUT, 600 s per run)
+# --image-only        step 1 alone (with BOOT_REBUILD=1: what a fresh
+#                     clone pays before the runs)
+# --check-only        no QEMU run: the checks again on the last run's
+#                     consoles and work disk (build/boot/run/)
 # Environment: BOOT_OUT (build/boot), BOOT_TIMEOUT (seconds per QEMU run,
-# 1200), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
+# 2400: TCG on a loaded machine), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
 # the one derived from /etc/apt), BOOT_REBUILD=1 (rebuild the image).
 # Output: build/boot/run/ (consoles, the work disk), build/boot/result.txt.
 # Exit codes: 0 ok, 1 failure, 77 this machine cannot run QEMU (skip).
@@ -52,15 +56,18 @@ set -eu
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${BOOT_OUT:-$ROOT/build/boot}
-TMO=${BOOT_TIMEOUT:-1200}
-CRASHKERNEL=384M-:128M MEASURE=0
+TMO=${BOOT_TIMEOUT:-2400}
+CRASHKERNEL=384M-:128M MEASURE=0 IMAGE_ONLY=0 CHECK_ONLY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--crashkernel) [ $# -ge 2 ] || exit 2; CRASHKERNEL=$2; shift 2 ;;
 	--measure) MEASURE=1; shift ;;
+	--image-only) IMAGE_ONLY=1; shift ;;
+	--check-only) CHECK_ONLY=1; shift ;;
 	*) sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
+[ $((MEASURE + IMAGE_ONLY + CHECK_ONLY)) -le 1 ] || { echo "boot: --measure, --image-only and --check-only exclude each other" >&2; exit 2; }
 say() { echo "boot: $*"; }
 die() { echo "boot: $*" >&2; exit 1; }
 T0=$(date +%s)
@@ -265,11 +272,14 @@ guest_run() {
 	return $rc
 }
 
+W=$B/run/disk.img
+if [ $CHECK_ONLY = 0 ]; then
 if [ "${BOOT_REBUILD:-0}" = 1 ] || ! [ -f "$IMG" ] || [ "$(cat "$IMG.key" 2>/dev/null)" != "$KEY" ]; then
 	build_image
 else
 	say "image cached: $IMG"
 fi
+[ $IMAGE_ONLY = 0 ] || { note "timing: image step $(elapsed)"; exit 0; }
 KVER=$(cat "$B/kver")
 
 # ------------------------------------------------ the lab module, cached
@@ -292,7 +302,6 @@ if [ ! -f "$M/psdev.ko" ] || [ tools/lab/faultmod/psdev.c -nt "$M/psdev.ko" ] ||
 fi
 
 # ---------------------------------------------------------------- runs
-W=$B/run/disk.img
 rm -f "$W"
 cp --sparse=always "$IMG" "$W"
 PAYLOAD=$B/run/payload
@@ -405,6 +414,7 @@ EOF
 	guest_run final "$W" || true
 fi
 note "timing: runs done after $(elapsed)"
+fi
 
 # ---------------------------------------------------------------- checks
 fails=0
