@@ -48,7 +48,8 @@
 #                     clone pays before the runs)
 # --check-only        no QEMU run: the checks again on the last run's
 #                     consoles and work disk (build/boot/run/)
-# Environment: BOOT_OUT (build/boot), BOOT_TIMEOUT (seconds per QEMU run,
+# Environment: BOOT_MEASURE_INSTALL=0 (--measure without boot 1: with
+# BOOT_MEASURE_SIZES="", the control alone), BOOT_OUT (build/boot), BOOT_TIMEOUT (seconds per QEMU run,
 # 2400: TCG on a loaded machine), BOOT_MIRROR_SOURCES (a sources file for mmdebstrap instead of
 # the one derived from /etc/apt), BOOT_REBUILD=1 (rebuild the image).
 # Output: build/boot/run/ (consoles, the work disk), build/boot/result.txt.
@@ -68,6 +69,9 @@ while [ $# -gt 0 ]; do
 	*) sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
+# BOOT_MEASURE_INSTALL=0: --measure without its first run (the control alone)
+INSTALL=1
+[ $MEASURE = 0 ] || INSTALL=${BOOT_MEASURE_INSTALL:-1}
 [ $((MEASURE + IMAGE_ONLY + CHECK_ONLY)) -le 1 ] || { echo "boot: --measure, --image-only and --check-only exclude each other" >&2; exit 2; }
 say() { echo "boot: $*"; }
 die() { echo "boot: $*" >&2; exit 1; }
@@ -382,7 +386,7 @@ sync
 echo c > /proc/sysrq-trigger
 EOF
 job_end
-guest_run install "$W" || true
+[ "$INSTALL" = 0 ] || guest_run install "$W" || true
 
 # --- run 2: the first crash checked; the lab module's NULL dereference
 . tools/lab/kinds.sh
@@ -499,6 +503,7 @@ check_crash() {
 		bad "crash $n: journalctl -b 0 does not point to /var/crash/$stamp/panicsage.txt"
 }
 
+if [ "$INSTALL" = 1 ]; then
 if grep -q "^BOOT-INSTALL-RC=0" "$B/run/install.txt" && grep -q "^BOOT-REBUILD-RC=0 " "$B/run/install.txt"; then
 	ok "install.sh install and the rebuild it prints ($(sed -n 's/^BOOT-REBUILD-RC=0 //p' "$B/run/install.txt") for the rebuild)"
 else
@@ -506,6 +511,7 @@ else
 fi
 grep -q "^BOOT-KDUMP-STATUS current state *: ready to kdump" "$B/run/install.txt" &&
 	ok "kdump-config status: ready to kdump" || bad "kdump not ready after the rebuild"
+fi
 # measured RUN SPEC: what the capture boot of RUN (crashkernel=SPEC) had
 measured() {
 	after "$1" BOOT-CRASH-1 > "$B/run/$1.capture"
@@ -522,8 +528,10 @@ measured() {
 }
 
 if [ $MEASURE = 1 ]; then
-	check_crash 1 manual install "" 'sysrq: Trigger a crash'
-	measured install "$CRASHKERNEL"
+	if [ "$INSTALL" = 1 ]; then
+		check_crash 1 manual install "" 'sysrq: Trigger a crash'
+		measured install "$CRASHKERNEL"
+	fi
 	# the same installed disk, crashed again with smaller reservations;
 	# then the control: a fresh copy of the image (kdump-tools' own
 	# kdump initramfs, panicsage never installed) crashed the same way
