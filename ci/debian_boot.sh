@@ -29,8 +29,9 @@
 # dmesg holding the crash; panicsage.txt and panicsage.json beside them,
 # the JSON's culprit line found in that dmesg; in the next normal boot
 # no failed unit (`systemctl --failed`), the report in the capture
-# boot's journal (`journalctl -b -1`) and the line saying where it is
-# in its own (`journalctl -b 0`).
+# boot's journal (`journalctl -b -1`) and no failure of
+# panicsage-kdump.service there, and the line saying where it is in its
+# own (`journalctl -b 0`).
 #
 # --crashkernel SPEC  another reservation instead of Debian's (e.g. 96M)
 # --measure           memory only: boot 1 with a probe in the kdump
@@ -504,6 +505,10 @@ check_crash() {
 	grep -q "^BOOT-JOURNAL-1 panicsage: $label (" "$X/next.txt" &&
 		ok "crash $n: journalctl -b -1 (the capture boot) has the report" ||
 		bad "crash $n: journalctl -b -1 has no '$label' report"
+	# the capture boot's own unit (systemd kills it at its time limit)
+	grep -q "^BOOT-JOURNAL-1 panicsage-kdump.service: Failed" "$X/next.txt" &&
+		bad "crash $n: journalctl -b -1: $(grep -m 1 '^BOOT-JOURNAL-1 panicsage-kdump.service: Failed' "$X/next.txt" | cut -d' ' -f2-)" ||
+		ok "crash $n: panicsage-kdump.service did not fail in the capture boot"
 	grep -q "^BOOT-JOURNAL-0 panicsage: crash report in /var/crash/$stamp/panicsage.txt: $label (" "$X/next.txt" &&
 		ok "crash $n: journalctl -b 0 says where the report is" ||
 		bad "crash $n: journalctl -b 0 does not point to /var/crash/$stamp/panicsage.txt"
@@ -529,7 +534,7 @@ measured() {
 	note "  report on the console: $(sed 's|^Begin: Running /scripts/init-bottom \.\.\. ||' "$c" | grep -m 1 '^panicsage: [a-z-]* (' || echo none)"
 	note "  root filesystem stage, before panicsage-kdump.service: $(sed -n 's/^BOOT-MEM-ROOTFS //p' "$c" | head -n 1)"
 	note "  kdump-tools: $(grep -a -m 1 -o 'saved vmcore in .*' "$c" || echo 'no vmcore saved')"
-	grep -a -E 'Out of memory|oom-kill|oom_reaper|Kernel panic|not enough memory|__vm_enough_memory|Killed process|page allocation failure' "$c" |
+	grep -a -E 'Out of memory|oom-kill|oom_reaper|Kernel panic|not enough memory|__vm_enough_memory|Killed process|page allocation failure|Read-only file system' "$c" |
 		grep -v 'sysrq triggered crash' | head -n 5 | sed 's/^/  memory trouble: /' | tee -a "$RES"
 }
 
