@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/bucket.h"
 #include "core/drain.h"
 #include "core/features.h"
 #include "core/log.h"
@@ -15,6 +16,7 @@
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/la.h"
+#include "tools/train/select.h"
 
 void train_defaults(struct train_cfg *c)
 {
@@ -42,6 +44,8 @@ void train_defaults(struct train_cfg *c)
 	c->edge_drop = 0.0f;
 	c->ig_floor = 0.02f;
 	c->hint_weight = 3.0f;
+	c->max_stored = TRAIN_MAX_STORED;
+	c->per_bucket = TRAIN_PER_BUCKET;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 	c->uncertain_below = PS_UNCERTAIN_DEFAULT;
 	c->catalogue = ps_default_catalogue(&c->catalogue_len);
@@ -52,6 +56,10 @@ void train_cfg_free(struct train_cfg *c)
 	free(c->catalogue_owned);
 	c->catalogue_owned = NULL;
 }
+
+/* Subspace iterations of the sparse LSA (above TRAIN_DENSE_MAX cases):
+ * fewer than the dense path's 30, each costs O(nnz x dim). */
+#define TRAIN_SPARSE_LSA_ITERS 10
 
 static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, uint32_t n, double v)
 {
@@ -327,6 +335,14 @@ static void ig_reweight(struct fold *f, const int *labels, const uint32_t *dfb)
 			continue;
 		all[labels[i]] += 1;
 		nl += 1;
+		if (!f->x) {
+			size_t e;
+
+			for (e = f->xs.ptr[i]; e < f->xs.ptr[i + 1]; e++)
+				if (f->xs.val[e] != 0)
+					with[(size_t)f->xs.col[e] * C + (uint32_t)labels[i]] += 1;
+			continue;
+		}
 		for (j = 0; j < B; j++)
 			if (f->x[(size_t)i * B + j] != 0)
 				with[(size_t)j * C + (uint32_t)labels[i]] += 1;
@@ -383,7 +399,8 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	uint32_t i, j, B = cfg->nbuckets, D = cfg->dim;
 	uint32_t *dfb;
 	struct la_rng rng = { cfg->seed ^ 0x5eedf00dull };
-	int rc;
+	int rc, scale = n > TRAIN_DENSE_MAX;
+	size_t xcap = 0;
 
 	memset(f, 0, sizeof *f);
 	f->cp = cp;
@@ -398,7 +415,15 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		return rc;
 	stub_model(f, &stub);
 
-	f->x = cli_calloc((size_t)n * B, sizeof *f->x);
+	if (scale) {
+		f->xs.n = n;
+		f->xs.cols = B;
+		f->xs.ptr = cli_calloc((size_t)n + 1, sizeof *f->xs.ptr);
+	} else {
+		f->x = cli_calloc((size_t)n * B, sizeof *f->x);
+	}
+	f->bucket = cli_calloc(n, sizeof *f->bucket);
+	f->order = cli_calloc(n, sizeof *f->order);
 	f->seg_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->seg_tpl_cases);
 	f->all_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->all_tpl_cases);
 	dfb = cli_calloc(B, sizeof *dfb);
@@ -406,8 +431,15 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		const struct case_rec *c = &cp->c[idx[i]];
 		struct ps_analysis an;
 		struct ps_sparse x;
+		struct ps_bucket_sig sig;
 		uint32_t *mark_all, *mark_seg, t;
+		const char *nm;
 
+		f->order[i] = 14695981039346656037ull;      /* FNV-1a of the name */
+		for (nm = c->name; *nm; nm++)
+			f->order[i] = (f->order[i] ^ (unsigned char)*nm) * 1099511628211ull;
+		if (scale)
+			f->xs.ptr[i + 1] = f->xs.ptr[i];
 		len = analyze_arena_size(c->loglen) + (size_t)16 * B;
 		if (len > arena_size) {
 			free(mem);
@@ -426,10 +458,28 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 			free(dfb);
 			return ps_exit_for_status(rc);
 		}
+		ps_bucket_compute(&an, &sig);
+		f->bucket[i] = sig.key;
+		if (scale && f->xs.ptr[i] + x.n > xcap) {
+			xcap = 2 * (f->xs.ptr[i] + x.n) + 4096;
+			f->xs.col = realloc(f->xs.col, xcap * sizeof *f->xs.col);
+			f->xs.val = realloc(f->xs.val, xcap * sizeof *f->xs.val);
+			if (!f->xs.col || !f->xs.val) {
+				cli_error("out of memory");
+				exit(PS_EXIT_NOMEM);
+			}
+		}
 		for (j = 0; j < x.n; j++) {
-			f->x[(size_t)i * B + x.idx[j]] = x.val[j];
+			if (scale) {
+				f->xs.col[f->xs.ptr[i] + j] = x.idx[j];
+				f->xs.val[f->xs.ptr[i] + j] = x.val[j];
+			} else {
+				f->x[(size_t)i * B + x.idx[j]] = x.val[j];
+			}
 			dfb[x.idx[j]]++;
 		}
+		if (scale)
+			f->xs.ptr[i + 1] = f->xs.ptr[i] + x.n;
 		/* template statistics for the culprit weights */
 		mark_all = PS_ALLOC(&a, uint32_t, f->tpl.count + 1);
 		mark_seg = PS_ALLOC(&a, uint32_t, f->tpl.count + 1);
@@ -456,7 +506,19 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	if (labels && cfg->ig_weight > 0)
 		ig_reweight(f, labels, dfb);
 	free(dfb);
-	for (i = 0; i < n; i++) {
+	for (i = 0; scale && i < n; i++) {
+		size_t e;
+		double s = 0;
+
+		for (e = f->xs.ptr[i]; e < f->xs.ptr[i + 1]; e++) {
+			f->xs.val[e] = (float)(log(1.0 + f->xs.val[e]) * f->idf[f->xs.col[e]]);
+			s += (double)f->xs.val[e] * f->xs.val[e];
+		}
+		if (s > 0)
+			for (e = f->xs.ptr[i]; e < f->xs.ptr[i + 1]; e++)
+				f->xs.val[e] = (float)(f->xs.val[e] / sqrt(s));
+	}
+	for (i = 0; !scale && i < n; i++) {
 		float *row = f->x + (size_t)i * B;
 		double s = 0;
 
@@ -480,7 +542,10 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	/* projection */
 	f->proj = cli_calloc((size_t)B * D, sizeof *f->proj);
 	if (cfg->proj == PROJ_LSA) {
-		if (la_lsa(f->x, n, B, D, 30, &rng, f->proj) != 0) {
+		if (scale)
+			progress(cfg, "projection", 0, 1, -1);
+		if ((scale ? csr_lsa(&f->xs, D, TRAIN_SPARSE_LSA_ITERS, &rng, f->proj)
+			   : la_lsa(f->x, n, B, D, 30, &rng, f->proj)) != 0) {
 			cli_error("out of memory");
 			return PS_EXIT_NOMEM;
 		}
@@ -493,7 +558,12 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	if (cfg->hint_weight > 0)
 		reserve_hint_dims(f, &stub.p);
 	f->h0 = cli_calloc((size_t)n * D, sizeof *f->h0);
-	la_gemm(0, 0, n, D, B, 1, f->x, B, f->proj, D, 0, f->h0, D);
+	if (scale) {
+		csr_mul(&f->xs, f->proj, D, f->h0);
+		progress(cfg, "projection", 1, 1, -1);
+	} else {
+		la_gemm(0, 0, n, D, B, 1, f->x, B, f->proj, D, 0, f->h0, D);
+	}
 	for (i = 0; i < n; i++)
 		ps_normalize(f->h0 + (size_t)i * D, D);
 	return PS_EXIT_OK;
@@ -542,6 +612,11 @@ void fold_free(struct fold *f)
 	free(f->idf);
 	free(f->proj);
 	free(f->x);
+	free(f->xs.ptr);
+	free(f->xs.col);
+	free(f->xs.val);
+	free(f->bucket);
+	free(f->order);
 	free(f->h0);
 	free(f->seg_tpl_cases);
 	free(f->all_tpl_cases);
@@ -585,16 +660,38 @@ static void glorot(float *w, uint32_t rows, uint32_t cols, struct la_rng *rng)
 		w[i] = (float)((2 * la_unif(rng) - 1) * lim);
 }
 
-/* Neighbours of every case: the k most similar others with cos >= tau. */
+static void knn_progress(void *ctx, uint32_t done, uint32_t total)
+{
+	progress(ctx, "graph", done, total, -1);
+}
+
+static const float *node_h0(const struct gnn *g, const struct fold *f)
+{
+	return g->sel ? g->h0 : f->h0;
+}
+
+/* Neighbours of every node: the k most similar others with cos >= tau;
+ * above TRAIN_DENSE_MAX nodes in blocks (knn_exact), not all n x n
+ * similarities at once. */
 static void build_graph(struct gnn *g, const struct fold *f)
 {
-	uint32_t n = f->n, D = f->cfg->dim, k = f->cfg->k, i, j;
-	float *s = cli_calloc((size_t)n * n, sizeof *s);
-	float *best = cli_calloc(k + 1, sizeof *best);
+	uint32_t n = g->n, D = f->cfg->dim, k = f->cfg->k, i, j;
+	const float *h0 = node_h0(g, f);
+	float *s, *best;
 
-	la_gemm(0, 1, n, n, D, 1, f->h0, D, f->h0, D, 0, s, n);
 	g->nbr = cli_calloc((size_t)n * k, sizeof *g->nbr);
 	g->nnbr = cli_calloc(n, sizeof *g->nnbr);
+	if (n > TRAIN_DENSE_MAX) {
+		if (knn_exact(h0, n, h0, n, D, k, f->cfg->tau, 1, g->nbr, g->nnbr,
+			      f->cfg->progress ? knn_progress : NULL, (void *)(uintptr_t)f->cfg) != 0) {
+			cli_error("out of memory");
+			exit(PS_EXIT_NOMEM);
+		}
+		return;
+	}
+	s = cli_calloc((size_t)n * n, sizeof *s);
+	best = cli_calloc(k + 1, sizeof *best);
+	la_gemm(0, 1, n, n, D, 1, h0, D, h0, D, 0, s, n);
 	for (i = 0; i < n; i++) {
 		uint32_t *nb = g->nbr + (size_t)i * k, cnt = 0;
 
@@ -668,7 +765,7 @@ static void forward(const struct gnn *g, const struct fold *f, struct la_rng *rn
 		    float **hin, float **mask, float **agg, float **z, float *logits)
 {
 	uint32_t n = g->n, K = g->nlayers, l, i, j, C = g->nlabels;
-	const float *h = f->h0;
+	const float *h = node_h0(g, f);
 
 	for (l = 0; l <= K; l++) {
 		uint32_t din = g->dims[l];
@@ -716,6 +813,150 @@ static void softmax_rows(float *z, uint32_t n, uint32_t c)
 	}
 }
 
+/* How many stored cases fit in a model of TRAIN_MODEL_BYTES next to
+ * the fixed sections (projection, IDF, templates, catalogue, weights),
+ * from the sizes the format gives them (core/model.h), with 64 KiB
+ * for headers and alignment; and at most cfg->max_stored. */
+static uint32_t stored_bound(const struct fold *f, uint32_t C)
+{
+	const struct train_cfg *cfg = f->cfg;
+	uint32_t B = cfg->nbuckets, D = cfg->dim, H = cfg->hidden, K = cfg->nlayers, l, i;
+	int f32 = !!(cfg->flags & PS_MODEL_F_F32), i8 = !!(cfg->flags & PS_MODEL_F_INT8);
+	size_t fixed = (size_t)64 << 10, per = 6, names = 0, w;
+
+	fixed += (size_t)B * 4 + (size_t)f->tpl.count * 8 + cfg->catalogue_len;
+	if (f->tpl.count)
+		fixed += f->tpl.end[f->tpl.count - 1];
+	w = (size_t)B * D;
+	for (l = 0; l < K; l++)
+		w += 2 * (size_t)H * (l ? H : D);
+	w += (size_t)C * H;
+	fixed += (f32 ? w * 4 : 0) + (i8 ? w + 4 * ((size_t)B + 2 * K * H + C) : 0);
+	for (l = 0; l < K; l++) {
+		size_t d = l ? H : D;
+
+		per += (f32 ? d * 4 : 0) + (i8 ? d + 4 : 0);
+	}
+	for (i = 0; i < f->n; i++)
+		names += strlen(f->cp->c[f->idx[i]].name);
+	per += f->n ? (names + f->n - 1) / f->n + 1 : 0;
+	w = fixed < TRAIN_MODEL_BYTES ? (TRAIN_MODEL_BYTES - fixed) / per : 0;
+	if (w < C)
+		w = C;
+	return w < cfg->max_stored ? (uint32_t)w : cfg->max_stored;
+}
+
+/* The graph's nodes: every case, or when there are more than
+ * stored_bound, the ones select_cases keeps (g->sel, their h0 rows in
+ * g->h0).  Returns the labels of the nodes (labels itself, or a copy
+ * in *own). */
+static const int *select_nodes(struct gnn *g, const struct fold *f, const int *labels, uint32_t C,
+			       int **own)
+{
+	uint32_t S = stored_bound(f, C), D = f->cfg->dim, i;
+	int *lab;
+
+	*own = NULL;
+	g->n = f->n;
+	if (f->n <= S)
+		return labels;
+	g->sel = cli_calloc(f->n, sizeof *g->sel);
+	g->n = select_cases(f->n, labels, C, f->bucket, f->order, S, f->cfg->per_bucket, g->sel);
+	if (!g->n) {
+		cli_error("out of memory");
+		exit(PS_EXIT_NOMEM);
+	}
+	g->h0 = cli_calloc((size_t)g->n * D, sizeof *g->h0);
+	lab = cli_calloc(g->n, sizeof *lab);
+	for (i = 0; i < g->n; i++) {
+		memcpy(g->h0 + (size_t)i * D, f->h0 + (size_t)g->sel[i] * D, D * sizeof *g->h0);
+		lab[i] = labels[g->sel[i]];
+	}
+	if (!f->cfg->quiet)
+		fprintf(stderr, "train: %u of %u cases stored (at most %u, %u per crash bucket)\n", g->n,
+			f->n, S, f->cfg->per_bucket);
+	*own = lab;
+	return lab;
+}
+
+/* Predictions of the cases that are not nodes, as the capture kernel
+ * makes them: neighbours among the nodes by h0, each layer aggregating
+ * the nodes' stored embeddings; probs gets their rows. */
+static void predict_rest(const struct gnn *g, const struct fold *f, float *probs)
+{
+	const uint32_t QB = 2048;
+	uint32_t D = f->cfg->dim, k = f->cfg->k, C = g->nlabels, K = g->nlayers, maxd = 0;
+	uint32_t *rest, nrest = 0, *nbr, *nnbr, i, j, l, q0, v;
+	uint8_t *node = cli_calloc(f->n, 1);
+	float *h, *hn, *agg;
+
+	for (l = 0; l <= K; l++)
+		if (g->dims[l] > maxd)
+			maxd = g->dims[l];
+	for (i = 0; i < g->n; i++)
+		node[g->sel[i]] = 1;
+	rest = cli_calloc(f->n, sizeof *rest);
+	for (i = 0; i < f->n; i++)
+		if (!node[i])
+			rest[nrest++] = i;
+	nbr = cli_calloc((size_t)QB * k, sizeof *nbr);
+	nnbr = cli_calloc(QB, sizeof *nnbr);
+	h = cli_calloc((size_t)QB * maxd, sizeof *h);
+	hn = cli_calloc((size_t)QB * maxd, sizeof *hn);
+	agg = cli_calloc((size_t)QB * maxd, sizeof *agg);
+	for (q0 = 0; q0 < nrest; q0 += QB) {
+		uint32_t nq = nrest - q0 < QB ? nrest - q0 : QB;
+
+		for (i = 0; i < nq; i++)
+			memcpy(h + (size_t)i * D, f->h0 + (size_t)rest[q0 + i] * D, D * sizeof *h);
+		if (knn_exact(h, nq, g->h0, g->n, D, k, f->cfg->tau, 0, nbr, nnbr, NULL, NULL) != 0) {
+			cli_error("out of memory");
+			exit(PS_EXIT_NOMEM);
+		}
+		for (l = 0; l < K; l++) {
+			uint32_t din = g->dims[l], dout = g->dims[l + 1];
+			float *t;
+
+			memset(agg, 0, (size_t)nq * din * sizeof *agg);
+			for (v = 0; v < nq; v++) {
+				float *o = agg + (size_t)v * din;
+
+				for (i = 0; i < nnbr[v]; i++) {
+					const float *src = g->emb[l] + (size_t)nbr[(size_t)v * k + i] * din;
+
+					for (j = 0; j < din; j++)
+						o[j] += src[j];
+				}
+				for (j = 0; nnbr[v] && j < din; j++)
+					o[j] /= (float)nnbr[v];
+			}
+			for (v = 0; v < nq; v++)
+				memcpy(hn + (size_t)v * dout, g->b[l], dout * sizeof *hn);
+			la_gemm(0, 1, nq, dout, din, 1, h, din, g->ws[l], din, 1, hn, dout);
+			la_gemm(0, 1, nq, dout, din, 1, agg, din, g->wn[l], din, 1, hn, dout);
+			for (j = 0; j < nq * dout; j++)
+				hn[j] = hn[j] > 0 ? hn[j] : 0;
+			t = h;
+			h = hn;
+			hn = t;
+		}
+		for (v = 0; v < nq; v++)
+			memcpy(hn + (size_t)v * C, g->cb, C * sizeof *hn);
+		la_gemm(0, 1, nq, C, g->dims[K], 1, h, g->dims[K], g->cw, g->dims[K], 1, hn, C);
+		softmax_rows(hn, nq, C);
+		for (v = 0; v < nq; v++)
+			memcpy(probs + (size_t)rest[q0 + v] * C, hn + (size_t)v * C, C * sizeof *probs);
+		progress(f->cfg, "predicting", q0 + nq, nrest, -1);
+	}
+	free(node);
+	free(rest);
+	free(nbr);
+	free(nnbr);
+	free(h);
+	free(hn);
+	free(agg);
+}
+
 int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t nlabels)
 {
 	const struct train_cfg *cfg = f->cfg;
@@ -729,6 +970,8 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	uint8_t *emask;
 	double count[PS_MODEL_MAX_LABELS] = { 0 }, wsum = 0;
 	uint32_t maxd = 0;
+	const int *lab;
+	int *lab_own;
 
 	memset(g, 0, sizeof *g);
 	/* class counts first: with no labelled case, nothing is allocated */
@@ -743,7 +986,14 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 		return PS_EXIT_INPUT;
 	}
 	wsum = 0;
-	g->n = n;
+	lab = select_nodes(g, f, labels, C, &lab_own);
+	if (g->sel) {     /* the class weights count the nodes */
+		n = g->n;
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			if (lab[i] >= 0)
+				count[lab[i]] += 1;
+	}
 	g->nlabels = C;
 	g->nlayers = K;
 	g->dims[0] = cfg->dim;
@@ -812,7 +1062,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 		softmax_rows(dl, n, C);
 		for (i = 0; i < n; i++) {
 			float *r = dl + (size_t)i * C;
-			int y = labels[i];
+			int y = lab[i];
 
 			if (y < 0) {
 				memset(r, 0, C * sizeof *r);
@@ -886,6 +1136,14 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	}
 	softmax_rows(logits, n, C);
 	g->probs = logits;
+	if (g->sel) {     /* every case's prediction: the nodes', then the rest's */
+		g->probs = cli_calloc((size_t)f->n * C, sizeof *g->probs);
+		for (i = 0; i < n; i++)
+			memcpy(g->probs + (size_t)g->sel[i] * C, logits + (size_t)i * C, C * sizeof *logits);
+		free(logits);
+		predict_rest(g, f, g->probs);
+	}
+	free(lab_own);
 
 	for (l = 0; l < K; l++) {
 		free(gws[l]);
@@ -932,6 +1190,8 @@ void gnn_free(struct gnn *g)
 	free(g->cw);
 	free(g->cb);
 	free(g->probs);
+	free(g->sel);
+	free(g->h0);
 	free(g->nbr);
 	free(g->nnbr);
 	memset(g, 0, sizeof *g);
@@ -982,7 +1242,7 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	}
 	m.p.dim = cfg->dim;
 	m.p.nlayers = g->nlayers;
-	m.p.ncases = f->n;
+	m.p.ncases = g->n;
 	m.p.nlabels = nlabels;
 	m.p.k = cfg->k;
 	m.p.tau = cfg->tau;
@@ -994,23 +1254,23 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	}
 	/* stored cases: names and labels (the GNN's prediction for a case
 	 * that had no label) */
-	cl = cli_calloc(f->n, sizeof *cl);
-	name_end = cli_calloc(f->n, sizeof *name_end);
-	for (j = 0; j < f->n; j++)
-		nb += strlen(f->cp->c[f->idx[j]].name);
+	cl = cli_calloc(g->n, sizeof *cl);
+	name_end = cli_calloc(g->n, sizeof *name_end);
+	for (j = 0; j < g->n; j++)
+		nb += strlen(f->cp->c[f->idx[g->sel ? g->sel[j] : j]].name);
 	names = cli_calloc(nb + 1, 1);
-	for (j = 0, nb = 0; j < f->n; j++) {
-		const char *s = f->cp->c[f->idx[j]].name;
-		uint32_t y, best = 0;
+	for (j = 0, nb = 0; j < g->n; j++) {
+		uint32_t fi = g->sel ? g->sel[j] : j, y, best = 0;
+		const char *s = f->cp->c[f->idx[fi]].name;
 
 		memcpy(names + nb, s, strlen(s));
 		nb += strlen(s);
 		name_end[j] = (uint32_t)nb;
-		if (labels[j] >= 0) {
-			cl[j] = (uint16_t)labels[j];
+		if (labels[fi] >= 0) {
+			cl[j] = (uint16_t)labels[fi];
 		} else {
 			for (y = 1; y < nlabels; y++)
-				if (g->probs[(size_t)j * nlabels + y] > g->probs[(size_t)j * nlabels + best])
+				if (g->probs[(size_t)fi * nlabels + y] > g->probs[(size_t)fi * nlabels + best])
 					best = y;
 			cl[j] = (uint16_t)best;
 		}
@@ -1018,7 +1278,7 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	m.case_label = cl;
 	m.case_names.end = name_end;
 	m.case_names.bytes = names;
-	m.case_names.count = f->n;
+	m.case_names.count = g->n;
 	m.idf = f->idf;
 	m.tpl_weight = f->tpl_weight;
 	fmat(&m.proj, f->proj, cfg->nbuckets, cfg->dim);
@@ -1026,7 +1286,7 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 		fmat(&m.w_self[l], g->ws[l], g->dims[l + 1], g->dims[l]);
 		fmat(&m.w_neigh[l], g->wn[l], g->dims[l + 1], g->dims[l]);
 		m.bias[l] = g->b[l];
-		fmat(&m.emb[l], g->emb[l], f->n, g->dims[l]);
+		fmat(&m.emb[l], g->emb[l], g->n, g->dims[l]);
 	}
 	fmat(&m.cls_w, g->cw, nlabels, g->dims[g->nlayers]);
 	m.cls_b = g->cb;
