@@ -20,7 +20,7 @@ Headers (LABEL: ...) are kept; the file is named g<i>-<base name>.
 Deterministic: the same bases, N and --seed give the same files.
 Nothing of the output is committed: `make bench` writes it under build/.
 
-  tools/train/grow.py --seed 1 -n 10000 OUTDIR DIR...
+  tools/train/grow.py --seed 1 -n 10000 [--start I] OUTDIR DIR...
 """
 import argparse
 import os
@@ -78,6 +78,8 @@ def main():
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("-n", type=int, required=True, help="cases to write")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--start", type=int, default=0,
+                    help="write cases start..n-1 only (to grow in parallel: same files)")
     a = ap.parse_args()
     bases = []
     for d in a.dirs:
@@ -98,7 +100,7 @@ def main():
     if not texts:
         sys.exit("grow.py: no labelled case file")
     os.makedirs(a.out, exist_ok=True)
-    for i in range(a.n):
+    for i in range(a.start, a.n):
         name, head, log = texts[i % len(texts)]
         rng = random.Random(a.seed * 1000003 + i)
         with open(os.path.join(a.out, "g%06d-%s" % (i, name)), "wb") as f:

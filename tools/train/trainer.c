@@ -1,6 +1,7 @@
 #include "tools/train/trainer.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/la.h"
+#include "tools/train/experiment.h"
 #include "tools/train/select.h"
 
 void train_defaults(struct train_cfg *c)
@@ -78,6 +80,16 @@ static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, 
 	if (i == n)
 		fputc('\n', stderr);
 	fflush(stderr);
+}
+
+/* Above TRAIN_DENSE_MAX cases, says how long a step took (stderr). */
+static void phase(const struct train_cfg *cfg, uint32_t n, const char *what, double *t)
+{
+	double now = now_us();
+
+	if (!cfg->quiet && n > TRAIN_DENSE_MAX)
+		fprintf(stderr, "train: %s in %.1f s\n", what, (now - *t) / 1e6);
+	*t = now;
 }
 
 /* ---- templates over the training cases ---- */
@@ -389,6 +401,172 @@ static void reserve_hint_dims(struct fold *f, const struct ps_model_params *p)
 	}
 }
 
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;      /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The features of cases lo..hi of a large fold, by one thread: rows
+ * into its own CSR arrays, its own counts. */
+struct feat_part {
+	struct fold *f;
+	const struct ps_model *stub;
+	uint32_t lo, hi, *nnz_row, *col, *dfb, *seg, *all, bad;
+	float *val;
+	size_t nnz, cap;
+	int rc, report;
+};
+
+static void *feat_run(void *arg)
+{
+	struct feat_part *p = arg;
+	struct fold *f = p->f;
+	const struct train_cfg *cfg = f->cfg;
+	uint32_t B = cfg->nbuckets, ntpl = f->tpl.count, i, j, t;
+	size_t arena_size = 0, len;
+	unsigned char *mem = NULL;
+	struct ps_arena a;
+
+	for (i = p->lo; i < p->hi; i++) {
+		const struct case_rec *c = &f->cp->c[f->idx[i]];
+		struct ps_analysis an;
+		struct ps_sparse x;
+		struct ps_bucket_sig sig;
+		uint32_t *mark;
+		int rc;
+
+		f->order[i] = name_hash(c->name);
+		len = analyze_arena_size(c->loglen) + (size_t)16 * B;
+		if (len > arena_size) {
+			free(mem);
+			arena_size = len;
+			if (!(mem = malloc(arena_size))) {
+				p->rc = PS_ENOMEM;
+				p->bad = i;
+				return NULL;
+			}
+		}
+		ps_arena_init(&a, mem, arena_size);
+		rc = analyze_case(p->stub, &f->cat, c->log, c->loglen, c->first_line, &a, &an);
+		if (rc == PS_OK)
+			rc = ps_features_count(&p->stub->p, &an, cfg->whole_log, &a, &x);
+		if (rc == PS_EINPUT)
+			continue;      /* an empty log: a zero feature row */
+		if (rc != PS_OK) {
+			p->rc = rc;
+			p->bad = i;
+			break;
+		}
+		ps_bucket_compute(&an, &sig);
+		f->bucket[i] = sig.key;
+		if (p->nnz + x.n > p->cap) {
+			p->cap = 2 * (p->nnz + x.n) + 4096;
+			p->col = realloc(p->col, p->cap * sizeof *p->col);
+			p->val = realloc(p->val, p->cap * sizeof *p->val);
+			if (!p->col || !p->val) {
+				p->rc = PS_ENOMEM;
+				p->bad = i;
+				break;
+			}
+		}
+		for (j = 0; j < x.n; j++) {
+			p->col[p->nnz + j] = x.idx[j];
+			p->val[p->nnz + j] = x.val[j];
+			p->dfb[x.idx[j]]++;
+		}
+		p->nnz += x.n;
+		p->nnz_row[i - p->lo] = x.n;
+		/* template statistics for the culprit weights */
+		if ((mark = PS_ALLOC(&a, uint32_t, 2 * ((size_t)ntpl + 1))) != NULL) {
+			for (j = 0; j < an.nlines; j++)
+				if ((t = an.lines[j].tpl) < ntpl && !mark[t]) {
+					mark[t] = 1;
+					p->all[t]++;
+				}
+			for (j = 0; j < an.nsegment; j++)
+				if ((t = an.lines[an.segment[j]].tpl) < ntpl && !mark[ntpl + 1 + t]) {
+					mark[ntpl + 1 + t] = 1;
+					p->seg[t]++;
+				}
+		}
+		if (p->report)
+			progress(cfg, "features", (i - p->lo + 1) * (f->n / (p->hi - p->lo)), f->n, -1);
+	}
+	free(mem);
+	return NULL;
+}
+
+/* The features of a large fold (CSR rows, bucket keys, document
+ * frequencies, template statistics) by FEAT_THREADS threads over
+ * contiguous ranges, merged in case order: the same result as one. */
+#define FEAT_THREADS 2
+static int features_threaded(struct fold *f, const struct ps_model *stub, uint32_t *dfb)
+{
+	struct feat_part part[FEAT_THREADS];
+	pthread_t th[FEAT_THREADS];
+	uint32_t n = f->n, B = f->cfg->nbuckets, ntpl = f->tpl.count, k, i, j;
+	size_t nnz = 0, e = 0;
+	int started[FEAT_THREADS] = { 0 }, rc = PS_EXIT_OK;
+
+	for (k = 0; k < FEAT_THREADS; k++) {
+		struct feat_part *p = &part[k];
+
+		memset(p, 0, sizeof *p);
+		p->f = f;
+		p->stub = stub;
+		p->lo = (uint32_t)((uint64_t)n * k / FEAT_THREADS);
+		p->hi = (uint32_t)((uint64_t)n * (k + 1) / FEAT_THREADS);
+		p->nnz_row = cli_calloc((size_t)(p->hi - p->lo) + 1, sizeof *p->nnz_row);
+		p->dfb = cli_calloc(B, sizeof *p->dfb);
+		p->seg = cli_calloc((size_t)ntpl + 1, sizeof *p->seg);
+		p->all = cli_calloc((size_t)ntpl + 1, sizeof *p->all);
+		p->report = k == 0;
+	}
+	for (k = 1; k < FEAT_THREADS; k++)
+		started[k] = pthread_create(&th[k], NULL, feat_run, &part[k]) == 0;
+	feat_run(&part[0]);
+	for (k = 1; k < FEAT_THREADS; k++)
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			feat_run(&part[k]);
+	for (k = 0; k < FEAT_THREADS; k++)
+		nnz += part[k].nnz;
+	f->xs.col = cli_calloc(nnz + 1, sizeof *f->xs.col);
+	f->xs.val = cli_calloc(nnz + 1, sizeof *f->xs.val);
+	for (k = 0; k < FEAT_THREADS; k++) {
+		struct feat_part *p = &part[k];
+
+		if (p->rc != PS_OK && rc == PS_EXIT_OK) {
+			cli_error("%s: %s", f->cp->c[f->idx[p->bad]].path, ps_status_str(p->rc));
+			rc = ps_exit_for_status(p->rc);
+		}
+		memcpy(f->xs.col + e, p->col, p->nnz * sizeof *p->col);
+		memcpy(f->xs.val + e, p->val, p->nnz * sizeof *p->val);
+		e += p->nnz;
+		for (i = p->lo; i < p->hi; i++)
+			f->xs.ptr[i + 1] = f->xs.ptr[i] + p->nnz_row[i - p->lo];
+		for (j = 0; j < B; j++)
+			dfb[j] += p->dfb[j];
+		for (j = 0; j < ntpl; j++) {
+			f->seg_tpl_cases[j] += p->seg[j];
+			f->all_tpl_cases[j] += p->all[j];
+		}
+		free(p->nnz_row);
+		free(p->col);
+		free(p->val);
+		free(p->dfb);
+		free(p->seg);
+		free(p->all);
+	}
+	progress(f->cfg, "features", n, n, -1);
+	return rc;
+}
+
 int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpus *cp,
 		 const uint32_t *idx, uint32_t n, const int *labels)
 {
@@ -400,7 +578,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	uint32_t *dfb;
 	struct la_rng rng = { cfg->seed ^ 0x5eedf00dull };
 	int rc, scale = n > TRAIN_DENSE_MAX;
-	size_t xcap = 0;
+	double t0 = now_us();
 
 	memset(f, 0, sizeof *f);
 	f->cp = cp;
@@ -413,6 +591,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		return rc == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
 	if ((rc = learn_templates(f, labels)) != PS_EXIT_OK)
 		return rc;
+	phase(cfg, n, "templates", &t0);
 	stub_model(f, &stub);
 
 	if (scale) {
@@ -427,19 +606,18 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	f->seg_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->seg_tpl_cases);
 	f->all_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->all_tpl_cases);
 	dfb = cli_calloc(B, sizeof *dfb);
-	for (i = 0; i < n; i++) {
+	if (scale && (rc = features_threaded(f, &stub, dfb)) != PS_EXIT_OK) {
+		free(dfb);
+		return rc;
+	}
+	for (i = 0; !scale && i < n; i++) {
 		const struct case_rec *c = &cp->c[idx[i]];
 		struct ps_analysis an;
 		struct ps_sparse x;
 		struct ps_bucket_sig sig;
 		uint32_t *mark_all, *mark_seg, t;
-		const char *nm;
 
-		f->order[i] = 14695981039346656037ull;      /* FNV-1a of the name */
-		for (nm = c->name; *nm; nm++)
-			f->order[i] = (f->order[i] ^ (unsigned char)*nm) * 1099511628211ull;
-		if (scale)
-			f->xs.ptr[i + 1] = f->xs.ptr[i];
+		f->order[i] = name_hash(c->name);
 		len = analyze_arena_size(c->loglen) + (size_t)16 * B;
 		if (len > arena_size) {
 			free(mem);
@@ -460,26 +638,10 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		}
 		ps_bucket_compute(&an, &sig);
 		f->bucket[i] = sig.key;
-		if (scale && f->xs.ptr[i] + x.n > xcap) {
-			xcap = 2 * (f->xs.ptr[i] + x.n) + 4096;
-			f->xs.col = realloc(f->xs.col, xcap * sizeof *f->xs.col);
-			f->xs.val = realloc(f->xs.val, xcap * sizeof *f->xs.val);
-			if (!f->xs.col || !f->xs.val) {
-				cli_error("out of memory");
-				exit(PS_EXIT_NOMEM);
-			}
-		}
 		for (j = 0; j < x.n; j++) {
-			if (scale) {
-				f->xs.col[f->xs.ptr[i] + j] = x.idx[j];
-				f->xs.val[f->xs.ptr[i] + j] = x.val[j];
-			} else {
-				f->x[(size_t)i * B + x.idx[j]] = x.val[j];
-			}
+			f->x[(size_t)i * B + x.idx[j]] = x.val[j];
 			dfb[x.idx[j]]++;
 		}
-		if (scale)
-			f->xs.ptr[i + 1] = f->xs.ptr[i] + x.n;
 		/* template statistics for the culprit weights */
 		mark_all = PS_ALLOC(&a, uint32_t, f->tpl.count + 1);
 		mark_seg = PS_ALLOC(&a, uint32_t, f->tpl.count + 1);
@@ -498,6 +660,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		progress(cfg, "features", i + 1, n, -1);
 	}
 	free(mem);
+	phase(cfg, n, "features", &t0);
 
 	/* IDF, then tf-idf rows */
 	f->idf = cli_calloc(B, sizeof *f->idf);
@@ -566,6 +729,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	}
 	for (i = 0; i < n; i++)
 		ps_normalize(f->h0 + (size_t)i * D, D);
+	phase(cfg, n, "weights and projection", &t0);
 	return PS_EXIT_OK;
 }
 
@@ -972,6 +1136,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	uint32_t maxd = 0;
 	const int *lab;
 	int *lab_own;
+	double t = now_us();
 
 	memset(g, 0, sizeof *g);
 	/* class counts first: with no labelled case, nothing is allocated */
@@ -1003,6 +1168,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 		if (g->dims[l] > maxd)
 			maxd = g->dims[l];
 	build_graph(g, f);
+	phase(cfg, f->n, "graph", &t);
 
 	for (l = 0; l < K; l++) {
 		size_t nw = (size_t)g->dims[l + 1] * g->dims[l];
@@ -1128,6 +1294,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	}
 
 	/* stored embeddings and predictions: full graph, no dropout */
+	phase(cfg, f->n, "GraphSAGE", &t);
 	g->emask = NULL;
 	forward(g, f, NULL, 0, hin, mask, agg, z, logits);
 	for (l = 0; l < K; l++) {
@@ -1143,6 +1310,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 		free(logits);
 		predict_rest(g, f, g->probs);
 	}
+	phase(cfg, f->n, "predictions", &t);
 	free(lab_own);
 
 	for (l = 0; l < K; l++) {

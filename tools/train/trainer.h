@@ -62,7 +62,7 @@ void train_cfg_free(struct train_cfg *c);
 /* The command-line options of a train_cfg (train_options_help), for
  * cli_parse: fills o[0..TRAIN_CFG_NOPTS) and returns TRAIN_CFG_NOPTS. */
 struct cli_opt;
-#define TRAIN_CFG_NOPTS 20
+#define TRAIN_CFG_NOPTS 22
 size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o);
 int train_check_cfg(const struct train_cfg *c);
 extern const char train_options_help[];
