@@ -43,6 +43,24 @@ static void csr_tmul(const struct csr *x, const float *y, uint32_t d, float *z)
 	}
 }
 
+/* Dot product in 8 float lanes (which the compiler vectorises), added
+ * up in double. */
+static double dot8(const float *restrict a, const float *restrict b, uint32_t n)
+{
+	float acc[8] = { 0 };
+	double s = 0;
+	uint32_t r, l;
+
+	for (r = 0; r + 8 <= n; r += 8)
+		for (l = 0; l < 8; l++)
+			acc[l] += a[r + l] * b[r + l];
+	for (; r < n; r++)
+		s += (double)a[r] * b[r];
+	for (l = 0; l < 8; l++)
+		s += acc[l];
+	return s;
+}
+
 /* Orthonormalises the d columns of q (rows x d) as la_orthonormalize
  * does (modified Gram-Schmidt twice, a dependent column becomes zero),
  * on a transposed copy t (d x rows) so that the loops run over
@@ -63,12 +81,8 @@ static void orth_cols(float *q, uint32_t rows, uint32_t d, float *t)
 		for (pass = 0; pass < 2; pass++)
 			for (i = 0; i < j; i++) {
 				const float *restrict ti = t + (size_t)i * rows;
-				double dot = 0;
-				float fd;
+				float fd = (float)dot8(ti, tj, rows);
 
-				for (r = 0; r < rows; r++)
-					dot += (double)ti[r] * tj[r];
-				fd = (float)dot;
 				for (r = 0; r < rows; r++)
 					tj[r] -= fd * ti[r];
 			}

@@ -63,6 +63,18 @@ void train_cfg_free(struct train_cfg *c)
  * fewer than the dense path's 30, each costs O(nnz x dim). */
 #define TRAIN_SPARSE_LSA_ITERS 10
 
+/* Above TRAIN_SAMPLE_MAX cases, Drain learns its templates and the LSA
+ * its projection from every sample_step-th case only (at most
+ * TRAIN_SAMPLE_MAX of them); every case still gets its features, IDF
+ * counts and h0.  At or below it (and so below TRAIN_DENSE_MAX) every
+ * case is used. */
+#define TRAIN_SAMPLE_MAX 16384u
+
+static uint32_t sample_step(uint32_t n)
+{
+	return n > TRAIN_SAMPLE_MAX ? (n + TRAIN_SAMPLE_MAX - 1) / TRAIN_SAMPLE_MAX : 1;
+}
+
 static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, uint32_t n, double v)
 {
 	char bar[31];
@@ -145,7 +157,7 @@ static int learn_templates(struct fold *f, const int *labels)
 	size_t arena_size = (size_t)400 << 20;
 	unsigned char *mem = malloc(arena_size);
 	struct tplset *sets = cli_calloc(f->n, sizeof *sets);
-	uint32_t i, j, ntpl, nkeep, nlab = f->cp->nlabels;
+	uint32_t i, j, ntpl, nkeep, nlab = f->cp->nlabels, step = sample_step(f->n);
 	uint32_t *df, *keep;
 	double *with, *without, *all;
 	struct tpl_rank *rank;
@@ -176,7 +188,7 @@ static int learn_templates(struct fold *f, const int *labels)
 		size_t pos = 0, cap = 0;
 
 		sets[i].id = NULL;
-		while (pos < c->loglen) {
+		while (i % step == 0 && pos < c->loglen) {
 			const char *nl = memchr(c->log + pos, '\n', c->loglen - pos);
 			size_t end = nl ? (size_t)(nl - c->log) : c->loglen, mlen;
 			struct ps_record r;
@@ -229,6 +241,9 @@ static int learn_templates(struct fold *f, const int *labels)
 
 		for (i = 0; i < f->n; i++) {
 			int y = labels ? labels[i] : -1;
+
+			if (i % step)     /* not in the sample */
+				continue;
 
 			for (j = 0; j < sets[i].n; j++) {
 				df[sets[i].id[j]]++;
@@ -399,6 +414,35 @@ static void reserve_hint_dims(struct fold *f, const struct ps_model_params *p)
 		memset(row, 0, D * sizeof *row);
 		row[D - H + h] = f->cfg->hint_weight;
 	}
+}
+
+/* csr_lsa over every sample_step-th row of x. */
+static int lsa_sample(const struct csr *x, uint32_t D, struct la_rng *rng, float *proj)
+{
+	uint32_t step = sample_step(x->n), i;
+	struct csr s = *x;
+	size_t e = 0;
+	int rc;
+
+	if (step == 1)
+		return csr_lsa(x, D, TRAIN_SPARSE_LSA_ITERS, rng, proj);
+	s.n = (x->n + step - 1) / step;
+	s.ptr = cli_calloc((size_t)s.n + 1, sizeof *s.ptr);
+	for (i = 0; i < s.n; i++)
+		e = s.ptr[i + 1] = e + (x->ptr[(size_t)i * step + 1] - x->ptr[(size_t)i * step]);
+	s.col = cli_calloc(e + 1, sizeof *s.col);
+	s.val = cli_calloc(e + 1, sizeof *s.val);
+	for (i = 0; i < s.n; i++) {
+		size_t a = x->ptr[(size_t)i * step], b = x->ptr[(size_t)i * step + 1];
+
+		memcpy(s.col + s.ptr[i], x->col + a, (b - a) * sizeof *s.col);
+		memcpy(s.val + s.ptr[i], x->val + a, (b - a) * sizeof *s.val);
+	}
+	rc = csr_lsa(&s, D, TRAIN_SPARSE_LSA_ITERS, rng, proj);
+	free(s.ptr);
+	free(s.col);
+	free(s.val);
+	return rc;
 }
 
 static uint64_t name_hash(const char *s)
@@ -707,7 +751,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	if (cfg->proj == PROJ_LSA) {
 		if (scale)
 			progress(cfg, "projection", 0, 1, -1);
-		if ((scale ? csr_lsa(&f->xs, D, TRAIN_SPARSE_LSA_ITERS, &rng, f->proj)
+		if ((scale ? lsa_sample(&f->xs, D, &rng, f->proj)
 			   : la_lsa(f->x, n, B, D, 30, &rng, f->proj)) != 0) {
 			cli_error("out of memory");
 			return PS_EXIT_NOMEM;
