@@ -20,6 +20,8 @@
 #   6 sizes                tests/bench/kdump_size.sh, model files float/int8
 #   7 extraction accuracy  tests/bench/extract_corpus.py (needs ../shared)
 #   8 upload load          tests/bench/upload_load.sh
+#   8a uploads by store    tests/bench/upload_stores.sh (SQLite, PostgreSQL;
+#                          8 and 32 clients)
 #   8b crash buckets       tests/bench/buckets.sh (syzkaller part needs ../shared)
 #   8c training at scale   tests/bench/train_scale.sh (corpora grown from
 #                          ../shared/corpus/syzkaller when present + model/corpus/lab)
@@ -176,6 +178,13 @@ if [ $QUICK -eq 1 ]; then
 	timed upload sh tests/bench/upload_load.sh 4 10
 else
 	timed upload sh tests/bench/upload_load.sh
+fi
+
+# 8a. uploads per second and latency by store
+if [ $QUICK -eq 1 ]; then
+	timed upload_stores sh tests/bench/upload_stores.sh 3
+else
+	timed upload_stores sh tests/bench/upload_stores.sh
 fi
 
 # 8b. crash buckets
