@@ -37,7 +37,8 @@ static const char train_usage[] =
 	"  --out MODEL          model file to write\n"
 	"  --db STORE           also train on every case of STORE with a human label:\n"
 	"                       its log is the stored segment (one '[%%5lu.%%06lu] text'\n"
-	"                       line per entry), its label the human label\n"
+	"                       line per entry), its label the human label; STORE is a\n"
+	"                       SQLite file or a postgresql://... URL\n"
 	"  --seed N             random seed (default 1); same seed, same model\n"
 	"  --active-learning    start from 1%% labelled cases and run 5 rounds that\n"
 	"                       each label the 1%% with the highest entropy (labels\n"
@@ -75,7 +76,12 @@ const char train_options_help[] =
 	"                       carries (default: the built-in model/catalogue.tsv)\n"
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
-	"  --whole-log          features from every line, not the extracted segment\n";
+	"  --whole-log          features from every line, not the extracted segment\n"
+	"  --max-stored N       cases the model stores at most (default 16384, and never\n"
+	"                       more than fit in an 8 MiB model); above it a\n"
+	"                       representative subset per label and crash bucket is\n"
+	"                       stored and is the GraphSAGE graph (tools/train/README.md)\n"
+	"  --per-bucket N       then at most N cases of one crash bucket (default 32)\n";
 
 static int set_seed(void *ctx, const char *opt, char **vals)
 {
@@ -161,6 +167,8 @@ size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o)
 		CLI_CALL("--format", set_format, c),
 		CLI_CALL("--catalogue", set_catalogue, c),
 		CLI_FLAG("--whole-log", &c->whole_log),
+		CLI_U32("--max-stored", &c->max_stored, 1, UINT32_MAX),
+		CLI_U32("--per-bucket", &c->per_bucket, 1, UINT32_MAX),
 	};
 
 	memcpy(o, opts, sizeof opts);
