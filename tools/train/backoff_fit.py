@@ -46,6 +46,7 @@ LABELS = ["manual", "hardware", "null-deref", "stack-corruption", "memory-corrup
           "out-of-memory", "cpu-lockup", "hung-task", "locking", "boot-failure", "filesystem",
           "driver", "bad-access", "kernel-bug"]
 CONFLICT = 0.7
+PANIC = "Kernel panic - not syncing: "
 
 
 def header(path):
@@ -89,11 +90,11 @@ def catalogue(path):
 
 
 def generic(row):
-    """core/classify.c ps_cat_entry_generic, for the entry's own label."""
+    """core/classify.c ps_cat_entry_generic."""
     p = row[9]
     lit = re.sub(r"%[-+ #0-9.]*(?:ll|l|hh|h|z|t|j)?[a-zA-Z%]", "", p)
-    if row[1] == "kernel-bug":
-        return True
+    if p.startswith(PANIC):
+        lit = lit[len(PANIC):]
     return p.endswith("%s") and (p[-3] == "/" or len(lit) <= 12)
 
 
