@@ -2,7 +2,7 @@
 #
 #   make          build/panicsage (host front end, glibc), build/panicsage-train
 #                 (trainer, BLIS), build/panicsage-collector (collector,
-#                 SQLite + mbedTLS) and build/panicsage-kdump (static musl
+#                 SQLite or PostgreSQL + mbedTLS) and build/panicsage-kdump (static musl
 #                 binary for the capture kernel)
 #   make demo     install what is missing, build, classify the bundled example
 #   make test     install what is missing, build, run the whole test suite
@@ -70,9 +70,12 @@ TOOLS_LIB_SRC := $(CLI_LIB) $(CLI_SRC) $(STORE_SRC) $(TRAIN_SRC) $(COLL_SRC)
 
 # Each host program links only the libraries its job needs.
 CLI_LIBS   ?= -lm
-TRAIN_LIBS ?= -lblis -lm -lsqlite3 -lpthread
-COLL_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lm
-HOST_LIBS  ?= -lblis -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpthread
+# The store (tools/store) speaks SQLite and PostgreSQL (libpq): the
+# programs that link it, not the front end or panicsage-kdump.
+TRAIN_LIBS ?= -lblis -lm -lsqlite3 -lpq -lpthread
+COLL_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpq -lm -lpthread
+HOST_LIBS  ?= -lblis -lm -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lpq -lpthread
+PQ_CFLAGS  ?= -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 KDUMP_LIBS ?=
 MBEDTLS_MUSL     := $(B)/mbedtls-musl
 MBEDTLS_MUSL_LIB := $(MBEDTLS_MUSL)/libmbedtls.a
@@ -100,6 +103,9 @@ arm64: $(B)/arm64/panicsage-kdump
 $(B)/host/core/%.o: CFLAGS_EXTRA = $(FREE) $(if $(CC_IS_GCC),$(FREE_GCC))
 $(B)/musl/core/%.o: CFLAGS_EXTRA = $(FREE) $(if $(MUSL_IS_GCC),$(FREE_GCC))
 $(B)/arm64/obj/core/%.o: CFLAGS_EXTRA = $(FREE) $(FREE_GCC)
+
+# every build of it (host, asan, clang): a pattern
+%/tools/store/sql_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 
 # The default model is built into every program (core/default_model.c).
 $(B)/host/core/default_model.o $(B)/musl/core/default_model.o $(B)/arm64/obj/core/default_model.o: $(wildcard model/default.psm)

@@ -43,7 +43,10 @@
 
 
 static const char usage[] =
-	"usage: panicsage-kdump [--json] [--dmesg] [--model MODEL] [--budget SECONDS] [INPUT]\n\n"
+	"usage: panicsage-kdump [--json] [--dmesg] [--model MODEL] [--budget SECONDS]\n"
+	"                       [--deliver | --no-deliver] [--config FILE] [--spool DIR]\n"
+	"                       [--save DIR] [INPUT]\n"
+	"       panicsage-kdump --flush [--budget SECONDS] [--config FILE] [--spool DIR]\n\n"
 	"Diagnoses a kernel crash from inside the kdump capture kernel: reads the\n"
 	"crashed kernel's log from INPUT (default /proc/vmcore; a dmesg text file\n"
 	"works too), extracts the lines that explain the crash and prints the\n"

@@ -141,6 +141,7 @@ def main():
     res["extraction_text"] = read(d, "extract.txt")
     res["upload_text"] = read(d, "upload.txt")
     res["buckets_text"] = read(d, "buckets.txt")
+    res["upload_stores_text"] = read(d, "upload_stores.txt")
 
     # ---- report ----
     w("# panicsage benchmarks")
@@ -390,6 +391,16 @@ def main():
     w("")
     w("```")
     w(read(d, "upload.txt").rstrip() or "not measured")
+    w("```")
+    w("")
+    w("## 8a. Uploads by store: SQLite and PostgreSQL")
+    w("")
+    w("`tests/bench/upload_stores.sh`: uploads per second and the p99 latency of a capture kernel's run "
+      "with the collector's store in a SQLite file and in PostgreSQL, at 8 and 32 concurrent clients, "
+      "and two collectors sharing the PostgreSQL store.")
+    w("")
+    w("```")
+    w(read(d, "upload_stores.txt").rstrip() or "not measured")
     w("```")
     w("")
     w("## 8b. Crash buckets")

@@ -20,6 +20,8 @@
 #   6 sizes                tests/bench/kdump_size.sh, model files float/int8
 #   7 extraction accuracy  tests/bench/extract_corpus.py (needs ../shared)
 #   8 upload load          tests/bench/upload_load.sh
+#   8a uploads by store    tests/bench/upload_stores.sh (SQLite, PostgreSQL;
+#                          8 and 32 clients)
 #   8b crash buckets       tests/bench/buckets.sh (syzkaller part needs ../shared)
 #   + the model benchmark  tests/bench/model_bench.py (default model, training)
 #   9 fuzzing              the long runs recorded in tests/fuzz/longruns.txt
@@ -174,6 +176,13 @@ if [ $QUICK -eq 1 ]; then
 	timed upload sh tests/bench/upload_load.sh 4 10
 else
 	timed upload sh tests/bench/upload_load.sh
+fi
+
+# 8a. uploads per second and latency by store
+if [ $QUICK -eq 1 ]; then
+	timed upload_stores sh tests/bench/upload_stores.sh 3
+else
+	timed upload_stores sh tests/bench/upload_stores.sh
 fi
 
 # 8b. crash buckets

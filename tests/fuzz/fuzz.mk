@@ -55,6 +55,8 @@ $(FB)/fuzz_config: $(call fuzz_obj,kdump/config.c)
 $(AB)/replay_fuzz_config: $(call asan_obj,kdump/config.c)
 $(FB)/fuzz_http: $(call fuzz_obj,tools/collector/http_reader.c)
 $(AB)/replay_fuzz_http: $(call asan_obj,tools/collector/http_reader.c)
+$(FB)/fuzz_webreq: $(call fuzz_obj,tools/collector/web_req.c)
+$(AB)/replay_fuzz_webreq: $(call asan_obj,tools/collector/web_req.c)
 
 # gcc sanitizer builds: the engine and the host tools, the unit tests,
 # and a replay runner per fuzz target (no libFuzzer needed).

@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
 	{ "summarize", NULL, "panicsage-collector", "summarise stored cases with an LLM (OpenAI-compatible endpoint)" },
 	{ "label",     NULL, "panicsage-collector", "the labelling queue: crash buckets, most uncertain and frequent first; labels, resolutions" },
 	{ "buckets",   NULL, "panicsage-collector", "the crash buckets of a store: the cases of one bug as one problem" },
+	{ "web",       NULL, "panicsage-collector", "the triage web page of a store (HTTPS): buckets, plots, the queue, labels" },
 	{ "pki",       NULL, "panicsage-collector", "create the CA, collector and client certificates for uploads" },
 	{ "train",     NULL, "panicsage-train",     "learn a model from labelled case files and store cases" },
 	{ "eval",      NULL, "panicsage-train",     "score a model, the baselines and ablations on case files" },

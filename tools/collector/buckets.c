@@ -6,8 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/default_model.h"
@@ -42,6 +40,8 @@ static const char buckets_usage[] =
 	"collector computes it: the log is diagnosed as panicsage-kdump does\n"
 	"(the built-in model, or --model), then its fault-indicating segment is\n"
 	"analysed again.  FILE may be a case file, a log or a vmcore.\n\n"
+	"STORE is the SQLite file of panicsage serve or a postgresql://... URL of a\n"
+	"PostgreSQL store shared by several collectors (kdump/UPLOAD.md).\n"
 	"BUCKET is a bucket id or an unambiguous prefix of at least 4 hex digits.\n"
 	"How signatures are made and when similar ones share a bucket: README,\n"
 	"\"Crash buckets and known problems\".  Label a bucket: panicsage label --set\n"
@@ -309,7 +309,7 @@ static int case_one(const struct store_bucket_case *c, void *ctx)
 	return 0;
 }
 
-static int list_buckets(sqlite3 *db, const char *dbpath, uint32_t limit, int json)
+static int list_buckets(struct store *db, const char *dbpath, uint32_t limit, int json)
 {
 	struct listing l = { json, 0 };
 	char err[400];
@@ -345,7 +345,7 @@ static int show_one(const struct store_bucket *b, void *ctx)
 }
 
 /* {"bucket": {...}, "cases": [...]} with --json */
-static int show_bucket(sqlite3 *db, const char *prefix, uint32_t limit, int json)
+static int show_bucket(struct store *db, const char *prefix, uint32_t limit, int json)
 {
 	char id[PS_BUCKET_ID_LEN + 1], err[400];
 	struct listing l = { json, 0 }, c = { json, 0 };
@@ -370,7 +370,7 @@ static int show_bucket(sqlite3 *db, const char *prefix, uint32_t limit, int json
 
 /* ---- signatures of log files ---- */
 
-static int signature_of(const char *path, const struct ps_model *m, sqlite3 *mem, int json, int first)
+static int signature_of(const char *path, const struct ps_model *m, int json, int first)
 {
 	struct ps_params params;
 	struct ps_analysis an;
@@ -399,7 +399,7 @@ static int signature_of(const char *path, const struct ps_model *m, sqlite3 *mem
 	report = cli_calloc(size, 1);
 	ps_buf_init(&out, report, size);
 	ps_report_json(&an, &out);
-	if (store_report_log(mem, out.p, out.len, &seg, &seglen, err, sizeof err) ||
+	if (store_report_log(out.p, out.len, &seg, &seglen, err, sizeof err) ||
 	    store_log_signature(seg ? seg : "", seglen, &sig, err, sizeof err)) {
 		cli_error("buckets: %s: %s", path, err);
 		rc = PS_EXIT_FAILURE;
@@ -438,7 +438,7 @@ static int signature_of(const char *path, const struct ps_model *m, sqlite3 *mem
 	}
 	rc = PS_EXIT_OK;
 out:
-	sqlite3_free(seg);
+	free(seg);
 	free(report);
 	free(arena_mem);
 	free(buf);
@@ -448,7 +448,6 @@ out:
 static int signatures(char **files, int n, const char *model_path, int json)
 {
 	struct model_file mf;
-	sqlite3 *mem = NULL;
 	size_t len;
 	int have_model = 0, i, rc = PS_EXIT_OK, printed = 0;
 
@@ -457,15 +456,10 @@ static int signatures(char **files, int n, const char *model_path, int json)
 			return rc;
 		have_model = 1;
 	}
-	if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
-		cli_error("buckets: cannot open an in-memory database");
-		rc = PS_EXIT_FAILURE;
-		goto out;
-	}
 	if (json)
 		putchar('[');
 	for (i = 0; i < n; i++) {
-		int r = signature_of(files[i], have_model ? &mf.m : NULL, mem, json, printed == 0);
+		int r = signature_of(files[i], have_model ? &mf.m : NULL, json, printed == 0);
 
 		if (r == PS_EXIT_OK)
 			printed++;
@@ -474,8 +468,6 @@ static int signatures(char **files, int n, const char *model_path, int json)
 	}
 	if (json)
 		fputs(printed ? "\n]\n" : "]\n", stdout);
-out:
-	sqlite3_close(mem);
 	if (have_model)
 		model_file_close(&mf);
 	return rc;
@@ -492,7 +484,7 @@ int cmd_buckets(int argc, char **argv)
 	uint32_t limit = LIMIT_DEFAULT;
 	int json = 0, sig = 0, nfiles = 0, rc;
 	char **files = cli_calloc((size_t)argc + 1, sizeof *files), err[400];
-	sqlite3 *db;
+	struct store *db;
 	const struct cli_opt opts[] = {
 		CLI_STR("--db", &dbpath),
 		CLI_STR("--show", &show),
@@ -533,7 +525,7 @@ int cmd_buckets(int argc, char **argv)
 		cli_error("buckets: %s", err);
 		return PS_EXIT_IO;
 	}
-	rc = show ? show_bucket(db, show, limit, json) : list_buckets(db, dbpath, limit, json);
+	rc = show ? show_bucket(db, show, limit, json) : list_buckets(db, store_name(db), limit, json);
 	if (fflush(stdout) != 0 && rc == PS_EXIT_OK) {
 		cli_error("buckets: writing the output failed");
 		rc = PS_EXIT_IO;

@@ -7,6 +7,7 @@ int cmd_pki(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_buckets(int argc, char **argv);
+int cmd_web(int argc, char **argv);
 
 struct store_bucket;
 /* A bucket as `panicsage buckets` prints it: a block of text, or one

@@ -20,12 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "core/taxonomy.h"
 #include "port/port.h"
 #include "tools/cli/cli.h"
 #include "tools/collector/commands.h"
+#include "tools/collector/texts.h"
 #include "tools/store/store.h"
 
 #define LIMIT_DEFAULT 20
@@ -74,6 +73,8 @@ static const char label_usage[] =
 	"               that uploads a case of the bucket afterwards, which prints\n"
 	"               it on the console.  --clear removes it.\n"
 	"  --by NAME    who labelled or resolved it (default: the login name)\n\n"
+	"STORE is the SQLite file of panicsage serve or a postgresql://... URL of a\n"
+	"PostgreSQL store shared by several collectors (kdump/UPLOAD.md).\n"
 	"ID is a full case id or an unambiguous prefix of at least 4 hex digits;\n"
 	"BUCKET the same for a bucket id (panicsage buckets).\n"
 	"'panicsage train --db STORE' learns from the labelled cases.\n"
@@ -108,13 +109,6 @@ static void usage(FILE *f)
 	fprintf(f, label_usage, label_names(58, "               "));
 }
 
-/* ---- the uncertainty: ps_entropy() is registered by the store (store.c) ---- */
-
-/* SQL: the entropy of the ranking of report `r` (valid JSON or NULL). */
-#define ENTROPY_SQL(r) \
-	"(SELECT ps_entropy(json_extract(value,'$.p')) FROM json_each(" r ",'$.ranking')" \
-	" WHERE type = 'object')"
-
 /* ---- output ---- */
 
 /* Text from a report, a summary or a person for a terminal, escaped. */
@@ -123,140 +117,123 @@ static void put_text(const char *s)
 	cli_put_text(stdout, s);
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+/* A predicted label ('' without a model), its confidence, and the
+ * entropy of the ranking (has_h 0 without one). */
+static void put_prediction(const char *label, double confidence, int has_h, double h)
 {
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-static const char *col_or(sqlite3_stmt *st, int i, const char *none)
-{
-	return col(st, i) ? col(st, i) : none;
-}
-
-/* Columns i, i + 1, i + 2: predicted label ('' without a model),
- * confidence, entropy (NULL without a ranking). */
-static void put_prediction(sqlite3_stmt *st, int i)
-{
-	if (col(st, i) && *col(st, i)) {
-		put_text(col(st, i));
-		printf(" %.4f", sqlite3_column_double(st, i + 1));
+	if (label && *label) {
+		put_text(label);
+		printf(" %.4f", confidence);
 	} else {
 		fputs("nothing (no model)", stdout);
 	}
-	if (sqlite3_column_type(st, i + 2) == SQLITE_NULL)
+	if (!has_h)
 		fputs(", entropy max (no ranking)\n", stdout);
 	else
-		printf(", entropy %.4f\n", sqlite3_column_double(st, i + 2));
+		printf(", entropy %.4f\n", h);
 }
 
-static int sql_fail(sqlite3 *db, const char *what)
+static const char *or(const char *s, const char *none)
 {
-	cli_error("label: %s: %s", what, sqlite3_errmsg(db));
-	return PS_EXIT_IO;
+	return s ? s : none;
 }
 
 /* ---- the queue ---- */
 
-static int list_cases(sqlite3 *db, const char *dbpath, uint32_t limit, int as_json)
-{
-	static const char sql[] =
-		"WITH q AS (SELECT *, " ENTROPY_SQL("r") " AS h FROM"
-		"  (SELECT id, received_us, machine, release, label, confidence, summary_source,"
-		"    CASE WHEN json_valid(report) THEN report END AS r,"
-		"    CASE WHEN json_valid(summary) THEN json_extract(summary,'$.summary') END AS gist"
-		"   FROM cases WHERE COALESCE(human_label, '') = '')),"
-		" e AS (SELECT *, COALESCE(json_extract(r,'$.culprits[0].text'),"
-		"  json_extract(r,'$.segment[0].text')) AS crash FROM q)"
-		" SELECT substr(id,1,12), strftime('%Y-%m-%dT%H:%M:%SZ', received_us / 1000000, 'unixepoch'),"
-		"  machine, release, label, confidence, h, crash, gist, count(*) OVER (),"
-		"  json_object('id', id, 'short_id', substr(id,1,12),"
-		"   'received', strftime('%Y-%m-%dT%H:%M:%SZ', received_us / 1000000, 'unixepoch'),"
-		"   'received_us', received_us, 'machine', machine, 'release', release,"
-		"   'label', NULLIF(label,''), 'confidence', CASE WHEN label != '' THEN confidence END,"
-		"   'entropy', h, 'crash', crash, 'summary', gist, 'summary_source', summary_source)"
-		" FROM e ORDER BY h IS NOT NULL, h DESC, received_us, id LIMIT ?1";
-	sqlite3_stmt *st;
-	int rc, n = 0, total = 0;
+struct case_list {
+	const char *dbpath;
+	int json, n;
+	int64_t total;
+};
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, "listing the cases");
-	sqlite3_bind_int64(st, 1, limit ? (sqlite3_int64)limit : -1);
+static int list_case(const struct store_case_brief *c, void *ctx)
+{
+	struct case_list *l = ctx;
+
+	l->total = c->total;
+	if (l->json) {
+		printf("%s%s", l->n++ ? ",\n" : "\n", c->json);
+		return 0;
+	}
+	if (l->n++ == 0)
+		printf("%lld unlabelled case%s in %s, most uncertain first:\n", (long long)c->total,
+		       c->total == 1 ? "" : "s", l->dbpath);
+	printf("\n%s  %s  machine ", or(c->short_id, "?"), or(c->received, "?"));
+	put_text(c->machine);
+	fputs("  kernel ", stdout);
+	put_text(c->release);
+	fputs("\n    predicted ", stdout);
+	put_prediction(c->label, c->confidence, c->has_entropy, c->entropy);
+	if (c->crash) {
+		fputs("    crash:   ", stdout);
+		put_text(c->crash);
+		putchar('\n');
+	}
+	if (c->gist) {
+		fputs("    summary: ", stdout);
+		put_text(c->gist);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int list_cases(struct store *db, const char *dbpath, uint32_t limit, int as_json)
+{
+	struct case_list l = { dbpath, as_json, 0, 0 };
+	char err[400];
+
 	if (as_json)
 		putchar('[');
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		total = sqlite3_column_int(st, 9);
-		if (as_json) {
-			printf("%s%s", n++ ? ",\n" : "\n", col(st, 10));
-			continue;
-		}
-		if (n++ == 0)
-			printf("%d unlabelled case%s in %s, most uncertain first:\n", total,
-			       total == 1 ? "" : "s", dbpath);
-		printf("\n%s  %s  machine ", col_or(st, 0, "?"), col_or(st, 1, "?"));
-		put_text(col(st, 2));
-		fputs("  kernel ", stdout);
-		put_text(col(st, 3));
-		fputs("\n    predicted ", stdout);
-		put_prediction(st, 4);
-		if (col(st, 7)) {
-			fputs("    crash:   ", stdout);
-			put_text(col(st, 7));
-			putchar('\n');
-		}
-		if (col(st, 8)) {
-			fputs("    summary: ", stdout);
-			put_text(col(st, 8));
-			putchar('\n');
-		}
+	if (store_unlabelled(db, limit, list_case, &l, err, sizeof err)) {
+		cli_error("label: %s", err);
+		return PS_EXIT_IO;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sql_fail(db, "listing the cases");
 	if (as_json)
-		fputs(n ? "\n]\n" : "]\n", stdout);
-	else if (!n)
+		fputs(l.n ? "\n]\n" : "]\n", stdout);
+	else if (!l.n)
 		printf("no unlabelled case in %s\n", dbpath);
 	else
-		printf("\n%d of %d shown%s; label one with: panicsage label --db %s --set ID LABEL\n",
-		       n, total, n < total ? " (--limit N for more)" : "", dbpath);
+		printf("\n%d of %lld shown%s; label one with: panicsage label --db %s --set ID LABEL\n",
+		       l.n, (long long)l.total, l.n < l.total ? " (--limit N for more)" : "", dbpath);
 	return PS_EXIT_OK;
 }
 
 /* ---- one case ---- */
 
-static int resolve(sqlite3 *db, const char *prefix, char *id)
-{
-	char err[600];
-	enum store_find r = store_find_case(db, prefix, id, err, sizeof err);
+/* Prints "title" then each line of the view of json as "  line". */
+struct rows {
+	const char *title, *prefix;
+	int n;
+};
 
-	if (r != STORE_FOUND)
-		cli_error("label: %s", err);
-	return store_find_exit(r);
+static int print_row(const char *line, void *ctx)
+{
+	struct rows *r = ctx;
+
+	if (r->n++ == 0)
+		printf("%s\n", r->title);
+	fputs("  ", stdout);
+	fputs(r->prefix, stdout);
+	put_text(line);
+	putchar('\n');
+	return 0;
 }
 
-/* Prints "title" then each row of sql (?1 = text) as "  col0"; returns
- * an exit code. */
-static int print_rows(sqlite3 *db, const char *title, const char *sql, const char *text)
+/* An exit code. */
+static int print_rows(enum store_view v, const char *title, const char *prefix, const char *json)
 {
-	sqlite3_stmt *st;
-	int rc, n = 0;
+	struct rows r = { title, prefix, 0 };
+	char err[400];
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, title);
-	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n++ == 0)
-			printf("%s\n", title);
-		fputs("  ", stdout);
-		put_text(col(st, 0));
-		putchar('\n');
+	if (store_json_lines(v, json, print_row, &r, err, sizeof err)) {
+		cli_error("label: %s: %s", title, err);
+		return PS_EXIT_IO;
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? PS_EXIT_OK : sql_fail(db, title);
+	return PS_EXIT_OK;
 }
 
 /* "  bucket ..." and a known problem's resolution, for --show. */
-static int show_bucket_of(sqlite3 *db, const char *id)
+static int show_bucket_of(struct store *db, const char *id)
 {
 	struct store_bucket_info info;
 	char err[400];
@@ -287,158 +264,97 @@ static int show_bucket_of(sqlite3 *db, const char *id)
 	return PS_EXIT_OK;
 }
 
-static int show_case(sqlite3 *db, const char *prefix, int as_json)
+struct show {
+	struct store *db;
+	int json;
+};
+
+static int show_one(const struct store_case_full *c, void *ctx)
 {
-	static const char sql[] =
-		"WITH c AS (SELECT *, CASE WHEN json_valid(report) THEN report END AS r,"
-		"  CASE WHEN json_valid(summary) THEN summary END AS s FROM cases WHERE id = ?1)"
-		" SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', received_us / 1000000, 'unixepoch'),"
-		"  strftime('%Y-%m-%dT%H:%M:%SZ', capture_us / 1000000, 'unixepoch'), release, machine,"
-		"  label, confidence, " ENTROPY_SQL("r") ", peer, client, human_label,"
-		"  strftime('%Y-%m-%dT%H:%M:%SZ', labelled_us / 1000000, 'unixepoch'), labelled_by,"
-		"  summary_source, r, s,"
-		"  json_object('id', id, 'received_us', received_us, 'capture_us', capture_us,"
-		"   'release', release, 'machine', machine, 'label', NULLIF(label,''),"
-		"   'confidence', CASE WHEN label != '' THEN confidence END, 'entropy', " ENTROPY_SQL("r") ","
-		"   'peer', peer, 'client', client, 'human_label', human_label,"
-		"   'labelled_us', labelled_us, 'labelled_by', labelled_by,"
-		"   'summary_source', summary_source, 'summary', json(s), 'report', json(r),"
-		"   'bucket', bucket, 'resolution', (SELECT CASE WHEN COALESCE(b.cause, '') != '' THEN"
-		"    json_object('cause', b.cause, 'advice', NULLIF(b.advice, ''), 'url', NULLIF(b.url, ''),"
-		"    'by', b.resolved_by, 'resolved_us', b.resolved_us) END FROM buckets b WHERE b.id = c.bucket))"
-		" FROM c";
-	char id[2 * PS_FRAME_ID_LEN + 1];
-	sqlite3_stmt *st;
-	const char *r, *s;
+	struct show *sh = ctx;
 	int rc;
 
-	if ((rc = resolve(db, prefix, id)) != PS_EXIT_OK)
-		return rc;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, "reading the case");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		if (rc == SQLITE_DONE) {
-			cli_error("label: case %s is gone from the store", id);
-			return PS_EXIT_INPUT;
-		}
-		return sql_fail(db, "reading the case");
-	}
-	if (as_json) {
-		printf("%s\n", col(st, 16));
-		sqlite3_finalize(st);
+	if (sh->json) {
+		printf("%s\n", c->json);
 		return PS_EXIT_OK;
 	}
-	printf("case %s\n  received   %s (capture kernel's clock: %s)\n  machine    ", id,
-	       col_or(st, 1, "?"), col_or(st, 2, "?"));
-	put_text(col(st, 4));
+	printf("case %s\n  received   %s (capture kernel's clock: %s)\n  machine    ", c->id,
+	       or(c->received, "?"), or(c->captured, "?"));
+	put_text(c->machine);
 	fputs("\n  kernel     ", stdout);
-	put_text(col(st, 3));
+	put_text(c->release);
 	fputs("\n  uploader   ", stdout);
-	put_text(col(st, 9));
+	put_text(c->client);
 	fputs(" from ", stdout);
-	put_text(col(st, 8));
+	put_text(c->peer);
 	fputs("\n  predicted  ", stdout);
-	put_prediction(st, 5);
+	put_prediction(c->label, c->confidence, c->has_entropy, c->entropy);
 	fputs("  human      ", stdout);
-	if (col(st, 10) && *col(st, 10)) {
-		put_text(col(st, 10));
-		printf(", %s", col_or(st, 11, "at an unknown time"));
-		if (col(st, 12)) {
+	if (c->human_label && *c->human_label) {
+		put_text(c->human_label);
+		printf(", %s", or(c->labelled, "at an unknown time"));
+		if (c->labelled_by) {
 			fputs(" by ", stdout);
-			put_text(col(st, 12));
+			put_text(c->labelled_by);
 		}
 		putchar('\n');
 	} else {
 		fputs("not labelled yet\n", stdout);
 	}
-	if ((rc = show_bucket_of(db, id)) != PS_EXIT_OK) {
-		sqlite3_finalize(st);
+	if ((rc = show_bucket_of(sh->db, c->id)) != PS_EXIT_OK)
 		return rc;
-	}
-	r = col(st, 14);
-	s = col(st, 15);
-	rc = PS_EXIT_OK;
-	if (!r)
+	if (!c->report)
 		fputs("  (the stored report is not JSON)\n", stdout);
-	if (r && rc == PS_EXIT_OK)
-		rc = print_rows(db, "ranking:",
-				"SELECT printf('%-18s %.4f', json_extract(value,'$.label'), json_extract(value,'$.p'))"
-				" FROM json_each(?1,'$.ranking') WHERE type = 'object' ORDER BY key", r);
-	if (r && rc == PS_EXIT_OK)
-		rc = print_rows(db, "segment (input line, log line):",
-				"SELECT printf('%6s  %s', COALESCE(json_extract(value,'$.line'),'-'), "
-				STORE_LOG_LINE_SQL("value") ") FROM json_each(?1,'$.segment')"
-				" WHERE type = 'object' ORDER BY key", r);
-	if (r && rc == PS_EXIT_OK)
-		rc = print_rows(db, "culprit lines, best first (input line, score, text):",
-				"SELECT printf('%6s  %.4f  %s', COALESCE(json_extract(value,'$.line'),'-'),"
-				" json_extract(value,'$.score'), json_extract(value,'$.text'))"
-				" FROM json_each(?1,'$.culprits') WHERE type = 'object' ORDER BY key", r);
-	if (r && rc == PS_EXIT_OK)
-		rc = print_rows(db, "neighbours, the most similar cases the model stores:",
-				"SELECT printf('case %-6s %-18s similarity %.4f', json_extract(value,'$.case'),"
-				" json_extract(value,'$.label'), json_extract(value,'$.similarity'))"
-				" FROM json_each(?1,'$.neighbors') WHERE type = 'object' ORDER BY key", r);
-	if (s && rc == PS_EXIT_OK) {
+	if (c->report && rc == PS_EXIT_OK)
+		rc = print_rows(STORE_VIEW_RANKING, "ranking:", "", c->report);
+	if (c->report && rc == PS_EXIT_OK)
+		rc = print_rows(STORE_VIEW_SEGMENT, "segment (input line, log line):", "", c->report);
+	if (c->report && rc == PS_EXIT_OK)
+		rc = print_rows(STORE_VIEW_CULPRITS, "culprit lines, best first (input line, score, text):", "",
+				c->report);
+	if (c->report && rc == PS_EXIT_OK)
+		rc = print_rows(STORE_VIEW_NEIGHBOURS, "neighbours, the most similar cases the model stores:", "",
+				c->report);
+	if (c->summary && rc == PS_EXIT_OK) {
 		char title[400];
 
-		snprintf(title, sizeof title, "summary (%s):", col_or(st, 13, "unknown source"));
-		rc = print_rows(db, title,
-				"SELECT COALESCE(json_extract(?1,'$.summary'),'')"
-				" UNION ALL SELECT 'suggested label: ' || json_extract(?1,'$.label')"
-				"  WHERE length(json_extract(?1,'$.label')) > 0"
-				" UNION ALL SELECT 'reasoning: ' || json_extract(?1,'$.reasoning')"
-				"  WHERE length(json_extract(?1,'$.reasoning')) > 0", s);
+		snprintf(title, sizeof title, "summary (%s):", or(c->summary_source, "unknown source"));
+		rc = print_rows(STORE_VIEW_SUMMARY, title, "", c->summary);
 		if (rc == PS_EXIT_OK)
-			rc = print_rows(db, "  clues:",
-					"SELECT '  - ' || value FROM json_each(?1,'$.clues') ORDER BY key", s);
+			rc = print_rows(STORE_VIEW_CLUES, "  clues:", "  - ", c->summary);
 	} else if (rc == PS_EXIT_OK) {
 		fputs("summary: none yet (panicsage summarize)\n", stdout);
 	}
-	sqlite3_finalize(st);
+	return rc;
+}
+
+static int show_case(struct store *db, const char *prefix, int as_json)
+{
+	char id[2 * PS_FRAME_ID_LEN + 1], err[600];
+	struct show sh = { db, as_json };
+	enum store_find r = store_find_case(db, prefix, id, err, sizeof err);
+	int rc = PS_EXIT_OK;
+
+	if (r == STORE_FOUND)
+		r = store_case(db, id, show_one, &sh, &rc, err, sizeof err);
+	if (r != STORE_FOUND) {
+		cli_error("label: %s", err);
+		return store_find_exit(r);
+	}
 	return rc;
 }
 
 /* ---- recording a label ---- */
 
-static int set_label(sqlite3 *db, const char *prefix, const char *label, const char *by)
+static int set_label(struct store *db, const char *prefix, const char *label, const char *by)
 {
-	char id[2 * PS_FRAME_ID_LEN + 1], *old = NULL, *old_by = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc;
+	char id[2 * PS_FRAME_ID_LEN + 1], *old = NULL, *old_by = NULL, err[600];
+	enum store_find r = store_label_case(db, prefix, label, by, id, &old, &old_by, err, sizeof err);
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, "starting the write transaction");
-	if ((rc = resolve(db, prefix, id)) != PS_EXIT_OK)
-		goto out;
-	rc = PS_EXIT_IO;
-	if (sqlite3_prepare_v2(db, "SELECT human_label, labelled_by FROM cases WHERE id = ?1", -1, &st,
-			       NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto fail;
-	if (col(st, 0) && *col(st, 0) && !(old = sqlite3_mprintf("%s", col(st, 0))))
-		goto fail;
-	if (col(st, 1) && !(old_by = sqlite3_mprintf("%s", col(st, 1))))
-		goto fail;
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "UPDATE cases SET human_label = ?2, labelled_us = ?3, labelled_by = ?4"
-			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)port_wall_us());
-	if (by)
-		sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 4);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1)
-		goto fail;
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto fail;
+	if (r != STORE_FOUND) {
+		cli_error("label: %s", err);
+		return store_find_exit(r);
+	}
 	printf("case %.12s: ", id);
 	if (old) {
 		fputs("relabelled ", stdout);
@@ -457,17 +373,9 @@ static int set_label(sqlite3 *db, const char *prefix, const char *label, const c
 		put_text(by);
 	}
 	putchar('\n');
-	rc = PS_EXIT_OK;
-	goto out;
-fail:
-	rc = sql_fail(db, "recording the label");
-out:
-	sqlite3_finalize(st);
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_free(old);
-	sqlite3_free(old_by);
-	return rc;
+	free(old);
+	free(old_by);
+	return PS_EXIT_OK;
 }
 
 /* ---- the bucket queue ---- */
@@ -494,7 +402,7 @@ static int queue_one(const struct store_bucket *b, void *ctx)
 	return 0;
 }
 
-static int list_buckets(sqlite3 *db, const char *dbpath, uint32_t limit, int as_json)
+static int list_buckets(struct store *db, const char *dbpath, uint32_t limit, int as_json)
 {
 	struct queue q = { as_json, 0 };
 	char err[400];
@@ -517,31 +425,15 @@ static int list_buckets(sqlite3 *db, const char *dbpath, uint32_t limit, int as_
 	return PS_EXIT_OK;
 }
 
-static int find_bucket(sqlite3 *db, const char *prefix, char *id)
-{
-	char err[400];
-	enum store_find r = store_find_bucket(db, prefix, id, err, sizeof err);
-
-	if (r != STORE_FOUND)
-		cli_error("label: %s", err);
-	return store_find_exit(r);
-}
-
-static int set_bucket_label(sqlite3 *db, const char *prefix, const char *label, const char *by)
+static int set_bucket_label(struct store *db, const char *prefix, const char *label, const char *by)
 {
 	char id[PS_BUCKET_ID_LEN + 1], err[400], *old = NULL;
 	int64_t n = 0;
-	int rc;
+	enum store_find r = store_label_bucket(db, prefix, label, by, id, &n, &old, err, sizeof err);
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, "starting the write transaction");
-	if ((rc = find_bucket(db, prefix, id)) != PS_EXIT_OK)
-		goto out;
-	if (store_label_bucket(db, id, label, by, &n, &old, err, sizeof err) ||
-	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		cli_error("label: %s", err[0] ? err : sqlite3_errmsg(db));
-		rc = PS_EXIT_IO;
-		goto out;
+	if (r != STORE_FOUND) {
+		cli_error("label: %s", err);
+		return store_find_exit(r);
 	}
 	printf("bucket %.12s: ", id);
 	if (old) {
@@ -557,28 +449,19 @@ static int set_bucket_label(sqlite3 *db, const char *prefix, const char *label, 
 		put_text(by);
 	}
 	putchar('\n');
-out:
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_free(old);
-	return rc;
+	free(old);
+	return PS_EXIT_OK;
 }
 
-static int resolve_bucket(sqlite3 *db, const char *prefix, const char *cause, const char *advice, const char *url,
-			  const char *by)
+static int resolve_bucket(struct store *db, const char *prefix, const char *cause, const char *advice,
+			  const char *url, const char *by)
 {
 	char id[PS_BUCKET_ID_LEN + 1], err[400] = "";
-	int rc;
+	enum store_find r = store_resolve_bucket(db, prefix, cause, advice, url, by, id, err, sizeof err);
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, "starting the write transaction");
-	if ((rc = find_bucket(db, prefix, id)) != PS_EXIT_OK)
-		goto out;
-	if (store_resolve_bucket(db, id, cause, advice, url, by, err, sizeof err) ||
-	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		cli_error("label: %s", err[0] ? err : sqlite3_errmsg(db));
-		rc = PS_EXIT_IO;
-		goto out;
+	if (r != STORE_FOUND) {
+		cli_error("label: %s", err);
+		return store_find_exit(r);
 	}
 	if (cause) {
 		printf("bucket %.12s: known problem: ", id);
@@ -587,43 +470,7 @@ static int resolve_bucket(sqlite3 *db, const char *prefix, const char *cause, co
 	} else {
 		printf("bucket %.12s: resolution removed\n", id);
 	}
-out:
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
-}
-
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-static int utf8_ok(const char *str, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i], need, k;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-		else return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
+	return PS_EXIT_OK;
 }
 
 static const char *login_name(void)
@@ -649,23 +496,18 @@ static int check_by(const char *by)
 
 /* Resolution texts: UTF-8 (checked by the frame encoder too) without
  * control characters, at most `max` bytes; a URL is printable ASCII
- * without spaces, http:// or https://. */
+ * without spaces, http:// or https:// (texts.h, as the web page checks). */
 static int check_text(const char *opt, const char *s, size_t max, int url)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i;
+	const char *why = text_check(s, max, url);
 
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) ||
-		    (url && (p[i] == ' ' || p[i] > 0x7e)))
-			break;
-	if (i < n || n > max || (url && strncmp(s, "http://", 7) && strncmp(s, "https://", 8))) {
-		cli_error("label: %s: %s of at most %zu bytes%s", opt, url ? "an http:// or https:// URL" : "a text",
-			  max, url ? " without spaces or control characters" : " without control characters");
+	if (why && !strcmp(why, "not UTF-8")) {
+		cli_error("label: %s: not UTF-8", opt);
 		return PS_EXIT_USAGE;
 	}
-	if (!url && !utf8_ok(s, n)) {
-		cli_error("label: %s: not UTF-8", opt);
+	if (why) {
+		cli_error("label: %s: %s of at most %zu bytes%s", opt, url ? "an http:// or https:// URL" : "a text",
+			  max, url ? " without spaces or control characters" : " without control characters");
 		return PS_EXIT_USAGE;
 	}
 	return PS_EXIT_OK;
@@ -679,7 +521,7 @@ int cmd_label(int argc, char **argv)
 	uint32_t limit = LIMIT_DEFAULT;
 	int i, nargs, as_json = 0, have_limit = 0, rc, bucket = 0, cases = 0, clear = 0;
 	char **args;
-	sqlite3 *db;
+	struct store *db;
 	char err[400];
 	const struct cli_opt opts[] = {
 		CLI_STR("--db", &dbpath),
@@ -772,9 +614,9 @@ int cmd_label(int argc, char **argv)
 	} else if (show) {
 		rc = show_case(db, show, as_json);
 	} else if (cases) {
-		rc = list_cases(db, dbpath, limit, as_json);
+		rc = list_cases(db, store_name(db), limit, as_json);
 	} else {
-		rc = list_buckets(db, dbpath, limit, as_json);
+		rc = list_buckets(db, store_name(db), limit, as_json);
 	}
 	if (fflush(stdout) != 0 && rc == PS_EXIT_OK) {
 		cli_error("label: writing the output failed");

@@ -10,6 +10,7 @@
  *
  * Keys are ECDSA P-256, certificates X.509 v3 signed with SHA-256.
  * Existing files are never overwritten. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include <mbedtls/ecp.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
@@ -119,10 +121,30 @@ static void validity(uint32_t days, char from[16], char to[16])
 	strftime(to, 16, "%Y%m%d%H%M%S", &tm);
 }
 
+/* The subjectAltName extension naming IP address `ip` (GeneralNames:
+ * one iPAddress), so that browsers and curl accept the collector's
+ * certificate for https://IP/ (panicsage web); kdump checks its pin. */
+static int set_san_ip(mbedtls_x509write_cert *crt, const char *ip)
+{
+	unsigned char addr[16], der[2 + 2 + 16];
+	size_t n = strchr(ip, ':') ? 16 : 4;
+
+	if (inet_pton(n == 16 ? AF_INET6 : AF_INET, ip, addr) != 1)
+		return MBEDTLS_ERR_X509_BAD_INPUT_DATA;
+	der[0] = 0x30;                  /* SEQUENCE */
+	der[1] = (unsigned char)(n + 2);
+	der[2] = 0x87;                  /* [7] iPAddress */
+	der[3] = (unsigned char)n;
+	memcpy(der + 4, addr, n);
+	return mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
+						   MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, der, n + 4);
+}
+
 /* Issues a certificate for `subject_key`, signed by issuer_key (itself
- * for the CA), and writes it as PEM to `path`. */
+ * for the CA), and writes it as PEM to `path`; `ip` (NULL: none) is its
+ * subjectAltName. */
 static int issue(struct pki *p, const char *subject, mbedtls_pk_context *subject_key,
-		 const char *issuer, mbedtls_pk_context *issuer_key, int is_ca, const char *path)
+		 const char *issuer, mbedtls_pk_context *issuer_key, int is_ca, const char *ip, const char *path)
 {
 	mbedtls_x509write_cert crt;
 	mbedtls_mpi serial;
@@ -152,6 +174,7 @@ static int issue(struct pki *p, const char *subject, mbedtls_pk_context *subject
 	if (!ret) ret = mbedtls_x509write_crt_set_key_usage(&crt, is_ca ?
 		MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN :
 		MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_AGREEMENT);
+	if (!ret && ip) ret = set_san_ip(&crt, ip);
 	if (!ret) ret = mbedtls_x509write_crt_pem(&crt, pem, sizeof pem, mbedtls_ctr_drbg_random,
 						 &p->rng.drbg);
 	mbedtls_x509write_crt_free(&crt);
@@ -208,7 +231,7 @@ static int make_client(struct pki *p, const char *name)
 	    !(rc = path_in(kpath, sizeof kpath, p->dir, name, ".key")) &&
 	    !(rc = path_in(cpath, sizeof cpath, p->dir, name, ".crt")) &&
 	    !(rc = gen_key(p, &key, kpath)))
-		rc = issue(p, subject, &key, "CN=panicsage CA,O=panicsage", &ca, 0, cpath);
+		rc = issue(p, subject, &key, "CN=panicsage CA,O=panicsage", &ca, 0, NULL, cpath);
 	mbedtls_pk_free(&ca);
 	mbedtls_pk_free(&key);
 	return rc;
@@ -229,10 +252,10 @@ static int pki_init(struct pki *p, const char *ip, uint32_t port, const char *se
 	snprintf(subject, sizeof subject, "CN=%s,O=panicsage", server_cn);
 	if ((rc = path_in(path, sizeof path, p->dir, "ca", ".key")) || (rc = gen_key(p, &ca, path)) ||
 	    (rc = path_in(path, sizeof path, p->dir, "ca", ".crt")) ||
-	    (rc = issue(p, "CN=panicsage CA,O=panicsage", &ca, "CN=panicsage CA,O=panicsage", &ca, 1, path)) ||
+	    (rc = issue(p, "CN=panicsage CA,O=panicsage", &ca, "CN=panicsage CA,O=panicsage", &ca, 1, NULL, path)) ||
 	    (rc = path_in(path, sizeof path, p->dir, "server", ".key")) || (rc = gen_key(p, &srv, path)) ||
 	    (rc = path_in(path, sizeof path, p->dir, "server", ".crt")) ||
-	    (rc = issue(p, subject, &srv, "CN=panicsage CA,O=panicsage", &ca, 0, path)) ||
+	    (rc = issue(p, subject, &srv, "CN=panicsage CA,O=panicsage", &ca, 0, ip, path)) ||
 	    (rc = print_pin(path, pin)) ||
 	    (rc = make_client(p, "client")))
 		goto out;

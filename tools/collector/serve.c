@@ -1,7 +1,8 @@
 /* panicsage serve: the collector.  An mbedTLS server that requires
  * client certificates from the project's CA, reads CASE frames
- * (core/frame.h), validates everything, stores each case once in SQLite
- * (WAL, synchronous=FULL) in its crash bucket (tools/store) and only then
+ * (core/frame.h), validates everything, stores each case once in its
+ * crash bucket (tools/store: a SQLite file, WAL and synchronous=FULL, or a
+ * PostgreSQL database other collectors may share) and only then
  * acknowledges it: a version 2 CASE with a version 2 ACK that carries
  * the bucket and its resolution, a version 1 CASE with a version 1 ACK.
  *
@@ -57,7 +58,7 @@ struct server {
 	mbedtls_x509_crt ca, cert;
 	mbedtls_pk_context key;
 	struct tls_rng rng;
-	sqlite3 *db;
+	struct store *db;
 	uint32_t timeout_ms;
 	uint32_t handshake_ms;
 	uint32_t max_clients;
@@ -570,16 +571,19 @@ static int setup_tls(struct server *s, const char *ca, const char *cert, const c
 
 static void serve_usage(FILE *f)
 {
-	fputs("usage: panicsage serve --listen IP:PORT --db FILE --ca CA.crt --cert SERVER.crt\n"
+	fputs("usage: panicsage serve --listen IP:PORT --db STORE --ca CA.crt --cert SERVER.crt\n"
 	      "                       --key SERVER.key [--timeout SEC] [--max-clients N]\n"
 	      "                       [--handshake-timeout SEC] [--max-handshakes N]\n"
 	      "                       [--port-file FILE] [--quiet]\n\n"
 	      "The collector: receives cases from panicsage-kdump over mutual TLS (client\n"
-	      "certificates signed by CA.crt are required) and stores each once in the SQLite\n"
-	      "database FILE (WAL; created mode 0600), each in its crash bucket (panicsage\n"
-	      "buckets); a capture kernel of this version is told the bucket and a known\n"
-	      "problem's resolution (panicsage label --resolve).  PORT 0 picks a free port\n"
-	      "(written to --port-file).\n"
+	      "certificates signed by CA.crt are required) and stores each once in STORE,\n"
+	      "each in its crash bucket (panicsage buckets); a capture kernel of this version\n"
+	      "is told the bucket and a known problem's resolution (panicsage label\n"
+	      "--resolve).  STORE is a SQLite file (WAL; created mode 0600), or a\n"
+	      "PostgreSQL database, postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DB[?...]\n"
+	      "(libpq's URI; the database must exist, the tables are created), which\n"
+	      "several collectors may share: each case is still stored once.  PORT 0 picks\n"
+	      "a free port (written to --port-file).\n"
 	      "  --timeout SEC          each frame and idle time of a session (default 15)\n"
 	      "  --max-clients N        authenticated sessions at once (default 64)\n"
 	      "  --handshake-timeout SEC  a new connection must finish the TLS handshake in\n"
@@ -674,7 +678,7 @@ bad_listen:
 		cli_error("serve: %s", err);
 		return PS_EXIT_IO;
 	}
-	if (stat(dbpath, &sb) == 0 && (sb.st_mode & 077))
+	if (!store_is_url(dbpath) && stat(dbpath, &sb) == 0 && (sb.st_mode & 077))
 		logf_(&s, "warning: %s is mode %04o: other users can read the cases (chmod 600 it, its -wal and -shm)",
 		      dbpath, (unsigned)(sb.st_mode & 07777));
 	if ((i = port_tcp_listen(&lfd, ip, port, 128, &bound))) {
@@ -697,7 +701,7 @@ bad_listen:
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	logf_(&s, "listening on %s%s%s:%u, store %s, timeout %us, max %u clients, handshakes %u at most"
 	      " and within %us",
-	      strchr(ip, ':') ? "[" : "", ip, strchr(ip, ':') ? "]" : "", bound, dbpath, timeout_s,
+	      strchr(ip, ':') ? "[" : "", ip, strchr(ip, ':') ? "]" : "", bound, store_name(s.db), timeout_s,
 	      s.max_clients, s.max_handshakes, s.handshake_ms / 1000u);
 
 	while (!stopping) {

@@ -9,13 +9,11 @@
  * it is stored with the case (cases.summary).  When no endpoint is
  * configured, or the endpoint fails after its retries, an extractive
  * summary built from the report itself is stored instead, so every case
- * gets a summary.  JSON is read and written with SQLite's JSON functions. */
+ * gets a summary.  JSON is read and written by tools/store (json.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
 
 #include "core/buf.h"
 #include "port/port.h"
@@ -38,7 +36,7 @@ struct llm_config {
 };
 
 struct summary {
-	char *json;          /* the stored JSON object (sqlite3_malloc'ed) */
+	char *json;          /* the stored JSON object (malloc'ed) */
 	char source[300];    /* "llm:MODEL" or "extractive" */
 	char why[400];       /* why the fallback was used, if it was */
 };
@@ -59,61 +57,55 @@ static const char system_prompt[] =
 	"{\"clues\": [\"...\"], \"reasoning\": \"...\", \"summary\": \"...\", \"label\": \"...\"} "
 	"where label is the root-cause label you find most likely (prefer the labels you were shown).";
 
-/* ---- small SQLite helpers ---- */
-
-/* Runs a one-row query with text parameters; returns a malloc'ed copy
- * of column 0 (NULL if no row or NULL). */
-static char *query_text(sqlite3 *db, const char *sql, int nparams, const char *const *params)
-{
-	sqlite3_stmt *st;
-	char *out = NULL;
-	int i;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	for (i = 0; i < nparams; i++)
-		sqlite3_bind_text(st, i + 1, params[i] ? params[i] : "", -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		out = t ? strdup(t) : NULL;
-	}
-	sqlite3_finalize(st);
-	return out;
-}
-
 /* ---- the prompt ---- */
 
-struct casedata {
-	char id[65];
-	char label[80];
-	double confidence;
-	char release[80];
-	char *report;
+/* Lines for the prompt, under a title when there is any. */
+struct lines {
+	struct ps_buf *b;
+	const char *title;
+	int n;
 };
 
-static void put_lines(sqlite3 *db, struct ps_buf *b, const char *report, const char *sql, const char *title)
+static int put_line(const char *line, void *ctx)
 {
-	sqlite3_stmt *st;
-	int n = 0;
+	struct lines *l = ctx;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, report, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		if (!t)
-			continue;
-		if (n++ == 0)
-			ps_buf_puts(b, title);
-		ps_buf_puts(b, t);
-		ps_buf_putc(b, '\n');
-	}
-	sqlite3_finalize(st);
+	if (l->n++ == 0)
+		ps_buf_puts(l->b, l->title);
+	ps_buf_puts(l->b, line);
+	ps_buf_putc(l->b, '\n');
+	return 0;
 }
 
-static void build_user_prompt(sqlite3 *db, sqlite3 *store, const struct casedata *c, struct ps_buf *b)
+static void put_lines(struct ps_buf *b, const char *report, enum store_view v, const char *title)
 {
-	char conf[32];
+	struct lines l = { b, title, 0 };
+	char err[200];
+
+	store_json_lines(v, report, put_line, &l, err, sizeof err);
+}
+
+static void put_similar(const char *short_id, const char *label, int confirmed, const char *text, void *ctx)
+{
+	struct lines *l = ctx;
+
+	if (l->n++ == 0)
+		ps_buf_puts(l->b, l->title);
+	ps_buf_puts(l->b, "  case ");
+	ps_buf_puts(l->b, short_id);
+	ps_buf_puts(l->b, ": label ");
+	ps_buf_puts(l->b, label ? label : "?");
+	ps_buf_puts(l->b, confirmed ? " (confirmed by a person)" : " (predicted)");
+	if (text) {
+		ps_buf_puts(l->b, ": ");
+		ps_buf_puts(l->b, text);
+	}
+	ps_buf_putc(l->b, '\n');
+}
+
+static void build_user_prompt(struct store *store, const struct store_case_text *c, struct ps_buf *b)
+{
+	char conf[32], err[200];
 
 	snprintf(conf, sizeof conf, "%.2f", c->confidence);
 	ps_buf_puts(b, "Kernel release: ");
@@ -126,101 +118,19 @@ static void build_user_prompt(sqlite3 *db, sqlite3 *store, const struct casedata
 		ps_buf_puts(b, ")");
 	}
 	ps_buf_putc(b, '\n');
-	put_lines(db, b, c->report,
-		  "SELECT printf('  %s %.2f', json_extract(value,'$.label'), json_extract(value,'$.p'))"
-		  " FROM json_each(?1,'$.ranking') LIMIT 5",
-		  "Other labels the classifier considered:\n");
-	put_lines(db, b, c->report,
-		  "SELECT printf('[%12.6f] %s', json_extract(value,'$.ts'), json_extract(value,'$.text'))"
-		  " FROM json_each(?1,'$.segment')",
+	put_lines(b, c->report, STORE_VIEW_PROMPT_RANKING, "Other labels the classifier considered:\n");
+	put_lines(b, c->report, STORE_VIEW_PROMPT_SEGMENT,
 		  "\nFault-indicating lines extracted from the log, in time order:\n");
-	put_lines(db, b, c->report,
-		  "SELECT printf('  %s', json_extract(value,'$.text')) FROM json_each(?1,'$.culprits') LIMIT 5",
-		  "\nLines that explain the label best, best first:\n");
-	put_lines(db, b, c->report,
-		  "SELECT printf('  model case %s: %s (similarity %.2f)', json_extract(value,'$.case'),"
-		  " json_extract(value,'$.label'), json_extract(value,'$.similarity'))"
-		  " FROM json_each(?1,'$.neighbors') LIMIT 5",
-		  "\nMost similar cases the model was trained on:\n");
+	put_lines(b, c->report, STORE_VIEW_PROMPT_CULPRITS, "\nLines that explain the label best, best first:\n");
+	put_lines(b, c->report, STORE_VIEW_PROMPT_NEIGHBOURS, "\nMost similar cases the model was trained on:\n");
+	/* Similar historical cases from the store: the same label,
+	 * confirmed ones first, with their summaries or key lines. */
 	if (store && c->label[0]) {
-		/* Similar historical cases from the store: the same label,
-		 * confirmed ones first, with their summaries or key lines. */
-		sqlite3_stmt *st;
-		int n = 0;
-		if (sqlite3_prepare_v2(store,
-			"SELECT substr(id,1,12), COALESCE(human_label, label),"
-			" human_label IS NOT NULL,"
-			" COALESCE(json_extract(summary,'$.summary'),"
-			"   (SELECT group_concat(json_extract(value,'$.text'), ' | ')"
-			"    FROM (SELECT value FROM json_each(report,'$.culprits') LIMIT 3)))"
-			" FROM cases WHERE id != ?1 AND COALESCE(human_label, label) = ?2"
-			" ORDER BY human_label IS NOT NULL DESC, received_us DESC LIMIT 3", -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, c->label, -1, SQLITE_STATIC);
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				const char *sid = (const char *)sqlite3_column_text(st, 0);
-				const char *lab = (const char *)sqlite3_column_text(st, 1);
-				const char *txt = (const char *)sqlite3_column_text(st, 3);
-				if (n++ == 0)
-					ps_buf_puts(b, "\nSimilar past crashes from the case store:\n");
-				ps_buf_puts(b, "  case ");
-				ps_buf_puts(b, sid ? sid : "?");
-				ps_buf_puts(b, ": label ");
-				ps_buf_puts(b, lab ? lab : "?");
-				ps_buf_puts(b, sqlite3_column_int(st, 2) ? " (confirmed by a person)" : " (predicted)");
-				if (txt) {
-					ps_buf_puts(b, ": ");
-					ps_buf_puts(b, txt);
-				}
-				ps_buf_putc(b, '\n');
-			}
-			sqlite3_finalize(st);
-		}
+		struct lines l = { b, "\nSimilar past crashes from the case store:\n", 0 };
+
+		store_similar_cases(store, c->id, c->label, put_similar, &l, err, sizeof err);
 	}
 	ps_buf_puts(b, "\nFollow the three steps and answer with the JSON object only.\n");
-}
-
-/* ---- the extractive fallback ---- */
-
-static char *extractive(sqlite3 *db, const struct casedata *c, const char *why)
-{
-	static const char sql[] =
-		"WITH clues AS ("
-		"  SELECT json_extract(value,'$.text') AS t, key AS ord FROM json_each(?1,'$.culprits')"
-		"  UNION ALL SELECT json_extract(value,'$.text'), 100000 + key FROM json_each(?1,'$.segment')"
-		"   WHERE json_extract(value,'$.text') GLOB '*BUG:*' OR json_extract(value,'$.text') GLOB '*Kernel panic*'"
-		"      OR json_extract(value,'$.text') GLOB '*RIP:*' OR json_extract(value,'$.text') GLOB '*Oops*'"
-		"      OR json_extract(value,'$.text') GLOB '*WARNING:*' OR json_extract(value,'$.text') GLOB '*general protection*'),"
-		" uniq AS (SELECT t FROM clues WHERE t IS NOT NULL GROUP BY t ORDER BY min(ord) LIMIT 6),"
-		" first AS (SELECT COALESCE((SELECT t FROM uniq LIMIT 1),"
-		"   (SELECT json_extract(value,'$.text') FROM json_each(?1,'$.segment') LIMIT 1), 'no fault lines found') AS t)"
-		" SELECT json_object("
-		"  'source','extractive',"
-		"  'clues', COALESCE((SELECT json_group_array(t) FROM uniq), json_array()),"
-		"  'reasoning', printf('No LLM answer (%s): this summary is assembled from the extracted lines. '"
-		"    || 'The classifier labelled the crash %s%s; the segment has %d lines.', ?4,"
-		"    CASE WHEN ?2 = '' THEN 'with no label (no model)' ELSE ?2 END,"
-		"    CASE WHEN ?2 = '' THEN '' ELSE printf(' with confidence %.2f', ?3) END,"
-		"    json_array_length(?1,'$.segment')),"
-		"  'summary', printf('%s%s: %s', CASE WHEN ?2 = '' THEN 'Kernel crash' ELSE ?2 END,"
-		"    CASE WHEN ?5 = '' THEN '' ELSE ' on kernel ' || ?5 END, (SELECT t FROM first)),"
-		"  'label', ?2)";
-	sqlite3_stmt *st;
-	char *out = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cli_error("summarize: extractive summary: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
-	sqlite3_bind_text(st, 1, c->report, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->label, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, c->confidence);
-	sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->release, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		out = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
 }
 
 /* ---- the LLM call ---- */
@@ -239,60 +149,7 @@ static int chat_url(const struct llm_config *cfg, struct http_url *u, char *err,
 	return http_parse_url(url, u, err, errlen);
 }
 
-/* Turns the model's answer into the stored JSON object, or NULL. */
-static char *parse_answer(sqlite3 *db, const char *body, const struct llm_config *cfg, char *err, size_t errlen)
-{
-	const char *p1[1] = { body };
-	char *content, *obj = NULL, *out = NULL;
-
-	content = query_text(db, "SELECT json_extract(?1,'$.choices[0].message.content')", 1, p1);
-	if (!content) {
-		char *msg = query_text(db, "SELECT json_extract(?1,'$.error.message')", 1, p1);
-		snprintf(err, errlen, "the endpoint's answer has no choices[0].message.content%s%s",
-			 msg ? ": " : "", msg ? msg : "");
-		free(msg);
-		return NULL;
-	}
-	{
-		/* The object itself, or the outermost {...} inside prose or a
-		 * code fence. */
-		const char *p2[1] = { content };
-		char *valid = query_text(db, "SELECT CASE WHEN json_valid(?1) AND json_type(?1)='object' THEN ?1 END", 1, p2);
-		if (!valid) {
-			char *a = strchr(content, '{'), *b = strrchr(content, '}');
-			if (a && b && b > a) {
-				b[1] = '\0';
-				const char *p3[1] = { a };
-				valid = query_text(db, "SELECT CASE WHEN json_valid(?1) AND json_type(?1)='object' THEN ?1 END", 1, p3);
-			}
-		}
-		obj = valid;
-	}
-	if (!obj) {
-		snprintf(err, errlen, "the model did not answer with a JSON object");
-		free(content);
-		return NULL;
-	}
-	{
-		const char *p[3] = { obj, cfg->model, body };
-		out = query_text(db,
-			"SELECT CASE WHEN length(trim(COALESCE(json_extract(?1,'$.summary'),''))) > 0 THEN json_object("
-			" 'source','llm', 'model', ?2,"
-			" 'clues', CASE json_type(?1,'$.clues') WHEN 'array' THEN json_extract(?1,'$.clues')"
-			"   WHEN 'text' THEN json_array(json_extract(?1,'$.clues')) ELSE json_array() END,"
-			" 'reasoning', COALESCE(json_extract(?1,'$.reasoning'),''),"
-			" 'summary', json_extract(?1,'$.summary'),"
-			" 'label', COALESCE(json_extract(?1,'$.label'),''),"
-			" 'usage', json_extract(?3,'$.usage')) END", 3, p);
-	}
-	if (!out)
-		snprintf(err, errlen, "the model's JSON has no summary");
-	free(obj);
-	free(content);
-	return out;
-}
-
-static char *ask_llm(sqlite3 *db, const struct llm_config *cfg, const char *user_prompt, char *err, size_t errlen)
+static char *ask_llm(const struct llm_config *cfg, const char *user_prompt, char *err, size_t errlen)
 {
 	struct http_url u;
 	struct http_response r;
@@ -332,10 +189,9 @@ static char *ask_llm(sqlite3 *db, const struct llm_config *cfg, const char *user
 			      cfg->ca, &r, err, errlen))
 			continue;   /* network error or timeout: retry */
 		if (r.status == 200) {
-			out = parse_answer(db, r.body, cfg, err, errlen);
+			out = store_summary_from_llm(r.body, cfg->model, err, errlen);
 		} else {
-			const char *p1[1] = { r.body };
-			char *msg = query_text(db, "SELECT json_extract(?1,'$.error.message')", 1, p1);
+			char *msg = store_json_get(r.body, "$.error.message");
 			snprintf(err, errlen, "endpoint answered HTTP %d%s%.200s", r.status, msg ? ": " : "",
 				 msg ? msg : "");
 			free(msg);
@@ -353,8 +209,8 @@ static char *ask_llm(sqlite3 *db, const struct llm_config *cfg, const char *user
 
 /* Summarises one case: the LLM if configured, else or on failure the
  * extractive summary.  0 on success (either way). */
-static int summarize_case(sqlite3 *mem, sqlite3 *store, const struct llm_config *cfg,
-			  const struct casedata *c, struct summary *s)
+static int summarize_case(struct store *store, const struct llm_config *cfg,
+			  const struct store_case_text *c, struct summary *s)
 {
 	char err[400] = "";
 	char *prompt, *out = NULL;
@@ -366,8 +222,8 @@ static int summarize_case(sqlite3 *mem, sqlite3 *store, const struct llm_config 
 		if (!prompt)
 			return -1;
 		ps_buf_init(&b, prompt, PROMPT_MAX);
-		build_user_prompt(mem, store, c, &b);
-		out = ask_llm(mem, cfg, prompt, err, sizeof err);
+		build_user_prompt(store, c, &b);
+		out = ask_llm(cfg, prompt, err, sizeof err);
 		free(prompt);
 		if (out)
 			snprintf(s->source, sizeof s->source, "llm:%s", cfg->model);
@@ -376,7 +232,7 @@ static int summarize_case(sqlite3 *mem, sqlite3 *store, const struct llm_config 
 	}
 	if (!out) {
 		snprintf(s->why, sizeof s->why, "%s", err);
-		out = extractive(mem, c, err);
+		out = store_summary_extractive(c->report, c->label, c->confidence, err, c->release);
 		snprintf(s->source, sizeof s->source, "extractive");
 	}
 	if (!out)
@@ -387,18 +243,30 @@ static int summarize_case(sqlite3 *mem, sqlite3 *store, const struct llm_config 
 
 /* Prints a summary: the stored text (the crashed machine's lines, the
  * LLM's words) escaped for the terminal. */
-static void print_summary(sqlite3 *mem, const struct casedata *c, const struct summary *s, int as_json)
+struct clues {
+	int n;
+};
+
+static int print_clue(const char *clue, void *ctx)
 {
-	const char *p[1] = { s->json };
-	sqlite3_stmt *st;
-	char *summary;
-	int n = 0;
+	struct clues *c = ctx;
+
+	fputs(c->n++ ? "    - " : "  clues:\n    - ", stdout);
+	cli_put_text(stdout, clue);
+	putchar('\n');
+	return 0;
+}
+
+static void print_summary(const struct store_case_text *c, const struct summary *s, int as_json)
+{
+	struct clues cl = { 0 };
+	char *summary, err[200];
 
 	if (as_json) {
 		printf("{\"case\":\"%s\",\"summary\":%s}\n", c->id, s->json);
 		return;
 	}
-	summary = query_text(mem, "SELECT json_extract(?1,'$.summary')", 1, p);
+	summary = store_json_get(s->json, "$.summary");
 	printf("case %.16s  ", c->id[0] ? c->id : "(report)");
 	cli_put_text(stdout, c->label[0] ? c->label : "unlabelled");
 	fputs("  [", stdout);
@@ -407,15 +275,7 @@ static void print_summary(sqlite3 *mem, const struct casedata *c, const struct s
 	cli_put_text(stdout, summary);
 	putchar('\n');
 	free(summary);
-	if (sqlite3_prepare_v2(mem, "SELECT value FROM json_each(?1,'$.clues')", -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_text(st, 1, s->json, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		fputs(n++ ? "    - " : "  clues:\n    - ", stdout);
-		cli_put_text(stdout, (const char *)sqlite3_column_text(st, 0));
-		putchar('\n');
-	}
-	sqlite3_finalize(st);
+	store_json_lines(STORE_VIEW_CLUES, s->json, print_clue, &cl, err, sizeof err);
 }
 
 /* ---- configuration ---- */
@@ -481,96 +341,12 @@ static int load_config_file(struct llm_config *cfg, const char *path, int requir
  * after another connection's commit (serve storing an upload, label
  * --set) would fail with "database is locked" however long it waited. */
 
-typedef char case_id[2 * PS_FRAME_ID_LEN + 1];
-
-/* The ids of the cases to summarise (malloc'ed), in order. */
-static int candidates(sqlite3 *db, int all, uint32_t limit, case_id **ids, size_t *n)
-{
-	const char *sql = all ? "SELECT id FROM cases ORDER BY received_us LIMIT ?1" :
-		"SELECT id FROM cases WHERE summary IS NULL ORDER BY received_us LIMIT ?1";
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
-
-	*ids = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-
-		if (!t)
-			continue;
-		if (*n == cap) {
-			case_id *q = realloc(*ids, (cap = cap ? 2 * cap : 64) * sizeof **ids);
-
-			if (!q) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*ids = q;
-		}
-		set_str((*ids)[(*n)++], sizeof **ids, t);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Reads case `id`: 1 found, 0 gone, -1 error. */
-static int read_case(sqlite3 *db, const char *id, struct casedata *c)
-{
-	sqlite3_stmt *st;
-	const char *t;
-	int rc;
-
-	memset(c, 0, sizeof *c);
-	if (sqlite3_prepare_v2(db, "SELECT id, label, confidence, release, report FROM cases WHERE id = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		set_str(c->id, sizeof c->id, (const char *)sqlite3_column_text(st, 0));
-		t = (const char *)sqlite3_column_text(st, 1);
-		set_str(c->label, sizeof c->label, t ? t : "");
-		c->confidence = sqlite3_column_double(st, 2);
-		t = (const char *)sqlite3_column_text(st, 3);
-		set_str(c->release, sizeof c->release, t ? t : "");
-		t = (const char *)sqlite3_column_text(st, 4);
-		c->report = strdup(t ? t : "");
-		if (!c->report)
-			rc = SQLITE_NOMEM;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Stores a summary in its own transaction (the busy timeout covers the
- * other writers' commits); 0 or -1. */
-static int write_summary(sqlite3 *db, const struct casedata *c, const struct summary *s)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
-			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, s->json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, s->source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)port_wall_us());
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* Summarises the cases named by --case (each an id prefix), or the
  * pending ones (--all: every one), at most `limit`; an exit code. */
-static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, const struct llm_config *cfg,
+static int summarize_store(struct store *store, const char *dbpath, const struct llm_config *cfg,
 			   const char *const *cases, int ncases, int all, uint32_t limit, int as_json)
 {
-	case_id *ids = NULL;
+	store_case_id *ids = NULL;
 	size_t n = 0, k;
 	int rc = PS_EXIT_OK, done = 0, fallbacks = 0;
 	char err[600];
@@ -587,8 +363,8 @@ static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, con
 			cli_error("summarize: %s", err);
 			rc = store_find_exit(r);
 		}
-	} else if (candidates(store, all, limit, &ids, &n)) {
-		cli_error("summarize: %s: %s", dbpath, sqlite3_errmsg(store));
+	} else if (store_summary_candidates(store, all, limit, &ids, &n, err, sizeof err)) {
+		cli_error("summarize: %s: %s", dbpath, err);
 		free(ids);
 		return PS_EXIT_IO;
 	}
@@ -597,20 +373,20 @@ static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, con
 		return PS_EXIT_NOMEM;
 	}
 	for (k = 0; k < n; k++) {
-		struct casedata c;
+		struct store_case_text c;
 		struct summary s;
-		int r = read_case(store, ids[k], &c);
+		int r = store_case_text(store, ids[k], &c, err, sizeof err);
 
 		if (r <= 0) {
 			if (r == 0)
 				cli_error("summarize: case %s is gone from %s", ids[k], dbpath);
 			else
-				cli_error("summarize: case %.16s: %s", ids[k], sqlite3_errmsg(store));
+				cli_error("summarize: case %.16s: %s", ids[k], err);
 			rc = r == 0 ? PS_EXIT_INPUT : PS_EXIT_IO;
 			free(c.report);
 			continue;
 		}
-		if (summarize_case(mem, store, cfg, &c, &s) != 0) {
+		if (summarize_case(store, cfg, &c, &s) != 0) {
 			cli_error("summarize: case %.16s: cannot build a summary", c.id);
 			free(c.report);
 			rc = PS_EXIT_FAILURE;
@@ -621,12 +397,12 @@ static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, con
 				  cli_text(err, sizeof err, s.why));
 			fallbacks++;
 		}
-		if (write_summary(store, &c, &s) != 0) {
-			cli_error("summarize: case %.16s: %s", c.id, sqlite3_errmsg(store));
+		if (store_set_summary(store, c.id, s.json, s.source, err, sizeof err) != 0) {
+			cli_error("summarize: case %.16s: %s", c.id, err);
 			rc = PS_EXIT_IO;
 		} else {
 			done++;
-			print_summary(mem, &c, &s, as_json);
+			print_summary(&c, &s, as_json);
 		}
 		free(s.json);
 		free(c.report);
@@ -641,7 +417,7 @@ static int summarize_store(sqlite3 *mem, sqlite3 *store, const char *dbpath, con
 
 static void usage(FILE *f)
 {
-	fputs("usage: panicsage summarize --db FILE [--case ID]... [--pending] [--all] [--limit N]\n"
+	fputs("usage: panicsage summarize --db STORE [--case ID]... [--pending] [--all] [--limit N]\n"
 	      "       panicsage summarize --report REPORT.json\n"
 	      "options: [--endpoint URL] [--model NAME] [--key KEY] [--ca FILE] [--timeout SEC]\n"
 	      "         [--retries N] [--config FILE] [--no-llm] [--no-json-mode] [--json]\n\n"
@@ -652,6 +428,8 @@ static void usage(FILE *f)
 	      "have no summary yet (--pending, default) or --all.  The summary is stored with\n"
 	      "the case.  With no endpoint, or when it fails after --retries (default 2),\n"
 	      "an extractive summary built from the report is stored instead.\n\n"
+	      "STORE is the SQLite file of panicsage serve or a postgresql://... URL of a\n"
+	      "PostgreSQL store shared by several collectors (kdump/UPLOAD.md).\n\n"
 	      "Settings: options, then PANICSAGE_LLM_ENDPOINT, PANICSAGE_LLM_MODEL,\n"
 	      "PANICSAGE_LLM_KEY (or OPENAI_API_KEY), PANICSAGE_LLM_CA, then the file\n"
 	      "--config or /etc/panicsage/llm.conf (endpoint, model, key, ca, timeout, retries).\n"
@@ -686,7 +464,7 @@ int cmd_summarize(int argc, char **argv)
 	struct case_args cases = { .n = 0 };
 	int all = 0, as_json = 0, nargs, rc = PS_EXIT_OK, have_timeout = 0, have_retries = 0;
 	uint32_t limit = 20;
-	sqlite3 *mem = NULL, *store = NULL;
+	struct store *store = NULL;
 	char err[600];
 	const char *env;
 	const struct cli_opt opts[] = {
@@ -749,44 +527,35 @@ int cmd_summarize(int argc, char **argv)
 			return PS_EXIT_USAGE;
 		}
 	}
-	if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
-		cli_error("summarize: cannot open SQLite");
-		return PS_EXIT_FAILURE;
-	}
-
 	if (report_path) {
-		struct casedata c;
+		struct store_case_text c;
 		struct summary s;
 		size_t len;
 		char *text;
-		const char *p[1];
 		char *lab;
 
 		memset(&c, 0, sizeof c);
 		rc = cli_read_file(report_path, &text, &len);
 		if (rc)
 			goto out;
-		p[0] = text;
-		lab = query_text(mem, "SELECT CASE WHEN json_valid(?1) THEN 1 END", 1, p);
-		if (!lab) {
+		if (!store_json_valid(text)) {
 			cli_error("summarize: %s: not a JSON report", report_path);
 			free(text);
 			rc = PS_EXIT_INPUT;
 			goto out;
 		}
-		free(lab);
-		lab = query_text(mem, "SELECT json_extract(?1,'$.label')", 1, p);
+		lab = store_json_get(text, "$.label");
 		set_str(c.label, sizeof c.label, lab ? lab : "");
 		free(lab);
-		lab = query_text(mem, "SELECT json_extract(?1,'$.confidence')", 1, p);
+		lab = store_json_get(text, "$.confidence");
 		c.confidence = lab ? strtod(lab, NULL) : 0;
 		free(lab);
 		c.report = text;
-		if (summarize_case(mem, NULL, &cfg, &c, &s) == 0) {
+		if (summarize_case(NULL, &cfg, &c, &s) == 0) {
 			if (s.why[0] && cfg.endpoint[0] && !cfg.no_llm)
 				cli_error("summarize: LLM failed (%s); extractive summary instead",
 					  cli_text(err, sizeof err, s.why));
-			print_summary(mem, &c, &s, as_json);
+			print_summary(&c, &s, as_json);
 			free(s.json);
 		} else {
 			rc = PS_EXIT_FAILURE;
@@ -800,9 +569,8 @@ int cmd_summarize(int argc, char **argv)
 		rc = PS_EXIT_IO;
 		goto out;
 	}
-	rc = summarize_store(mem, store, dbpath, &cfg, cases.v, cases.n, all, limit, as_json);
+	rc = summarize_store(store, store_name(store), &cfg, cases.v, cases.n, all, limit, as_json);
 out:
 	store_close(store);
-	sqlite3_close(mem);
 	return rc;
 }

@@ -151,85 +151,74 @@ static int load_files(struct corpus *cp, char **paths, int npaths)
 	return rc;
 }
 
+struct from_store {
+	struct corpus *cp;
+	const char *store;
+	size_t cap;
+	int rc;
+};
+
+static int add_store_case(const char *id, const char *label, int is_json, const char *log, size_t loglen, void *ctx)
+{
+	struct from_store *f = ctx;
+	struct corpus *cp = f->cp;
+	struct case_rec *c, *q;
+
+	if (!is_json) {
+		cli_error("warning: %s: case %.12s: the report is not JSON; not used", f->store, id);
+		return 0;
+	}
+	if (cp->n == f->cap) {
+		if (!(q = realloc(cp->c, (f->cap = f->cap ? 2 * f->cap : 64) * sizeof *q)))
+			return f->rc = PS_EXIT_NOMEM;
+		cp->c = q;
+	}
+	c = memset(&cp->c[cp->n], 0, sizeof *c);
+	c->path = malloc(strlen(f->store) + strlen(id) + 2);
+	c->text = malloc(loglen + 1);
+	if (!c->path || !c->text) {
+		free(c->path);
+		free(c->text);
+		return f->rc = PS_EXIT_NOMEM;
+	}
+	sprintf(c->path, "%s:%s", f->store, id);
+	c->name = c->path + strlen(f->store) + 1;
+	memcpy(c->text, log, loglen);
+	c->text[loglen] = '\0';
+	c->log = c->text;
+	c->loglen = loglen;
+	c->first_line = 1;
+	cp->n++;
+	cp->nstore++;
+	c->label = label_index(cp, label, strlen(label));
+	if (c->label == -2) {
+		cli_error("%s: case %.12s: more than %u labels", f->store, id, PS_MODEL_MAX_LABELS);
+		return f->rc = PS_EXIT_INPUT;
+	}
+	return 0;
+}
+
 /* Every case of the store that has a human label, oldest first, as a
  * case whose log is its stored segment. */
 static int load_store(struct corpus *cp, const char *store)
 {
-	static const char sql[] =
-		"SELECT id, human_label, json_valid(report),"
-		" (SELECT group_concat(line, char(10)) FROM (SELECT " STORE_LOG_LINE_SQL("value") " AS line"
-		"   FROM json_each(CASE WHEN json_valid(report) THEN report END, '$.segment')"
-		"   WHERE type = 'object' ORDER BY key))"
-		" FROM cases WHERE human_label != '' ORDER BY received_us, id";
-	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
+	struct from_store f = { cp, store, cp->n, PS_EXIT_OK };
+	struct store *st;
 	char err[400];
-	size_t cap = cp->n;
-	int rc;
+	int r;
 
-	if (store_open_existing(&db, store, err, sizeof err)) {
+	if (store_open_existing(&st, store, err, sizeof err)) {
 		cli_error("%s", err);
 		return PS_EXIT_IO;
 	}
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
-		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *label = (const char *)sqlite3_column_text(st, 1);
-		const char *log = (const char *)sqlite3_column_text(st, 3);
-		size_t loglen = (size_t)sqlite3_column_bytes(st, 3);
-		struct case_rec *c, *q;
-
-		if (!id || !label)
-			continue;
-		if (!sqlite3_column_int(st, 2)) {
-			cli_error("warning: %s: case %.12s: the report is not JSON; not used", store, id);
-			continue;
-		}
-		if (cp->n == cap) {
-			if (!(q = realloc(cp->c, (cap = cap ? 2 * cap : 64) * sizeof *q))) {
-				rc = SQLITE_NOMEM;
-				goto fail;
-			}
-			cp->c = q;
-		}
-		c = memset(&cp->c[cp->n], 0, sizeof *c);
-		c->path = malloc(strlen(store) + strlen(id) + 2);
-		c->text = malloc(loglen + 1);
-		if (!c->path || !c->text) {
-			free(c->path);
-			free(c->text);
-			rc = SQLITE_NOMEM;
-			goto fail;
-		}
-		sprintf(c->path, "%s:%s", store, id);
-		c->name = c->path + strlen(store) + 1;
-		memcpy(c->text, log ? log : "", loglen);
-		c->text[loglen] = '\0';
-		c->log = c->text;
-		c->loglen = loglen;
-		c->first_line = 1;
-		cp->n++;
-		cp->nstore++;
-		c->label = label_index(cp, label, strlen(label));
-		if (c->label == -2) {
-			cli_error("%s: case %.12s: more than %u labels", store, id, PS_MODEL_MAX_LABELS);
-			sqlite3_finalize(st);
-			store_close(db);
-			return PS_EXIT_INPUT;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
-	store_close(db);
-	return PS_EXIT_OK;
-fail:
-	cli_error("%s: reading the labelled cases: %s", store,
-		  rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	store_close(db);
-	return rc == SQLITE_NOMEM ? PS_EXIT_NOMEM : PS_EXIT_IO;
+	f.store = store_name(st);   /* a URL without its password */
+	r = store_labelled_cases(st, add_store_case, &f, err, sizeof err);
+	if (r < 0)
+		cli_error("%s: %s", store_name(st), err);
+	else if (f.rc == PS_EXIT_NOMEM)
+		cli_error("%s: reading the labelled cases: out of memory", store_name(st));
+	store_close(st);
+	return r < 0 ? PS_EXIT_IO : f.rc;
 }
 
 int corpus_load(struct corpus *cp, char **paths, int npaths, const char *store)
