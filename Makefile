@@ -91,7 +91,7 @@ MUSL_ENGINE := $(call musl_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 ARM64_ENGINE := $(call arm64_obj,$(CORE_SRC) $(PORT_SRC) $(READER_SRC))
 HOST_PROGS  := $(B)/panicsage $(B)/panicsage-train $(B)/panicsage-collector
 
-.PHONY: all deps demo test bench clean lab lab-smoke-arm64 arm64 boot-test
+.PHONY: all deps demo test bench clean lab lab-smoke-arm64 arm64 boot-test boot-measure
 all: $(HOST_PROGS) $(B)/panicsage-kdump
 ifeq ($(ARCH),arm64)
 all: $(B)/arm64/panicsage-kdump
@@ -179,8 +179,15 @@ lab-smoke-arm64:
 # output goes to tests/boot-test.txt with the date and commit.
 boot-test: all
 	ci/deps.sh build boot lab
-	{ date -u; git rev-parse HEAD; } > tests/boot-test.txt
+	{ date -u; git rev-parse HEAD; git status --porcelain --untracked-files=no | grep -v ' tests/boot-' | sed 's/^/uncommitted: /'; } > tests/boot-test.txt
 	sh ci/debian_boot.sh >> tests/boot-test.txt 2>&1; rc=$$?; cat tests/boot-test.txt; exit $$rc
+
+# The capture boot's memory (ci/debian_boot.sh --measure, ~40 min):
+# tests/boot-measure.txt with the date and commit.
+boot-measure: all
+	ci/deps.sh build boot lab
+	{ date -u; git rev-parse HEAD; git status --porcelain --untracked-files=no | grep -v ' tests/boot-' | sed 's/^/uncommitted: /'; } > tests/boot-measure.txt
+	sh ci/debian_boot.sh --measure >> tests/boot-measure.txt 2>&1; rc=$$?; cat tests/boot-measure.txt; exit $$rc
 
 include tests/tests.mk
 

@@ -87,6 +87,7 @@ for c in 1 2 3 4 5 6 7 8; do
 done
 # shellcheck disable=SC2086
 wait $pids
+if [ -n "${PG_DEBUG:-}" ]; then cat "$T"/c*.err; kill -0 "$PID_A" && echo A alive; kill -0 "$PID_B" && echo B alive; tail -3 "$T/c2.out"; fi
 checke "all 160 uploads acknowledged" '! cat "$T"/c*.err 2>/dev/null | grep -q . && [ "$(cat "$T"/c*.out | grep -c "^rc=0 ")" = 160 ]' ||
 	cat "$T"/c*.err "$T/serve.log" 2>/dev/null | tail -n 20
 cat "$T"/c*.out | sed -n 's/.* id=\([0-9a-f]*\)$/\1/p' | sort -u >"$T/ids.client"

@@ -23,6 +23,8 @@
 #   8a uploads by store    tests/bench/upload_stores.sh (SQLite, PostgreSQL;
 #                          8 and 32 clients)
 #   8b crash buckets       tests/bench/buckets.sh (syzkaller part needs ../shared)
+#   8c training at scale   tests/bench/train_scale.sh (corpora grown from
+#                          ../shared/corpus/syzkaller when present + model/corpus/lab)
 #   + the model benchmark  tests/bench/model_bench.py (default model, training)
 #   9 fuzzing              the long runs recorded in tests/fuzz/longruns.txt
 set -u
@@ -187,6 +189,15 @@ fi
 
 # 8b. crash buckets
 timed buckets sh tests/bench/buckets.sh "$SHARED"
+
+# 8c. training at fleet scale: 1k, 10k, 100k grown cases (-q: 1k, 10k);
+# its output is also kept as tests/bench/train_scale.txt
+if [ $QUICK -eq 1 ]; then
+	timed train_scale sh tests/bench/train_scale.sh "$SHARED" "1000 10000"
+else
+	timed train_scale sh tests/bench/train_scale.sh "$SHARED"
+fi
+cp "$T/r/train_scale.txt" "$OUT/train_scale.txt"
 
 echo $(( $(date +%s) - start )) >"$T/r/total.secs"
 "$PY" tests/bench/report.py "$T/r" "$OUT/REPORT.md" "$OUT/results.json" tests/fuzz/longruns.txt

@@ -108,10 +108,12 @@ void web_error(struct web_ctx *c, int status, const char *msg)
 	tail(c);
 }
 
+/* The answer to a request without credentials: the sign-in form (with a
+ * token) and nothing of the store. */
 static void login_page(struct web_ctx *c, int status, const char *msg)
 {
-	web_error(c, status, msg);
 	html_free(&c->out);
+	c->location[0] = '\0';
 	head(c, "panicsage: sign in");
 	html_puts(&c->out, "<p class=\"err\">");
 	html_text(&c->out, msg);

@@ -30,7 +30,7 @@ static int find_or_make_bucket(struct store *st, const struct ps_bucket_sig *sig
 			       char bucket[PS_BUCKET_ID_LEN + 1], char *err, size_t errlen)
 {
 	char frames[PS_BUCKET_FRAMES * PS_BUCKET_SYM], key[3 * 256];
-	struct sql *db = st->db;
+	struct sql *db = DB(st);
 	struct sql_stmt *s;
 	unsigned best = 0;
 	int rc, found = 0;
@@ -112,7 +112,7 @@ int bucket_case(struct store *st, const char *id, int64_t when, const struct ps_
 		double h, char *err, size_t errlen)
 {
 	char bucket[PS_BUCKET_ID_LEN + 1];
-	struct sql *db = st->db;
+	struct sql *db = DB(st);
 	struct sql_stmt *s;
 
 	if (find_or_make_bucket(st, sig, when, bucket, err, errlen))
@@ -152,7 +152,7 @@ int bucket_case(struct store *st, const char *id, int64_t when, const struct ps_
 
 int bucket_missing(struct store *st, int64_t *done, char *err, size_t errlen)
 {
-	struct sql *db = st->db;
+	struct sql *db = DB(st);
 	struct sql_stmt *s;
 	int rc;
 
@@ -194,11 +194,11 @@ int store_case_bucket_info(struct store *st, const char *case_id, struct store_b
 
 	memset(info, 0, sizeof *info);
 	STORE_LOCK(st);
-	if (sql_prepare(st->db,
+	if (sql_prepare(DB(st),
 			"SELECT b.id, b.cases, (SELECT count(DISTINCT machine) FROM cases WHERE bucket = b.id),"
 			" b.cause, b.advice, b.url FROM cases c JOIN buckets b ON b.id = c.bucket"
 			" WHERE c.id = ?1", &s)) {
-		store_fail(st->db, "reading the case's bucket", err, errlen);
+		store_fail(DB(st), "reading the case's bucket", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
@@ -216,7 +216,7 @@ int store_case_bucket_info(struct store *st, const char *case_id, struct store_b
 	}
 	sql_finalize(s);
 	if (rc != SQL_ROW && rc != SQL_DONE)
-		store_fail(st->db, "reading the case's bucket", err, errlen);
+		store_fail(DB(st), "reading the case's bucket", err, errlen);
 	STORE_UNLOCK(st);
 	return rc == SQL_ROW || rc == SQL_DONE ? 0 : -1;
 }
@@ -236,7 +236,7 @@ static int find_bucket(struct store *st, const char *prefix, char id[PS_BUCKET_I
 			 PS_BUCKET_ID_LEN);
 		return STORE_BADID;
 	}
-	if (sql_prepare(st->db, "SELECT id FROM buckets WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2", &s))
+	if (sql_prepare(DB(st), "SELECT id FROM buckets WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2", &s))
 		goto failed;
 	sql_bind_text(s, 1, want);
 	while ((rc = sql_step(s)) == SQL_ROW)
@@ -254,7 +254,7 @@ static int find_bucket(struct store *st, const char *prefix, char id[PS_BUCKET_I
 	snprintf(err, errlen, "bucket id '%s' matches several buckets (give more digits)", prefix);
 	return STORE_AMBIGUOUS;
 failed:
-	snprintf(err, errlen, "looking up bucket '%s': %s", prefix, sql_errmsg(st->db));
+	snprintf(err, errlen, "looking up bucket '%s': %s", prefix, sql_errmsg(DB(st)));
 	return STORE_ERROR;
 }
 
@@ -329,7 +329,7 @@ static char *crash_line(struct store *st, const char *report)
 	struct sql_stmt *s;
 	char *out = NULL;
 
-	if (!report || sql_prepare(st->js, "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1,"
+	if (!report || sql_prepare(JS(st), "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1,"
 				   " '$.culprits[0].text'), json_extract(?1, '$.segment[0].text')) END", &s))
 		return NULL;
 	sql_bind_text(s, 1, report);
@@ -359,12 +359,13 @@ int store_buckets(struct store *st, enum store_bucket_list which, const char *on
 		" WHERE COALESCE(human_label, '') = '' AND nopen > 0"
 		" ORDER BY u DESC, cases DESC, last_us DESC, id LIMIT ?2";
 	char sql[sizeof select + sizeof order_queue + sizeof order_all];
-	struct sql *db = st->db;
+	struct sql *db;
 	struct sql_stmt *s;
 	int rc, ret = 0;
 
 	snprintf(sql, sizeof sql, "%s%s", select, which == STORE_BUCKETS_QUEUE ? order_queue : order_all);
 	STORE_LOCK(st);
+	db = DB(st);
 	if (sql_prepare(db, sql, &s)) {
 		store_fail(db, "listing the buckets", err, errlen);
 		STORE_UNLOCK(st);
@@ -438,9 +439,9 @@ int store_bucket_cases(struct store *st, const char *id, uint32_t limit,
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT id, received_us, machine, release, label, confidence, human_label"
+	if (sql_prepare(DB(st), "SELECT id, received_us, machine, release, label, confidence, human_label"
 			" FROM cases WHERE bucket = ?1 ORDER BY received_us DESC, id LIMIT ?2", &s)) {
-		store_fail(st->db, "listing the bucket's cases", err, errlen);
+		store_fail(DB(st), "listing the bucket's cases", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
@@ -460,7 +461,7 @@ int store_bucket_cases(struct store *st, const char *id, uint32_t limit,
 			ret = fn(&c, ctx);
 	}
 	if (!ret && rc != SQL_DONE)
-		ret = store_fail(st->db, "listing the bucket's cases", err, errlen);
+		ret = store_fail(DB(st), "listing the bucket's cases", err, errlen);
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return ret;
@@ -471,7 +472,7 @@ int store_bucket_cases(struct store *st, const char *id, uint32_t limit,
 int store_label_bucket(struct store *st, const char *prefix, const char *label, const char *by,
 		       char id[PS_BUCKET_ID_LEN + 1], int64_t *cases, char **old, char *err, size_t errlen)
 {
-	struct sql *db = st->db;
+	struct sql *db;
 	struct sql_stmt *s = NULL;
 	int64_t now = (int64_t)port_wall_us();
 	int r;
@@ -479,6 +480,7 @@ int store_label_bucket(struct store *st, const char *prefix, const char *label, 
 	*cases = 0;
 	*old = NULL;
 	STORE_LOCK(st);
+	db = DB(st);
 	if (sql_begin(db)) {
 		r = STORE_ERROR;
 		store_fail(db, "starting the write transaction", err, errlen);
@@ -537,12 +539,13 @@ out:
 int store_resolve_bucket(struct store *st, const char *prefix, const char *cause, const char *advice,
 			 const char *url, const char *by, char id[PS_BUCKET_ID_LEN + 1], char *err, size_t errlen)
 {
-	struct sql *db = st->db;
+	struct sql *db;
 	struct sql_stmt *s = NULL;
 	int64_t n;
 	int r, rc;
 
 	STORE_LOCK(st);
+	db = DB(st);
 	if (sql_begin(db)) {
 		r = STORE_ERROR;
 		store_fail(db, "starting the write transaction", err, errlen);

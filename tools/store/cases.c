@@ -2,7 +2,7 @@
  * in full, a person's label, summaries, the labelled cases training
  * reads.  The queries on the store are portable SQL; what comes from a
  * report's or a summary's JSON is read on the store's in-memory SQLite
- * database (st->js), so both backends give the same text. */
+ * database (JS(st)), so both backends give the same text. */
 #include "tools/store/internal.h"
 
 #include <stdio.h>
@@ -50,12 +50,13 @@ int store_unlabelled(struct store *st, uint32_t limit, int (*fn)(const struct st
 		"   'label', NULLIF(?7,''), 'confidence', CASE WHEN ?7 != '' THEN ?8 END,"
 		"   'entropy', ?9, 'crash', crash, 'summary', gist, 'summary_source', ?10)"
 		" FROM e";
-	struct sql *db = st->db;
+	struct sql *db;
 	struct sql_stmt *s = NULL, *v = NULL;
 	int64_t total = 0;
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
+	db = DB(st);
 	if (sql_prepare(db, "SELECT count(*) FROM cases WHERE COALESCE(human_label, '') = ''", &s) ||
 	    sql_step(s) != SQL_ROW)
 		goto fail;
@@ -67,8 +68,8 @@ int store_unlabelled(struct store *st, uint32_t limit, int (*fn)(const struct st
 	while (!ret && (rc = sql_step(s)) == SQL_ROW) {
 		struct store_case_brief c;
 
-		if (sql_prepare(st->js, view, &v)) {
-			ret = store_fail(st->js, "listing the cases", err, errlen);
+		if (sql_prepare(JS(st), view, &v)) {
+			ret = store_fail(JS(st), "listing the cases", err, errlen);
 			break;
 		}
 		sql_bind_text(v, 1, sql_text(s, 0));
@@ -82,7 +83,7 @@ int store_unlabelled(struct store *st, uint32_t limit, int (*fn)(const struct st
 		bind_col_double(v, 9, s, 9);
 		sql_bind_text(v, 10, sql_text(s, 6));
 		if (sql_step(v) != SQL_ROW) {
-			ret = store_fail(st->js, "listing the cases", err, errlen);
+			ret = store_fail(JS(st), "listing the cases", err, errlen);
 			break;
 		}
 		memset(&c, 0, sizeof c);
@@ -142,13 +143,14 @@ int store_case(struct store *st, const char *id, int (*fn)(const struct store_ca
 		"    json_object('cause', ?17, 'advice', NULLIF(?18, ''), 'url', NULLIF(?19, ''),"
 		"    'by', ?20, 'resolved_us', ?21) END)"
 		" FROM h";
-	struct sql *db = st->db;
+	struct sql *db;
 	struct sql_stmt *s = NULL, *v = NULL;
 	struct store_case_full c;
 	int rc, r = STORE_ERROR;
 
 	*ret = 0;
 	STORE_LOCK(st);
+	db = DB(st);
 	if (sql_prepare(db, row, &s)) {
 		store_fail(db, "reading the case", err, errlen);
 		goto out;
@@ -163,8 +165,8 @@ int store_case(struct store *st, const char *id, int (*fn)(const struct store_ca
 		}
 		goto out;
 	}
-	if (sql_prepare(st->js, view, &v)) {
-		store_fail(st->js, "reading the case", err, errlen);
+	if (sql_prepare(JS(st), view, &v)) {
+		store_fail(JS(st), "reading the case", err, errlen);
 		goto out;
 	}
 	sql_bind_text(v, 1, sql_text(s, 13));
@@ -189,7 +191,7 @@ int store_case(struct store *st, const char *id, int (*fn)(const struct store_ca
 	sql_bind_text(v, 20, sql_text(s, 19));
 	bind_col_int(v, 21, s, 20);
 	if (sql_step(v) != SQL_ROW) {
-		store_fail(st->js, "reading the case", err, errlen);
+		store_fail(JS(st), "reading the case", err, errlen);
 		goto out;
 	}
 	memset(&c, 0, sizeof c);
@@ -225,13 +227,14 @@ out:
 int store_label_case(struct store *st, const char *prefix, const char *label, const char *by,
 		     char id[2 * PS_FRAME_ID_LEN + 1], char **old, char **old_by, char *err, size_t errlen)
 {
-	struct sql *db = st->db;
+	struct sql *db;
 	struct sql_stmt *s = NULL;
 	int64_t n;
 	int r, rc;
 
 	*old = *old_by = NULL;
 	STORE_LOCK(st);
+	db = DB(st);
 	if (sql_begin(db)) {
 		store_fail(db, "starting the write transaction", err, errlen);
 		STORE_UNLOCK(st);
@@ -291,8 +294,8 @@ int store_summary_candidates(struct store *st, int all, uint32_t limit, store_ca
 	*ids = NULL;
 	*n = 0;
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, sql, &s)) {
-		store_fail(st->db, "listing the cases", err, errlen);
+	if (sql_prepare(DB(st), sql, &s)) {
+		store_fail(DB(st), "listing the cases", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
@@ -316,7 +319,7 @@ int store_summary_candidates(struct store *st, int all, uint32_t limit, store_ca
 		snprintf((*ids)[(*n)++], sizeof **ids, "%s", t);
 	}
 	if (rc != SQL_DONE)
-		store_fail(st->db, "listing the cases", err, errlen);
+		store_fail(DB(st), "listing the cases", err, errlen);
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return rc == SQL_DONE ? 0 : -1;
@@ -329,8 +332,8 @@ int store_case_text(struct store *st, const char *id, struct store_case_text *c,
 
 	memset(c, 0, sizeof *c);
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT id, label, confidence, release, report FROM cases WHERE id = ?1", &s)) {
-		store_fail(st->db, "reading the case", err, errlen);
+	if (sql_prepare(DB(st), "SELECT id, label, confidence, release, report FROM cases WHERE id = ?1", &s)) {
+		store_fail(DB(st), "reading the case", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
@@ -346,7 +349,7 @@ int store_case_text(struct store *st, const char *id, struct store_case_text *c,
 			rc = SQL_ERROR;
 		}
 	} else if (rc != SQL_DONE) {
-		store_fail(st->db, "reading the case", err, errlen);
+		store_fail(DB(st), "reading the case", err, errlen);
 	}
 	sql_finalize(s);
 	STORE_UNLOCK(st);
@@ -360,7 +363,7 @@ int store_set_summary(struct store *st, const char *id, const char *json, const 
 	int rc = -1;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
+	if (sql_prepare(DB(st), "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
 			" WHERE id = ?1", &s) == SQL_OK) {
 		sql_bind_text(s, 1, id);
 		sql_bind_text(s, 2, json);
@@ -369,7 +372,7 @@ int store_set_summary(struct store *st, const char *id, const char *json, const 
 		rc = sql_done(s);
 	}
 	if (rc)
-		store_fail(st->db, "storing the summary", err, errlen);
+		store_fail(DB(st), "storing the summary", err, errlen);
 	STORE_UNLOCK(st);
 	return rc ? -1 : 0;
 }
@@ -390,8 +393,8 @@ int store_similar_cases(struct store *st, const char *id, const char *label,
 	int rc;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, rows, &s)) {
-		store_fail(st->db, "looking for similar cases", err, errlen);
+	if (sql_prepare(DB(st), rows, &s)) {
+		store_fail(DB(st), "looking for similar cases", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
@@ -403,7 +406,7 @@ int store_similar_cases(struct store *st, const char *id, const char *label,
 
 		snprintf(short_id, sizeof short_id, "%s", sql_text(s, 0) ? sql_text(s, 0) : "?");
 		v = NULL;
-		if (sql_prepare(st->js, view, &v) == SQL_OK) {
+		if (sql_prepare(JS(st), view, &v) == SQL_OK) {
 			sql_bind_text(v, 1, sql_text(s, 3));
 			sql_bind_text(v, 2, sql_text(s, 4));
 			if (sql_step(v) == SQL_ROW)
@@ -413,7 +416,7 @@ int store_similar_cases(struct store *st, const char *id, const char *label,
 		sql_finalize(v);
 	}
 	if (rc != SQL_DONE)
-		store_fail(st->db, "looking for similar cases", err, errlen);
+		store_fail(DB(st), "looking for similar cases", err, errlen);
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return rc == SQL_DONE ? 0 : -1;
@@ -430,9 +433,9 @@ int store_labelled_cases(struct store *st,
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT id, human_label, report FROM cases WHERE human_label <> ''"
+	if (sql_prepare(DB(st), "SELECT id, human_label, report FROM cases WHERE human_label <> ''"
 			" ORDER BY received_us, id", &s)) {
-		store_fail(st->db, "reading the labelled cases", err, errlen);
+		store_fail(DB(st), "reading the labelled cases", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
@@ -444,12 +447,12 @@ int store_labelled_cases(struct store *st,
 
 		if (!sql_text(s, 0) || !sql_text(s, 1))
 			continue;
-		if (sql_prepare(st->js, "SELECT json_valid(?1)", &v) == SQL_OK) {
+		if (sql_prepare(JS(st), "SELECT json_valid(?1)", &v) == SQL_OK) {
 			sql_bind_text(v, 1, report);
 			is_json = sql_step(v) == SQL_ROW && sql_int64(v, 0);
 			sql_finalize(v);
 		}
-		if (is_json && report_log(st->js, report, strlen(report), &log, &len, err, errlen)) {
+		if (is_json && report_log(JS(st), report, strlen(report), &log, &len, err, errlen)) {
 			ret = -1;
 			break;
 		}
@@ -460,7 +463,7 @@ int store_labelled_cases(struct store *st,
 		free(log);
 	}
 	if (!ret && rc != SQL_DONE)
-		ret = store_fail(st->db, "reading the labelled cases", err, errlen);
+		ret = store_fail(DB(st), "reading the labelled cases", err, errlen);
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return ret;

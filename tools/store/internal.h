@@ -7,15 +7,40 @@
 #include "tools/store/sql.h"
 #include "tools/store/store.h"
 
-struct store {
+/* One connection to the store and its in-memory JSON database, held by
+ * one thread at a time. */
+struct store_conn {
 	struct sql *db;          /* the store: SQLite or PostgreSQL */
 	struct sql *js;          /* in-memory SQLite: the JSON of stored reports */
-	pthread_mutex_t lock;    /* recursive: every public function holds it */
-	char *name;              /* store_name */
+	int depth;               /* how many STORE_LOCKs its thread holds; 0 free */
 };
 
-#define STORE_LOCK(st) pthread_mutex_lock(&(st)->lock)
-#define STORE_UNLOCK(st) pthread_mutex_unlock(&(st)->lock)
+/* At most this many connections to a PostgreSQL store per process, so
+ * that the collector's threads store cases in parallel; a SQLite store
+ * has one (its writers take turns anyway). */
+#define STORE_POOL 8
+
+struct store {
+	char *where;             /* as given, to open more connections */
+	char *name;              /* store_name */
+	int max;                 /* connections at most: 1 or STORE_POOL */
+	int n;                   /* connections open; conn[0] always */
+	int opening;             /* connections being opened */
+	struct store_conn conn[STORE_POOL];
+	pthread_mutex_t mu;
+	pthread_cond_t freed;
+};
+
+/* The connection the calling thread holds (between STORE_LOCK and
+ * STORE_UNLOCK; a thread holds one store's at a time).  STORE_LOCK is
+ * recursive: a store function may call another. */
+extern __thread struct store_conn *store_cur;
+void store_lock(struct store *st);
+void store_unlock(struct store *st);
+#define STORE_LOCK(st) store_lock(st)
+#define STORE_UNLOCK(st) store_unlock(st)
+#define DB(st) ((void)(st), store_cur->db)
+#define JS(st) ((void)(st), store_cur->js)
 
 /* "what: the database's message" into err; -1. */
 int store_fail(struct sql *db, const char *what, char *err, size_t errlen);

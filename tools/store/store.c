@@ -97,7 +97,7 @@ int store_fail(struct sql *db, const char *what, char *err, size_t errlen)
  * another process may have migrated the store meanwhile). */
 static int migrate(struct store *st, const char *name, char *err, size_t errlen)
 {
-	struct sql *db = st->db;
+	struct sql *db = DB(st);
 	char step[300] = "", msg[300] = "";
 	int rc, version = 0, from = 0;
 
@@ -147,7 +147,7 @@ int store_is_url(const char *where)
 
 const char *store_backend(const struct store *st)
 {
-	return st->db->ops->name;
+	return st->conn[0].db->ops->name;
 }
 
 const char *store_name(const struct store *st)
@@ -195,43 +195,105 @@ static char *printable_name(const char *where)
 	return out;
 }
 
+__thread struct store_conn *store_cur;
+
+static int conn_open(struct store_conn *c, const char *where, int create, char *err, size_t errlen)
+{
+	int rc = store_is_url(where) ? sql_open_pg(&c->db, where, err, errlen) :
+		sql_open_sqlite(&c->db, where, create, err, errlen);
+
+	if (rc)
+		return -1;
+	if (sql_open_memory(&c->js)) {
+		snprintf(err, errlen, "cannot open an in-memory SQLite database");
+		sql_close(c->db);
+		c->db = NULL;
+		return -1;
+	}
+	c->depth = 0;
+	return 0;
+}
+
+void store_lock(struct store *st)
+{
+	struct store_conn *c = NULL;
+	int i;
+
+	if (store_cur && store_cur >= st->conn && store_cur < st->conn + STORE_POOL) {
+		store_cur->depth++;
+		return;
+	}
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		for (i = 0; i < st->n && !c; i++)
+			if (!st->conn[i].depth)
+				c = &st->conn[i];
+		if (c)
+			break;
+		if (st->n + st->opening < st->max) {
+			/* all busy: one more connection (outside the mutex: it
+			 * takes round trips); if it fails, wait for one */
+			char err[300];
+			struct store_conn fresh;
+			int ok;
+
+			st->opening++;
+			pthread_mutex_unlock(&st->mu);
+			ok = conn_open(&fresh, st->where, 0, err, sizeof err) == 0;
+			pthread_mutex_lock(&st->mu);
+			st->opening--;
+			if (ok) {
+				c = &st->conn[st->n++];
+				*c = fresh;
+				break;
+			}
+			st->max = st->n;
+			continue;
+		}
+		pthread_cond_wait(&st->freed, &st->mu);
+	}
+	c->depth = 1;
+	pthread_mutex_unlock(&st->mu);
+	store_cur = c;
+}
+
+void store_unlock(struct store *st)
+{
+	if (--store_cur->depth)
+		return;
+	store_cur = NULL;
+	pthread_mutex_lock(&st->mu);
+	pthread_cond_signal(&st->freed);
+	pthread_mutex_unlock(&st->mu);
+}
+
 static int open_store(struct store **out, const char *where, int create, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof *st);
-	pthread_mutexattr_t a;
 	int rc;
 
 	*out = NULL;
-	if (!st) {
+	if (!st || !(st->where = strdup(where)) || !(st->name = printable_name(where))) {
 		snprintf(err, errlen, "%s: no memory", where);
+		if (st)
+			free(st->where);
+		free(st);
 		return -1;
 	}
-	if (store_is_url(where))
-		rc = sql_open_pg(&st->db, where, err, errlen);
-	else
-		rc = sql_open_sqlite(&st->db, where, create, err, errlen);
+	if (conn_open(&st->conn[0], where, create, err, errlen)) {
+		free(st->name);
+		free(st->where);
+		free(st);
+		return -1;
+	}
+	st->n = 1;
+	st->max = store_is_url(where) ? STORE_POOL : 1;
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->freed, NULL);
+	STORE_LOCK(st);
+	rc = migrate(st, st->name, err, errlen);
+	STORE_UNLOCK(st);
 	if (rc) {
-		free(st);
-		return -1;
-	}
-	if (sql_open_memory(&st->js)) {
-		snprintf(err, errlen, "%s: cannot open an in-memory SQLite database", where);
-		sql_close(st->db);
-		free(st);
-		return -1;
-	}
-	if (!(st->name = printable_name(where))) {
-		snprintf(err, errlen, "%s: no memory", where);
-		sql_close(st->db);
-		sql_close(st->js);
-		free(st);
-		return -1;
-	}
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&st->lock, &a);
-	pthread_mutexattr_destroy(&a);
-	if (migrate(st, st->name, err, errlen)) {
 		store_close(st);
 		return -1;
 	}
@@ -251,12 +313,18 @@ int store_open_existing(struct store **st, const char *where, char *err, size_t 
 
 void store_close(struct store *st)
 {
+	int i;
+
 	if (!st)
 		return;
-	sql_close(st->db);
-	sql_close(st->js);
-	pthread_mutex_destroy(&st->lock);
+	for (i = 0; i < st->n; i++) {
+		sql_close(st->conn[i].db);
+		sql_close(st->conn[i].js);
+	}
+	pthread_mutex_destroy(&st->mu);
+	pthread_cond_destroy(&st->freed);
 	free(st->name);
+	free(st->where);
 	free(st);
 }
 
@@ -268,7 +336,7 @@ int store_put_case(struct store *st, const struct ps_case_meta *m, const char *p
 		" confidence, report, peer, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 		" ON CONFLICT DO NOTHING";
 	char id[2 * PS_FRAME_ID_LEN + 1], why[300] = "";
-	struct sql *db = st->db;
+	struct sql *db;
 	struct sql_stmt *s = NULL;
 	struct ps_bucket_sig sig;
 	int64_t now = (int64_t)port_wall_us(), changes = 0;
@@ -284,6 +352,7 @@ int store_put_case(struct store *st, const struct ps_case_meta *m, const char *p
 	/* One transaction for the case and its bucket, under the store's
 	 * lock: threads share the connection. */
 	STORE_LOCK(st);
+	db = DB(st);
 	if (sql_begin(db))
 		goto retry;
 	if (valid) {
@@ -370,7 +439,7 @@ int store_find_case(struct store *st, const char *prefix, char id[2 * PS_FRAME_I
 	STORE_LOCK(st);
 	/* ids are lower-case hex: those that start with the prefix sort
 	 * from the prefix up to, not including, the prefix followed by 'g' */
-	if (sql_prepare(st->db, "SELECT id FROM cases WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 6", &s))
+	if (sql_prepare(DB(st), "SELECT id FROM cases WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 6", &s))
 		goto fail;
 	sql_bind_text(s, 1, want);
 	used = (size_t)snprintf(err, errlen, "case id '%s' matches several cases:", prefix);
@@ -399,7 +468,7 @@ int store_find_case(struct store *st, const char *prefix, char id[2 * PS_FRAME_I
 		snprintf(err + used, errlen - used, " (give more digits)");
 	return STORE_AMBIGUOUS;
 fail:
-	snprintf(err, errlen, "looking up case '%s': %s", prefix, sql_errmsg(st->db));
+	snprintf(err, errlen, "looking up case '%s': %s", prefix, sql_errmsg(DB(st)));
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return STORE_ERROR;

@@ -19,9 +19,9 @@ int store_cases_per_day(struct store *st, const char *bucket, int64_t first, uin
 
 	memset(counts, 0, ndays * sizeof *counts);
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT received_us / 86400000000 AS d, count(*) FROM cases"
+	if (sql_prepare(DB(st), "SELECT received_us / 86400000000 AS d, count(*) FROM cases"
 			" WHERE (bucket = ?1 OR ?4 = 1) AND received_us >= ?2 AND received_us < ?3 GROUP BY d", &s)) {
-		ret = store_fail(st->db, "counting cases per day", err, errlen);
+		ret = store_fail(DB(st), "counting cases per day", err, errlen);
 		STORE_UNLOCK(st);
 		return ret;
 	}
@@ -36,7 +36,7 @@ int store_cases_per_day(struct store *st, const char *bucket, int64_t first, uin
 			counts[d] = (uint32_t)sql_int64(s, 1);
 	}
 	if (rc != SQL_DONE)
-		ret = store_fail(st->db, "counting cases per day", err, errlen);
+		ret = store_fail(DB(st), "counting cases per day", err, errlen);
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return ret;
@@ -50,11 +50,11 @@ int store_daily_labels(struct store *st, int64_t first, uint32_t ndays,
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT received_us / 86400000000 AS d,"
+	if (sql_prepare(DB(st), "SELECT received_us / 86400000000 AS d,"
 			" CASE WHEN COALESCE(human_label, '') != '' THEN human_label ELSE label END AS l,"
 			" count(*) FROM cases WHERE received_us >= ?1 AND received_us < ?2"
 			" GROUP BY d, l ORDER BY d, l", &s)) {
-		ret = store_fail(st->db, "counting cases per day and label", err, errlen);
+		ret = store_fail(DB(st), "counting cases per day and label", err, errlen);
 		STORE_UNLOCK(st);
 		return ret;
 	}
@@ -63,7 +63,7 @@ int store_daily_labels(struct store *st, int64_t first, uint32_t ndays,
 	while (!ret && (rc = sql_step(s)) == SQL_ROW)
 		ret = fn(sql_int64(s, 0), sql_text(s, 1) ? sql_text(s, 1) : "", sql_int64(s, 2), ctx);
 	if (!ret && rc != SQL_DONE)
-		ret = store_fail(st->db, "counting cases per day and label", err, errlen);
+		ret = store_fail(DB(st), "counting cases per day and label", err, errlen);
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return ret;
@@ -76,9 +76,9 @@ int store_bucket_machines(struct store *st, const char *id, uint32_t limit,
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT machine, count(*) FROM cases WHERE bucket = ?1"
+	if (sql_prepare(DB(st), "SELECT machine, count(*) FROM cases WHERE bucket = ?1"
 			" GROUP BY machine ORDER BY 2 DESC, 1 LIMIT ?2", &s)) {
-		ret = store_fail(st->db, "listing the bucket's machines", err, errlen);
+		ret = store_fail(DB(st), "listing the bucket's machines", err, errlen);
 		STORE_UNLOCK(st);
 		return ret;
 	}
@@ -90,7 +90,7 @@ int store_bucket_machines(struct store *st, const char *id, uint32_t limit,
 		ret = fn(&c, ctx);
 	}
 	if (!ret && rc != SQL_DONE)
-		ret = store_fail(st->db, "listing the bucket's machines", err, errlen);
+		ret = store_fail(DB(st), "listing the bucket's machines", err, errlen);
 	sql_finalize(s);
 	STORE_UNLOCK(st);
 	return ret;
@@ -108,10 +108,10 @@ int store_best_case(struct store *st, const char *bucket, int (*fn)(const struct
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT id, received_us, machine, release, label, confidence, human_label,"
+	if (sql_prepare(DB(st), "SELECT id, received_us, machine, release, label, confidence, human_label,"
 			" summary_source, summary FROM cases WHERE bucket = ?1"
 			" ORDER BY confidence DESC, received_us DESC, id LIMIT 1", &s)) {
-		ret = store_fail(st->db, "reading the bucket's best case", err, errlen);
+		ret = store_fail(DB(st), "reading the bucket's best case", err, errlen);
 		STORE_UNLOCK(st);
 		return ret;
 	}
@@ -141,7 +141,7 @@ int store_best_case(struct store *st, const char *bucket, int (*fn)(const struct
 		free(label);
 		free(why);
 	} else if (rc != SQL_ROW && rc != SQL_DONE) {
-		ret = store_fail(st->db, "reading the bucket's best case", err, errlen);
+		ret = store_fail(DB(st), "reading the bucket's best case", err, errlen);
 	}
 	sql_finalize(s);
 	STORE_UNLOCK(st);
@@ -158,15 +158,15 @@ static int case_text(struct store *st, const char *id, const char *col, char **o
 
 	*out = NULL;
 	snprintf(sql, sizeof sql, "SELECT %s FROM cases WHERE id = ?1", col);
-	if (sql_prepare(st->db, sql, &s))
-		return store_fail(st->db, "reading the case", err, errlen);
+	if (sql_prepare(DB(st), sql, &s))
+		return store_fail(DB(st), "reading the case", err, errlen);
 	sql_bind_text(s, 1, id);
 	rc = sql_step(s);
 	if (rc == SQL_ROW && sql_text(s, 0) && !(*out = strdup(sql_text(s, 0))))
 		rc = SQL_ERROR;
 	sql_finalize(s);
 	if (rc != SQL_ROW && rc != SQL_DONE) {
-		snprintf(err, errlen, "reading the case: %s", sql_errmsg(st->db));
+		snprintf(err, errlen, "reading the case: %s", sql_errmsg(DB(st)));
 		return -1;
 	}
 	return 0;
@@ -324,9 +324,9 @@ static int similar_rows(struct store *st, const char *id, const struct ps_bucket
 	int rc;
 
 	/* the same kind, or the same first frame: then by shared frames */
-	if (sql_prepare(st->db, "SELECT id, kind, title, module, frames, cases, human_label FROM buckets"
+	if (sql_prepare(DB(st), "SELECT id, kind, title, module, frames, cases, human_label FROM buckets"
 			" WHERE id != ?1 AND (kind = ?2 OR (?3 != '' AND (frames = ?3 OR frames LIKE ?4)))", &s))
-		return store_fail(st->db, "looking for similar buckets", err, errlen);
+		return store_fail(DB(st), "looking for similar buckets", err, errlen);
 	{
 		char like[PS_BUCKET_SYM + 4];
 
@@ -366,7 +366,7 @@ static int similar_rows(struct store *st, const char *id, const struct ps_bucket
 		return 0;
 	if (rc == SQL_ROW)
 		return (snprintf(err, errlen, "no memory for similar buckets"), -1);
-	return store_fail(st->db, "looking for similar buckets", err, errlen);
+	return store_fail(DB(st), "looking for similar buckets", err, errlen);
 }
 
 int store_similar_buckets(struct store *st, const char *id, uint32_t limit,
@@ -379,8 +379,8 @@ int store_similar_buckets(struct store *st, const char *id, uint32_t limit,
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
-	if (sql_prepare(st->db, "SELECT kind, title, module, frames FROM buckets WHERE id = ?1", &s)) {
-		ret = store_fail(st->db, "reading the bucket", err, errlen);
+	if (sql_prepare(DB(st), "SELECT kind, title, module, frames FROM buckets WHERE id = ?1", &s)) {
+		ret = store_fail(DB(st), "reading the bucket", err, errlen);
 		STORE_UNLOCK(st);
 		return ret;
 	}
@@ -389,7 +389,7 @@ int store_similar_buckets(struct store *st, const char *id, uint32_t limit,
 	if (rc == SQL_ROW)
 		row_sig(s, 0, &me);
 	else if (rc != SQL_DONE)
-		ret = store_fail(st->db, "reading the bucket", err, errlen);
+		ret = store_fail(DB(st), "reading the bucket", err, errlen);
 	sql_finalize(s);
 	if (rc == SQL_ROW)
 		ret = similar_rows(st, id, &me, &v, &n, err, errlen);

@@ -78,6 +78,11 @@ const char train_options_help[] =
 	"  --projection lsa|random   (default lsa)\n"
 	"  --format both|float|int8  numeric sections written (default both)\n"
 	"  --whole-log          features from every line, not the extracted segment\n"
+	"  --max-stored N       cases the model stores at most (default 16384, and never\n"
+	"                       more than fit in an 8 MiB model); above it a\n"
+	"                       representative subset per label and crash bucket is\n"
+	"                       stored and is the GraphSAGE graph (tools/train/README.md)\n"
+	"  --per-bucket N       then at most N cases of one crash bucket (default 32)\n"
 	BACKOFF_HELP;
 
 static int set_seed(void *ctx, const char *opt, char **vals)
@@ -164,6 +169,8 @@ size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o)
 		CLI_CALL("--format", set_format, c),
 		CLI_CALL("--catalogue", set_catalogue, c),
 		CLI_FLAG("--whole-log", &c->whole_log),
+		CLI_U32("--max-stored", &c->max_stored, 1, UINT32_MAX),
+		CLI_U32("--per-bucket", &c->per_bucket, 1, UINT32_MAX),
 		CLI_CALL("--backoff", set_backoff, c),
 	};
 

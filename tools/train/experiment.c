@@ -226,8 +226,14 @@ void fold_baselines(const struct fold *f, const int *labels, const uint32_t *tes
 
 	for (i = 0; i < f->n; i++)
 		if (labels[i] >= 0) {
-			for (j = 0; j < B; j++)
-				cent[(size_t)labels[i] * B + j] += f->x[(size_t)i * B + j];
+			size_t e;
+
+			if (f->x)
+				for (j = 0; j < B; j++)
+					cent[(size_t)labels[i] * B + j] += f->x[(size_t)i * B + j];
+			else     /* a large fold's rows are sparse (trainer.h) */
+				for (e = f->xs.ptr[i]; e < f->xs.ptr[i + 1]; e++)
+					cent[(size_t)labels[i] * B + f->xs.col[e]] += f->xs.val[e];
 			cnt[labels[i]] += 1;
 		}
 	for (j = 0; j < C; j++) {
@@ -259,7 +265,10 @@ void fold_baselines(const struct fold *f, const int *labels, const uint32_t *tes
 			}
 		}
 		out[t].base[B_CENTROID] = best;
-		la_gemm(0, 0, f->n, 1, B, 1, f->x, B, row, 1, 0, sims, 1);
+		if (f->x)
+			la_gemm(0, 0, f->n, 1, B, 1, f->x, B, row, 1, 0, sims, 1);
+		else
+			csr_mul(&f->xs, row, 1, sims);
 		out[t].base[B_TFIDF_KNN] = knn_vote(sims, labels, f->n, cfg->k, C);
 		la_gemm(0, 0, 1, D, B, 1, row, B, f->proj, D, 0, h0, D);
 		{

@@ -1,11 +1,13 @@
 #include "tools/train/trainer.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/bucket.h"
 #include "core/drain.h"
 #include "core/features.h"
 #include "core/log.h"
@@ -15,6 +17,8 @@
 #include "core/status.h"
 #include "tools/cli/cli.h"
 #include "tools/train/la.h"
+#include "tools/train/experiment.h"
+#include "tools/train/select.h"
 
 void train_defaults(struct train_cfg *c)
 {
@@ -42,6 +46,8 @@ void train_defaults(struct train_cfg *c)
 	c->edge_drop = 0.0f;
 	c->ig_floor = 0.02f;
 	c->hint_weight = 3.0f;
+	c->max_stored = TRAIN_MAX_STORED;
+	c->per_bucket = TRAIN_PER_BUCKET;
 	c->flags = PS_MODEL_F_F32 | PS_MODEL_F_INT8;
 	c->uncertain_below = PS_UNCERTAIN_DEFAULT;
 	c->backoff = ps_backoff_default;
@@ -52,6 +58,22 @@ void train_cfg_free(struct train_cfg *c)
 {
 	free(c->catalogue_owned);
 	c->catalogue_owned = NULL;
+}
+
+/* Subspace iterations of the sparse LSA (above TRAIN_DENSE_MAX cases):
+ * fewer than the dense path's 30, each costs O(nnz x dim). */
+#define TRAIN_SPARSE_LSA_ITERS 10
+
+/* Above TRAIN_SAMPLE_MAX cases, Drain learns its templates and the LSA
+ * its projection from every sample_step-th case only (at most
+ * TRAIN_SAMPLE_MAX of them); every case still gets its features, IDF
+ * counts and h0.  At or below it (and so below TRAIN_DENSE_MAX) every
+ * case is used. */
+#define TRAIN_SAMPLE_MAX 16384u
+
+static uint32_t sample_step(uint32_t n)
+{
+	return n > TRAIN_SAMPLE_MAX ? (n + TRAIN_SAMPLE_MAX - 1) / TRAIN_SAMPLE_MAX : 1;
 }
 
 static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, uint32_t n, double v)
@@ -71,6 +93,16 @@ static void progress(const struct train_cfg *cfg, const char *what, uint32_t i, 
 	if (i == n)
 		fputc('\n', stderr);
 	fflush(stderr);
+}
+
+/* Above TRAIN_DENSE_MAX cases, says how long a step took (stderr). */
+static void phase(const struct train_cfg *cfg, uint32_t n, const char *what, double *t)
+{
+	double now = now_us();
+
+	if (!cfg->quiet && n > TRAIN_DENSE_MAX)
+		fprintf(stderr, "train: %s in %.1f s\n", what, (now - *t) / 1e6);
+	*t = now;
 }
 
 /* ---- templates over the training cases ---- */
@@ -126,7 +158,7 @@ static int learn_templates(struct fold *f, const int *labels)
 	size_t arena_size = (size_t)400 << 20;
 	unsigned char *mem = malloc(arena_size);
 	struct tplset *sets = cli_calloc(f->n, sizeof *sets);
-	uint32_t i, j, ntpl, nkeep, nlab = f->cp->nlabels;
+	uint32_t i, j, ntpl, nkeep, nlab = f->cp->nlabels, step = sample_step(f->n);
 	uint32_t *df, *keep;
 	double *with, *without, *all;
 	struct tpl_rank *rank;
@@ -157,7 +189,7 @@ static int learn_templates(struct fold *f, const int *labels)
 		size_t pos = 0, cap = 0;
 
 		sets[i].id = NULL;
-		while (pos < c->loglen) {
+		while (i % step == 0 && pos < c->loglen) {
 			const char *nl = memchr(c->log + pos, '\n', c->loglen - pos);
 			size_t end = nl ? (size_t)(nl - c->log) : c->loglen, mlen;
 			struct ps_record r;
@@ -210,6 +242,9 @@ static int learn_templates(struct fold *f, const int *labels)
 
 		for (i = 0; i < f->n; i++) {
 			int y = labels ? labels[i] : -1;
+
+			if (i % step)     /* not in the sample */
+				continue;
 
 			for (j = 0; j < sets[i].n; j++) {
 				df[sets[i].id[j]]++;
@@ -328,6 +363,14 @@ static void ig_reweight(struct fold *f, const int *labels, const uint32_t *dfb)
 			continue;
 		all[labels[i]] += 1;
 		nl += 1;
+		if (!f->x) {
+			size_t e;
+
+			for (e = f->xs.ptr[i]; e < f->xs.ptr[i + 1]; e++)
+				if (f->xs.val[e] != 0)
+					with[(size_t)f->xs.col[e] * C + (uint32_t)labels[i]] += 1;
+			continue;
+		}
 		for (j = 0; j < B; j++)
 			if (f->x[(size_t)i * B + j] != 0)
 				with[(size_t)j * C + (uint32_t)labels[i]] += 1;
@@ -374,6 +417,201 @@ static void reserve_hint_dims(struct fold *f, const struct ps_model_params *p)
 	}
 }
 
+/* csr_lsa over every sample_step-th row of x. */
+static int lsa_sample(const struct csr *x, uint32_t D, struct la_rng *rng, float *proj)
+{
+	uint32_t step = sample_step(x->n), i;
+	struct csr s = *x;
+	size_t e = 0;
+	int rc;
+
+	if (step == 1)
+		return csr_lsa(x, D, TRAIN_SPARSE_LSA_ITERS, rng, proj);
+	s.n = (x->n + step - 1) / step;
+	s.ptr = cli_calloc((size_t)s.n + 1, sizeof *s.ptr);
+	for (i = 0; i < s.n; i++)
+		e = s.ptr[i + 1] = e + (x->ptr[(size_t)i * step + 1] - x->ptr[(size_t)i * step]);
+	s.col = cli_calloc(e + 1, sizeof *s.col);
+	s.val = cli_calloc(e + 1, sizeof *s.val);
+	for (i = 0; i < s.n; i++) {
+		size_t a = x->ptr[(size_t)i * step], b = x->ptr[(size_t)i * step + 1];
+
+		memcpy(s.col + s.ptr[i], x->col + a, (b - a) * sizeof *s.col);
+		memcpy(s.val + s.ptr[i], x->val + a, (b - a) * sizeof *s.val);
+	}
+	rc = csr_lsa(&s, D, TRAIN_SPARSE_LSA_ITERS, rng, proj);
+	free(s.ptr);
+	free(s.col);
+	free(s.val);
+	return rc;
+}
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;      /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The features of cases lo..hi of a large fold, by one thread: rows
+ * into its own CSR arrays, its own counts. */
+struct feat_part {
+	struct fold *f;
+	const struct ps_model *stub;
+	uint32_t lo, hi, *nnz_row, *col, *dfb, *seg, *all, bad;
+	float *val;
+	size_t nnz, cap;
+	int rc, report;
+};
+
+static void *feat_run(void *arg)
+{
+	struct feat_part *p = arg;
+	struct fold *f = p->f;
+	const struct train_cfg *cfg = f->cfg;
+	uint32_t B = cfg->nbuckets, ntpl = f->tpl.count, i, j, t;
+	size_t arena_size = 0, len;
+	unsigned char *mem = NULL;
+	struct ps_arena a;
+
+	for (i = p->lo; i < p->hi; i++) {
+		const struct case_rec *c = &f->cp->c[f->idx[i]];
+		struct ps_analysis an;
+		struct ps_sparse x;
+		struct ps_bucket_sig sig;
+		uint32_t *mark;
+		int rc;
+
+		f->order[i] = name_hash(c->name);
+		len = analyze_arena_size(c->loglen) + (size_t)16 * B;
+		if (len > arena_size) {
+			free(mem);
+			arena_size = len;
+			if (!(mem = malloc(arena_size))) {
+				p->rc = PS_ENOMEM;
+				p->bad = i;
+				return NULL;
+			}
+		}
+		ps_arena_init(&a, mem, arena_size);
+		rc = analyze_case(p->stub, &f->cat, c->log, c->loglen, c->first_line, &a, &an);
+		if (rc == PS_OK)
+			rc = ps_features_count(&p->stub->p, &an, cfg->whole_log, &a, &x);
+		if (rc == PS_EINPUT)
+			continue;      /* an empty log: a zero feature row */
+		if (rc != PS_OK) {
+			p->rc = rc;
+			p->bad = i;
+			break;
+		}
+		ps_bucket_compute(&an, &sig);
+		f->bucket[i] = sig.key;
+		if (p->nnz + x.n > p->cap) {
+			p->cap = 2 * (p->nnz + x.n) + 4096;
+			p->col = realloc(p->col, p->cap * sizeof *p->col);
+			p->val = realloc(p->val, p->cap * sizeof *p->val);
+			if (!p->col || !p->val) {
+				p->rc = PS_ENOMEM;
+				p->bad = i;
+				break;
+			}
+		}
+		for (j = 0; j < x.n; j++) {
+			p->col[p->nnz + j] = x.idx[j];
+			p->val[p->nnz + j] = x.val[j];
+			p->dfb[x.idx[j]]++;
+		}
+		p->nnz += x.n;
+		p->nnz_row[i - p->lo] = x.n;
+		/* template statistics for the culprit weights */
+		if ((mark = PS_ALLOC(&a, uint32_t, 2 * ((size_t)ntpl + 1))) != NULL) {
+			for (j = 0; j < an.nlines; j++)
+				if ((t = an.lines[j].tpl) < ntpl && !mark[t]) {
+					mark[t] = 1;
+					p->all[t]++;
+				}
+			for (j = 0; j < an.nsegment; j++)
+				if ((t = an.lines[an.segment[j]].tpl) < ntpl && !mark[ntpl + 1 + t]) {
+					mark[ntpl + 1 + t] = 1;
+					p->seg[t]++;
+				}
+		}
+		if (p->report)
+			progress(cfg, "features", (i - p->lo + 1) * (f->n / (p->hi - p->lo)), f->n, -1);
+	}
+	free(mem);
+	return NULL;
+}
+
+/* The features of a large fold (CSR rows, bucket keys, document
+ * frequencies, template statistics) by FEAT_THREADS threads over
+ * contiguous ranges, merged in case order: the same result as one. */
+#define FEAT_THREADS 2
+static int features_threaded(struct fold *f, const struct ps_model *stub, uint32_t *dfb)
+{
+	struct feat_part part[FEAT_THREADS];
+	pthread_t th[FEAT_THREADS];
+	uint32_t n = f->n, B = f->cfg->nbuckets, ntpl = f->tpl.count, k, i, j;
+	size_t nnz = 0, e = 0;
+	int started[FEAT_THREADS] = { 0 }, rc = PS_EXIT_OK;
+
+	for (k = 0; k < FEAT_THREADS; k++) {
+		struct feat_part *p = &part[k];
+
+		memset(p, 0, sizeof *p);
+		p->f = f;
+		p->stub = stub;
+		p->lo = (uint32_t)((uint64_t)n * k / FEAT_THREADS);
+		p->hi = (uint32_t)((uint64_t)n * (k + 1) / FEAT_THREADS);
+		p->nnz_row = cli_calloc((size_t)(p->hi - p->lo) + 1, sizeof *p->nnz_row);
+		p->dfb = cli_calloc(B, sizeof *p->dfb);
+		p->seg = cli_calloc((size_t)ntpl + 1, sizeof *p->seg);
+		p->all = cli_calloc((size_t)ntpl + 1, sizeof *p->all);
+		p->report = k == 0;
+	}
+	for (k = 1; k < FEAT_THREADS; k++)
+		started[k] = pthread_create(&th[k], NULL, feat_run, &part[k]) == 0;
+	feat_run(&part[0]);
+	for (k = 1; k < FEAT_THREADS; k++)
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			feat_run(&part[k]);
+	for (k = 0; k < FEAT_THREADS; k++)
+		nnz += part[k].nnz;
+	f->xs.col = cli_calloc(nnz + 1, sizeof *f->xs.col);
+	f->xs.val = cli_calloc(nnz + 1, sizeof *f->xs.val);
+	for (k = 0; k < FEAT_THREADS; k++) {
+		struct feat_part *p = &part[k];
+
+		if (p->rc != PS_OK && rc == PS_EXIT_OK) {
+			cli_error("%s: %s", f->cp->c[f->idx[p->bad]].path, ps_status_str(p->rc));
+			rc = ps_exit_for_status(p->rc);
+		}
+		memcpy(f->xs.col + e, p->col, p->nnz * sizeof *p->col);
+		memcpy(f->xs.val + e, p->val, p->nnz * sizeof *p->val);
+		e += p->nnz;
+		for (i = p->lo; i < p->hi; i++)
+			f->xs.ptr[i + 1] = f->xs.ptr[i] + p->nnz_row[i - p->lo];
+		for (j = 0; j < B; j++)
+			dfb[j] += p->dfb[j];
+		for (j = 0; j < ntpl; j++) {
+			f->seg_tpl_cases[j] += p->seg[j];
+			f->all_tpl_cases[j] += p->all[j];
+		}
+		free(p->nnz_row);
+		free(p->col);
+		free(p->val);
+		free(p->dfb);
+		free(p->seg);
+		free(p->all);
+	}
+	progress(f->cfg, "features", n, n, -1);
+	return rc;
+}
+
 int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpus *cp,
 		 const uint32_t *idx, uint32_t n, const int *labels)
 {
@@ -384,7 +622,8 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	uint32_t i, j, B = cfg->nbuckets, D = cfg->dim;
 	uint32_t *dfb;
 	struct la_rng rng = { cfg->seed ^ 0x5eedf00dull };
-	int rc;
+	int rc, scale = n > TRAIN_DENSE_MAX;
+	double t0 = now_us();
 
 	memset(f, 0, sizeof *f);
 	f->cp = cp;
@@ -397,18 +636,33 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		return rc == PS_ENOMEM ? PS_EXIT_NOMEM : PS_EXIT_INPUT;
 	if ((rc = learn_templates(f, labels)) != PS_EXIT_OK)
 		return rc;
+	phase(cfg, n, "templates", &t0);
 	stub_model(f, &stub);
 
-	f->x = cli_calloc((size_t)n * B, sizeof *f->x);
+	if (scale) {
+		f->xs.n = n;
+		f->xs.cols = B;
+		f->xs.ptr = cli_calloc((size_t)n + 1, sizeof *f->xs.ptr);
+	} else {
+		f->x = cli_calloc((size_t)n * B, sizeof *f->x);
+	}
+	f->bucket = cli_calloc(n, sizeof *f->bucket);
+	f->order = cli_calloc(n, sizeof *f->order);
 	f->seg_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->seg_tpl_cases);
 	f->all_tpl_cases = cli_calloc(f->tpl.count + 1, sizeof *f->all_tpl_cases);
 	dfb = cli_calloc(B, sizeof *dfb);
-	for (i = 0; i < n; i++) {
+	if (scale && (rc = features_threaded(f, &stub, dfb)) != PS_EXIT_OK) {
+		free(dfb);
+		return rc;
+	}
+	for (i = 0; !scale && i < n; i++) {
 		const struct case_rec *c = &cp->c[idx[i]];
 		struct ps_analysis an;
 		struct ps_sparse x;
+		struct ps_bucket_sig sig;
 		uint32_t *mark_all, *mark_seg, t;
 
+		f->order[i] = name_hash(c->name);
 		len = analyze_arena_size(c->loglen) + (size_t)16 * B;
 		if (len > arena_size) {
 			free(mem);
@@ -427,6 +681,8 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 			free(dfb);
 			return ps_exit_for_status(rc);
 		}
+		ps_bucket_compute(&an, &sig);
+		f->bucket[i] = sig.key;
 		for (j = 0; j < x.n; j++) {
 			f->x[(size_t)i * B + x.idx[j]] = x.val[j];
 			dfb[x.idx[j]]++;
@@ -449,6 +705,7 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 		progress(cfg, "features", i + 1, n, -1);
 	}
 	free(mem);
+	phase(cfg, n, "features", &t0);
 
 	/* IDF, then tf-idf rows */
 	f->idf = cli_calloc(B, sizeof *f->idf);
@@ -457,7 +714,19 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	if (labels && cfg->ig_weight > 0)
 		ig_reweight(f, labels, dfb);
 	free(dfb);
-	for (i = 0; i < n; i++) {
+	for (i = 0; scale && i < n; i++) {
+		size_t e;
+		double s = 0;
+
+		for (e = f->xs.ptr[i]; e < f->xs.ptr[i + 1]; e++) {
+			f->xs.val[e] = (float)(log(1.0 + f->xs.val[e]) * f->idf[f->xs.col[e]]);
+			s += (double)f->xs.val[e] * f->xs.val[e];
+		}
+		if (s > 0)
+			for (e = f->xs.ptr[i]; e < f->xs.ptr[i + 1]; e++)
+				f->xs.val[e] = (float)(f->xs.val[e] / sqrt(s));
+	}
+	for (i = 0; !scale && i < n; i++) {
 		float *row = f->x + (size_t)i * B;
 		double s = 0;
 
@@ -481,7 +750,10 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	/* projection */
 	f->proj = cli_calloc((size_t)B * D, sizeof *f->proj);
 	if (cfg->proj == PROJ_LSA) {
-		if (la_lsa(f->x, n, B, D, 30, &rng, f->proj) != 0) {
+		if (scale)
+			progress(cfg, "projection", 0, 1, -1);
+		if ((scale ? lsa_sample(&f->xs, D, &rng, f->proj)
+			   : la_lsa(f->x, n, B, D, 30, &rng, f->proj)) != 0) {
 			cli_error("out of memory");
 			return PS_EXIT_NOMEM;
 		}
@@ -494,9 +766,15 @@ int fold_prepare(struct fold *f, const struct train_cfg *cfg, const struct corpu
 	if (cfg->hint_weight > 0)
 		reserve_hint_dims(f, &stub.p);
 	f->h0 = cli_calloc((size_t)n * D, sizeof *f->h0);
-	la_gemm(0, 0, n, D, B, 1, f->x, B, f->proj, D, 0, f->h0, D);
+	if (scale) {
+		csr_mul(&f->xs, f->proj, D, f->h0);
+		progress(cfg, "projection", 1, 1, -1);
+	} else {
+		la_gemm(0, 0, n, D, B, 1, f->x, B, f->proj, D, 0, f->h0, D);
+	}
 	for (i = 0; i < n; i++)
 		ps_normalize(f->h0 + (size_t)i * D, D);
+	phase(cfg, n, "weights and projection", &t0);
 	return PS_EXIT_OK;
 }
 
@@ -543,6 +821,11 @@ void fold_free(struct fold *f)
 	free(f->idf);
 	free(f->proj);
 	free(f->x);
+	free(f->xs.ptr);
+	free(f->xs.col);
+	free(f->xs.val);
+	free(f->bucket);
+	free(f->order);
 	free(f->h0);
 	free(f->seg_tpl_cases);
 	free(f->all_tpl_cases);
@@ -586,16 +869,38 @@ static void glorot(float *w, uint32_t rows, uint32_t cols, struct la_rng *rng)
 		w[i] = (float)((2 * la_unif(rng) - 1) * lim);
 }
 
-/* Neighbours of every case: the k most similar others with cos >= tau. */
+static void knn_progress(void *ctx, uint32_t done, uint32_t total)
+{
+	progress(ctx, "graph", done, total, -1);
+}
+
+static const float *node_h0(const struct gnn *g, const struct fold *f)
+{
+	return g->sel ? g->h0 : f->h0;
+}
+
+/* Neighbours of every node: the k most similar others with cos >= tau;
+ * above TRAIN_DENSE_MAX nodes in blocks (knn_exact), not all n x n
+ * similarities at once. */
 static void build_graph(struct gnn *g, const struct fold *f)
 {
-	uint32_t n = f->n, D = f->cfg->dim, k = f->cfg->k, i, j;
-	float *s = cli_calloc((size_t)n * n, sizeof *s);
-	float *best = cli_calloc(k + 1, sizeof *best);
+	uint32_t n = g->n, D = f->cfg->dim, k = f->cfg->k, i, j;
+	const float *h0 = node_h0(g, f);
+	float *s, *best;
 
-	la_gemm(0, 1, n, n, D, 1, f->h0, D, f->h0, D, 0, s, n);
 	g->nbr = cli_calloc((size_t)n * k, sizeof *g->nbr);
 	g->nnbr = cli_calloc(n, sizeof *g->nnbr);
+	if (n > TRAIN_DENSE_MAX) {
+		if (knn_exact(h0, n, h0, n, D, k, f->cfg->tau, 1, g->nbr, g->nnbr,
+			      f->cfg->progress ? knn_progress : NULL, (void *)(uintptr_t)f->cfg) != 0) {
+			cli_error("out of memory");
+			exit(PS_EXIT_NOMEM);
+		}
+		return;
+	}
+	s = cli_calloc((size_t)n * n, sizeof *s);
+	best = cli_calloc(k + 1, sizeof *best);
+	la_gemm(0, 1, n, n, D, 1, h0, D, h0, D, 0, s, n);
 	for (i = 0; i < n; i++) {
 		uint32_t *nb = g->nbr + (size_t)i * k, cnt = 0;
 
@@ -669,7 +974,7 @@ static void forward(const struct gnn *g, const struct fold *f, struct la_rng *rn
 		    float **hin, float **mask, float **agg, float **z, float *logits)
 {
 	uint32_t n = g->n, K = g->nlayers, l, i, j, C = g->nlabels;
-	const float *h = f->h0;
+	const float *h = node_h0(g, f);
 
 	for (l = 0; l <= K; l++) {
 		uint32_t din = g->dims[l];
@@ -717,6 +1022,150 @@ static void softmax_rows(float *z, uint32_t n, uint32_t c)
 	}
 }
 
+/* How many stored cases fit in a model of TRAIN_MODEL_BYTES next to
+ * the fixed sections (projection, IDF, templates, catalogue, weights),
+ * from the sizes the format gives them (core/model.h), with 64 KiB
+ * for headers and alignment; and at most cfg->max_stored. */
+static uint32_t stored_bound(const struct fold *f, uint32_t C)
+{
+	const struct train_cfg *cfg = f->cfg;
+	uint32_t B = cfg->nbuckets, D = cfg->dim, H = cfg->hidden, K = cfg->nlayers, l, i;
+	int f32 = !!(cfg->flags & PS_MODEL_F_F32), i8 = !!(cfg->flags & PS_MODEL_F_INT8);
+	size_t fixed = (size_t)64 << 10, per = 6, names = 0, w;
+
+	fixed += (size_t)B * 4 + (size_t)f->tpl.count * 8 + cfg->catalogue_len;
+	if (f->tpl.count)
+		fixed += f->tpl.end[f->tpl.count - 1];
+	w = (size_t)B * D;
+	for (l = 0; l < K; l++)
+		w += 2 * (size_t)H * (l ? H : D);
+	w += (size_t)C * H;
+	fixed += (f32 ? w * 4 : 0) + (i8 ? w + 4 * ((size_t)B + 2 * K * H + C) : 0);
+	for (l = 0; l < K; l++) {
+		size_t d = l ? H : D;
+
+		per += (f32 ? d * 4 : 0) + (i8 ? d + 4 : 0);
+	}
+	for (i = 0; i < f->n; i++)
+		names += strlen(f->cp->c[f->idx[i]].name);
+	per += f->n ? (names + f->n - 1) / f->n + 1 : 0;
+	w = fixed < TRAIN_MODEL_BYTES ? (TRAIN_MODEL_BYTES - fixed) / per : 0;
+	if (w < C)
+		w = C;
+	return w < cfg->max_stored ? (uint32_t)w : cfg->max_stored;
+}
+
+/* The graph's nodes: every case, or when there are more than
+ * stored_bound, the ones select_cases keeps (g->sel, their h0 rows in
+ * g->h0).  Returns the labels of the nodes (labels itself, or a copy
+ * in *own). */
+static const int *select_nodes(struct gnn *g, const struct fold *f, const int *labels, uint32_t C,
+			       int **own)
+{
+	uint32_t S = stored_bound(f, C), D = f->cfg->dim, i;
+	int *lab;
+
+	*own = NULL;
+	g->n = f->n;
+	if (f->n <= S)
+		return labels;
+	g->sel = cli_calloc(f->n, sizeof *g->sel);
+	g->n = select_cases(f->n, labels, C, f->bucket, f->order, S, f->cfg->per_bucket, g->sel);
+	if (!g->n) {
+		cli_error("out of memory");
+		exit(PS_EXIT_NOMEM);
+	}
+	g->h0 = cli_calloc((size_t)g->n * D, sizeof *g->h0);
+	lab = cli_calloc(g->n, sizeof *lab);
+	for (i = 0; i < g->n; i++) {
+		memcpy(g->h0 + (size_t)i * D, f->h0 + (size_t)g->sel[i] * D, D * sizeof *g->h0);
+		lab[i] = labels[g->sel[i]];
+	}
+	if (!f->cfg->quiet)
+		fprintf(stderr, "train: %u of %u cases stored (at most %u, %u per crash bucket)\n", g->n,
+			f->n, S, f->cfg->per_bucket);
+	*own = lab;
+	return lab;
+}
+
+/* Predictions of the cases that are not nodes, as the capture kernel
+ * makes them: neighbours among the nodes by h0, each layer aggregating
+ * the nodes' stored embeddings; probs gets their rows. */
+static void predict_rest(const struct gnn *g, const struct fold *f, float *probs)
+{
+	const uint32_t QB = 2048;
+	uint32_t D = f->cfg->dim, k = f->cfg->k, C = g->nlabels, K = g->nlayers, maxd = 0;
+	uint32_t *rest, nrest = 0, *nbr, *nnbr, i, j, l, q0, v;
+	uint8_t *node = cli_calloc(f->n, 1);
+	float *h, *hn, *agg;
+
+	for (l = 0; l <= K; l++)
+		if (g->dims[l] > maxd)
+			maxd = g->dims[l];
+	for (i = 0; i < g->n; i++)
+		node[g->sel[i]] = 1;
+	rest = cli_calloc(f->n, sizeof *rest);
+	for (i = 0; i < f->n; i++)
+		if (!node[i])
+			rest[nrest++] = i;
+	nbr = cli_calloc((size_t)QB * k, sizeof *nbr);
+	nnbr = cli_calloc(QB, sizeof *nnbr);
+	h = cli_calloc((size_t)QB * maxd, sizeof *h);
+	hn = cli_calloc((size_t)QB * maxd, sizeof *hn);
+	agg = cli_calloc((size_t)QB * maxd, sizeof *agg);
+	for (q0 = 0; q0 < nrest; q0 += QB) {
+		uint32_t nq = nrest - q0 < QB ? nrest - q0 : QB;
+
+		for (i = 0; i < nq; i++)
+			memcpy(h + (size_t)i * D, f->h0 + (size_t)rest[q0 + i] * D, D * sizeof *h);
+		if (knn_exact(h, nq, g->h0, g->n, D, k, f->cfg->tau, 0, nbr, nnbr, NULL, NULL) != 0) {
+			cli_error("out of memory");
+			exit(PS_EXIT_NOMEM);
+		}
+		for (l = 0; l < K; l++) {
+			uint32_t din = g->dims[l], dout = g->dims[l + 1];
+			float *t;
+
+			memset(agg, 0, (size_t)nq * din * sizeof *agg);
+			for (v = 0; v < nq; v++) {
+				float *o = agg + (size_t)v * din;
+
+				for (i = 0; i < nnbr[v]; i++) {
+					const float *src = g->emb[l] + (size_t)nbr[(size_t)v * k + i] * din;
+
+					for (j = 0; j < din; j++)
+						o[j] += src[j];
+				}
+				for (j = 0; nnbr[v] && j < din; j++)
+					o[j] /= (float)nnbr[v];
+			}
+			for (v = 0; v < nq; v++)
+				memcpy(hn + (size_t)v * dout, g->b[l], dout * sizeof *hn);
+			la_gemm(0, 1, nq, dout, din, 1, h, din, g->ws[l], din, 1, hn, dout);
+			la_gemm(0, 1, nq, dout, din, 1, agg, din, g->wn[l], din, 1, hn, dout);
+			for (j = 0; j < nq * dout; j++)
+				hn[j] = hn[j] > 0 ? hn[j] : 0;
+			t = h;
+			h = hn;
+			hn = t;
+		}
+		for (v = 0; v < nq; v++)
+			memcpy(hn + (size_t)v * C, g->cb, C * sizeof *hn);
+		la_gemm(0, 1, nq, C, g->dims[K], 1, h, g->dims[K], g->cw, g->dims[K], 1, hn, C);
+		softmax_rows(hn, nq, C);
+		for (v = 0; v < nq; v++)
+			memcpy(probs + (size_t)rest[q0 + v] * C, hn + (size_t)v * C, C * sizeof *probs);
+		progress(f->cfg, "predicting", q0 + nq, nrest, -1);
+	}
+	free(node);
+	free(rest);
+	free(nbr);
+	free(nnbr);
+	free(h);
+	free(hn);
+	free(agg);
+}
+
 int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t nlabels)
 {
 	const struct train_cfg *cfg = f->cfg;
@@ -730,6 +1179,9 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	uint8_t *emask;
 	double count[PS_MODEL_MAX_LABELS] = { 0 }, wsum = 0;
 	uint32_t maxd = 0;
+	const int *lab;
+	int *lab_own;
+	double t = now_us();
 
 	memset(g, 0, sizeof *g);
 	/* class counts first: with no labelled case, nothing is allocated */
@@ -744,7 +1196,14 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 		return PS_EXIT_INPUT;
 	}
 	wsum = 0;
-	g->n = n;
+	lab = select_nodes(g, f, labels, C, &lab_own);
+	if (g->sel) {     /* the class weights count the nodes */
+		n = g->n;
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			if (lab[i] >= 0)
+				count[lab[i]] += 1;
+	}
 	g->nlabels = C;
 	g->nlayers = K;
 	g->dims[0] = cfg->dim;
@@ -754,6 +1213,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 		if (g->dims[l] > maxd)
 			maxd = g->dims[l];
 	build_graph(g, f);
+	phase(cfg, f->n, "graph", &t);
 
 	for (l = 0; l < K; l++) {
 		size_t nw = (size_t)g->dims[l + 1] * g->dims[l];
@@ -813,7 +1273,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 		softmax_rows(dl, n, C);
 		for (i = 0; i < n; i++) {
 			float *r = dl + (size_t)i * C;
-			int y = labels[i];
+			int y = lab[i];
 
 			if (y < 0) {
 				memset(r, 0, C * sizeof *r);
@@ -879,6 +1339,7 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	}
 
 	/* stored embeddings and predictions: full graph, no dropout */
+	phase(cfg, f->n, "GraphSAGE", &t);
 	g->emask = NULL;
 	forward(g, f, NULL, 0, hin, mask, agg, z, logits);
 	for (l = 0; l < K; l++) {
@@ -887,6 +1348,15 @@ int gnn_train(struct gnn *g, const struct fold *f, const int *labels, uint32_t n
 	}
 	softmax_rows(logits, n, C);
 	g->probs = logits;
+	if (g->sel) {     /* every case's prediction: the nodes', then the rest's */
+		g->probs = cli_calloc((size_t)f->n * C, sizeof *g->probs);
+		for (i = 0; i < n; i++)
+			memcpy(g->probs + (size_t)g->sel[i] * C, logits + (size_t)i * C, C * sizeof *logits);
+		free(logits);
+		predict_rest(g, f, g->probs);
+	}
+	phase(cfg, f->n, "predictions", &t);
+	free(lab_own);
 
 	for (l = 0; l < K; l++) {
 		free(gws[l]);
@@ -933,6 +1403,8 @@ void gnn_free(struct gnn *g)
 	free(g->cw);
 	free(g->cb);
 	free(g->probs);
+	free(g->sel);
+	free(g->h0);
 	free(g->nbr);
 	free(g->nnbr);
 	memset(g, 0, sizeof *g);
@@ -984,7 +1456,7 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	}
 	m.p.dim = cfg->dim;
 	m.p.nlayers = g->nlayers;
-	m.p.ncases = f->n;
+	m.p.ncases = g->n;
 	m.p.nlabels = nlabels;
 	m.p.k = cfg->k;
 	m.p.tau = cfg->tau;
@@ -996,23 +1468,23 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	}
 	/* stored cases: names and labels (the GNN's prediction for a case
 	 * that had no label) */
-	cl = cli_calloc(f->n, sizeof *cl);
-	name_end = cli_calloc(f->n, sizeof *name_end);
-	for (j = 0; j < f->n; j++)
-		nb += strlen(f->cp->c[f->idx[j]].name);
+	cl = cli_calloc(g->n, sizeof *cl);
+	name_end = cli_calloc(g->n, sizeof *name_end);
+	for (j = 0; j < g->n; j++)
+		nb += strlen(f->cp->c[f->idx[g->sel ? g->sel[j] : j]].name);
 	names = cli_calloc(nb + 1, 1);
-	for (j = 0, nb = 0; j < f->n; j++) {
-		const char *s = f->cp->c[f->idx[j]].name;
-		uint32_t y, best = 0;
+	for (j = 0, nb = 0; j < g->n; j++) {
+		uint32_t fi = g->sel ? g->sel[j] : j, y, best = 0;
+		const char *s = f->cp->c[f->idx[fi]].name;
 
 		memcpy(names + nb, s, strlen(s));
 		nb += strlen(s);
 		name_end[j] = (uint32_t)nb;
-		if (labels[j] >= 0) {
-			cl[j] = (uint16_t)labels[j];
+		if (labels[fi] >= 0) {
+			cl[j] = (uint16_t)labels[fi];
 		} else {
 			for (y = 1; y < nlabels; y++)
-				if (g->probs[(size_t)j * nlabels + y] > g->probs[(size_t)j * nlabels + best])
+				if (g->probs[(size_t)fi * nlabels + y] > g->probs[(size_t)fi * nlabels + best])
 					best = y;
 			cl[j] = (uint16_t)best;
 		}
@@ -1020,7 +1492,7 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 	m.case_label = cl;
 	m.case_names.end = name_end;
 	m.case_names.bytes = names;
-	m.case_names.count = f->n;
+	m.case_names.count = g->n;
 	m.idf = f->idf;
 	m.tpl_weight = f->tpl_weight;
 	fmat(&m.proj, f->proj, cfg->nbuckets, cfg->dim);
@@ -1028,7 +1500,7 @@ unsigned char *model_build(const struct fold *f, const struct gnn *g, const int 
 		fmat(&m.w_self[l], g->ws[l], g->dims[l + 1], g->dims[l]);
 		fmat(&m.w_neigh[l], g->wn[l], g->dims[l + 1], g->dims[l]);
 		m.bias[l] = g->b[l];
-		fmat(&m.emb[l], g->emb[l], f->n, g->dims[l]);
+		fmat(&m.emb[l], g->emb[l], g->n, g->dims[l]);
 	}
 	fmat(&m.cls_w, g->cw, nlabels, g->dims[g->nlayers]);
 	m.cls_b = g->cb;

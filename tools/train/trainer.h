@@ -8,6 +8,20 @@
 #include "core/catalogue.h"
 #include "core/model.h"
 #include "tools/train/corpus.h"
+#include "tools/train/sparse.h"
+
+/* Above this many cases a fold keeps its tf-idf rows sparse (CSR), the
+ * projection comes from csr_lsa and the graph from knn_exact in blocks;
+ * at or below it training is what it always was, byte for byte. */
+#define TRAIN_DENSE_MAX 4096u
+
+/* The stored cases of a model (select_cases): at most this many by
+ * default (--max-stored), at most TRAIN_PER_BUCKET per crash bucket
+ * when the bound bites (--per-bucket), and never more than fit in a
+ * model file of TRAIN_MODEL_BYTES. */
+#define TRAIN_MAX_STORED 16384u
+#define TRAIN_PER_BUCKET 32u
+#define TRAIN_MODEL_BYTES ((size_t)8 << 20)
 
 enum proj_kind { PROJ_LSA, PROJ_RANDOM };
 
@@ -37,6 +51,8 @@ struct train_cfg {
 	float temperature;       /* > 0: write a CALIB section with it */
 	float uncertain_below;   /* CALIB's threshold */
 	struct ps_backoff backoff;   /* BACKOFF (all weights 0: the model never backs off) */
+	uint32_t max_stored;     /* stored cases at most (select_cases) */
+	uint32_t per_bucket;     /* of one crash bucket, when that bound bites */
 	int progress;            /* progress bar on stderr */
 	int quiet;
 };
@@ -47,7 +63,7 @@ void train_cfg_free(struct train_cfg *c);
 /* The command-line options of a train_cfg (train_options_help), for
  * cli_parse: fills o[0..TRAIN_CFG_NOPTS) and returns TRAIN_CFG_NOPTS. */
 struct cli_opt;
-#define TRAIN_CFG_NOPTS 21
+#define TRAIN_CFG_NOPTS 23
 size_t train_cfg_options(struct train_cfg *c, struct cli_opt *o);
 int train_check_cfg(const struct train_cfg *c);
 extern const char train_options_help[];
@@ -64,7 +80,9 @@ struct fold {
 	float *tpl_weight;
 	float *idf;                    /* [nbuckets] */
 	float *proj;                   /* [nbuckets][dim] */
-	float *x;                      /* [n][nbuckets] tf-idf rows */
+	float *x;                      /* [n][nbuckets] tf-idf rows, NULL above TRAIN_DENSE_MAX */
+	struct csr xs;                 /* the same rows, sparse, above TRAIN_DENSE_MAX */
+	uint64_t *bucket, *order;      /* [n] crash bucket key, hash of the case name */
 	float *h0;                     /* [n][dim] */
 	uint32_t *seg_tpl_cases, *all_tpl_cases;   /* per template, for culprit weights */
 	struct ps_catalogue cat;       /* cfg->catalogue, parsed */
@@ -81,13 +99,19 @@ void fold_free(struct fold *f);
  * templates and IDF, exactly as the training rows were made. */
 int fold_featurize(const struct fold *f, const struct case_rec *c, float *row);
 
-/* A trained GraphSAGE over the fold's cases. */
+/* A trained GraphSAGE over the fold's cases: the graph is over the
+ * cases the model stores, sel[0..n) (select_cases; all f->n cases
+ * unless the bound bites, then sel is not NULL); the other cases are
+ * predicted as the capture kernel predicts a new case, from their
+ * neighbours among the stored ones. */
 struct gnn {
 	uint32_t nlabels, nlayers, dims[PS_MODEL_MAX_LAYERS + 1], n;
+	uint32_t *sel;                     /* fold index of graph node i, or NULL: node i is case i */
+	float *h0;                         /* the nodes' h0 rows when sel is not NULL */
 	float *ws[PS_MODEL_MAX_LAYERS], *wn[PS_MODEL_MAX_LAYERS], *b[PS_MODEL_MAX_LAYERS];
 	float *cw, *cb;
 	float *emb[PS_MODEL_MAX_LAYERS];   /* stored layer embeddings, [n][dims[l]] */
-	float *probs;                      /* [n][nlabels], full-graph predictions */
+	float *probs;                      /* [f->n][nlabels], predictions of every fold case */
 	uint32_t *nbr, *nnbr;              /* [n][k], count per case */
 	const uint8_t *emask;              /* training: edges kept this epoch, or NULL */
 	float final_loss;
