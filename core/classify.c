@@ -135,6 +135,8 @@ float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_
 	return generic ? w * b->generic : w;
 }
 
+#define PANIC_PREFIX 28u    /* "Kernel panic - not syncing: " */
+
 /* 1 when the oops header's entry does not fix the kind by itself
  * (ps_backoff_weight); 0 otherwise or without an entry. */
 int ps_cat_entry_generic(const struct ps_analysis *an)
@@ -150,13 +152,12 @@ int ps_cat_entry_generic(const struct ps_analysis *an)
 	if (!h->cat || h->cat > an->catalogue->n)
 		return 0;
 	e = &an->catalogue->entry[h->cat - 1];
-	if (h->cat_label == PS_CAT_NLABELS - 1)       /* kernel-bug: the last row */
-		return 1;
 	p = e->pattern.p;
 	n = e->pattern.n;
 	if (n < 3 || p[n - 2] != '%' || p[n - 1] != 's')
 		return 0;
-	return p[n - 3] == '/' || e->literal_bytes <= 12;
+	/* panic()'s own prefix says nothing of the kind */
+	return p[n - 3] == '/' || e->literal_bytes <= 12 + (e->panic ? PANIC_PREFIX : 0);
 }
 
 /* The model's index of the header entry's catalogue label, or -1. */

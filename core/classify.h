@@ -37,10 +37,10 @@ int ps_classify(const struct ps_model *m, struct ps_analysis *an, struct ps_aren
  *   w = n + (w_far - n) clamp((s_hi - s) / (s_hi - s_lo), 0, 1)
  * with n = w_specific when c is one of the model's `specific` labels
  * (those whose catalogue entries name the kind reliably), w_near
- * otherwise, times `generic` for an entry that does not fix the kind: label
- * kernel-bug (the catch-all row) or a pattern ending in "%s" after a
- * reporting site's directory ("at drivers/%s") or after at most 12
- * literal bytes ("BUG: %s").  When the model's own label is not c,
+ * otherwise, times `generic` for an entry that does not fix the kind:
+ * a pattern ending in "%s" after a reporting site's directory ("at
+ * drivers/%s") or after at most 12 literal bytes ("BUG: %s"), panic()'s
+ * "Kernel panic - not syncing: " not counted.  When the model's own label is not c,
  * the answer is uncertain below conflict_below.  Parameters: the
  * model's BACKOFF (core/model.h).  No header entry, or a label the
  * model does not have: no back-off.  Returns w. */

@@ -361,6 +361,29 @@ static size_t parse_level(const char *s, size_t n, int16_t *level)
 	return i + 1;
 }
 
+/* A syslog packet's priority before its time, as a remote syslog
+ * receiver or a network capture shows it: "<4>Mar  4 10:11:12 host
+ * kernel: " (RFC 3164) or "<4>1 2024-03-04T10:11:12.123456+01:00 host
+ * kernel - - - " (RFC 5424, with its version).  The length of "<4>" or
+ * "<4>1 ", the severity in *level; 0 for anything else ("<4>[ts]"). */
+static size_t parse_syslog_pri(const char *s, size_t n, int16_t *level)
+{
+	size_t i = 1;
+	uint64_t v;
+
+	if (n < 8 || s[0] != '<' || !digits(s, n, &i, 3, &v) || v > 191 || i + 3 >= n || s[i] != '>')
+		return 0;
+	i++;
+	if (is_upper(s[i]) && month(s, n, i) && s[i + 3] == ' ')
+		;
+	else if (s[i] == '1' && s[i + 1] == ' ' && is_digit(s[i + 2]))
+		i += 2;
+	else
+		return 0;
+	*level = (int16_t)(v & 7);
+	return i;
+}
+
 /* /dev/kmsg: "6,1234,5678901,-;text" (prio,seq,µs,flags[,caller=T42]...;) */
 static size_t parse_kmsg(const char *s, size_t n, int16_t *level, int64_t *ts, uint32_t *caller)
 {
@@ -452,6 +475,27 @@ static int syslog_tag(const char *s, size_t n, size_t *i, const char **host, siz
 		*i += 7;
 		if (*i < n && s[*i] == ' ')
 			(*i)++;
+		return TAG_KERNEL;
+	}
+	/* RFC 5424: "kernel PROCID MSGID SD " ("kernel - - - "); an SD
+	 * element "[id key="v"]" has no ']' inside in practice */
+	if (has(s, n, *i, "kernel ", 7)) {
+		int f;
+
+		t = *i + 7;
+		for (f = 0; f < 3; f++) {
+			size_t u = t;
+
+			if (f == 2 && t < n && s[t] == '[')
+				while (t < n && t - u < 1024 && s[t] != ']')
+					t++;
+			while (t < n && t - u < 1024 && s[t] != ' ')
+				t++;
+			if (t == u || t >= n)
+				return TAG_NONE;
+			t++;
+		}
+		*i = t;
 		return TAG_KERNEL;
 	}
 	/* "tag: " or "tag[pid]: " */
@@ -713,6 +757,10 @@ static int parse_line(struct ctx *c, struct ps_record *r, const char *s, size_t 
 		s += k;
 		n -= k;
 	} else {
+		if (n && s[0] == '<' && (k = parse_syslog_pri(s, n, &r->level)) != 0) {
+			s += k;
+			n -= k;
+		}
 		if (n && is_lower(s[0]) && (k = parse_facility(s, n, &r->level)) != 0) {
 			s += k;
 			n -= k;

@@ -17,6 +17,8 @@
  *   syslog files                       "Mar  4 10:11:12 host kernel: [  12.345678] text",
  *                                      "kernel:[...]", "host kern.warn kernel: " (busybox),
  *                                      "2024-03-04T10:11:12.123456+01:00 host kernel: text"
+ *   syslog packets (a remote receiver)  "<4>Mar  4 10:11:12 host kernel: text" (RFC 3164),
+ *                                      "<4>1 2024-03-04T10:11:12.1+01:00 host kernel - - - text"
  *   journalctl -k                      short, short-precise, short-iso(-precise), short-full,
  *                                      short-unix: "<time> host kernel: text";
  *                                      short-monotonic/-delta: "[  12.345678] host kernel: text";

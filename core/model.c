@@ -21,8 +21,8 @@
 /* Fitted by tools/train/backoff_fit.py (model/EVAL.md, "Backing off to
  * the catalogue"); the trainer writes these unless told otherwise. */
 const struct ps_backoff ps_backoff_default = {
-	.w_near = 0.0f, .w_specific = 0.1f, .w_far = 0.95f, .s_lo = 0.6f, .s_hi = 0.9f,
-	.generic = 0.25f, .conflict_below = 0.7f,
+	.w_near = 0.0f, .w_specific = 0.0f, .w_far = 0.95f, .s_lo = 0.65f, .s_hi = 0.9f,
+	.generic = 0.0f, .conflict_below = 0.7f,
 	.specific = 0x17ffu,    /* every label but driver (11) and kernel-bug (13) */
 };
 

@@ -46,7 +46,11 @@ int main(void)
 		"BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]\n"
 		"dr.warn\tdriver\theader\tno\tany\tany\t6.1\t-\tx.c:3\tWARNING: CPU: %d PID: %d at drivers/%s\n"
 		"hu.any\thung-task\theader\tno\tstart\tany\t6.1\t-\tx.c:4\tINFO: task %s\n"
-		"fs.err\tfilesystem\theader\tno\tany\tany\t6.1\t-\tx.c:5\tEXT4-fs error (device %s): %s\n";
+		"fs.err\tfilesystem\theader\tno\tany\tany\t6.1\t-\tx.c:5\tEXT4-fs error (device %s): %s\n"
+		"kb.panic\tkernel-bug\theader\tno\tany\tany\t6.1\t-\tx.c:6\tKernel panic - not syncing: %s\n"
+		"kb.dump\tkernel-bug\theader\tno\tany\tany\t6.1\t-\tx.c:7\tKernel panic - not syncing: dump %s\n"
+		"kb.mmr\tkernel-bug\theader\tno\tany\tany\t6.1\t-\tx.c:8\t"
+		"Kernel panic - not syncing: UV: error: undefined MMR: %s\n";
 	struct ps_catalogue cat;
 	struct ps_arena a;
 	struct ps_analysis an;
@@ -73,13 +77,14 @@ int main(void)
 		CHECK(near(ps_backoff_weight(&step, 0.80f, 6, 0), 0.0f));
 	}
 
-	/* generic entries: label kernel-bug, a reporting site's directory
-	 * ("at drivers/%s"), or at most 12 literal bytes before a final %s */
+	/* generic entries: a reporting site's directory ("at drivers/%s"),
+	 * or at most 12 literal bytes before a final %s, panic()'s prefix
+	 * not counted; kernel-bug is a label like the others */
 	ps_arena_init(&a, arena_buf, sizeof arena_buf);
 	CHECK_EQ_INT(ps_catalogue_parse(&cat, text, sizeof text - 1, &a, &err), PS_OK);
-	CHECK_EQ_INT(cat.n, 5);
+	CHECK_EQ_INT(cat.n, 8);
 	header_on(&an, &ln, &cat, 0, 13);
-	CHECK_EQ_INT(ps_cat_entry_generic(&an), 1);
+	CHECK_EQ_INT(ps_cat_entry_generic(&an), 0);
 	header_on(&an, &ln, &cat, 1, 6);
 	CHECK_EQ_INT(ps_cat_entry_generic(&an), 0);
 	header_on(&an, &ln, &cat, 2, 11);
@@ -87,6 +92,12 @@ int main(void)
 	header_on(&an, &ln, &cat, 3, 7);
 	CHECK_EQ_INT(ps_cat_entry_generic(&an), 1);
 	header_on(&an, &ln, &cat, 4, 10);
+	CHECK_EQ_INT(ps_cat_entry_generic(&an), 0);
+	header_on(&an, &ln, &cat, 5, 13);
+	CHECK_EQ_INT(ps_cat_entry_generic(&an), 1);
+	header_on(&an, &ln, &cat, 6, 13);
+	CHECK_EQ_INT(ps_cat_entry_generic(&an), 1);
+	header_on(&an, &ln, &cat, 7, 13);
 	CHECK_EQ_INT(ps_cat_entry_generic(&an), 0);
 	an.header = PS_NONE;
 	CHECK_EQ_INT(ps_cat_entry_generic(&an), 0);

@@ -168,6 +168,23 @@ static void test_forms(void)
 	CHECK_EQ_INT(ps_log_parse_line(&r, "-- No entries --", 16), 0);
 	CHECK_EQ_INT(ps_log_parse_line(&r, "Mar  4 10:11:12 node7 rsyslogd: -- MARK --", 42), 0);
 	CHECK_EQ_INT(ps_log_parse_line(&r, "Mar  4 10:11:12 node7 myapp[7]: Kernel panic - not syncing: x", 62), 0);
+	/* syslog packets as a remote receiver shows them: the priority
+	 * (its severity is the level) before an RFC 3164 or RFC 5424 line */
+	r = one("<4>Mar  4 10:11:12 node7 kernel: [  123.000100] Oops: 0002 [#1] SMP");
+	CHECK_SPAN(r.text, r.len, "Oops: 0002 [#1] SMP");
+	CHECK_EQ_INT(r.ts_us, 123000100);
+	CHECK_EQ_INT(r.level, 4);
+	CHECK_EQ_INT(r.flags, PS_REC_SYSLOG);
+	r = one("<12>1 2024-03-01T10:11:12.123456+01:00 node7.example.org kernel - - - EXT4-fs error");
+	CHECK_SPAN(r.text, r.len, "EXT4-fs error");
+	CHECK_EQ_INT(r.ts_us, 1709284272 * SEC + 123456);
+	CHECK_EQ_INT(r.level, 4);
+	r = one("<0>1 2024-03-01T10:11:12Z node7 kernel 0 MSG [meta sequenceId=\"7\"] BUG: x");
+	CHECK_SPAN(r.text, r.len, "BUG: x");
+	CHECK_EQ_INT(ps_log_parse_line(&r, "<30>Mar  4 10:11:12 node7 sshd[42]: Kernel panic - not syncing: x", 65), 0);
+	CHECK_EQ_INT(ps_log_parse_line(&r, "<30>1 2024-03-01T10:11:12Z node7 sshd 42 - - Kernel panic", 57), 0);
+	r = one("<4>March is not a syslog time");          /* a level, then text */
+	CHECK_SPAN(r.text, r.len, "March is not a syslog time");
 	/* a syslog line cut after the host */
 	r = one("kernel: [  12.300000] BUG: x");
 	CHECK_SPAN(r.text, r.len, "BUG: x");
