@@ -121,30 +121,55 @@ static void validity(uint32_t days, char from[16], char to[16])
 	strftime(to, 16, "%Y%m%d%H%M%S", &tm);
 }
 
-/* The subjectAltName extension naming IP address `ip` (GeneralNames:
- * one iPAddress), so that browsers and curl accept the collector's
- * certificate for https://IP/ (panicsage web); kdump checks its pin. */
-static int set_san_ip(mbedtls_x509write_cert *crt, const char *ip)
+/* Whether `name` can be a dNSName: letters, digits, '-' and '.', at most
+ * 100 bytes (so the extension below keeps one-byte DER lengths). */
+static int dns_name(const char *name)
 {
-	unsigned char addr[16], der[2 + 2 + 16];
-	size_t n = strchr(ip, ':') ? 16 : 4;
+	size_t n = strlen(name), i;
+
+	if (!n || n > 100)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '-' || name[i] == '.'))
+			return 0;
+	return 1;
+}
+
+/* The subjectAltName extension naming IP address `ip` and, when the
+ * server's common name `cn` is a host name, that name too (a client that
+ * finds a subjectAltName no longer looks at the common name), so that
+ * browsers and curl accept the collector's certificate for https://IP/
+ * (panicsage web) and TLS clients for https://CN/; kdump checks its pin. */
+static int set_san(mbedtls_x509write_cert *crt, const char *ip, const char *cn)
+{
+	unsigned char addr[16], der[2 + (2 + 16) + (2 + 100)];
+	size_t n = strchr(ip, ':') ? 16 : 4, len = 2;
 
 	if (inet_pton(n == 16 ? AF_INET6 : AF_INET, ip, addr) != 1)
 		return MBEDTLS_ERR_X509_BAD_INPUT_DATA;
+	der[len++] = 0x87;              /* [7] iPAddress */
+	der[len++] = (unsigned char)n;
+	memcpy(der + len, addr, n);
+	len += n;
+	if (cn && dns_name(cn)) {
+		der[len++] = 0x82;      /* [2] dNSName */
+		der[len++] = (unsigned char)strlen(cn);
+		memcpy(der + len, cn, strlen(cn));
+		len += strlen(cn);
+	}
 	der[0] = 0x30;                  /* SEQUENCE */
-	der[1] = (unsigned char)(n + 2);
-	der[2] = 0x87;                  /* [7] iPAddress */
-	der[3] = (unsigned char)n;
-	memcpy(der + 4, addr, n);
+	der[1] = (unsigned char)(len - 2);
 	return mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
-						   MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, der, n + 4);
+						   MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, der, len);
 }
 
 /* Issues a certificate for `subject_key`, signed by issuer_key (itself
- * for the CA), and writes it as PEM to `path`; `ip` (NULL: none) is its
- * subjectAltName. */
+ * for the CA), and writes it as PEM to `path`; `ip` (NULL: none) and the
+ * host name `cn` (NULL: none) are its subjectAltName. */
 static int issue(struct pki *p, const char *subject, mbedtls_pk_context *subject_key,
-		 const char *issuer, mbedtls_pk_context *issuer_key, int is_ca, const char *ip, const char *path)
+		 const char *issuer, mbedtls_pk_context *issuer_key, int is_ca, const char *ip, const char *cn,
+		 const char *path)
 {
 	mbedtls_x509write_cert crt;
 	mbedtls_mpi serial;
@@ -174,7 +199,7 @@ static int issue(struct pki *p, const char *subject, mbedtls_pk_context *subject
 	if (!ret) ret = mbedtls_x509write_crt_set_key_usage(&crt, is_ca ?
 		MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN :
 		MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_AGREEMENT);
-	if (!ret && ip) ret = set_san_ip(&crt, ip);
+	if (!ret && ip) ret = set_san(&crt, ip, cn);
 	if (!ret) ret = mbedtls_x509write_crt_pem(&crt, pem, sizeof pem, mbedtls_ctr_drbg_random,
 						 &p->rng.drbg);
 	mbedtls_x509write_crt_free(&crt);
@@ -231,7 +256,7 @@ static int make_client(struct pki *p, const char *name)
 	    !(rc = path_in(kpath, sizeof kpath, p->dir, name, ".key")) &&
 	    !(rc = path_in(cpath, sizeof cpath, p->dir, name, ".crt")) &&
 	    !(rc = gen_key(p, &key, kpath)))
-		rc = issue(p, subject, &key, "CN=panicsage CA,O=panicsage", &ca, 0, NULL, cpath);
+		rc = issue(p, subject, &key, "CN=panicsage CA,O=panicsage", &ca, 0, NULL, NULL, cpath);
 	mbedtls_pk_free(&ca);
 	mbedtls_pk_free(&key);
 	return rc;
@@ -252,10 +277,10 @@ static int pki_init(struct pki *p, const char *ip, uint32_t port, const char *se
 	snprintf(subject, sizeof subject, "CN=%s,O=panicsage", server_cn);
 	if ((rc = path_in(path, sizeof path, p->dir, "ca", ".key")) || (rc = gen_key(p, &ca, path)) ||
 	    (rc = path_in(path, sizeof path, p->dir, "ca", ".crt")) ||
-	    (rc = issue(p, "CN=panicsage CA,O=panicsage", &ca, "CN=panicsage CA,O=panicsage", &ca, 1, NULL, path)) ||
+	    (rc = issue(p, "CN=panicsage CA,O=panicsage", &ca, "CN=panicsage CA,O=panicsage", &ca, 1, NULL, NULL, path)) ||
 	    (rc = path_in(path, sizeof path, p->dir, "server", ".key")) || (rc = gen_key(p, &srv, path)) ||
 	    (rc = path_in(path, sizeof path, p->dir, "server", ".crt")) ||
-	    (rc = issue(p, subject, &srv, "CN=panicsage CA,O=panicsage", &ca, 0, ip, path)) ||
+	    (rc = issue(p, subject, &srv, "CN=panicsage CA,O=panicsage", &ca, 0, ip, server_cn, path)) ||
 	    (rc = print_pin(path, pin)) ||
 	    (rc = make_client(p, "client")))
 		goto out;
