@@ -1,4 +1,5 @@
 #include "core/buf.h"
+#include "core/utf8.h"
 
 #include <string.h>
 
@@ -133,40 +134,6 @@ void ps_buf_printable(struct ps_buf *b, const char *s, size_t n)
 	ps_buf_put(b, s + run, n - run);
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 void ps_buf_json_str(struct ps_buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -175,7 +142,7 @@ void ps_buf_json_str(struct ps_buf *b, const char *s, size_t n)
 	ps_buf_putc(b, '"');
 	while (i < n) {
 		unsigned char c = u[i];
-		size_t len = utf8_seq(u + i, n - i);
+		size_t len = ps_utf8_seq(s + i, n - i);
 		char esc[6];
 
 		if (len > 1 || (len == 1 && c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)) {

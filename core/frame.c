@@ -1,5 +1,6 @@
 /* Upload frames: see core/frame.h for the format. */
 #include "core/frame.h"
+#include "core/utf8.h"
 
 #include <string.h>
 
@@ -189,48 +190,14 @@ static int printable(const char *p, uint32_t n)
 	return 1;
 }
 
-/* Strict UTF-8 (RFC 3629): no overlongs, no surrogates, <= U+10FFFF,
- * and no NUL bytes (the collector stores the report as text). */
-static int utf8_valid(const char *s, uint32_t n)
-{
-	const uint8_t *p = (const uint8_t *)s;
-	uint32_t i = 0;
-
-	while (i < n) {
-		uint8_t c = p[i];
-		uint32_t k, need;
-		uint32_t cp;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) { i++; continue; }
-		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-		else return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
-/* UTF-8 (utf8_valid) without control characters: no C0, DEL or C1
+/* UTF-8 without control characters: no NUL or other C0, DEL or C1
  * (U+0080..U+009F, which terminals also obey). */
 static int text_valid(const char *s, uint32_t n)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	uint32_t i;
 
-	if (!utf8_valid(s, n))
+	if (!ps_utf8_valid(s, n, PS_UTF8_NUL_REJECT))
 		return 0;
 	for (i = 0; i < n; i++)
 		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && i + 1 < n && p[i + 1] < 0xa0))
@@ -262,7 +229,8 @@ int ps_case_encode(uint8_t *out, size_t cap, const struct ps_case_meta *m, size_
 	    m->label.n > PS_FRAME_MAX_META || m->report.n > PS_FRAME_MAX_REPORT ||
 	    m->confidence_ppm > 1000000u ||
 	    !printable(m->release.p, m->release.n) || !printable(m->machine.p, m->machine.n) ||
-	    !printable(m->label.p, m->label.n) || !utf8_valid(m->report.p, m->report.n))
+	    !printable(m->label.p, m->label.n) ||
+	    !ps_utf8_valid(m->report.p, m->report.n, PS_UTF8_NUL_REJECT))
 		return PS_FRAME_EOUTPUT;
 	len = case_payload_len(m);
 	if (cap < PS_FRAME_HEADER || cap - PS_FRAME_HEADER < len)
@@ -344,7 +312,7 @@ int ps_case_decode(const struct ps_frame *f, struct ps_case_meta *m)
 	    off != len ||
 	    !printable(m->release.p, m->release.n) || !printable(m->machine.p, m->machine.n) ||
 	    !printable(m->label.p, m->label.n) || m->report.n == 0 ||
-	    !utf8_valid(m->report.p, m->report.n)) {
+	    !ps_utf8_valid(m->report.p, m->report.n, PS_UTF8_NUL_REJECT)) {
 		memset(m, 0, sizeof *m);
 		return PS_FRAME_EFIELD;
 	}

@@ -22,7 +22,7 @@
  *           2+n kernel release   (n <= 64,  printable ASCII)
  *           2+n machine id       (n <= 64,  printable ASCII)
  *           2+n label            (n <= 64,  printable ASCII, may be empty)
- *           4+n report           (n <= PS_FRAME_MAX_REPORT, UTF-8 JSON,
+ *           4+n report           (n <= PS_FRAME_MAX_REPORT, UTF-8 JSON without NUL,
  *                                 the `panicsage classify --json` report)
  *          nothing may follow the report.
  *   ACK    (collector -> client), version 1: 33 bytes

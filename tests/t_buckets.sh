@@ -228,6 +228,8 @@ cause="psdev 1.1 dereferences a NULL queue on reset (caf$(printf '\303\251'))"
 checke "label --resolve (rc $rc)" '[ $rc -eq 0 ] && grep -q "known problem" "$T/res.out"'
 "$PS" label --db "$DB" --resolve "$ND" --cause "red $(printf '\033[31m')x" >"$T/err" 2>&1; rc=$?
 check "a cause with an escape sequence is refused (exit 2)" [ $rc -eq 2 ]
+"$PS" label --db "$DB" --resolve "$ND" --cause "half $(printf '\355\240\200') a surrogate" >"$T/err" 2>&1; rc=$?
+checke "a cause that is not UTF-8 (a surrogate) is refused (exit 2)" '[ $rc -eq 2 ] && grep -q "not UTF-8" "$T/err"'
 "$PS" label --db "$DB" --resolve "$ND" --cause x --url "javascript:alert(1)" >/dev/null 2>&1; rc=$?
 check "a URL that is not http(s) is refused" [ $rc -eq 2 ]
 "$PS" label --db "$DB" --resolve "$ND" --cause "$(head -c 300 /dev/zero | tr '\0' a)" >/dev/null 2>&1; rc=$?

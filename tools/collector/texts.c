@@ -1,38 +1,8 @@
 #include "tools/collector/texts.h"
 
+#include "core/utf8.h"
+
 #include <string.h>
-
-int text_utf8_ok(const char *str, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i], need, k;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-		else return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
 
 /* The first control character (C0, DEL, C1 as UTF-8) of s[0..n), or n. */
 static size_t control_at(const unsigned char *p, size_t n)
@@ -55,7 +25,7 @@ const char *text_check(const char *s, size_t max, int url)
 	if (control_at(p, n) < n)
 		return "control characters";
 	if (!url)
-		return text_utf8_ok(s, n) ? NULL : "not UTF-8";
+		return ps_utf8_valid(s, n, PS_UTF8_NUL_REJECT) ? NULL : "not UTF-8";
 	for (i = 0; i < n; i++)
 		if (p[i] == ' ' || p[i] > 0x7e)
 			return "a space or a byte that is not printable ASCII";
@@ -72,5 +42,5 @@ const char *text_check_by(const char *s)
 		return "empty or too long";
 	if (control_at((const unsigned char *)s, n) < n)
 		return "control characters";
-	return text_utf8_ok(s, n) ? NULL : "not UTF-8";
+	return ps_utf8_valid(s, n, PS_UTF8_NUL_REJECT) ? NULL : "not UTF-8";
 }

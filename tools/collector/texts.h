@@ -7,8 +7,8 @@
 
 #define TEXT_BY_MAX 128
 
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-int text_utf8_ok(const char *s, size_t n);
+/* UTF-8 below is core/utf8.h's strict UTF-8 with NUL rejected (the texts
+ * are C strings, so a NUL could not be in them anyway).  */
 
 /* A resolution text: UTF-8 without control characters (C0, DEL, C1), at
  * most max bytes; with url, printable ASCII without spaces starting
