@@ -43,6 +43,7 @@
 #include "port/port.h"
 #include "tools/cli/cli.h"
 #include "tools/collector/commands.h"
+#include "tools/collector/listener.h"
 #include "tools/collector/tlsutil.h"
 #include "tools/store/store.h"
 
@@ -54,10 +55,8 @@ enum log_kind { LOG_REFUSED, LOG_DROPPED, LOG_HANDSHAKE, LOG_BADCERT, LOG_ACCEPT
 struct conn;
 
 struct server {
-	mbedtls_ssl_config conf;
-	mbedtls_x509_crt ca, cert;
-	mbedtls_pk_context key;
-	struct tls_rng rng;
+	struct server_tls tls;
+	pthread_attr_t attr;     /* of the connections' threads */
 	struct store *db;
 	uint32_t timeout_ms;
 	uint32_t handshake_ms;
@@ -89,14 +88,6 @@ struct conn {
 	char client[160];
 	mbedtls_ssl_context ssl;
 };
-
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 /* Prints one log line, with " (N more like this not logged ...)" when
  * left_out is not 0. */
@@ -485,8 +476,9 @@ static void *worker(void *arg)
 
 /* A new connection: refused when --max-clients sessions are open, else
  * pending (making room at --max-handshakes) in a thread of its own. */
-static void start_connection(struct server *s, int fd, const char *peer, const pthread_attr_t *attr)
+static void start_connection(void *arg, int fd, const char *peer)
 {
+	struct server *s = arg;
 	struct conn *c;
 	pthread_t th;
 
@@ -505,11 +497,11 @@ static void start_connection(struct server *s, int fd, const char *peer, const p
 	snprintf(c->peer, sizeof c->peer, "%s", peer);
 	peer_addr(c->addr, sizeof c->addr, peer);
 	mbedtls_ssl_init(&c->ssl);
-	if (mbedtls_ssl_setup(&c->ssl, &s->conf) != 0)
+	if (mbedtls_ssl_setup(&c->ssl, &s->tls.conf) != 0)
 		goto fail;
 	pending_admit(s, c);
 	atomic_fetch_add(&s->threads, 1);
-	if (pthread_create(&th, attr, worker, c) == 0)
+	if (pthread_create(&th, &s->attr, worker, c) == 0)
 		return;
 	atomic_fetch_sub(&s->threads, 1);
 	pthread_mutex_lock(&s->pending_lock);
@@ -519,54 +511,6 @@ fail:
 	mbedtls_ssl_free(&c->ssl);
 	port_sock_close(fd);
 	free(c);
-}
-
-/* An exit code: 3 a file unreadable or unusable, 2 a key that is not the
- * certificate's, 1 mbedTLS itself failed. */
-static int setup_tls(struct server *s, const char *ca, const char *cert, const char *key)
-{
-	char err[200];
-	int ret;
-
-	mbedtls_ssl_config_init(&s->conf);
-	mbedtls_x509_crt_init(&s->ca);
-	mbedtls_x509_crt_init(&s->cert);
-	mbedtls_pk_init(&s->key);
-	if ((ret = tls_rng_init(&s->rng, "panicsage serve"))) {
-		cli_error("serve: random generator: %s", tls_err(err, sizeof err, ret));
-		return PS_EXIT_FAILURE;
-	}
-	if ((ret = mbedtls_x509_crt_parse_file(&s->ca, ca))) {
-		cli_error("serve: --ca %s: %s", ca, tls_err(err, sizeof err, ret));
-		return PS_EXIT_IO;
-	}
-	if ((ret = mbedtls_x509_crt_parse_file(&s->cert, cert))) {
-		cli_error("serve: --cert %s: %s", cert, tls_err(err, sizeof err, ret));
-		return PS_EXIT_IO;
-	}
-	if ((ret = mbedtls_pk_parse_keyfile(&s->key, key, NULL))) {
-		cli_error("serve: --key %s: %s", key, tls_err(err, sizeof err, ret));
-		return PS_EXIT_IO;
-	}
-	/* A key that is not the certificate's would fail every handshake. */
-	if ((ret = mbedtls_pk_check_pair(&s->cert.pk, &s->key))) {
-		cli_error("serve: --key %s does not match the certificate --cert %s (%s)", key, cert,
-			  tls_err(err, sizeof err, ret));
-		return PS_EXIT_USAGE;
-	}
-	ret = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
-					  MBEDTLS_SSL_PRESET_DEFAULT);
-	if (!ret)
-		ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->cert, &s->key);
-	if (ret) {
-		cli_error("serve: TLS configuration: %s", tls_err(err, sizeof err, ret));
-		return PS_EXIT_FAILURE;
-	}
-	mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->rng.drbg);
-	mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
-	mbedtls_ssl_conf_authmode(&s->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
-	mbedtls_ssl_conf_min_version(&s->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-	return PS_EXIT_OK;
 }
 
 static void serve_usage(FILE *f)
@@ -597,20 +541,9 @@ static void serve_usage(FILE *f)
 	      "            3 a file or the store unusable, or the address cannot be bound\n", f);
 }
 
-static int write_port_file(const char *path, uint16_t port)
+static void accept_failed(void *arg, int err)
 {
-	char tmp[4200], text[16];
-	FILE *f;
-	int n = snprintf(text, sizeof text, "%u\n", port);
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return -1;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	if (fwrite(text, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0 || rename(tmp, path) != 0)
-		return -1;
-	return 0;
+	log_rate(arg, LOG_ACCEPT, "accept: %s", port_strerror(err));
 }
 
 int cmd_serve(int argc, char **argv)
@@ -620,10 +553,8 @@ int cmd_serve(int argc, char **argv)
 	char ip[64], err[300];
 	uint16_t port, bound;
 	uint32_t timeout_s = 15, handshake_s = 5;
-	int i, lfd, rc = PS_EXIT_OK;
-	struct sigaction sa;
+	int i, lfd, idle, rc = PS_EXIT_OK;
 	struct stat sb;
-	pthread_attr_t attr;
 
 	memset(&s, 0, sizeof s);
 	s.max_clients = 64;
@@ -652,27 +583,13 @@ int cmd_serve(int argc, char **argv)
 		serve_usage(stderr);
 		return PS_EXIT_USAGE;
 	}
-	{
-		/* port 0 is allowed here: parse with a placeholder */
-		char tmp[80];
-		const char *colon = strrchr(listen_at, ':');
-		if (colon && !strcmp(colon, ":0") && (size_t)(colon - listen_at) < sizeof tmp - 3) {
-			snprintf(tmp, sizeof tmp, "%.*s:1", (int)(colon - listen_at), listen_at);
-			if (port_parse_addr(tmp, ip, sizeof ip, &port) == 0)
-				port = 0;
-			else
-				goto bad_listen;
-		} else if (port_parse_addr(listen_at, ip, sizeof ip, &port)) {
-bad_listen:
-			cli_error("serve: --listen needs IP:PORT with an IP literal, got '%s'", listen_at);
-			return PS_EXIT_USAGE;
-		}
-	}
+	if ((rc = collector_parse_listen("serve", listen_at, ip, sizeof ip, &port)) != PS_EXIT_OK)
+		return rc;
 	s.timeout_ms = timeout_s * 1000u;
 	s.handshake_ms = (handshake_s < timeout_s ? handshake_s : timeout_s) * 1000u;
 	pthread_mutex_init(&s.log_lock, NULL);
 	pthread_mutex_init(&s.pending_lock, NULL);
-	if ((rc = setup_tls(&s, ca, cert, key)) != PS_EXIT_OK)
+	if ((rc = server_tls_setup(&s.tls, "serve", ca, cert, key, MBEDTLS_SSL_VERIFY_REQUIRED)) != PS_EXIT_OK)
 		return rc;
 	if (store_open(&s.db, dbpath, err, sizeof err)) {
 		cli_error("serve: %s", err);
@@ -681,53 +598,26 @@ bad_listen:
 	if (!store_is_url(dbpath) && stat(dbpath, &sb) == 0 && (sb.st_mode & 077))
 		logf_(&s, "warning: %s is mode %04o: other users can read the cases (chmod 600 it, its -wal and -shm)",
 		      dbpath, (unsigned)(sb.st_mode & 07777));
-	if ((i = port_tcp_listen(&lfd, ip, port, 128, &bound))) {
-		cli_error("serve: listen on %s: %s", listen_at, port_strerror(i));
+	if ((rc = collector_listen("serve", listen_at, ip, port, 128, port_file, &lfd, &bound)) != PS_EXIT_OK) {
 		store_close(s.db);
-		return PS_EXIT_IO;
+		return rc;
 	}
-	if (port_file && write_port_file(port_file, bound)) {
-		cli_error("serve: cannot write %s: %s", port_file, strerror(errno));
-		store_close(s.db);
-		return PS_EXIT_IO;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
+	collector_catch_signals();
+	collector_thread_attr(&s.attr, 256 * 1024);
 	logf_(&s, "listening on %s%s%s:%u, store %s, timeout %us, max %u clients, handshakes %u at most"
 	      " and within %us",
 	      strchr(ip, ':') ? "[" : "", ip, strchr(ip, ':') ? "]" : "", bound, store_name(s.db), timeout_s,
 	      s.max_clients, s.max_handshakes, s.handshake_ms / 1000u);
 
-	while (!stopping) {
-		char peer[64];
-		int fd, err2 = port_tcp_accept(lfd, &fd, peer, sizeof peer, 250);
-
-		if (err2 == ETIMEDOUT || err2 == EINTR || err2 == ECONNABORTED)
-			continue;
-		if (err2) {
-			log_rate(&s, LOG_ACCEPT, "accept: %s", port_strerror(err2));
-			port_sleep_us(100000);   /* EMFILE and friends: do not spin */
-			continue;
-		}
-		start_connection(&s, fd, peer, &attr);
-	}
-	port_sock_close(lfd);
+	collector_accept(lfd, start_connection, accept_failed, &s);
 	/* Let running connections finish (each is bounded by the timeouts). */
-	for (i = 0; i < (int)(timeout_s * 20 + 20) && atomic_load(&s.threads); i++)
-		port_sleep_us(50000);
+	idle = collector_drain(&s.threads, timeout_s) == 0;
 	logf_(&s, "stopping: %lu stored, %lu duplicates, %lu rejected, %lu refused, %lu dropped"
 	      " before their handshake, %lu failed handshakes",
 	      atomic_load(&s.stored), atomic_load(&s.duplicates), atomic_load(&s.rejected),
 	      atomic_load(&s.refused), atomic_load(&s.dropped), atomic_load(&s.failed));
-	if (atomic_load(&s.threads))
-		rc = PS_EXIT_FAILURE;   /* do not close the store under a live thread */
-	else
-		store_close(s.db);
-	return rc;
+	if (!idle)
+		return PS_EXIT_FAILURE;   /* do not close the store under a live thread */
+	store_close(s.db);
+	return PS_EXIT_OK;
 }

@@ -27,15 +27,14 @@
 #include "port/port.h"
 #include "tools/cli/cli.h"
 #include "tools/collector/commands.h"
+#include "tools/collector/listener.h"
 #include "tools/collector/tlsutil.h"
 #include "tools/collector/web.h"
 #include "tools/store/store.h"
 
 struct web_server {
-	mbedtls_ssl_config conf;
-	mbedtls_x509_crt ca, cert;
-	mbedtls_pk_context key;
-	struct tls_rng rng;
+	struct server_tls tls;
+	pthread_attr_t attr;     /* of the connections' threads */
 	struct web_auth auth;
 	struct store *db;
 	pthread_mutex_t db_lock, log_lock;
@@ -50,14 +49,6 @@ struct web_conn {
 	mbedtls_ssl_context ssl;
 	char peer[64];
 };
-
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static void log_line(struct web_server *s, const char *peer, const char *what, const char *path, int status)
 {
@@ -236,8 +227,9 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void start(struct web_server *s, int fd, const char *peer, const pthread_attr_t *attr)
+static void start(void *arg, int fd, const char *peer)
 {
+	struct web_server *s = arg;
 	struct web_conn *k;
 	pthread_t th;
 
@@ -250,7 +242,7 @@ static void start(struct web_server *s, int fd, const char *peer, const pthread_
 	k->io.fd = fd;
 	snprintf(k->peer, sizeof k->peer, "%s", peer);
 	mbedtls_ssl_init(&k->ssl);
-	if (mbedtls_ssl_setup(&k->ssl, &s->conf) == 0 && pthread_create(&th, attr, worker, k) == 0)
+	if (mbedtls_ssl_setup(&k->ssl, &s->tls.conf) == 0 && pthread_create(&th, &s->attr, worker, k) == 0)
 		return;
 	mbedtls_ssl_free(&k->ssl);
 	port_sock_close(fd);
@@ -258,51 +250,21 @@ static void start(struct web_server *s, int fd, const char *peer, const pthread_
 	atomic_fetch_sub(&s->active, 1);
 }
 
+/* The TLS server; with a token, a browser without a certificate may sign
+ * in with it, but a certificate it does present must still be the CA's.
+ * Then the secret of the session cookies and CSRF tokens (web_auth.h). */
 static int setup_tls(struct web_server *s, const char *ca, const char *cert, const char *key)
 {
 	char err[200];
-	int ret;
+	int ret = server_tls_setup(&s->tls, "web", ca, cert, key,
+				   s->auth.token_len ? MBEDTLS_SSL_VERIFY_OPTIONAL : MBEDTLS_SSL_VERIFY_REQUIRED);
 
-	mbedtls_ssl_config_init(&s->conf);
-	mbedtls_x509_crt_init(&s->ca);
-	mbedtls_x509_crt_init(&s->cert);
-	mbedtls_pk_init(&s->key);
-	if ((ret = tls_rng_init(&s->rng, "panicsage web")) ||
-	    (ret = mbedtls_ctr_drbg_random(&s->rng.drbg, s->auth.secret, sizeof s->auth.secret))) {
+	if (ret != PS_EXIT_OK)
+		return ret;
+	if ((ret = mbedtls_ctr_drbg_random(&s->tls.rng.drbg, s->auth.secret, sizeof s->auth.secret))) {
 		cli_error("web: random generator: %s", tls_err(err, sizeof err, ret));
 		return PS_EXIT_FAILURE;
 	}
-	if ((ret = mbedtls_x509_crt_parse_file(&s->ca, ca))) {
-		cli_error("web: --ca %s: %s", ca, tls_err(err, sizeof err, ret));
-		return PS_EXIT_IO;
-	}
-	if ((ret = mbedtls_x509_crt_parse_file(&s->cert, cert))) {
-		cli_error("web: --cert %s: %s", cert, tls_err(err, sizeof err, ret));
-		return PS_EXIT_IO;
-	}
-	if ((ret = mbedtls_pk_parse_keyfile(&s->key, key, NULL))) {
-		cli_error("web: --key %s: %s", key, tls_err(err, sizeof err, ret));
-		return PS_EXIT_IO;
-	}
-	if ((ret = mbedtls_pk_check_pair(&s->cert.pk, &s->key))) {
-		cli_error("web: --key %s does not match the certificate --cert %s", key, cert);
-		return PS_EXIT_USAGE;
-	}
-	ret = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
-					  MBEDTLS_SSL_PRESET_DEFAULT);
-	if (!ret)
-		ret = mbedtls_ssl_conf_own_cert(&s->conf, &s->cert, &s->key);
-	if (ret) {
-		cli_error("web: TLS configuration: %s", tls_err(err, sizeof err, ret));
-		return PS_EXIT_FAILURE;
-	}
-	mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->rng.drbg);
-	mbedtls_ssl_conf_ca_chain(&s->conf, &s->ca, NULL);
-	/* with a token, a browser without a certificate may sign in with
-	 * it; a certificate it does present must still be the CA's */
-	mbedtls_ssl_conf_authmode(&s->conf, s->auth.token_len ? MBEDTLS_SSL_VERIFY_OPTIONAL
-				  : MBEDTLS_SSL_VERIFY_REQUIRED);
-	mbedtls_ssl_conf_min_version(&s->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
 	return PS_EXIT_OK;
 }
 
@@ -332,29 +294,6 @@ static void usage(FILE *f)
 	      "            address cannot be bound\n", f);
 }
 
-static int parse_listen(const char *at, char *ip, size_t cap, uint16_t *port)
-{
-	const char *colon = strrchr(at, ':');
-	char tmp[80];
-
-	if (colon && !strcmp(colon, ":0") && (size_t)(colon - at) < sizeof tmp - 3) {
-		snprintf(tmp, sizeof tmp, "%.*s:1", (int)(colon - at), at);
-		*port = 0;
-		return port_parse_addr(tmp, ip, cap, port) ? -1 : (*port = 0, 0);
-	}
-	return port_parse_addr(at, ip, cap, port) ? -1 : 0;
-}
-
-static int write_port(const char *path, uint16_t port)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fprintf(f, "%u\n", port);
-	return fclose(f);
-}
-
 int cmd_web(int argc, char **argv)
 {
 	static struct web_server s;
@@ -364,8 +303,6 @@ int cmd_web(int argc, char **argv)
 	char ip[64], err[400];
 	uint16_t port, bound;
 	int i, lfd, rc;
-	struct sigaction sa;
-	pthread_attr_t attr;
 	const struct cli_opt opts[] = {
 		CLI_STR("--listen", &listen_at),
 		CLI_STR("--db", &dbpath),
@@ -389,10 +326,8 @@ int cmd_web(int argc, char **argv)
 		usage(stderr);
 		return PS_EXIT_USAGE;
 	}
-	if (parse_listen(listen_at, ip, sizeof ip, &port)) {
-		cli_error("web: --listen needs IP:PORT with an IP literal, got '%s'", listen_at);
-		return PS_EXIT_USAGE;
-	}
+	if ((rc = collector_parse_listen("web", listen_at, ip, sizeof ip, &port)) != PS_EXIT_OK)
+		return rc;
 	if (token) {
 		struct stat sb;
 
@@ -413,44 +348,18 @@ int cmd_web(int argc, char **argv)
 		cli_error("web: %s", err);
 		return PS_EXIT_IO;
 	}
-	if ((i = port_tcp_listen(&lfd, ip, port, 64, &bound))) {
-		cli_error("web: listen on %s: %s", listen_at, port_strerror(i));
+	if ((rc = collector_listen("web", listen_at, ip, port, 64, port_file, &lfd, &bound)) != PS_EXIT_OK) {
 		store_close(s.db);
-		return PS_EXIT_IO;
+		return rc;
 	}
-	if (port_file && write_port(port_file, bound)) {
-		cli_error("web: cannot write %s: %s", port_file, strerror(errno));
-		store_close(s.db);
-		return PS_EXIT_IO;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 512 * 1024);
+	collector_catch_signals();
+	collector_thread_attr(&s.attr, 512 * 1024);
 	if (!s.quiet)
 		fprintf(stderr, "web: listening on https://%s%s%s:%u/, store %s, %s\n", strchr(ip, ':') ? "[" : "", ip,
 			strchr(ip, ':') ? "]" : "", bound, dbpath,
 			s.auth.token_len ? "client certificates or the token" : "client certificates only");
-	while (!stopping) {
-		char peer[64];
-		int fd, e = port_tcp_accept(lfd, &fd, peer, sizeof peer, 250);
-
-		if (e == ETIMEDOUT || e == EINTR || e == ECONNABORTED)
-			continue;
-		if (e) {
-			port_sleep_us(100000);
-			continue;
-		}
-		start(&s, fd, peer, &attr);
-	}
-	port_sock_close(lfd);
-	for (i = 0; i < (int)(timeout_s * 20 + 20) && atomic_load(&s.active); i++)
-		port_sleep_us(50000);
-	if (atomic_load(&s.active))
+	collector_accept(lfd, start, NULL, &s);
+	if (collector_drain(&s.active, timeout_s))
 		return PS_EXIT_FAILURE;   /* do not close the store under a live thread */
 	store_close(s.db);
 	return PS_EXIT_OK;
