@@ -40,26 +40,21 @@ static int find_or_make_bucket(struct store *st, const struct ps_bucket_sig *sig
 	snprintf(key, sizeof key, "bucket\n%s\n%s\n%s", sig->kind, sig->title, sig->module);
 	if (sql_lock(db, key))
 		return store_fail(db, "waiting for the bucket lock", err, errlen);
-	if (sql_prepare(db, "SELECT bucket FROM signatures WHERE id = ?1", &s))
+	rc = sql_first(db, "SELECT bucket FROM signatures WHERE id = ?1", SQL_ARGS(SQL_TEXT(sig->id)), &s);
+	if (rc == SQL_ERROR)
 		return store_fail(db, "looking up the signature", err, errlen);
-	sql_bind_text(s, 1, sig->id);
-	rc = sql_step(s);
 	if (rc == SQL_ROW && sql_text(s, 0)) {
 		snprintf(bucket, PS_BUCKET_ID_LEN + 1, "%s", sql_text(s, 0));
 		found = 1;
 	}
 	sql_finalize(s);
-	if (rc != SQL_ROW && rc != SQL_DONE)
-		return store_fail(db, "looking up the signature", err, errlen);
 	if (found)
 		return 0;
 
-	if (sql_prepare(db, "SELECT id, frames FROM buckets WHERE kind = ?1 AND title = ?2"
-			" AND module = ?3 ORDER BY cases DESC, id LIMIT 256", &s))
+	if (sql_prepare_args(db, "SELECT id, frames FROM buckets WHERE kind = ?1 AND title = ?2"
+			     " AND module = ?3 ORDER BY cases DESC, id LIMIT 256",
+			     SQL_ARGS(SQL_TEXT(sig->kind), SQL_TEXT(sig->title), SQL_TEXT(sig->module)), &s))
 		return store_fail(db, "looking for a similar bucket", err, errlen);
-	sql_bind_text(s, 1, sig->kind);
-	sql_bind_text(s, 2, sig->title);
-	sql_bind_text(s, 3, sig->module);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		struct ps_bucket_sig b = *sig;
 		const char *f = sql_text(s, 1) ? sql_text(s, 1) : "";
@@ -80,30 +75,16 @@ static int find_or_make_bucket(struct store *st, const struct ps_bucket_sig *sig
 
 	if (!bucket[0]) {
 		snprintf(bucket, PS_BUCKET_ID_LEN + 1, "%s", sig->id);
-		if (sql_prepare(db, "INSERT INTO buckets (id, kind, title, module, frames, cases,"
-				" first_us, last_us) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)"
-				" ON CONFLICT DO NOTHING", &s))
-			return store_fail(db, "creating a bucket", err, errlen);
-		sql_bind_text(s, 1, sig->id);
-		sql_bind_text(s, 2, sig->kind);
-		sql_bind_text(s, 3, sig->title);
-		sql_bind_text(s, 4, sig->module);
-		sql_bind_text(s, 5, frames);
-		sql_bind_int64(s, 6, when);
-		if (sql_done(s))
+		if (sql_run(db, NULL, "INSERT INTO buckets (id, kind, title, module, frames, cases,"
+			    " first_us, last_us) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6) ON CONFLICT DO NOTHING",
+			    SQL_ARGS(SQL_TEXT(sig->id), SQL_TEXT(sig->kind), SQL_TEXT(sig->title),
+				     SQL_TEXT(sig->module), SQL_TEXT(frames), SQL_INT(when))))
 			return store_fail(db, "creating a bucket", err, errlen);
 	}
-	if (sql_prepare(db, "INSERT INTO signatures (id, bucket, kind, title, module, frames, first_us)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING", &s))
-		return store_fail(db, "recording the signature", err, errlen);
-	sql_bind_text(s, 1, sig->id);
-	sql_bind_text(s, 2, bucket);
-	sql_bind_text(s, 3, sig->kind);
-	sql_bind_text(s, 4, sig->title);
-	sql_bind_text(s, 5, sig->module);
-	sql_bind_text(s, 6, frames);
-	sql_bind_int64(s, 7, when);
-	if (sql_done(s))
+	if (sql_run(db, NULL, "INSERT INTO signatures (id, bucket, kind, title, module, frames, first_us)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+		    SQL_ARGS(SQL_TEXT(sig->id), SQL_TEXT(bucket), SQL_TEXT(sig->kind), SQL_TEXT(sig->title),
+			     SQL_TEXT(sig->module), SQL_TEXT(frames), SQL_INT(when))))
 		return store_fail(db, "recording the signature", err, errlen);
 	return 0;
 }
@@ -113,39 +94,22 @@ int bucket_case(struct store *st, const char *id, int64_t when, const struct ps_
 {
 	char bucket[PS_BUCKET_ID_LEN + 1];
 	struct sql *db = DB(st);
-	struct sql_stmt *s;
 
 	if (find_or_make_bucket(st, sig, when, bucket, err, errlen))
 		return -1;
-	if (sql_prepare(db, "UPDATE cases SET bucket = ?2, signature = ?3, entropy = ?4 WHERE id = ?1", &s))
+	if (sql_run(db, NULL, "UPDATE cases SET bucket = ?2, signature = ?3, entropy = ?4 WHERE id = ?1",
+		    SQL_ARGS(SQL_TEXT(id), SQL_TEXT(bucket), SQL_TEXT(sig->id), has_h ? SQL_DOUBLE(h) : SQL_NULL)))
 		return store_fail(db, "putting the case into its bucket", err, errlen);
-	sql_bind_text(s, 1, id);
-	sql_bind_text(s, 2, bucket);
-	sql_bind_text(s, 3, sig->id);
-	if (has_h)
-		sql_bind_double(s, 4, h);
-	else
-		sql_bind_null(s, 4);
-	if (sql_done(s))
-		return store_fail(db, "putting the case into its bucket", err, errlen);
-	if (sql_prepare(db, "UPDATE buckets SET cases = cases + 1,"
-			" first_us = CASE WHEN first_us IS NULL OR ?2 < first_us THEN ?2 ELSE first_us END,"
-			" last_us = CASE WHEN last_us IS NULL OR ?2 > last_us THEN ?2 ELSE last_us END"
-			" WHERE id = ?1", &s))
-		return store_fail(db, "counting the case", err, errlen);
-	sql_bind_text(s, 1, bucket);
-	sql_bind_int64(s, 2, when);
-	if (sql_done(s))
+	if (sql_run(db, NULL, "UPDATE buckets SET cases = cases + 1,"
+		    " first_us = CASE WHEN first_us IS NULL OR ?2 < first_us THEN ?2 ELSE first_us END,"
+		    " last_us = CASE WHEN last_us IS NULL OR ?2 > last_us THEN ?2 ELSE last_us END"
+		    " WHERE id = ?1", SQL_ARGS(SQL_TEXT(bucket), SQL_INT(when))))
 		return store_fail(db, "counting the case", err, errlen);
 	/* a label a person gave the bucket is the label of its new cases */
-	if (sql_prepare(db, "UPDATE cases SET (human_label, labelled_us, labelled_by) = (SELECT human_label,"
-			" labelled_us, labelled_by FROM buckets WHERE id = ?2) WHERE id = ?1"
-			" AND COALESCE(human_label, '') = '' AND EXISTS (SELECT 1 FROM buckets"
-			"  WHERE id = ?2 AND COALESCE(human_label, '') <> '')", &s))
-		return store_fail(db, "labelling the case as its bucket", err, errlen);
-	sql_bind_text(s, 1, id);
-	sql_bind_text(s, 2, bucket);
-	if (sql_done(s))
+	if (sql_run(db, NULL, "UPDATE cases SET (human_label, labelled_us, labelled_by) = (SELECT human_label,"
+		    " labelled_us, labelled_by FROM buckets WHERE id = ?2) WHERE id = ?1"
+		    " AND COALESCE(human_label, '') = '' AND EXISTS (SELECT 1 FROM buckets"
+		    "  WHERE id = ?2 AND COALESCE(human_label, '') <> '')", SQL_ARGS(SQL_TEXT(id), SQL_TEXT(bucket))))
 		return store_fail(db, "labelling the case as its bucket", err, errlen);
 	return 0;
 }
@@ -194,16 +158,9 @@ int store_case_bucket_info(struct store *st, const char *case_id, struct store_b
 
 	memset(info, 0, sizeof *info);
 	STORE_LOCK(st);
-	if (sql_prepare(DB(st),
-			"SELECT b.id, b.cases, (SELECT count(DISTINCT machine) FROM cases WHERE bucket = b.id),"
-			" b.cause, b.advice, b.url FROM cases c JOIN buckets b ON b.id = c.bucket"
-			" WHERE c.id = ?1", &s)) {
-		store_fail(DB(st), "reading the case's bucket", err, errlen);
-		STORE_UNLOCK(st);
-		return -1;
-	}
-	sql_bind_text(s, 1, case_id);
-	rc = sql_step(s);
+	rc = sql_first(DB(st), "SELECT b.id, b.cases, (SELECT count(DISTINCT machine) FROM cases"
+		       " WHERE bucket = b.id), b.cause, b.advice, b.url FROM cases c JOIN buckets b"
+		       " ON b.id = c.bucket WHERE c.id = ?1", SQL_ARGS(SQL_TEXT(case_id)), &s);
 	if (rc == SQL_ROW) {
 		snprintf(info->bucket, sizeof info->bucket, "%s", sql_text(s, 0) ? sql_text(s, 0) : "");
 		info->cases = (uint32_t)sql_int64(s, 1);
@@ -215,10 +172,10 @@ int store_case_bucket_info(struct store *st, const char *case_id, struct store_b
 		}
 	}
 	sql_finalize(s);
-	if (rc != SQL_ROW && rc != SQL_DONE)
+	if (rc == SQL_ERROR)
 		store_fail(DB(st), "reading the case's bucket", err, errlen);
 	STORE_UNLOCK(st);
-	return rc == SQL_ROW || rc == SQL_DONE ? 0 : -1;
+	return rc == SQL_ERROR ? -1 : 0;
 }
 
 /* ---- lookups and lists ---- */
@@ -236,9 +193,9 @@ static int find_bucket(struct store *st, const char *prefix, char id[PS_BUCKET_I
 			 PS_BUCKET_ID_LEN);
 		return STORE_BADID;
 	}
-	if (sql_prepare(DB(st), "SELECT id FROM buckets WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2", &s))
+	if (sql_prepare_args(DB(st), "SELECT id FROM buckets WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2",
+			     SQL_ARGS(SQL_TEXT(want)), &s))
 		goto failed;
-	sql_bind_text(s, 1, want);
 	while ((rc = sql_step(s)) == SQL_ROW)
 		if (sql_text(s, 0) && found++ == 0)
 			snprintf(id, PS_BUCKET_ID_LEN + 1, "%s", sql_text(s, 0));
@@ -294,9 +251,8 @@ static int counts(struct sql *db, const char *sql, const char *id, struct counts
 	int rc;
 
 	memset(c, 0, sizeof *c);
-	if (sql_prepare(db, sql, &s))
+	if (sql_prepare_args(db, sql, SQL_ARGS(SQL_TEXT(id)), &s))
 		return -1;
-	sql_bind_text(s, 1, id);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		struct store_count *v = realloc(c->v, (c->n + 1) * sizeof *v);
 		char **owned = v ? realloc(c->owned, (c->n + 1) * sizeof *owned) : NULL;
@@ -329,11 +285,11 @@ static char *crash_line(struct store *st, const char *report)
 	struct sql_stmt *s;
 	char *out = NULL;
 
-	if (!report || sql_prepare(JS(st), "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1,"
-				   " '$.culprits[0].text'), json_extract(?1, '$.segment[0].text')) END", &s))
+	if (!report || sql_first(JS(st), "SELECT CASE WHEN json_valid(?1) THEN COALESCE(json_extract(?1,"
+				 " '$.culprits[0].text'), json_extract(?1, '$.segment[0].text')) END",
+				 SQL_ARGS(SQL_TEXT(report)), &s) != SQL_ROW)
 		return NULL;
-	sql_bind_text(s, 1, report);
-	if (sql_step(s) == SQL_ROW && sql_text(s, 0))
+	if (sql_text(s, 0))
 		out = strdup(sql_text(s, 0));
 	sql_finalize(s);
 	return out;
@@ -366,13 +322,11 @@ int store_buckets(struct store *st, enum store_bucket_list which, const char *on
 	snprintf(sql, sizeof sql, "%s%s", select, which == STORE_BUCKETS_QUEUE ? order_queue : order_all);
 	STORE_LOCK(st);
 	db = DB(st);
-	if (sql_prepare(db, sql, &s)) {
+	if (sql_prepare_args(db, sql, SQL_ARGS(SQL_TEXT(only), SQL_INT(limit ? (int64_t)limit : INT64_MAX)), &s)) {
 		store_fail(db, "listing the buckets", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
-	sql_bind_text(s, 1, only);
-	sql_bind_int64(s, 2, limit ? (int64_t)limit : INT64_MAX);
 	while (!ret && (rc = sql_step(s)) == SQL_ROW) {
 		struct store_bucket b;
 		struct counts labels, kernels;
@@ -439,14 +393,13 @@ int store_bucket_cases(struct store *st, const char *id, uint32_t limit,
 	int rc, ret = 0;
 
 	STORE_LOCK(st);
-	if (sql_prepare(DB(st), "SELECT id, received_us, machine, release, label, confidence, human_label"
-			" FROM cases WHERE bucket = ?1 ORDER BY received_us DESC, id LIMIT ?2", &s)) {
+	if (sql_prepare_args(DB(st), "SELECT id, received_us, machine, release, label, confidence, human_label"
+			     " FROM cases WHERE bucket = ?1 ORDER BY received_us DESC, id LIMIT ?2",
+			     SQL_ARGS(SQL_TEXT(id), SQL_INT(limit ? (int64_t)limit : INT64_MAX)), &s)) {
 		store_fail(DB(st), "listing the bucket's cases", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
-	sql_bind_text(s, 1, id);
-	sql_bind_int64(s, 2, limit ? (int64_t)limit : INT64_MAX);
 	while (!ret && (rc = sql_step(s)) == SQL_ROW) {
 		struct store_bucket_case c;
 
@@ -489,38 +442,17 @@ int store_label_bucket(struct store *st, const char *prefix, const char *label, 
 	if ((r = find_bucket(st, prefix, id, err, errlen)) != STORE_FOUND)
 		goto out;
 	r = STORE_ERROR;
-	if (sql_prepare(db, "SELECT human_label FROM buckets WHERE id = ?1", &s))
-		goto fail;
-	sql_bind_text(s, 1, id);
-	if (sql_step(s) != SQL_ROW)
+	if (sql_first(db, "SELECT human_label FROM buckets WHERE id = ?1", SQL_ARGS(SQL_TEXT(id)), &s) != SQL_ROW)
 		goto fail;
 	if (sql_text(s, 0) && *sql_text(s, 0) && !(*old = strdup(sql_text(s, 0))))
 		goto fail;
 	sql_finalize(s);
-	if (sql_prepare(db, "UPDATE buckets SET human_label = ?2, labelled_us = ?3, labelled_by = ?4"
-			" WHERE id = ?1", &s))
-		goto fail;
-	sql_bind_text(s, 1, id);
-	sql_bind_text(s, 2, label);
-	sql_bind_int64(s, 3, now);
-	sql_bind_text(s, 4, by);
-	if (sql_done(s)) {
-		s = NULL;
-		goto fail;
-	}
-	if (sql_prepare(db, "UPDATE cases SET human_label = ?2, labelled_us = ?3, labelled_by = ?4"
-			" WHERE bucket = ?1", &s))
-		goto fail;
-	sql_bind_text(s, 1, id);
-	sql_bind_text(s, 2, label);
-	sql_bind_int64(s, 3, now);
-	sql_bind_text(s, 4, by);
-	if (sql_step(s) != SQL_DONE)
-		goto fail;
-	*cases = sql_changes(s);
-	sql_finalize(s);
 	s = NULL;
-	if (sql_commit(db))
+	if (sql_run(db, NULL, "UPDATE buckets SET human_label = ?2, labelled_us = ?3, labelled_by = ?4 WHERE id = ?1",
+		    SQL_ARGS(SQL_TEXT(id), SQL_TEXT(label), SQL_INT(now), SQL_TEXT(by))) ||
+	    sql_run(db, cases, "UPDATE cases SET human_label = ?2, labelled_us = ?3, labelled_by = ?4"
+		    " WHERE bucket = ?1", SQL_ARGS(SQL_TEXT(id), SQL_TEXT(label), SQL_INT(now), SQL_TEXT(by))) ||
+	    sql_commit(db))
 		goto fail;
 	r = STORE_FOUND;
 	goto out;
@@ -540,7 +472,6 @@ int store_resolve_bucket(struct store *st, const char *prefix, const char *cause
 			 const char *url, const char *by, char id[PS_BUCKET_ID_LEN + 1], char *err, size_t errlen)
 {
 	struct sql *db;
-	struct sql_stmt *s = NULL;
 	int64_t n;
 	int r, rc;
 
@@ -554,34 +485,18 @@ int store_resolve_bucket(struct store *st, const char *prefix, const char *cause
 	if ((r = find_bucket(st, prefix, id, err, errlen)) != STORE_FOUND)
 		goto out;
 	r = STORE_ERROR;
-	if (sql_prepare(db, "UPDATE buckets SET cause = ?2, advice = ?3, url = ?4, resolved_us = ?5,"
-			" resolved_by = ?6 WHERE id = ?1", &s))
-		goto fail;
-	sql_bind_text(s, 1, id);
-	if (cause) {
-		sql_bind_text(s, 2, cause);
-		sql_bind_text(s, 3, advice ? advice : "");
-		sql_bind_text(s, 4, url ? url : "");
-		sql_bind_int64(s, 5, (int64_t)port_wall_us());
-		sql_bind_text(s, 6, by);
-	} else {
-		sql_bind_null(s, 2);
-		sql_bind_null(s, 3);
-		sql_bind_null(s, 4);
-		sql_bind_null(s, 5);
-		sql_bind_null(s, 6);
-	}
-	rc = sql_step(s);
-	n = sql_changes(s);
-	sql_finalize(s);
-	s = NULL;
-	if (rc != SQL_DONE || n != 1 || sql_commit(db))
+	/* without a cause, the resolution is cleared: every field NULL */
+	rc = sql_run(db, &n, "UPDATE buckets SET cause = ?2, advice = ?3, url = ?4, resolved_us = ?5,"
+		     " resolved_by = ?6 WHERE id = ?1",
+		     SQL_ARGS(SQL_TEXT(id), SQL_TEXT(cause), SQL_TEXT(!cause ? NULL : advice ? advice : ""),
+			      SQL_TEXT(!cause ? NULL : url ? url : ""), cause ? SQL_INT(port_wall_us()) : SQL_NULL,
+			      SQL_TEXT(cause ? by : NULL)));
+	if (rc || n != 1 || sql_commit(db))
 		goto fail;
 	r = STORE_FOUND;
 	goto out;
 fail:
 	store_fail(db, "recording the resolution", err, errlen);
-	sql_finalize(s);
 out:
 	if (r != STORE_FOUND)
 		sql_rollback(db);

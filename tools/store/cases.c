@@ -57,14 +57,12 @@ int store_unlabelled(struct store *st, uint32_t limit, int (*fn)(const struct st
 
 	STORE_LOCK(st);
 	db = DB(st);
-	if (sql_prepare(db, "SELECT count(*) FROM cases WHERE COALESCE(human_label, '') = ''", &s) ||
-	    sql_step(s) != SQL_ROW)
+	if (sql_first(db, "SELECT count(*) FROM cases WHERE COALESCE(human_label, '') = ''", NULL, 0, &s) != SQL_ROW)
 		goto fail;
 	total = sql_int64(s, 0);
 	sql_finalize(s);
-	if (sql_prepare(db, rows, &s))
+	if (sql_prepare_args(db, rows, SQL_ARGS(SQL_INT(limit ? (int64_t)limit : INT64_MAX)), &s))
 		goto fail;
-	sql_bind_int64(s, 1, limit ? (int64_t)limit : INT64_MAX);
 	while (!ret && (rc = sql_step(s)) == SQL_ROW) {
 		struct store_case_brief c;
 
@@ -151,12 +149,7 @@ int store_case(struct store *st, const char *id, int (*fn)(const struct store_ca
 	*ret = 0;
 	STORE_LOCK(st);
 	db = DB(st);
-	if (sql_prepare(db, row, &s)) {
-		store_fail(db, "reading the case", err, errlen);
-		goto out;
-	}
-	sql_bind_text(s, 1, id);
-	if ((rc = sql_step(s)) != SQL_ROW) {
+	if ((rc = sql_first(db, row, SQL_ARGS(SQL_TEXT(id)), &s)) != SQL_ROW) {
 		if (rc == SQL_DONE) {
 			snprintf(err, errlen, "case %s is gone from the store", id);
 			r = STORE_UNKNOWN;
@@ -230,7 +223,7 @@ int store_label_case(struct store *st, const char *prefix, const char *label, co
 	struct sql *db;
 	struct sql_stmt *s = NULL;
 	int64_t n;
-	int r, rc;
+	int r;
 
 	*old = *old_by = NULL;
 	STORE_LOCK(st);
@@ -243,28 +236,18 @@ int store_label_case(struct store *st, const char *prefix, const char *label, co
 	if ((r = store_find_case(st, prefix, id, err, errlen)) != STORE_FOUND)
 		goto out;
 	r = STORE_ERROR;
-	if (sql_prepare(db, "SELECT human_label, labelled_by FROM cases WHERE id = ?1", &s))
-		goto fail;
-	sql_bind_text(s, 1, id);
-	if (sql_step(s) != SQL_ROW)
+	if (sql_first(db, "SELECT human_label, labelled_by FROM cases WHERE id = ?1", SQL_ARGS(SQL_TEXT(id)),
+		      &s) != SQL_ROW)
 		goto fail;
 	if (sql_text(s, 0) && *sql_text(s, 0) && !(*old = strdup(sql_text(s, 0))))
 		goto fail;
 	if (sql_text(s, 1) && !(*old_by = strdup(sql_text(s, 1))))
 		goto fail;
 	sql_finalize(s);
-	if (sql_prepare(db, "UPDATE cases SET human_label = ?2, labelled_us = ?3, labelled_by = ?4"
-			" WHERE id = ?1", &s))
-		goto fail;
-	sql_bind_text(s, 1, id);
-	sql_bind_text(s, 2, label);
-	sql_bind_int64(s, 3, (int64_t)port_wall_us());
-	sql_bind_text(s, 4, by);
-	rc = sql_step(s);
-	n = sql_changes(s);
-	sql_finalize(s);
 	s = NULL;
-	if (rc != SQL_DONE || n != 1 || sql_commit(db))
+	if (sql_run(db, &n, "UPDATE cases SET human_label = ?2, labelled_us = ?3, labelled_by = ?4 WHERE id = ?1",
+		    SQL_ARGS(SQL_TEXT(id), SQL_TEXT(label), SQL_INT(port_wall_us()), SQL_TEXT(by))) ||
+	    n != 1 || sql_commit(db))
 		goto fail;
 	STORE_UNLOCK(st);
 	return STORE_FOUND;
@@ -294,12 +277,11 @@ int store_summary_candidates(struct store *st, int all, uint32_t limit, store_ca
 	*ids = NULL;
 	*n = 0;
 	STORE_LOCK(st);
-	if (sql_prepare(DB(st), sql, &s)) {
+	if (sql_prepare_args(DB(st), sql, SQL_ARGS(SQL_INT(limit)), &s)) {
 		store_fail(DB(st), "listing the cases", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
-	sql_bind_int64(s, 1, limit);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *t = sql_text(s, 0);
 
@@ -332,13 +314,8 @@ int store_case_text(struct store *st, const char *id, struct store_case_text *c,
 
 	memset(c, 0, sizeof *c);
 	STORE_LOCK(st);
-	if (sql_prepare(DB(st), "SELECT id, label, confidence, release, report FROM cases WHERE id = ?1", &s)) {
-		store_fail(DB(st), "reading the case", err, errlen);
-		STORE_UNLOCK(st);
-		return -1;
-	}
-	sql_bind_text(s, 1, id);
-	rc = sql_step(s);
+	rc = sql_first(DB(st), "SELECT id, label, confidence, release, report FROM cases WHERE id = ?1",
+		       SQL_ARGS(SQL_TEXT(id)), &s);
 	if (rc == SQL_ROW) {
 		snprintf(c->id, sizeof c->id, "%s", sql_text(s, 0) ? sql_text(s, 0) : "");
 		snprintf(c->label, sizeof c->label, "%s", sql_text(s, 1) ? sql_text(s, 1) : "");
@@ -348,7 +325,7 @@ int store_case_text(struct store *st, const char *id, struct store_case_text *c,
 			snprintf(err, errlen, "out of memory");
 			rc = SQL_ERROR;
 		}
-	} else if (rc != SQL_DONE) {
+	} else if (rc == SQL_ERROR) {
 		store_fail(DB(st), "reading the case", err, errlen);
 	}
 	sql_finalize(s);
@@ -359,18 +336,11 @@ int store_case_text(struct store *st, const char *id, struct store_case_text *c,
 int store_set_summary(struct store *st, const char *id, const char *json, const char *source, char *err,
 		      size_t errlen)
 {
-	struct sql_stmt *s;
-	int rc = -1;
+	int rc;
 
 	STORE_LOCK(st);
-	if (sql_prepare(DB(st), "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4"
-			" WHERE id = ?1", &s) == SQL_OK) {
-		sql_bind_text(s, 1, id);
-		sql_bind_text(s, 2, json);
-		sql_bind_text(s, 3, source);
-		sql_bind_int64(s, 4, (int64_t)port_wall_us());
-		rc = sql_done(s);
-	}
+	rc = sql_run(DB(st), NULL, "UPDATE cases SET summary = ?2, summary_source = ?3, summary_us = ?4 WHERE id = ?1",
+		     SQL_ARGS(SQL_TEXT(id), SQL_TEXT(json), SQL_TEXT(source), SQL_INT(port_wall_us())));
 	if (rc)
 		store_fail(DB(st), "storing the summary", err, errlen);
 	STORE_UNLOCK(st);
@@ -393,25 +363,18 @@ int store_similar_cases(struct store *st, const char *id, const char *label,
 	int rc;
 
 	STORE_LOCK(st);
-	if (sql_prepare(DB(st), rows, &s)) {
+	if (sql_prepare_args(DB(st), rows, SQL_ARGS(SQL_TEXT(id), SQL_TEXT(label)), &s)) {
 		store_fail(DB(st), "looking for similar cases", err, errlen);
 		STORE_UNLOCK(st);
 		return -1;
 	}
-	sql_bind_text(s, 1, id);
-	sql_bind_text(s, 2, label);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		char short_id[13];
 		const char *text = NULL;
 
 		snprintf(short_id, sizeof short_id, "%s", sql_text(s, 0) ? sql_text(s, 0) : "?");
-		v = NULL;
-		if (sql_prepare(JS(st), view, &v) == SQL_OK) {
-			sql_bind_text(v, 1, sql_text(s, 3));
-			sql_bind_text(v, 2, sql_text(s, 4));
-			if (sql_step(v) == SQL_ROW)
-				text = sql_text(v, 0);
-		}
+		if (sql_first(JS(st), view, SQL_ARGS(SQL_TEXT(sql_text(s, 3)), SQL_TEXT(sql_text(s, 4))), &v) == SQL_ROW)
+			text = sql_text(v, 0);
 		fn(short_id, sql_text(s, 1), (int)sql_int64(s, 2), text, ctx);
 		sql_finalize(v);
 	}
@@ -447,9 +410,8 @@ int store_labelled_cases(struct store *st,
 
 		if (!sql_text(s, 0) || !sql_text(s, 1))
 			continue;
-		if (sql_prepare(JS(st), "SELECT json_valid(?1)", &v) == SQL_OK) {
-			sql_bind_text(v, 1, report);
-			is_json = sql_step(v) == SQL_ROW && sql_int64(v, 0);
+		if (sql_first(JS(st), "SELECT json_valid(?1)", SQL_ARGS(SQL_TEXT(report)), &v) == SQL_ROW) {
+			is_json = sql_int64(v, 0) != 0;
 			sql_finalize(v);
 		}
 		if (is_json && report_log(JS(st), report, strlen(report), &log, &len, err, errlen)) {

@@ -161,4 +161,38 @@ static inline void sql_close(struct sql *db)
  * finalizes it). */
 int sql_done(struct sql_stmt *st);
 
+/* A statement's parameters, bound to ?1, ?2, ... in order:
+ *   sql_run(db, NULL, "UPDATE t SET a = ?2 WHERE id = ?1",
+ *           SQL_ARGS(SQL_TEXT(id), SQL_INT(now)));
+ * SQL_TEXT(NULL) binds NULL, as sql_bind_text does.  The same on both
+ * backends: built on the backend's bind. */
+struct sql_arg {
+	int type;                /* SQL_T_* */
+	const char *s;
+	int64_t i;
+	double d;
+};
+#define SQL_TEXT(v)   ((struct sql_arg){ SQL_T_TEXT, (v), 0, 0 })
+#define SQL_INT(v)    ((struct sql_arg){ SQL_T_INT, NULL, (int64_t)(v), 0 })
+#define SQL_DOUBLE(v) ((struct sql_arg){ SQL_T_DOUBLE, NULL, 0, (double)(v) })
+#define SQL_NULL      ((struct sql_arg){ SQL_T_NULL, NULL, 0, 0 })
+#define SQL_ARGS(...) (const struct sql_arg[]){ __VA_ARGS__ }, \
+	sizeof((const struct sql_arg[]){ __VA_ARGS__ }) / sizeof(struct sql_arg)
+
+/* Prepares text and binds args[0..n) to ?1..?n: SQL_OK, or SQL_ERROR
+ * with *st NULL and nothing left open (a parameter that cannot be bound
+ * is an error, not a NULL). */
+int sql_prepare_args(struct sql *db, const char *text, const struct sql_arg *args, size_t n,
+		     struct sql_stmt **st);
+
+/* Prepares, binds and runs a statement that returns no rows, and
+ * finalizes it: SQL_OK or SQL_ERROR.  *changes (when not NULL) is the
+ * rows it wrote. */
+int sql_run(struct sql *db, int64_t *changes, const char *text, const struct sql_arg *args, size_t n);
+
+/* Prepares and binds a query and steps to its first row: SQL_ROW with
+ * *st on that row (the caller finalizes it), else SQL_DONE (no row) or
+ * SQL_ERROR, with *st finalized and NULL. */
+int sql_first(struct sql *db, const char *text, const struct sql_arg *args, size_t n, struct sql_stmt **st);
+
 #endif
