@@ -36,6 +36,23 @@
 #                         certificate CERT.crt/CERT.key, the server pin
 #                         in file PIN, spool $T/spool
 #
+# For the tests that fill a collector's store (t_label, t_web,
+# t_web_browser, t_buckets):
+#   need_store_tools      sets PS, KD, UP (panicsage, panicsage-kdump, the
+#                         upload driver, in $B) and PY (python3); exits 1
+#                         when they are not built, 77 (skip) without the
+#                         sqlite3 CLI or python3
+#   deliver_cases PKI MACHINES FILE...
+#                         each log FILE classified and delivered by
+#                         `panicsage-kdump --deliver` to the running
+#                         collector (start_collector) with PKI's client
+#                         certificate, the i-th from machine
+#                         host-(i % MACHINES), or with MACHINES 0 from the
+#                         configuration's own id; sets NCASES to the count
+#   upload_report PKI JSON RELEASE
+#                         the report in file JSON (made by the test)
+#                         uploaded by the upload driver as kernel RELEASE
+#
 # Do not redirect the output of check or checke themselves (their
 # "ok"/"FAIL" line would go with it): put redirections inside checke's
 # condition.  Input redirections (<file, <<here-documents) are fine.
@@ -130,6 +147,34 @@ stop_collector() {
 	wait "$SERVE_PID" 2>/dev/null
 	forget_pid "$SERVE_PID"
 	SERVE_PID=""
+}
+
+need_store_tools() {
+	B=${B:-build}
+	PS=$B/panicsage
+	KD=$B/panicsage-kdump
+	UP=$B/tests/kdump-upload
+	PY=/usr/bin/python3
+	[ -x "$PS" ] && [ -x "$KD" ] && [ -x "$UP" ] || { echo "build first"; exit 1; }
+	command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
+	[ -x "$PY" ] || { echo "$PY missing"; exit 77; }
+}
+
+deliver_cases() {
+	_pki=$1 _machines=$2
+	shift 2
+	NCASES=0
+	for _f in "$@"; do
+		kdump_conf "$T/k.conf" "$_pki/client" "$_pki/server.pin"
+		[ "$_machines" -eq 0 ] || echo "machine_id = host-$((NCASES % _machines))" >>"$T/k.conf"
+		"$KD" --deliver --config "$T/k.conf" "$_f" >/dev/null 2>"$T/kd.err" || { bad "deliver $_f"; cat "$T/kd.err"; }
+		NCASES=$((NCASES + 1))
+	done
+}
+
+upload_report() {
+	kdump_conf "$T/k.conf" "$1/client" "$1/server.pin"
+	"$UP" --config "$T/k.conf" --report "$2" --release "$3" >"$T/up.out" 2>&1 || { bad "upload $2"; cat "$T/up.out"; }
 }
 
 kdump_conf() {

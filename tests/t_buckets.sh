@@ -25,17 +25,10 @@
 #     schema 2 gets buckets for its old cases.
 set -u
 cd "$(dirname "$0")/.."
-B=${B:-build}
-PS=$B/panicsage
-KD=$B/panicsage-kdump
-UP=$B/tests/kdump-upload
-PY=/usr/bin/python3
 LAB=model/corpus/lab
-[ -x "$PS" ] && [ -x "$KD" ] && [ -x "$UP" ] || { echo "build first"; exit 1; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
-[ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 
 . tests/lib.sh
+need_store_tools
 
 "$PS" pki init "$T/pki" >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db

@@ -7,35 +7,23 @@
 # modules, the sqlite3 CLI, model inspect), not copied from the program.
 set -u
 cd "$(dirname "$0")/.."
-B=${B:-build}
-PS=$B/panicsage
-KD=$B/panicsage-kdump
-UP=$B/tests/kdump-upload
-PY=/usr/bin/python3
-[ -x "$PS" ] && [ -x "$KD" ] && [ -x "$UP" ] || { echo "build first"; exit 1; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
-[ -x "$PY" ] || { echo "$PY missing"; exit 77; }
-
 . tests/lib.sh
+need_store_tools
 small="--dim 16 --hidden 16 --buckets 1024 --epochs 300 --k 5 --quiet"
 
 "$PS" pki init "$T/pki" >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db
 start_collector "$T/pki" "$DB" --timeout 5
-kdump_conf "$T/k.conf" "$T/pki/client" "$T/pki/server.pin"
 
 # 23 cases classified and delivered by the capture-kernel binary: the
 # example twice (same ranking: a tie broken by received time) and 21
 # fixtures of six kinds.  Then one report without a ranking (as with no
 # model) whose lines carry terminal control characters.
-n=0
-for f in tests/data/example.log tests/data/example.log $(ls tests/data/cases/*.log | sed -n '1~5p;2~5p;4~5p' | head -21); do
-	"$KD" --deliver --config "$T/k.conf" "$f" >/dev/null 2>"$T/kd.err" || { bad "deliver $f"; cat "$T/kd.err"; }
-	n=$((n + 1))
-done
+deliver_cases "$T/pki" 0 tests/data/example.log tests/data/example.log \
+	$(ls tests/data/cases/*.log | sed -n '1~5p;2~5p;4~5p' | head -21)
 printf '{"label":null,"confidence":null,"ranking":[],"segment":[{"line":3,"ts":null,"text":"no ts here"},{"line":4,"ts":7.000001,"text":"BUG: \\u001b[31mred\\u001b[0m"}],"culprits":[{"line":4,"text":"BUG: \\u001b[31mred\\u001b[0m","score":1}],"neighbors":[],"timing_us":{}}' >"$T/noranking.json"
-"$UP" --config "$T/k.conf" --report "$T/noranking.json" --release 6.1.0-test >"$T/up.out" 2>&1 || { bad "upload"; cat "$T/up.out"; }
-n=$((n + 1))
+upload_report "$T/pki" "$T/noranking.json" 6.1.0-test
+n=$((NCASES + 1))
 check "$n cases stored" [ "$(sqlite3 "$DB" 'SELECT count(*) FROM cases')" = $n ]
 "$PS" summarize --db "$DB" --config /dev/null --no-llm --limit 5 >/dev/null 2>&1 || bad "summarize"
 

@@ -18,17 +18,9 @@
 # throw-away server (tests/pg.sh), read back with psql.
 set -u
 cd "$(dirname "$0")/.."
-B=${B:-build}
-PS=$B/panicsage
-KD=$B/panicsage-kdump
-UP=$B/tests/kdump-upload
-PY=/usr/bin/python3
-[ -x "$PS" ] && [ -x "$KD" ] && [ -x "$UP" ] || { echo "build first"; exit 1; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
-command -v curl >/dev/null || { echo "curl missing"; exit 77; }
-[ -x "$PY" ] || { echo "$PY missing"; exit 77; }
-
 . tests/lib.sh
+need_store_tools
+command -v curl >/dev/null || { echo "curl missing"; exit 77; }
 STORE=${STORE:-sqlite}
 if [ "$STORE" = pg ]; then
 	. tests/pg.sh
@@ -49,18 +41,11 @@ if [ "$STORE" = pg ]; then
 	spread="(('x' || substr(id, 1, 2))::bit(8)::int % 10)"
 fi
 start_collector "$T/pki" "$DB" --timeout 5 --quiet
-i=0
-for f in $(ls tests/data/cases/*.log | sed -n '1~3p'); do
-	kdump_conf "$T/k.conf" "$T/pki/client" "$T/pki/server.pin"
-	echo "machine_id = host-$((i % 5))" >>"$T/k.conf"
-	"$KD" --deliver --config "$T/k.conf" "$f" >/dev/null 2>"$T/kd.err" || { bad "deliver $f"; cat "$T/kd.err"; }
-	i=$((i + 1))
-done
+deliver_cases "$T/pki" 5 $(ls tests/data/cases/*.log | sed -n '1~3p')
 # a report whose lines are HTML, with a culprit line
 printf '{"label":"kernel-bug","confidence":0.5,"ranking":[{"label":"kernel-bug","p":0.5},{"label":"hardware","p":0.5}],"segment":[{"line":1,"ts":1.5,"text":"BUG: <script>alert(1)</script> & \\"q\\" '"'"'s'"'"'"},{"line":2,"ts":1.6,"text":"RIP: evil_fn+0x1/0x2 <img src=x onerror=alert(2)>"}],"culprits":[{"line":1,"text":"BUG: <script>alert(1)</script>","score":1}],"neighbors":[],"timing_us":{}}' >"$T/evil.json"
-kdump_conf "$T/k.conf" "$T/pki/client" "$T/pki/server.pin"
-"$UP" --config "$T/k.conf" --report "$T/evil.json" --release '6.1.0-<b>' >"$T/up.out" 2>&1 || { bad "upload"; cat "$T/up.out"; }
-n=$((i + 1))
+upload_report "$T/pki" "$T/evil.json" '6.1.0-<b>'
+n=$((NCASES + 1))
 stop_collector TERM
 check "$n cases stored" [ "$(q 'SELECT count(*) FROM cases')" = $n ]
 # the cases spread over the last 10 days (the plot and sparklines)

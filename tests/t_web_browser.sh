@@ -14,33 +14,19 @@
 # Skips when chromium is not installed (ci/deps.sh installs it).
 set -u
 cd "$(dirname "$0")/.."
-B=${B:-build}
-PS=$B/panicsage
-KD=$B/panicsage-kdump
-UP=$B/tests/kdump-upload
-PY=/usr/bin/python3
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-[ -x "$PS" ] && [ -x "$KD" ] && [ -x "$UP" ] || { echo "build first"; exit 1; }
 [ -n "$CHROMIUM" ] || { echo "chromium not installed"; exit 77; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
-[ -x "$PY" ] || { echo "$PY missing"; exit 77; }
 
 . tests/lib.sh
+need_store_tools
 
 "$PS" pki init "$T/pki" --ip 127.0.0.1 >/dev/null || { echo "pki failed"; exit 1; }
 DB=$T/cases.db
 q() { sqlite3 "$DB" "$1"; }
 start_collector "$T/pki" "$DB" --timeout 5 --quiet
-i=0
-for f in tests/data/cases/*.log; do
-	kdump_conf "$T/k.conf" "$T/pki/client" "$T/pki/server.pin"
-	echo "machine_id = host-$((i % 7))" >>"$T/k.conf"
-	"$KD" --deliver --config "$T/k.conf" "$f" >/dev/null 2>"$T/kd.err" || { bad "deliver $f"; cat "$T/kd.err"; }
-	i=$((i + 1))
-done
+deliver_cases "$T/pki" 7 tests/data/cases/*.log
 printf '{"label":"kernel-bug","confidence":0.5,"ranking":[{"label":"kernel-bug","p":0.999},{"label":"hardware","p":0.001}],"segment":[{"line":1,"ts":1.5,"text":"BUG: <script>document.title=1</script>"}],"culprits":[{"line":1,"text":"BUG: <script>document.title=1</script>","score":1}],"neighbors":[],"timing_us":{}}' >"$T/evil.json"
-kdump_conf "$T/k.conf" "$T/pki/client" "$T/pki/server.pin"
-"$UP" --config "$T/k.conf" --report "$T/evil.json" --release 6.1.0-test >"$T/up.out" 2>&1 || { bad "upload"; cat "$T/up.out"; }
+upload_report "$T/pki" "$T/evil.json" 6.1.0-test
 stop_collector TERM
 "$PS" summarize --db "$DB" --config /dev/null --no-llm --limit 1000 >/dev/null 2>&1 || bad "summarize"
 # the cases spread over the last 14 days (and their buckets' first and last seen)
