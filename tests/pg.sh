@@ -15,10 +15,19 @@
 #   pg_psql SQL           runs SQL in database "cases" with psql, prints
 #                         the rows unaligned without headers
 #   pg_stop               stops the server and removes PG_DIR
+#   pg_test_server        for a test (after tests/lib.sh): pg_find, else
+#                         SKIP (exit 77); pg_start -c fsync=off, else exit
+#                         1; pg_stop at exit (on_cleanup)
 
 PG_DIR=""
 PG_URL=""
 PG_RUN=""
+
+pg_test_server() {
+	pg_find || { echo "SKIP: no PostgreSQL server binaries (initdb, pg_ctl, psql): ci/deps.sh test installs postgresql"; exit 77; }
+	on_cleanup() { pg_stop; }
+	pg_start -c fsync=off || { echo "the PostgreSQL server did not start"; exit 1; }
+}
 
 pg_find() {
 	PG_BIN=""

@@ -27,9 +27,7 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 CLI missing"; exit 77; }
 
 . tests/lib.sh
 . tests/pg.sh
-pg_find || { echo "SKIP: no PostgreSQL server binaries (initdb, pg_ctl, psql): ci/deps.sh test installs postgresql"; exit 77; }
-on_cleanup() { pg_stop; }
-pg_start -c fsync=off || { bad "the PostgreSQL server did not start"; finish pg; }
+pg_test_server
 ok "throw-away PostgreSQL server on $PG_DIR"
 q() { pg_psql "$1"; }
 

@@ -21,9 +21,7 @@ umask 022
 STORE=${STORE:-sqlite}
 if [ "$STORE" = pg ]; then
 	. tests/pg.sh
-	pg_find || { echo "SKIP: no PostgreSQL server binaries (initdb, pg_ctl, psql): ci/deps.sh test installs postgresql"; exit 77; }
-	on_cleanup() { pg_stop; }
-	pg_start -c fsync=off || { echo "the PostgreSQL server did not start"; exit 1; }
+	pg_test_server
 fi
 
 "$PS" pki init "$T/pki" >/dev/null || { echo "pki init failed"; exit 1; }

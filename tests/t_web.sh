@@ -24,9 +24,7 @@ command -v curl >/dev/null || { echo "curl missing"; exit 77; }
 STORE=${STORE:-sqlite}
 if [ "$STORE" = pg ]; then
 	. tests/pg.sh
-	pg_find || { echo "SKIP: no PostgreSQL server binaries (initdb, pg_ctl, psql): ci/deps.sh test installs postgresql"; exit 77; }
-	on_cleanup() { pg_stop; }
-	pg_start -c fsync=off || { echo "the PostgreSQL server did not start"; exit 1; }
+	pg_test_server
 fi
 
 "$PS" pki init "$T/pki" --ip 127.0.0.1 >/dev/null || { echo "pki failed"; exit 1; }
