@@ -633,7 +633,7 @@ unsigned ps_bucket_frame_similarity(const struct ps_bucket_sig *a, const struct 
 	for (i = 0; i < a->nframes; i++)
 		common += (unsigned)has_frame(b, a->frames[i]);
 	uni = a->nframes + b->nframes - common;
-	return uni ? (unsigned)(100u * common / uni) : 100u;
+	return uni ? (unsigned)(100u * common / uni) : 0u;    /* no frames: nothing shared */
 }
 
 static int same(const char *a, const char *b)

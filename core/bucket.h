@@ -108,8 +108,11 @@ void ps_bucket_rekey(struct ps_bucket_sig *sig);
  * fallback above), else 0.  Symmetric. */
 int ps_bucket_similar(const struct ps_bucket_sig *a, const struct ps_bucket_sig *b);
 
-/* Jaccard similarity of the two frame sets, in percent (100 when both
- * are empty). */
+/* Jaccard similarity of the two frame sets, in percent: the frames both
+ * have over the distinct frames of either.  0 when neither has a frame:
+ * there is nothing in common to measure, and two frameless signatures
+ * are not "similar" by their frames (ps_bucket_similar decides those by
+ * kind, title and module alone). */
 unsigned ps_bucket_frame_similarity(const struct ps_bucket_sig *a, const struct ps_bucket_sig *b);
 
 /* The frames as one string, separated by single spaces, into out[cap];

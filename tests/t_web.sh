@@ -132,6 +132,19 @@ check "the plot's bars add up to the cases of the last 10 days ($total)" \
 	[ "$total" = "$(q "SELECT count(*) FROM cases WHERE received_us >= ($(date +%s) / 86400 - 9) * 86400000000")" ]
 check "every bucket listed" [ "$(grep -c '^<tr><td><a href="/bucket/' "$T/index.html")" = "$(q 'SELECT count(*) FROM buckets')" ]
 
+# ---- similar buckets without frames: none shared, so not "100%" ----
+# three frameless buckets of one kind (as the oops of a kernel without a
+# call trace makes): the one with the same header is listed at 50% (the
+# header's half), the one with another header is not listed at all
+for b in f0f0f0f0f0f0f0f0:frameless-a f1f1f1f1f1f1f1f1:frameless-a f2f2f2f2f2f2f2f2:frameless-b; do
+	q "INSERT INTO buckets (id, kind, title, module, frames) VALUES ('${b%%:*}', 'test-noframes', '${b#*:}', '', '')"
+done
+check "a frameless bucket's page" [ "$(get /bucket/f0f0f0f0f0f0f0f0 -H "$AUTH")" = 200 ]
+checke "the frameless bucket with its header listed at 50%" \
+	'grep -q "<a href=\"/bucket/f1f1f1f1f1f1f1f1\"><code>f1f1f1f1f1f1</code></a></td><td class=\"n\">50%<" "$T/page"'
+checke "the frameless bucket with another header not listed (was 100%)" '! grep -q "/bucket/f2f2f2f2f2f2f2f2" "$T/page"'
+q "DELETE FROM buckets WHERE kind = 'test-noframes'"
+
 # ---- escaping ----
 for p in "/bucket/$EVIL" / /queue; do
 	get "$p" -H "$AUTH" >/dev/null

@@ -267,6 +267,30 @@ static void test_same_bug(void)
 	CHECK(strcmp(a.id, c.id) != 0);
 }
 
+/* Two signatures without frames have no frames in common: similarity 0
+ * (not 100), while the fallback still joins them by kind, title and
+ * module. */
+static void test_no_frames(void)
+{
+	struct ps_bucket_sig a, b;
+
+	memset(&a, 0, sizeof a);
+	memcpy(a.kind, "BUG: ", 6);
+	memcpy(a.title, "BUG: x", 7);
+	b = a;
+	ps_bucket_set_frames(&a, "", 0);
+	ps_bucket_set_frames(&b, "", 0);
+	CHECK_EQ_INT(a.nframes, 0);
+	CHECK_EQ_INT(ps_bucket_frame_similarity(&a, &b), 0);
+	CHECK_EQ_INT(ps_bucket_frame_similarity(&a, &a), 0);
+	CHECK(ps_bucket_similar(&a, &b));
+	ps_bucket_set_frames(&b, "foo", 3);
+	CHECK_EQ_INT(ps_bucket_frame_similarity(&a, &b), 0);
+	CHECK_EQ_INT(ps_bucket_frame_similarity(&b, &a), 0);
+	CHECK(!ps_bucket_similar(&a, &b));
+	CHECK_EQ_INT(ps_bucket_frame_similarity(&b, &b), 100);
+}
+
 /* The fallback: one frame more or less (inlining), not another site. */
 static void test_similar(void)
 {
@@ -324,6 +348,7 @@ int main(void)
 {
 	test_same_bug();
 	test_similar();
+	test_no_frames();
 	test_generic();
 	return check_summary("test_bucket");
 }

@@ -358,7 +358,9 @@ int store_case_clues(struct store *st, const char *case_id, int (*fn)(const char
 
 /* A bucket like another: the same kind or first frame, scored by the
  * Jaccard similarity of the frame sets in percent (core/bucket.h), a
- * shared header adding half of what is missing to 100. */
+ * shared header adding half of what is missing to 100.  Two buckets
+ * without frames share none (0): listed at 50 with the same header, else
+ * not at all. */
 struct store_similar {
 	const char *id, *title, *human_label;
 	int64_t cases;

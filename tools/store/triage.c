@@ -340,7 +340,7 @@ static int similar_rows(struct store *st, const char *id, const struct ps_bucket
 		unsigned sim;
 
 		row_sig(s, 1, &other);
-		sim = ps_bucket_frame_similarity(me, &other);
+		sim = ps_bucket_frame_similarity(me, &other);   /* 0 when neither has frames */
 		if (!strcmp(me->title, other.title) && sim < 100)
 			sim = sim / 2 + 50;          /* the same header counts half */
 		if (sim == 0 || !sql_text(s, 0))
