@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/mask.h"
 #include "core/catalogue.h"
 
@@ -260,28 +261,9 @@ int ps_bucket_generic_frame(const char *sym, size_t n)
 
 /* ---- text helpers ---- */
 
-static size_t slen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static int starts(const char *s, size_t n, const char *p)
-{
-	size_t i;
-
-	for (i = 0; p[i]; i++)
-		if (i >= n || s[i] != p[i])
-			return 0;
-	return 1;
-}
-
 static int equal(const char *s, size_t n, const char *p)
 {
-	return slen(p) == n && starts(s, n, p);
+	return ps_strlen(p) == n && ps_starts(s, n, p);
 }
 
 /* Copies n bytes of s into dst[cap] as printable ASCII, NUL-terminated. */
@@ -310,8 +292,8 @@ static void title_token(struct title *t, const char *s, size_t n)
 
 	if (t->full)
 		return;
-	if (n == 3 && starts(s, 3, PS_WILDCARD) && t->len >= 3 &&
-	    starts(t->p + t->len - 3, 3, PS_WILDCARD))
+	if (n == 3 && ps_starts(s, 3, PS_WILDCARD) && t->len >= 3 &&
+	    ps_starts(t->p + t->len - 3, 3, PS_WILDCARD))
 		return;                                   /* runs of <*> become one */
 	if (t->len + need > t->cap - 1) {
 		t->full = 1;                              /* cut at a token boundary */
@@ -341,7 +323,7 @@ static int task_token(const char *s, size_t n)
 	if (i - name >= 2 && s[i - 2] == '.' && (s[i - 1] == 'c' || s[i - 1] == 'h'))
 		return 0;
 	while (i < n && (s[i] == '/' || s[i] == ':' || s[i] == '[') && n - i >= 4 &&
-	       starts(s + i + 1, n - i - 1, PS_WILDCARD)) {
+	       ps_starts(s + i + 1, n - i - 1, PS_WILDCARD)) {
 		i += 4;
 		if (i < n && s[i] == ']')
 			i++;
@@ -363,7 +345,7 @@ static size_t unit_at(const char *s, size_t n, size_t *ulen)
 	size_t i, k;
 
 	for (i = 0; i + 3 <= n; i++) {
-		if (!starts(s + i, n - i, PS_WILDCARD))
+		if (!ps_starts(s + i, n - i, PS_WILDCARD))
 			continue;
 		for (k = i + 3; k < n && k < i + 5 && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z'));
 		     k++)
@@ -420,17 +402,17 @@ static void make_title(const char *m, size_t n, char *out, size_t cap)
 			taint = !has_byte(m + s, e - s, ')');
 			continue;
 		}
-		if (starts(m + s, e - s, "(Tainted:")) {
+		if (ps_starts(m + s, e - s, "(Tainted:")) {
 			taint = !has_byte(m + s, e - s, ')');
 			continue;
 		}
-		if (equal(m + s, e - s, "(Not") && e < n && starts(m + e + 1, n - e - 1, "tainted)")) {
+		if (equal(m + s, e - s, "(Not") && e < n && ps_starts(m + e + 1, n - e - 1, "tainted)")) {
 			for (i = e + 1; i < n && m[i] != ' '; i++)
 				;                      /* "tainted)" and what is glued to it */
 			continue;
 		}
 		if (wild_next || task_token(m + s, e - s) ||
-		    (i < n && starts(m + i + 1, n - i - 1, "invoked oom-killer"))) {
+		    (i < n && ps_starts(m + i + 1, n - i - 1, "invoked oom-killer"))) {
 			title_token(&t, PS_WILDCARD, 3);
 			wild_next = 0;
 			continue;
@@ -495,7 +477,7 @@ static int trace_end_marker(const struct ps_line *l)
 
 	while (n && (*s == ' ' || *s == '\t'))
 		s++, n--;
-	return starts(s, n, "</TASK>") || starts(s, n, "</IRQ>") || starts(s, n, "</NMI>");
+	return ps_starts(s, n, "</TASK>") || ps_starts(s, n, "</IRQ>") || ps_starts(s, n, "</NMI>");
 }
 
 static int trace_start_marker(const struct ps_line *l)
@@ -505,7 +487,7 @@ static int trace_start_marker(const struct ps_line *l)
 
 	while (n && (*s == ' ' || *s == '\t'))
 		s++, n--;
-	return starts(s, n, "Call Trace:") || starts(s, n, "Call trace:") || starts(s, n, "Backtrace:");
+	return ps_starts(s, n, "Call Trace:") || ps_starts(s, n, "Call trace:") || ps_starts(s, n, "Backtrace:");
 }
 
 /* Lines read after the header at most: a trace is far shorter. */
@@ -549,7 +531,7 @@ static void collect_frames(const struct ps_analysis *an, uint32_t from, int stuc
 		if (kind)
 			continue;
 		for (k = 0; k < sig->nframes; k++)
-			if (slen(sig->frames[k]) == l->symlen && memcmp(sig->frames[k], l->sym, l->symlen) == 0)
+			if (ps_strlen(sig->frames[k]) == l->symlen && memcmp(sig->frames[k], l->sym, l->symlen) == 0)
 				dup = 1;
 		if (dup)
 			continue;                      /* recursion: one entry */
@@ -563,7 +545,7 @@ static void collect_frames(const struct ps_analysis *an, uint32_t from, int stuc
 
 static uint64_t hash_field(uint64_t h, const char *s)
 {
-	size_t n = slen(s);
+	size_t n = ps_strlen(s);
 
 	/* each field followed by a 0 byte: fields cannot run into each other */
 	h = ps_hash(s, n, h);
@@ -595,7 +577,7 @@ void ps_bucket_compute(const struct ps_analysis *an, struct ps_bucket_sig *sig)
 	if (start != PS_NONE && start < an->nlines) {
 		const struct ps_line *l = &an->lines[start];
 		const char *label = l->cat ? ps_cat_label_name(l->cat_label) : NULL;
-		int stuck = label && slen(label) == 10 && starts(label, 10, "cpu-lockup");
+		int stuck = label && ps_strlen(label) == 10 && ps_starts(label, 10, "cpu-lockup");
 
 		/* the kind: the catalogue entry the header matched */
 		if (an->catalogue && l->cat && l->cat <= an->catalogue->n) {
@@ -618,10 +600,10 @@ void ps_bucket_compute(const struct ps_analysis *an, struct ps_bucket_sig *sig)
 static int has_frame(const struct ps_bucket_sig *s, const char *f)
 {
 	uint32_t i;
-	size_t n = slen(f);
+	size_t n = ps_strlen(f);
 
 	for (i = 0; i < s->nframes; i++)
-		if (slen(s->frames[i]) == n && memcmp(s->frames[i], f, n) == 0)
+		if (ps_strlen(s->frames[i]) == n && memcmp(s->frames[i], f, n) == 0)
 			return 1;
 	return 0;
 }
@@ -636,16 +618,9 @@ unsigned ps_bucket_frame_similarity(const struct ps_bucket_sig *a, const struct 
 	return uni ? (unsigned)(100u * common / uni) : 0u;    /* no frames: nothing shared */
 }
 
-static int same(const char *a, const char *b)
-{
-	size_t n = slen(a);
-
-	return n == slen(b) && memcmp(a, b, n) == 0;
-}
-
 int ps_bucket_similar(const struct ps_bucket_sig *a, const struct ps_bucket_sig *b)
 {
-	if (!same(a->kind, b->kind) || !same(a->title, b->title) || !same(a->module, b->module))
+	if (!ps_streq(a->kind, b->kind) || !ps_streq(a->title, b->title) || !ps_streq(a->module, b->module))
 		return 0;
 	if (!a->nframes || !b->nframes)
 		return a->nframes == b->nframes;
@@ -663,7 +638,7 @@ size_t ps_bucket_frames_str(const struct ps_bucket_sig *sig, char *out, size_t c
 		return 0;
 	out[0] = '\0';
 	for (i = 0; i < sig->nframes; i++) {
-		n = slen(sig->frames[i]);
+		n = ps_strlen(sig->frames[i]);
 		if (len + (i ? 1 : 0) + n > cap - 1)
 			break;
 		if (i)

@@ -40,6 +40,16 @@ size_t ps_strlen(const char *s)
 	return n;
 }
 
+int ps_starts(const char *s, size_t n, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; prefix[i]; i++)
+		if (i >= n || s[i] != prefix[i])
+			return 0;
+	return 1;
+}
+
 int ps_streq(const char *a, const char *b)
 {
 	while (*a && *a == *b) {

@@ -34,5 +34,7 @@ void ps_buf_json_str(struct ps_buf *b, const char *s, size_t n);
  * beyond the mem* functions). */
 size_t ps_strlen(const char *s);
 int ps_streq(const char *a, const char *b);
+/* 1 when s[0..n) begins with the NUL-terminated prefix, else 0. */
+int ps_starts(const char *s, size_t n, const char *prefix);
 
 #endif

@@ -5,17 +5,8 @@
 
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/mask.h"
-
-static int starts(const char *s, size_t n, const char *p)
-{
-	size_t i;
-
-	for (i = 0; p[i]; i++)
-		if (i >= n || s[i] != p[i])
-			return 0;
-	return 1;
-}
 
 int ps_is_trace_marker(const char *s, size_t n)
 {
@@ -25,11 +16,11 @@ int ps_is_trace_marker(const char *s, size_t n)
 	if (!n || (*s != 'C' && *s != '<' && *s != 'S' && *s != 'B' && *s != 'A' && *s != 'F' &&
 		   *s != 'L'))
 		return 0;
-	return starts(s, n, "Call Trace:") || starts(s, n, "Call trace:") ||
-	       starts(s, n, "<TASK>") || starts(s, n, "</TASK>") ||
-	       starts(s, n, "<IRQ>") || starts(s, n, "</IRQ>") ||
-	       starts(s, n, "<NMI>") || starts(s, n, "</NMI>") ||
-	       starts(s, n, "Stack:") || starts(s, n, "Backtrace:") ||
-	       starts(s, n, "Allocated by task") || starts(s, n, "Freed by task") ||
-	       starts(s, n, "Last potentially related work creation:");
+	return ps_starts(s, n, "Call Trace:") || ps_starts(s, n, "Call trace:") ||
+	       ps_starts(s, n, "<TASK>") || ps_starts(s, n, "</TASK>") ||
+	       ps_starts(s, n, "<IRQ>") || ps_starts(s, n, "</IRQ>") ||
+	       ps_starts(s, n, "<NMI>") || ps_starts(s, n, "</NMI>") ||
+	       ps_starts(s, n, "Stack:") || ps_starts(s, n, "Backtrace:") ||
+	       ps_starts(s, n, "Allocated by task") || ps_starts(s, n, "Freed by task") ||
+	       ps_starts(s, n, "Last potentially related work creation:");
 }

@@ -88,6 +88,9 @@ static void test_buf(void)
 
 	CHECK_EQ_INT(ps_strlen("abc"), 3);
 	CHECK(ps_streq("abc", "abc") && !ps_streq("abc", "abd") && !ps_streq("ab", "abc"));
+	CHECK(ps_starts("Call Trace:", 11, "Call") && ps_starts("abc", 3, "abc") && ps_starts("x", 1, ""));
+	CHECK(!ps_starts("Call Trace:", 3, "Call"));      /* only n bytes count */
+	CHECK(!ps_starts("ab", 2, "abc") && !ps_starts("abd", 3, "abc"));
 }
 
 int main(void)

@@ -422,6 +422,19 @@ int store_bucket_cases(struct store *st, const char *id, uint32_t limit,
 
 /* ---- what people attach to a bucket ---- */
 
+/* Starts the write transaction and finds the bucket `prefix` names:
+ * STORE_FOUND with its id in id[], else another STORE_* with err set
+ * (the caller rolls back). */
+static int begin_on_bucket(struct store *st, const char *prefix, char id[PS_BUCKET_ID_LEN + 1], char *err,
+			   size_t errlen)
+{
+	if (sql_begin(DB(st))) {
+		store_fail(DB(st), "starting the write transaction", err, errlen);
+		return STORE_ERROR;
+	}
+	return find_bucket(st, prefix, id, err, errlen);
+}
+
 int store_label_bucket(struct store *st, const char *prefix, const char *label, const char *by,
 		       char id[PS_BUCKET_ID_LEN + 1], int64_t *cases, char **old, char *err, size_t errlen)
 {
@@ -434,12 +447,7 @@ int store_label_bucket(struct store *st, const char *prefix, const char *label, 
 	*old = NULL;
 	STORE_LOCK(st);
 	db = DB(st);
-	if (sql_begin(db)) {
-		r = STORE_ERROR;
-		store_fail(db, "starting the write transaction", err, errlen);
-		goto out;
-	}
-	if ((r = find_bucket(st, prefix, id, err, errlen)) != STORE_FOUND)
+	if ((r = begin_on_bucket(st, prefix, id, err, errlen)) != STORE_FOUND)
 		goto out;
 	r = STORE_ERROR;
 	if (sql_first(db, "SELECT human_label FROM buckets WHERE id = ?1", SQL_ARGS(SQL_TEXT(id)), &s) != SQL_ROW)
@@ -477,12 +485,7 @@ int store_resolve_bucket(struct store *st, const char *prefix, const char *cause
 
 	STORE_LOCK(st);
 	db = DB(st);
-	if (sql_begin(db)) {
-		r = STORE_ERROR;
-		store_fail(db, "starting the write transaction", err, errlen);
-		goto out;
-	}
-	if ((r = find_bucket(st, prefix, id, err, errlen)) != STORE_FOUND)
+	if ((r = begin_on_bucket(st, prefix, id, err, errlen)) != STORE_FOUND)
 		goto out;
 	r = STORE_ERROR;
 	/* without a cause, the resolution is cleared: every field NULL */
