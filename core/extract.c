@@ -27,6 +27,9 @@ void ps_extract_defaults(struct ps_extract_params *p)
 #define CRASH_GAP_LINES_TS 1024u
 #define CRASH_GAP_LINES 64u
 
+/* how far after a generic WARNING/BUG header its message may be printed */
+#define WARN_MESSAGE_LINES 2u
+
 #define FAULT_FLAGS (PS_LINE_HEADER | PS_LINE_PANIC | PS_LINE_EVIDENCE)
 #define REPORT_FLAGS (FAULT_FLAGS | PS_LINE_FRAME | PS_LINE_TRACE)
 
@@ -173,6 +176,21 @@ void ps_mark_lines(struct ps_analysis *an)
 			first_panic = i;
 		if ((l->flags & PS_LINE_HEADER) && an->header == PS_NONE)
 			an->header = i;
+	}
+	/* A WARNING or BUG line of the generic kernel-bug kind whose message
+	 * follows it (WARN(cond, fmt) before 4.x printed "WARNING: at
+	 * file:line func()" first, the message on the next line): a header
+	 * naming another kind right after it says what was reported. */
+	if (an->header != PS_NONE && (an->lines[an->header].flags & PS_LINE_PRIMARY) &&
+	    an->lines[an->header].cat_label == LABEL_KERNEL_BUG) {
+		for (i = an->header + 1; i <= end && i <= an->header + WARN_MESSAGE_LINES; i++) {
+			const struct ps_line *l = &an->lines[i];
+
+			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label != LABEL_KERNEL_BUG) {
+				an->header = i;
+				break;
+			}
+		}
 	}
 	for (i = start; an->header == PS_NONE && i <= end; i++)
 		if (specific_evidence(&an->lines[i]))

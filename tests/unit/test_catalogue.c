@@ -314,6 +314,14 @@ static const struct sample samples[] = {
 	{ "mce: [Hardware Error]: CPU 2: Machine Check Exception: 5 Bank 4: b200000000070f0f", "hardware", "x86", 0, 0 },
 	{ "NMI: PCI system error (SERR) for reason b1 on CPU 0.", "hardware", "x86", 0, 0 },
 	{ "IP: [<ffffffff81234567>] ext4_map_blocks+0x25/0x470", "bad-access", "x86", 0, 0 },
+	/* x86_64 before the 2.6.24 merge, i386 double fault before 5.8, kmemcheck */
+	{ "Unable to handle kernel NULL pointer dereference at 0000000000000028 RIP: ", "null-deref", "x86", 0, 0 },
+	{ "Unable to handle kernel paging request at ffff81007d2c4018 RIP: ", "bad-access", "x86", 1, 0xffff81007d2c4018ull },
+	{ "Unable to handle kernel paging request at 0000000000000ff8 RIP: ", "null-deref", "x86", 1, 0xff8 },
+	{ "PANIC: double fault, gdt at c1805000 [255 bytes]", "stack-corruption", "x86", 0, 0 },
+	{ "WARNING: kmemcheck: Caught 32-bit read from uninitialized memory (ffff88007a02c818)", "memory-corruption", "x86", 0, 0 },
+	{ "BUG: Bad rss-counter state mm:00000000b2a8c1e3 idx:1 val:-3", "memory-corruption", "any", 0, 0 },
+	{ "BUG: spinlock lockup suspected on CPU#2, kworker/2:0/19823", "cpu-lockup", "any", 0, 0 },
 	/* arm64 */
 	{ "Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010", "null-deref", NULL, 1, 0x10 },
 	{ "Unable to handle kernel paging request at virtual address ffff800012345678", "bad-access", NULL, 1, 0xffff800012345678ull },
@@ -433,6 +441,8 @@ static const char *const harmless_lines[] = {
 	"ACPI BIOS Error (bug): Could not resolve symbol [\\_SB.PCI0], AE_NOT_FOUND",
 	"ata1: SATA link down (SStatus 0 SControl 300)",
 	"XFS (sda1): Ending clean mount",
+	"pcieport 0000:00:03.0:   device [8086:6f08] error status/mask=00000001/00002000",
+	"nfs: server nas2 not responding, still trying",
 	"Kernel command line: BOOT_IMAGE=/vmlinuz root=/dev/vda1 panic=10",
 };
 
