@@ -322,6 +322,9 @@ static const struct sample samples[] = {
 	{ "WARNING: kmemcheck: Caught 32-bit read from uninitialized memory (ffff88007a02c818)", "memory-corruption", "x86", 0, 0 },
 	{ "BUG: Bad rss-counter state mm:00000000b2a8c1e3 idx:1 val:-3", "memory-corruption", "any", 0, 0 },
 	{ "BUG: spinlock lockup suspected on CPU#2, kworker/2:0/19823", "cpu-lockup", "any", 0, 0 },
+	{ "Kernel BUG at fs/ext3/inode.c:1234", "kernel-bug", "x86", 0, 0 },
+	{ "invalid opcode: 0000 [1] SMP ", "kernel-bug", "x86", 0, 0 },
+	{ "invalid operand: 0000 [#1]", "kernel-bug", "x86", 0, 0 },
 	/* arm64 */
 	{ "Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010", "null-deref", NULL, 1, 0x10 },
 	{ "Unable to handle kernel paging request at virtual address ffff800012345678", "bad-access", NULL, 1, 0xffff800012345678ull },
