@@ -237,7 +237,8 @@ static void test_shipped_rules(const struct ps_catalogue *cat)
 		     span_has(p, "slab-out-of-bounds")) && e->label != 4)
 			ok = 0;
 		if ((span_has(p, "soft lockup") || span_has(p, "hard LOCKUP") ||
-		     span_has(p, "detected stalls on") || span_has(p, "self-detected stall")) &&
+		     span_has(p, "detected stalls on") || span_has(p, "self-detected stall") ||
+		     span_has(p, "lockup suspected")) &&
 		    e->label != 6)
 			ok = 0;
 		if (span_has(p, "blocked for more than") && e->label != 7)
