@@ -33,6 +33,10 @@ KNOWN = {
     "c-x86-5x-btrfs-abort-warning.log": "kernel-bug: its header is the catalogue's fs.btrfs-abort "
                                         "(filesystem), but the case is near the corpus's WARNINGs, "
                                         "all kernel-bug, so the back-off weighs the catalogue 0.08",
+    "c-x86-2.6-spinlock-bad-magic.log": "locking (uncertain, 0.62 with the model retrained on this tree; "
+                                        "the shipped one gets it right at 0.60): the catalogue's "
+                                        "lock.spinlock says locking for every spin_bug message and "
+                                        "nothing reads the .magic 6b6b6b6b (slab free poison)",
 }
 cases = sorted(glob.glob("tests/data/world/*.log"))
 if len(cases) < 40:
