@@ -95,6 +95,8 @@ struct ps_analysis {
 	float model_confidence;
 	float backoff;                     /* weight the catalogue label got (0: none) */
 	float nearest;                     /* cosine of the most similar stored case */
+	float nearest_kind;                /* of the most similar one of the catalogue's kind
+					    * among the k nearest, -1: none (ps_backoff_nearest) */
 	struct ps_ranked_label *ranking;   /* best first */
 	uint32_t nranking;
 	struct ps_neighbor *neighbors;     /* most similar first */

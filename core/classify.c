@@ -180,6 +180,16 @@ static int header_label(const struct ps_model *m, const struct ps_analysis *an)
 	return -1;
 }
 
+float ps_backoff_nearest(const struct ps_model *m, const struct ps_sage_result *r, unsigned label)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->nnbr; i++)      /* best first */
+		if (m->case_label[r->nbr[i]] == label)
+			return r->nbr_sim[i];
+	return -1.0f;
+}
+
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts)
 {
@@ -228,9 +238,13 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	}
 	an->nearest = r.nnbr ? r.nbr_sim[0] : 0;
 	an->backoff = 0;
+	an->nearest_kind = -1.0f;
 	if ((cl = header_label(m, an)) >= 0) {
-		float w = ps_backoff_weight(&m->backoff, an->nearest, an->lines[an->header].cat_label,
-					    ps_cat_entry_generic(an));
+		float w;
+
+		an->nearest_kind = ps_backoff_nearest(m, &r, (unsigned)cl);
+		w = ps_backoff_weight(&m->backoff, an->nearest_kind, an->lines[an->header].cat_label,
+				      ps_cat_entry_generic(an));
 
 		for (i = 0; i < nl; i++)
 			r.probs[i] *= 1 - w;
