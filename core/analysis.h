@@ -94,9 +94,8 @@ struct ps_analysis {
 	uint16_t model_label;              /* the model's own answer, before the back-off */
 	float model_confidence;
 	float backoff;                     /* weight the catalogue label got (0: none) */
+	float shrunk;                      /* weight "any label" got: no entry names the kind */
 	float nearest;                     /* cosine of the most similar stored case */
-	float nearest_kind;                /* of the most similar one of the catalogue's kind
-					    * among the k nearest, -1: none (ps_backoff_nearest) */
 	struct ps_ranked_label *ranking;   /* best first */
 	uint32_t nranking;
 	struct ps_neighbor *neighbors;     /* most similar first */

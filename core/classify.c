@@ -180,16 +180,6 @@ static int header_label(const struct ps_model *m, const struct ps_analysis *an)
 	return -1;
 }
 
-float ps_backoff_nearest(const struct ps_model *m, const struct ps_sage_result *r, unsigned label)
-{
-	uint32_t i;
-
-	for (i = 0; i < r->nnbr; i++)      /* best first */
-		if (m->case_label[r->nbr[i]] == label)
-			return r->nbr_sim[i];
-	return -1.0f;
-}
-
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts)
 {
@@ -238,18 +228,26 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	}
 	an->nearest = r.nnbr ? r.nbr_sim[0] : 0;
 	an->backoff = 0;
-	an->nearest_kind = -1.0f;
+	an->shrunk = 0;
 	if ((cl = header_label(m, an)) >= 0) {
-		float w;
-
-		an->nearest_kind = ps_backoff_nearest(m, &r, (unsigned)cl);
-		w = ps_backoff_weight(&m->backoff, an->nearest_kind, an->lines[an->header].cat_label,
-				      ps_cat_entry_generic(an));
+		float w = ps_backoff_weight(&m->backoff, an->nearest, an->lines[an->header].cat_label,
+					    ps_cat_entry_generic(an));
 
 		for (i = 0; i < nl; i++)
 			r.probs[i] *= 1 - w;
 		r.probs[cl] += w;
 		an->backoff = w;
+	}
+	if (cl < 0 || ps_cat_entry_generic(an)) {
+		/* no catalogue entry names the kind: far from the stored cases
+		 * the model's answer is a guess, shrunk towards "any label" as
+		 * far as the back-off would trust an entry that names it (the
+		 * ranking is unchanged) */
+		float u = ps_backoff_weight(&m->backoff, an->nearest, 32, 0);
+
+		for (i = 0; i < nl; i++)
+			r.probs[i] = (1 - u) * r.probs[i] + u / (float)nl;
+		an->shrunk = u;
 	}
 	if (m->temperature != 1.0f)
 		/* calibration (CALIB), the last step on the probabilities

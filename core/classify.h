@@ -31,8 +31,7 @@ int ps_classify(const struct ps_model *m, struct ps_analysis *an, struct ps_aren
  * stores; a case far from all of them (an architecture, a kernel era,
  * a message it never saw) is out of its depth, while the catalogue
  * entry of the oops header names the kind by construction.  With s the
- * cosine of the nearest stored case of c's kind (ps_backoff_nearest)
- * and c the (address-adjusted)
+ * cosine of the nearest stored case and c the (address-adjusted)
  * label of the header's entry, the probabilities p become
  *   q = (1 - w) p + w onehot(c),
  *   w = n + (w_far - n) clamp((s_hi - s) / (s_hi - s_lo), 0, 1)
@@ -42,18 +41,14 @@ int ps_classify(const struct ps_model *m, struct ps_analysis *an, struct ps_aren
  * a pattern ending in "%s" after a reporting site's directory ("at
  * drivers/%s") or after at most 12 literal bytes ("BUG: %s"), panic()'s
  * "Kernel panic - not syncing: " not counted.  When the model's own label is not c,
- * the answer is uncertain below conflict_below.  Parameters: the
+ * the answer is uncertain below conflict_below.  With no header
+ * entry or a generic one, p then becomes (1 - u) p + u / L, u the
+ * weight above with n = w_near (the ranking is unchanged; far from
+ * every stored case with nothing in the catalogue the answer is a
+ * guess).  Parameters: the
  * model's BACKOFF (core/model.h).  No header entry, or a label the
  * model does not have: no back-off.  Returns w. */
 float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_label, int generic);
-/* The s of ps_backoff_weight: how near the model's stored cases of the
- * kind the catalogue names come, the similarity of the most similar of
- * the k nearest stored cases labelled `label` (the model's label index),
- * or -1 when none of them is: a case whose nearest cases are all of
- * other kinds is out of the model's depth for this kind, however
- * similar those cases are (their register dumps and call traces look
- * alike; the message that names the kind is one they never had). */
-float ps_backoff_nearest(const struct ps_model *m, const struct ps_sage_result *r, unsigned label);
 int ps_cat_entry_generic(const struct ps_analysis *an);
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts);

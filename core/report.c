@@ -307,14 +307,9 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_put(b, s.p, s.n);
 		ps_buf_puts(b, " (");
 		ps_buf_fixed(b, an->model_confidence, 2);
-		if (an->nearest_kind < 0) {
-			ps_buf_puts(b, "); none of its nearest past cases is of the catalogue's kind");
-		} else {
-			ps_buf_puts(b, "); its nearest past case of the catalogue's kind is ");
-			ps_buf_fixed(b, an->nearest_kind, 2);
-			ps_buf_puts(b, " similar");
-		}
-		ps_buf_puts(b, ", so the catalogue weighs ");
+		ps_buf_puts(b, "); its nearest past case is ");
+		ps_buf_fixed(b, an->nearest, 2);
+		ps_buf_puts(b, " similar, so the catalogue weighs ");
 		ps_buf_fixed(b, an->backoff, 2);
 		ps_buf_putc(b, '\n');
 	}

@@ -1,7 +1,6 @@
 /* The classifier's back-off to the catalogue (core/classify.h): the
  * weight as a function of the nearest stored case's similarity and
- * the catalogue label, that similarity (the nearest case of the
- * catalogue's kind), and which entries are generic.  (The mixture
+ * the catalogue label, and which entries are generic.  (The mixture
  * itself is checked end to end by tests/t_classify.sh and
  * tests/t_world.sh.) */
 #include <math.h>
@@ -76,32 +75,6 @@ int main(void)
 		CHECK(near(ps_backoff_weight(&off, 0.0f, 6, 0), 0.0f));
 		CHECK(near(ps_backoff_weight(&step, 0.79f, 6, 0), 1.0f));   /* s_lo == s_hi: a step */
 		CHECK(near(ps_backoff_weight(&step, 0.80f, 6, 0), 0.0f));
-	}
-
-	/* s is the similarity of the nearest stored case of the kind the
-	 * catalogue names, -1 (far) when none of the k nearest has it */
-	{
-		static const uint16_t case_label[5] = { 13, 13, 6, 11, 6 };
-		uint32_t nbr[4] = { 0, 3, 2, 4 };
-		float sim[4] = { 0.95f, 0.9f, 0.8f, 0.7f };
-		struct ps_model m;
-		struct ps_sage_result r;
-
-		memset(&m, 0, sizeof m);
-		memset(&r, 0, sizeof r);
-		m.case_label = case_label;
-		r.nbr = nbr;
-		r.nbr_sim = sim;
-		r.nnbr = 4;
-		CHECK(near(ps_backoff_nearest(&m, &r, 13), 0.95f));
-		CHECK(near(ps_backoff_nearest(&m, &r, 11), 0.9f));
-		CHECK(near(ps_backoff_nearest(&m, &r, 6), 0.8f));     /* the first of two */
-		CHECK(near(ps_backoff_nearest(&m, &r, 1), -1.0f));    /* no hardware case near */
-		CHECK(near(ps_backoff_weight(&b, ps_backoff_nearest(&m, &r, 1), 1, 0), 0.9f));
-		r.nnbr = 1;
-		CHECK(near(ps_backoff_nearest(&m, &r, 6), -1.0f));    /* only the k found count */
-		r.nnbr = 0;
-		CHECK(near(ps_backoff_nearest(&m, &r, 13), -1.0f));
 	}
 
 	/* generic entries: a reporting site's directory ("at drivers/%s"),

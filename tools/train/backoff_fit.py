@@ -9,8 +9,7 @@ split:
      given corpora): a model trained with --backoff off on the other
      folds classifies each fold (`panicsage classify --json`): the
      model's own probabilities, the oops header's catalogue entry and
-     label, the similarity of the nearest stored case of that label
-     among the k nearest (-1 when none is);
+     label, the nearest stored case's similarity;
   2. a model trained on all of them (--backoff off) classifies the
      synthetic TRAIN split (tools/train/synth.py --split train):
      messages it never saw, far from its stored cases, as the world's;
@@ -71,13 +70,9 @@ def classify(ps, model, path, corpus):
     j = json.loads(r.stdout)
     if not j["crash"] or not j["catalogue"]:
         return None
-    cat = j["catalogue"]["label"]
-    # s as the classifier takes it (ps_backoff_nearest): the nearest stored
-    # case of the catalogue's kind among the k nearest, -1 when none is
-    kind = [n["similarity"] for n in j["neighbors"] if n["label"] == cat]
     return {"corpus": corpus, "truth": truth, "p": {x["label"]: x["p"] for x in j["ranking"]},
-            "cat": cat, "id": j["catalogue"]["id"],
-            "nearest": max(kind) if kind else -1.0}
+            "cat": j["catalogue"]["label"], "id": j["catalogue"]["id"],
+            "nearest": j["model"]["nearest"]}
 
 
 def train(ps, out, paths):
