@@ -27,6 +27,9 @@ void ps_extract_defaults(struct ps_extract_params *p)
 #define CRASH_GAP_LINES_TS 1024u
 #define CRASH_GAP_LINES 64u
 
+/* how far after a generic WARNING/BUG header its message may be printed */
+#define WARN_MESSAGE_LINES 2u
+
 #define FAULT_FLAGS (PS_LINE_HEADER | PS_LINE_PANIC | PS_LINE_EVIDENCE)
 #define REPORT_FLAGS (FAULT_FLAGS | PS_LINE_FRAME | PS_LINE_TRACE)
 
@@ -55,6 +58,17 @@ static int same_crash(const struct ps_analysis *an, uint32_t i, uint32_t j)
 		return j - i <= CRASH_GAP_LINES_TS && tj - ti <= CRASH_GAP_US;
 	}
 	return j - i <= CRASH_GAP_LINES;
+}
+
+/* 1 when line l shows a fault on its own: a header or panic line, or
+ * evidence of a kind.  Kernel-bug evidence (the CPU/Comm banner,
+ * "Hardware name:", "Modules linked in:", pc/lr/pstate, "Call Trace:",
+ * the cut-here and end-trace markers) frames a report but is also what
+ * a user program's unhandled-signal register dump (arm64, riscv) or a
+ * harmless dump_stack() prints: alone it is no crash. */
+static int shows_fault(const struct ps_line *l)
+{
+	return (l->flags & (PS_LINE_HEADER | PS_LINE_PANIC)) || specific_evidence(l);
 }
 
 /* 1 when lines start..end hold a report's opening header or a header
@@ -89,7 +103,7 @@ static int same_crash_ts(const struct ps_analysis *an, uint32_t i, uint32_t j)
 void ps_mark_lines(struct ps_analysis *an)
 {
 	const struct ps_catalogue *cat = an->catalogue;
-	uint32_t i, end = PS_NONE, start, prev, first_panic = PS_NONE;
+	uint32_t i, end = PS_NONE, start, prev, first_panic = PS_NONE, shown = 0;
 	struct ps_cat_match m;
 
 	an->header = an->panic = an->crash_start = PS_NONE;
@@ -124,10 +138,11 @@ void ps_mark_lines(struct ps_analysis *an)
 			l->flags |= m.entry->panic ? PS_LINE_HEADER : PS_LINE_HEADER | PS_LINE_PRIMARY;
 		else
 			l->flags |= PS_LINE_EVIDENCE;
+		shown += (uint32_t)shows_fault(l);
 		end = i;
 	}
-	an->no_crash = an->fault_lines == 0;
-	if (end == PS_NONE)
+	an->no_crash = shown == 0;
+	if (an->no_crash)
 		return;
 
 	/* The crash that ends the log: from its last fault line back over
@@ -173,6 +188,21 @@ void ps_mark_lines(struct ps_analysis *an)
 			first_panic = i;
 		if ((l->flags & PS_LINE_HEADER) && an->header == PS_NONE)
 			an->header = i;
+	}
+	/* A WARNING or BUG line of the generic kernel-bug kind whose message
+	 * follows it (WARN(cond, fmt) before 4.x printed "WARNING: at
+	 * file:line func()" first, the message on the next line): a header
+	 * naming another kind right after it says what was reported. */
+	if (an->header != PS_NONE && (an->lines[an->header].flags & PS_LINE_PRIMARY) &&
+	    an->lines[an->header].cat_label == LABEL_KERNEL_BUG) {
+		for (i = an->header + 1; i <= end && i <= an->header + WARN_MESSAGE_LINES; i++) {
+			const struct ps_line *l = &an->lines[i];
+
+			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label != LABEL_KERNEL_BUG) {
+				an->header = i;
+				break;
+			}
+		}
 	}
 	for (i = start; an->header == PS_NONE && i <= end; i++)
 		if (specific_evidence(&an->lines[i]))

@@ -85,6 +85,15 @@ grep -q 'same label as float on 36 of 36' "$T/eval.out" || fail "int8 disagrees:
 # independent check of the macro_f1 line: count predictions in the confusion matrix diagonal
 diag=$(awk '/^confusion matrix/{on=1; getline; n=0; next} on&&NF>1{n++; s+=$(n+1)} on&&NF<=1{on=0} END{print s}' "$T/eval.out")
 [ "$diag" = 36 ] || fail "confusion matrix diagonal is $diag, expected 36"
+# a log without a crash labelled none: "no crash found" is the answer none
+mkdir "$T/withnone"
+cp $D/*.log "$T/withnone/"
+{ printf 'LABEL: none\n\n'; cat tests/data/nocrash/boot-clean.log; } >"$T/withnone/zz-none.log"
+$PS eval --model "$T/a.psm" "$T/withnone" >"$T/evaln.out" 2>&1 || fail "eval with none: $(tail -3 "$T/evaln.out")"
+tail -n 1 "$T/evaln.out" | grep -q '^macro_f1=1\.0000$' || fail "eval with a none case: $(tail -n 1 "$T/evaln.out")"
+grep -Eq '^none +1\.000 +1\.000 +1\.000 +1$' "$T/evaln.out" || fail "none row: $(grep '^none' "$T/evaln.out")"
+diag=$(awk '/^confusion matrix/{on=1; getline; n=0; next} on&&NF>1{n++; s+=$(n+1)} on&&NF<=1{on=0} END{print s}' "$T/evaln.out")
+[ "$diag" = 37 ] || fail "confusion matrix diagonal with none is $diag, expected 37"
 
 # cross-validation with baselines and the active-learning curve
 $PS eval --cv 3 $small --active-learning $D >"$T/cv.out" 2>&1 || fail "eval --cv: $(tail -3 "$T/cv.out")"

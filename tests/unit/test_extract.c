@@ -250,6 +250,25 @@ int main(void)
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
 		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 2);
 		CHECK(an.panic != PS_NONE && an.lines[an.panic].rec->line == 6);
+		/* a WARN() of 3.x: the generic WARNING line first, its message
+		 * (a header of another kind) on the next line is the header */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[    5.000000] ------------[ cut here ]------------");
+		put(&w, "[    5.000010] WARNING: at kernel/watchdog.c:293 watchdog_overflow_callback+0xa8/0xd0()");
+		put(&w, "[    5.000020] Watchdog detected hard LOCKUP on cpu 14");
+		put(&w, "[    5.000030] Call Trace:");
+		put(&w, "[    5.000040] Kernel panic - not syncing: Hard LOCKUP");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 3);
+		/* a header of its own kind first keeps it (a KASAN report is
+		 * not re-labelled by a line after it) */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[    5.000000] BUG: KASAN: use-after-free in f+0x1/0x2");
+		put(&w, "[    5.000010] Watchdog detected hard LOCKUP on cpu 1");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
 		/* no timestamps: a slab report, a long object dump (not report
 		 * lines), then a generic panic reason: the panic ends the slab
 		 * report, whose BUG line is the header; a panic reason that

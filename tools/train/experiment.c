@@ -43,7 +43,7 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 	size_t cap = 0;
 	unsigned char *mem = NULL, *cat_mem;
 	uint32_t i, j;
-	int map[PS_MODEL_MAX_LABELS];
+	int map[PS_MODEL_MAX_LABELS], none, nocrash;
 
 	if (ps_model_load(&m, img, len, err, sizeof err) != PS_OK) {
 		cli_error("model: %s", err);
@@ -53,6 +53,7 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		return PS_EXIT_MODEL;
 	for (j = 0; j < m.p.nlabels; j++)
 		map[j] = corpus_label_of(cp, m.labels[j]);
+	none = corpus_label_of(cp, (struct ps_str){ "none", 4 });
 	for (i = 0; i < n; i++) {
 		const struct case_rec *c = &cp->c[idx[i]];
 		struct ps_classify_opts opts = { PS_NUM_F32, whole_log };
@@ -75,8 +76,12 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		ps_arena_init(&a, mem, cap);
 		t0 = now_us();
 		rc = analyze_case(&m, &cat, c->log, c->loglen, c->first_line, &a, &an);
-		if (rc == PS_OK && an.no_crash)
-			rc = PS_EINPUT;     /* "no crash found": no label, counted wrong */
+		/* "no crash found": no label, counted wrong, unless the cases
+		 * include logs without a crash (LABEL: none), when it is the
+		 * answer "none", given with certainty */
+		nocrash = rc == PS_OK && an.no_crash;
+		if (nocrash)
+			rc = PS_EINPUT;
 		if (rc == PS_OK) {
 			if (!(m.flags & PS_MODEL_F_F32))
 				opts.num = PS_NUM_INT8;
@@ -90,6 +95,12 @@ int model_predict(const unsigned char *img, size_t len, const struct corpus *cp,
 		out[i].label = rc == PS_OK ? map[an.label] : -1;
 		out[i].conf = rc == PS_OK ? an.confidence : 0;
 		memset(out[i].probs, 0, sizeof out[i].probs);
+		if (nocrash && none >= 0) {
+			out[i].label = out[i].label_q8 = none;
+			out[i].conf = out[i].probs[none] = 1;
+			out[i].hdr_rank = HDR_UNKNOWN;
+			continue;
+		}
 		for (j = 0; rc == PS_OK && j < an.nranking; j++)
 			if (map[an.ranking[j].label] >= 0)
 				out[i].probs[map[an.ranking[j].label]] = an.ranking[j].p;
