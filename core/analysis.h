@@ -78,8 +78,9 @@ struct ps_analysis {
 	uint32_t panic;          /* line index of the panic line, or PS_NONE */
 	uint32_t crash_start;    /* first line of the crash that ends the log, or PS_NONE */
 	uint32_t fault_lines;    /* lines with a catalogue match that is not harmless */
-	int no_crash;            /* 1: no fault line at all (no catalogue match that
-				    is not harmless): "no crash found", no label */
+	int no_crash;            /* 1: no fault line that shows a fault (a header,
+				    a panic line, evidence of a kind other than
+				    kernel-bug): "no crash found", no label */
 	const struct ps_catalogue *catalogue;   /* what lines[].cat refers to */
 
 	struct ps_culprit *culprits;   /* best first */

@@ -229,8 +229,17 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	an->nearest = r.nnbr ? r.nbr_sim[0] : 0;
 	an->backoff = 0;
 	if ((cl = header_label(m, an)) >= 0) {
-		float w = ps_backoff_weight(&m->backoff, an->nearest, an->lines[an->header].cat_label,
+		const struct ps_line *h = &an->lines[an->header];
+		float w = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label,
 					    ps_cat_entry_generic(an));
+
+		/* the header's address rule fired (the faulting address it
+		 * prints is below the first page: null-deref on every
+		 * architecture): a fact read off the line, not a kind the
+		 * model should outvote because other wordings of "paging
+		 * request" near it were bad accesses */
+		if (h->cat_label != an->catalogue->entry[h->cat - 1].label && w < m->backoff.w_far)
+			w = m->backoff.w_far;
 
 		for (i = 0; i < nl; i++)
 			r.probs[i] *= 1 - w;

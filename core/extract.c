@@ -57,6 +57,17 @@ static int same_crash(const struct ps_analysis *an, uint32_t i, uint32_t j)
 	return j - i <= CRASH_GAP_LINES;
 }
 
+/* 1 when line l shows a fault on its own: a header or panic line, or
+ * evidence of a kind.  Kernel-bug evidence (the CPU/Comm banner,
+ * "Hardware name:", "Modules linked in:", pc/lr/pstate, "Call Trace:",
+ * the cut-here and end-trace markers) frames a report but is also what
+ * a user program's unhandled-signal register dump (arm64, riscv) or a
+ * harmless dump_stack() prints: alone it is no crash. */
+static int shows_fault(const struct ps_line *l)
+{
+	return (l->flags & (PS_LINE_HEADER | PS_LINE_PANIC)) || specific_evidence(l);
+}
+
 /* 1 when lines start..end hold a report's opening header or a header
  * or panic line that names a kind of its own (not the generic
  * kernel-bug of a panic reason such as "Fatal exception"; evidence
@@ -89,7 +100,7 @@ static int same_crash_ts(const struct ps_analysis *an, uint32_t i, uint32_t j)
 void ps_mark_lines(struct ps_analysis *an)
 {
 	const struct ps_catalogue *cat = an->catalogue;
-	uint32_t i, end = PS_NONE, start, prev, first_panic = PS_NONE;
+	uint32_t i, end = PS_NONE, start, prev, first_panic = PS_NONE, shown = 0;
 	struct ps_cat_match m;
 
 	an->header = an->panic = an->crash_start = PS_NONE;
@@ -124,10 +135,11 @@ void ps_mark_lines(struct ps_analysis *an)
 			l->flags |= m.entry->panic ? PS_LINE_HEADER : PS_LINE_HEADER | PS_LINE_PRIMARY;
 		else
 			l->flags |= PS_LINE_EVIDENCE;
+		shown += (uint32_t)shows_fault(l);
 		end = i;
 	}
-	an->no_crash = an->fault_lines == 0;
-	if (end == PS_NONE)
+	an->no_crash = shown == 0;
+	if (an->no_crash)
 		return;
 
 	/* The crash that ends the log: from its last fault line back over

@@ -28,9 +28,6 @@ B = sys.argv[1]
 verbose = "-v" in sys.argv[2:]
 # case -> why the diagnosis misses it (the label it gets instead)
 KNOWN = {
-    "ppc64-old-null-3x.log": "bad-access: the model reads 'paging request' as x86's bad access "
-                             "and is near enough to its stored cases that the catalogue's "
-                             "null-deref (data address below the first page) only makes it uncertain",
     "x86-netdev-watchdog-warning-5x.log": "kernel-bug: the syzkaller corpus labels dev_watchdog's "
                                           "WARNING kernel-bug, TAXONOMY and the catalogue driver",
 }

@@ -465,7 +465,10 @@ def main():
 
     ents = load_catalogue(a.catalogue)
     noise = [e for e in ents if e["harmless"]]
+    # entries of architectures the generator does not render (parisc,
+    # sparc, ...) are left out
     heads = [e for e in ents if e["strength"] == "header" and not e["harmless"]
+             and (e["arch"] in ARCHS or e["arch"] == "any")
              and is_dev(e["id"], a.dev_share) == (a.split == "dev")]
     if a.limit:
         heads = heads[:a.limit]
