@@ -95,6 +95,7 @@ struct ps_analysis {
 	uint16_t model_label;              /* the model's own answer, before the back-off */
 	float model_confidence;
 	float backoff;                     /* weight the catalogue label got (0: none) */
+	float shrunk;                      /* weight "any label" got: no entry names the kind */
 	float nearest;                     /* cosine of the most similar stored case */
 	struct ps_ranked_label *ranking;   /* best first */
 	uint32_t nranking;

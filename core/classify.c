@@ -228,6 +228,7 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	}
 	an->nearest = r.nnbr ? r.nbr_sim[0] : 0;
 	an->backoff = 0;
+	an->shrunk = 0;
 	if ((cl = header_label(m, an)) >= 0) {
 		const struct ps_line *h = &an->lines[an->header];
 		float w = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label,
@@ -245,6 +246,17 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 			r.probs[i] *= 1 - w;
 		r.probs[cl] += w;
 		an->backoff = w;
+	}
+	if (cl < 0 || ps_cat_entry_generic(an)) {
+		/* no catalogue entry names the kind: far from the stored cases
+		 * the model's answer is a guess, shrunk towards "any label" as
+		 * far as the back-off would trust an entry that names it (the
+		 * ranking is unchanged) */
+		float u = ps_backoff_weight(&m->backoff, an->nearest, 32, 0);
+
+		for (i = 0; i < nl; i++)
+			r.probs[i] = (1 - u) * r.probs[i] + u / (float)nl;
+		an->shrunk = u;
 	}
 	if (m->temperature != 1.0f)
 		/* calibration (CALIB), the last step on the probabilities

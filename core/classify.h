@@ -41,7 +41,11 @@ int ps_classify(const struct ps_model *m, struct ps_analysis *an, struct ps_aren
  * a pattern ending in "%s" after a reporting site's directory ("at
  * drivers/%s") or after at most 12 literal bytes ("BUG: %s"), panic()'s
  * "Kernel panic - not syncing: " not counted.  When the model's own label is not c,
- * the answer is uncertain below conflict_below.  Parameters: the
+ * the answer is uncertain below conflict_below.  With no header
+ * entry or a generic one, p then becomes (1 - u) p + u / L, u the
+ * weight above with n = w_near (the ranking is unchanged; far from
+ * every stored case with nothing in the catalogue the answer is a
+ * guess).  Parameters: the
  * model's BACKOFF (core/model.h).  No header entry, or a label the
  * model does not have: no back-off.  Returns w. */
 float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_label, int generic);

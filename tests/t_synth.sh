@@ -96,7 +96,7 @@ checke "eval: per-source table by SOURCE's first word" 'grep -q "^| synthetic | 
 	--forms plain,kmsg,journal-short,plain+quoted "$T/forms" >/dev/null
 for f in "$T"/forms/*.log; do
 	form=$(sed -n 's/^FORM: //p' "$f")
-	last=$(tail -n 1 "$f")
+	last=$(grep -v "^ " "$f" | tail -n 1)   # not a /dev/kmsg record's dictionary line
 	case $form in
 	plain) pat='^\[ *[0-9]*\.[0-9]*\] ' ;;
 	kmsg) pat='^[0-7],[0-9]*,[0-9]*,[-c];' ;;

@@ -449,6 +449,17 @@ static const struct sample samples[] = {
 	{ "Kernel panic - not syncing: System is deadlocked on memory", "out-of-memory", "any", 0, 0 },
 	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: do_sys_open+0x1a/0x20", "stack-corruption", "any", 0, 0 },
 	{ "Kernel panic - not syncing: Fatal exception", "kernel-bug", NULL, 0, 0 },
+	{ "Kernel panic - not syncing: 00: An NMI occurred. Depending on your system the reason for the NMI is logged in any one of the following resources:", "hardware", "x86", 0, 0 },
+	{ "Kernel panic - not syncing: An NMI occurred, please see the Integrated Management Log for details.", "hardware", "x86", 0, 0 },
+	{ "Kernel panic - not syncing: No init found.  Try passing init= option to kernel. See Linux Documentation/init.txt for guidance.", "boot-failure", "any", 0, 0 },
+	{ "xhci_hcd 0000:00:14.0: xHCI host controller not responding, assume dead", "driver", "any", 0, 0 },
+	{ "ehci-pci 0000:00:1d.0: HC died; cleaning up", "driver", "any", 0, 0 },
+	{ "ath11k_pci 0000:01:00.0: firmware crashed: MHI_CB_SYS_ERROR", "driver", "any", 0, 0 },
+	{ "ath10k_sdio mmc1:0001:1: firmware crashed", "driver", "any", 0, 0 },
+	{ "iwlwifi 0000:00:14.3: Microcode SW error detected. Restarting 0x0.", "driver", "any", 0, 0 },
+	{ "F2FS-fs (dm-5): inconsistent node block, nid:4242, node_footer[nid:4242,ino:4240,ofs:0,cpver:12,blkaddr:99]", "filesystem", "any", 0, 0 },
+	{ "F2FS-fs (sda3): Inconsistent segment (712) type [0, 1] in SSA and SIT", "filesystem", "any", 0, 0 },
+	{ "F2FS-fs (sda3): f2fs_do_read_inline_data: corrupted inline inode ino=1a2b, i_addr[0]:0x1, run fsck to fix.", "filesystem", "any", 0, 0 },
 	{ "Kernel panic - not syncing: something only this test says", "kernel-bug", "any", 0, 0 },
 };
 
@@ -466,6 +477,9 @@ static const char *const harmless_lines[] = {
 	"pcieport 0000:00:03.0:   device [8086:6f08] error status/mask=00000001/00002000",
 	"nfs: server nas2 not responding, still trying",
 	"Kernel command line: BOOT_IMAGE=/vmlinuz root=/dev/vda1 panic=10",
+	"F2FS-fs (dm-48): Mounted with checkpoint version = 7b2c1d0e",
+	"nfs: server filer1 not responding, still trying",
+	"nvme 0000:01:00.0:   device [144d:a808] error status/mask=00000001/0000e000",
 	/* a user program's fault, reported with its registers: not the kernel's */
 	"gst-launch-1.0[9120]: unhandled exception: DABT (lower EL), ESR 0x0000000092000006, level 2 translation fault in libgstvideo4linux2.so[ffff8a210000+60000]",
 	"mpv[2211]: unhandled level 3 translation fault (11) at 0x00000008, esr 0x92000007, in libc-2.31.so[ffff9a2b0000+13a000]",
