@@ -1,5 +1,6 @@
 #include "core/extract.h"
 
+#include "core/buf.h"
 #include "core/catalogue.h"
 #include "core/dbscan.h"
 #include "core/mask.h"
@@ -37,6 +38,8 @@ void ps_extract_defaults(struct ps_extract_params *p)
  * scaffolding says (Call Trace, RIP, Modules linked in); evidence with
  * another label names a kind of its own. */
 #define LABEL_KERNEL_BUG (PS_CAT_NLABELS - 1u)
+/* "driver", two rows above it (core/taxonomy.c keeps TAXONOMY's order) */
+#define LABEL_DRIVER (PS_CAT_NLABELS - 3u)
 
 static int specific_evidence(const struct ps_line *l)
 {
@@ -96,6 +99,18 @@ static int same_crash_ts(const struct ps_analysis *an, uint32_t i, uint32_t j)
 	int64_t ti = an->lines[i].rec->ts_us, tj = an->lines[j].rec->ts_us;
 
 	return ti == PS_NO_TS || tj == PS_NO_TS || (tj >= ti && tj - ti <= CRASH_GAP_US);
+}
+
+/* Whether a line's catalogue entry is a WARNING report ("WARNING: CPU:
+ * ... at drivers/..."). */
+static int is_warning(const struct ps_catalogue *cat, const struct ps_line *l)
+{
+	const struct ps_cat_span *pat;
+
+	if (!cat || !l->cat)
+		return 0;
+	pat = &cat->entry[l->cat - 1].pattern;
+	return pat->n >= 8 && ps_starts(pat->p, pat->n, "WARNING:");
 }
 
 /* Matches every line against the catalogue, marks frames and trace
@@ -199,6 +214,23 @@ void ps_mark_lines(struct ps_analysis *an)
 			const struct ps_line *l = &an->lines[i];
 
 			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label != LABEL_KERNEL_BUG) {
+				an->header = i;
+				break;
+			}
+		}
+	}
+	/* A device that stopped answering ("controller not responding",
+	 * "firmware crashed") often takes a driver down with it: when the
+	 * crash goes on to an oops whose kind comes before "driver" in
+	 * TAXONOMY (a NULL dereference in the driver is null-deref, not
+	 * driver), that report is what brought the machine down.  A
+	 * WARNING at a driver's site is a report of its own and stays. */
+	if (an->header != PS_NONE && an->lines[an->header].cat_label == LABEL_DRIVER &&
+	    !is_warning(cat, &an->lines[an->header])) {
+		for (i = an->header + 1; i <= end; i++) {
+			const struct ps_line *l = &an->lines[i];
+
+			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label < LABEL_DRIVER) {
 				an->header = i;
 				break;
 			}

@@ -269,6 +269,25 @@ int main(void)
 		put(&w, "[    5.000010] Watchdog detected hard LOCKUP on cpu 1");
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
 		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
+		/* a device that stopped answering, then the NULL dereference
+		 * it caused in its driver: null-deref's row comes before
+		 * driver's, so the oops is the header */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[  900.000000] xhci_hcd 0000:00:14.0: xHCI host controller not responding, assume dead");
+		put(&w, "[  900.000010] xhci_hcd 0000:00:14.0: HC died; cleaning up");
+		put(&w, "[  900.000500] BUG: kernel NULL pointer dereference, address: 0000000000000010");
+		put(&w, "[  900.000510] Oops: 0000 [#1] PREEMPT SMP NOPTI");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 3);
+		/* ... but a page fault (bad-access, a later row) leaves the
+		 * device's own report the header */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[  900.000000] xhci_hcd 0000:00:14.0: xHCI host controller not responding, assume dead");
+		put(&w, "[  900.000500] BUG: unable to handle page fault for address: ffffc90000a3f000");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
 		/* no timestamps: a slab report, a long object dump (not report
 		 * lines), then a generic panic reason: the panic ends the slab
 		 * report, whose BUG line is the header; a panic reason that
