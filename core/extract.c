@@ -38,7 +38,11 @@ void ps_extract_defaults(struct ps_extract_params *p)
  * scaffolding says (Call Trace, RIP, Modules linked in); evidence with
  * another label names a kind of its own. */
 #define LABEL_KERNEL_BUG (PS_CAT_NLABELS - 1u)
-/* "driver", two rows above it (core/taxonomy.c keeps TAXONOMY's order) */
+/* rows of TAXONOMY (core/taxonomy.c keeps its order): "null-deref",
+ * "stack-corruption" and "memory-corruption" are the 3rd to 5th,
+ * "driver" two rows above "kernel-bug" */
+#define LABEL_NULL_DEREF 2u
+#define LABEL_MEMORY_CORRUPTION 4u
 #define LABEL_DRIVER (PS_CAT_NLABELS - 3u)
 
 static int specific_evidence(const struct ps_line *l)
@@ -221,16 +225,20 @@ void ps_mark_lines(struct ps_analysis *an)
 	}
 	/* A device that stopped answering ("controller not responding",
 	 * "firmware crashed") often takes a driver down with it: when the
-	 * crash goes on to an oops whose kind comes before "driver" in
-	 * TAXONOMY (a NULL dereference in the driver is null-deref, not
-	 * driver), that report is what brought the machine down.  A
-	 * WARNING at a driver's site is a report of its own and stays. */
+	 * crash goes on to a software fault of the rows TAXONOMY puts
+	 * before "driver" for it (a NULL dereference in the driver is
+	 * null-deref, not driver; likewise a corrupted stack or heap), that
+	 * report is what brought the machine down.  What a dead device
+	 * causes further on (a filesystem's I/O errors, tasks blocked on
+	 * I/O) is its consequence, and a WARNING at a driver's site is a
+	 * report of its own: both leave the device's report the header. */
 	if (an->header != PS_NONE && an->lines[an->header].cat_label == LABEL_DRIVER &&
 	    !is_warning(cat, &an->lines[an->header])) {
 		for (i = an->header + 1; i <= end; i++) {
 			const struct ps_line *l = &an->lines[i];
 
-			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label < LABEL_DRIVER) {
+			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label >= LABEL_NULL_DEREF &&
+			    l->cat_label <= LABEL_MEMORY_CORRUPTION) {
 				an->header = i;
 				break;
 			}

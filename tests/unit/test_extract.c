@@ -281,11 +281,19 @@ int main(void)
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
 		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 3);
 		/* ... but a page fault (bad-access, a later row) leaves the
-		 * device's own report the header */
+		 * device's own report the header ... */
 		w.len = 0;
 		w.lines = 0;
 		put(&w, "[  900.000000] xhci_hcd 0000:00:14.0: xHCI host controller not responding, assume dead");
 		put(&w, "[  900.000500] BUG: unable to handle page fault for address: ffffc90000a3f000");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
+		/* ... and so do the filesystem's errors it causes */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[  900.000000] nvme nvme0: controller is down; will reset: CSTS=0xffffffff, PCI_STATUS=0xffff");
+		put(&w, "[  900.000100] Aborting journal on device nvme0n1p2-8.");
+		put(&w, "[  900.000200] EXT4-fs error (device nvme0n1p2): ext4_journal_check_start:83: comm a: Detected aborted journal");
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
 		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
 		/* no timestamps: a slab report, a long object dump (not report
