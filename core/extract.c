@@ -30,6 +30,8 @@ void ps_extract_defaults(struct ps_extract_params *p)
 
 /* how far after a generic WARNING/BUG header its message may be printed */
 #define WARN_MESSAGE_LINES 2u
+/* how far after a header its fault address may be printed (s390) */
+#define ADDR_LINE_LINES 2u
 
 #define FAULT_FLAGS (PS_LINE_HEADER | PS_LINE_PANIC | PS_LINE_EVIDENCE)
 #define REPORT_FLAGS (FAULT_FLAGS | PS_LINE_FRAME | PS_LINE_TRACE)
@@ -240,6 +242,26 @@ void ps_mark_lines(struct ps_analysis *an)
 			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label >= LABEL_NULL_DEREF &&
 			    l->cat_label <= LABEL_MEMORY_CORRUPTION) {
 				an->header = i;
+				break;
+			}
+		}
+	}
+	/* s390 prints the address a kernel access faulted on in the line
+	 * after its report ("Failing address: ..."): a header whose own
+	 * line holds no address takes the label that line's address rule
+	 * gives, when both are of the same kind (a fault below the first
+	 * page is a NULL dereference on every architecture). */
+	if (an->header != PS_NONE && cat && an->lines[an->header].cat &&
+	    !cat->entry[an->lines[an->header].cat - 1].addr_conv) {
+		struct ps_line *h = &an->lines[an->header];
+
+		for (i = an->header + 1; i <= end && i <= an->header + ADDR_LINE_LINES; i++) {
+			const struct ps_line *l = &an->lines[i];
+			const struct ps_cat_entry *e = l->cat ? &cat->entry[l->cat - 1] : NULL;
+
+			if (e && e->addr_conv && (l->flags & PS_LINE_EVIDENCE) &&
+			    e->label == cat->entry[h->cat - 1].label) {
+				h->cat_label = l->cat_label;
 				break;
 			}
 		}

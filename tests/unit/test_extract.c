@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/arena.h"
+#include "core/catalogue.h"
 #include "core/pipeline.h"
 #include "core/sort.h"
 #include "core/status.h"
@@ -288,6 +289,25 @@ int main(void)
 		put(&w, "[  900.000500] BUG: unable to handle page fault for address: ffffc90000a3f000");
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
 		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
+		/* s390: the fault address on the line after the report; below
+		 * the first page the header is a NULL dereference, above it a
+		 * bad access */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[  700.000000] Unable to handle kernel pointer dereference in virtual kernel address space");
+		put(&w, "[  700.000010] Failing address: 0000000000000000 TEID: 0000000000000483");
+		put(&w, "[  700.000020] Oops: 0004 ilc:3 [#1] SMP");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
+		CHECK_EQ_STR(ps_cat_label_name(an.lines[an.header].cat_label), "null-deref");
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[  700.000000] Unable to handle kernel pointer dereference in virtual kernel address space");
+		put(&w, "[  700.000010] Failing address: 6b6b6b6b6b6b6000 TEID: 6b6b6b6b6b6b6803");
+		put(&w, "[  700.000020] Oops: 0038 ilc:3 [#1] SMP");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
+		CHECK_EQ_STR(ps_cat_label_name(an.lines[an.header].cat_label), "bad-access");
 		/* ... and so do the filesystem's errors it causes */
 		w.len = 0;
 		w.lines = 0;
