@@ -17,6 +17,20 @@ struct ps_str ps_report_label(const struct ps_analysis *an)
 	return s;
 }
 
+/* "NAME (0.93)" for the console: a label of the model and its
+ * probability ("?" for a label the model does not name). */
+static void put_label_p(struct ps_buf *b, const struct ps_analysis *an, unsigned label, double p)
+{
+	struct ps_str s = { "?", 1 };
+
+	if (an->label_names && label < an->nlabels)
+		s = an->label_names[label];
+	ps_buf_put(b, s.p, s.n);
+	ps_buf_puts(b, " (");
+	ps_buf_fixed(b, p, 2);
+	ps_buf_putc(b, ')');
+}
+
 size_t ps_report_bound(const struct ps_analysis *an)
 {
 	size_t text = 0, label = 10, k;
@@ -248,15 +262,8 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 	if (an->labelled && an->uncertain) {
 		ps_buf_puts(b, "panicsage: uncertain:");
 		for (k = 0; k < an->nranking && k < 2; k++) {
-			struct ps_str s = { "?", 1 };
-
-			if (an->label_names && an->ranking[k].label < an->nlabels)
-				s = an->label_names[an->ranking[k].label];
 			ps_buf_puts(b, k ? " or " : " ");
-			ps_buf_put(b, s.p, s.n);
-			ps_buf_puts(b, " (");
-			ps_buf_fixed(b, an->ranking[k].p, 2);
-			ps_buf_putc(b, ')');
+			put_label_p(b, an, an->ranking[k].label, an->ranking[k].p);
 		}
 		ps_buf_putc(b, '\n');
 	}
@@ -271,15 +278,8 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 	if (an->labelled && an->nranking > 1) {
 		ps_buf_puts(b, "panicsage: next:");
 		for (k = 1; k < an->nranking && k < 3; k++) {
-			struct ps_str s = { "?", 1 };
-
-			if (an->label_names && an->ranking[k].label < an->nlabels)
-				s = an->label_names[an->ranking[k].label];
 			ps_buf_putc(b, ' ');
-			ps_buf_put(b, s.p, s.n);
-			ps_buf_puts(b, " (");
-			ps_buf_fixed(b, an->ranking[k].p, 2);
-			ps_buf_putc(b, ')');
+			put_label_p(b, an, an->ranking[k].label, an->ranking[k].p);
 		}
 		ps_buf_putc(b, '\n');
 	}
@@ -299,15 +299,9 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_puts(b, ")\n");
 	}
 	if (an->labelled && an->backoff > 0 && an->model_label != an->label) {
-		struct ps_str s = { "?", 1 };
-
-		if (an->label_names && an->model_label < an->nlabels)
-			s = an->label_names[an->model_label];
 		ps_buf_puts(b, "panicsage: the model alone said ");
-		ps_buf_put(b, s.p, s.n);
-		ps_buf_puts(b, " (");
-		ps_buf_fixed(b, an->model_confidence, 2);
-		ps_buf_puts(b, "); its nearest past case is ");
+		put_label_p(b, an, an->model_label, an->model_confidence);
+		ps_buf_puts(b, "; its nearest past case is ");
 		ps_buf_fixed(b, an->nearest, 2);
 		ps_buf_puts(b, " similar, so the catalogue weighs ");
 		ps_buf_fixed(b, an->backoff, 2);
