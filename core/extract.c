@@ -119,6 +119,22 @@ static int is_warning(const struct ps_catalogue *cat, const struct ps_line *l)
 	return pat->n >= 8 && ps_starts(pat->p, pat->n, "WARNING:");
 }
 
+/* The first line of from..last (inclusive) that opens a report of a
+ * kind (catalogue label) in lo..hi, or PS_NONE. */
+static uint32_t primary_header(const struct ps_analysis *an, uint32_t from, uint32_t last,
+			       unsigned lo, unsigned hi)
+{
+	uint32_t i;
+
+	for (i = from; i <= last; i++) {
+		const struct ps_line *l = &an->lines[i];
+
+		if ((l->flags & PS_LINE_PRIMARY) && l->cat_label >= lo && l->cat_label <= hi)
+			return i;
+	}
+	return PS_NONE;
+}
+
 /* Matches every line against the catalogue, marks frames and trace
  * markers, then finds the crash that ends the log and its header. */
 void ps_mark_lines(struct ps_analysis *an)
@@ -216,14 +232,11 @@ void ps_mark_lines(struct ps_analysis *an)
 	 * naming another kind right after it says what was reported. */
 	if (an->header != PS_NONE && (an->lines[an->header].flags & PS_LINE_PRIMARY) &&
 	    an->lines[an->header].cat_label == LABEL_KERNEL_BUG) {
-		for (i = an->header + 1; i <= end && i <= an->header + WARN_MESSAGE_LINES; i++) {
-			const struct ps_line *l = &an->lines[i];
+		uint32_t last = an->header + WARN_MESSAGE_LINES;
 
-			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label != LABEL_KERNEL_BUG) {
-				an->header = i;
-				break;
-			}
-		}
+		i = primary_header(an, an->header + 1, last < end ? last : end, 0, LABEL_KERNEL_BUG - 1);
+		if (i != PS_NONE)
+			an->header = i;
 	}
 	/* A device that stopped answering ("controller not responding",
 	 * "firmware crashed") often takes a driver down with it: when the
@@ -236,15 +249,9 @@ void ps_mark_lines(struct ps_analysis *an)
 	 * report of its own: both leave the device's report the header. */
 	if (an->header != PS_NONE && an->lines[an->header].cat_label == LABEL_DRIVER &&
 	    !is_warning(cat, &an->lines[an->header])) {
-		for (i = an->header + 1; i <= end; i++) {
-			const struct ps_line *l = &an->lines[i];
-
-			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label >= LABEL_NULL_DEREF &&
-			    l->cat_label <= LABEL_MEMORY_CORRUPTION) {
-				an->header = i;
-				break;
-			}
-		}
+		i = primary_header(an, an->header + 1, end, LABEL_NULL_DEREF, LABEL_MEMORY_CORRUPTION);
+		if (i != PS_NONE)
+			an->header = i;
 	}
 	/* s390 prints the address a kernel access faulted on in the line
 	 * after its report ("Failing address: ..."): a header whose own
