@@ -254,20 +254,22 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	}
 	an->nearest = r.nnbr ? r.nbr_sim[0] : 0;
 	an->backoff = 0;
+	an->backoff_why = PS_BACKOFF_NONE;
 	an->shrunk = 0;
 	if ((cl = header_label(m, an)) >= 0) {
 		const struct ps_line *h = &an->lines[an->header];
-		float w = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label,
-					    ps_cat_entry_generic(an));
-
-		w = ps_backoff_floor(&m->backoff, w, h->cat_label, ps_cat_entry_generic(an),
-				     h->cat_label != an->catalogue->entry[h->cat - 1].label,
-				     (int)an->model_label == label_index(m, "kernel-bug"));
+		int generic = ps_cat_entry_generic(an);
+		int addr = h->cat_label != an->catalogue->entry[h->cat - 1].label;
+		float w0 = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label, generic);
+		float w = ps_backoff_floor(&m->backoff, w0, h->cat_label, generic, addr,
+					   (int)an->model_label == label_index(m, "kernel-bug"));
 
 		for (i = 0; i < nl; i++)
 			r.probs[i] *= 1 - w;
 		r.probs[cl] += w;
 		an->backoff = w;
+		an->backoff_why = w > w0 ? (addr ? PS_BACKOFF_ADDRESS : PS_BACKOFF_CATCHALL) :
+				  w > 0 ? PS_BACKOFF_DISTANCE : PS_BACKOFF_NONE;
 	}
 	if (cl < 0 || ps_cat_entry_generic(an)) {
 		/* no catalogue entry names the kind: far from the stored cases
