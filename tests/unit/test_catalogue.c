@@ -428,6 +428,8 @@ static const struct sample samples[] = {
 	{ "INFO: task kworker/0:1:42 blocked for more than 120 seconds.", "hung-task", "any", 0, 0 },
 	{ "Kernel panic - not syncing: hung_task: blocked tasks", "hung-task", "any", 0, 0 },
 	{ "WARNING: possible circular locking dependency detected", "locking", "any", 0, 0 },
+	{ "BUG: MAX_STACK_TRACE_ENTRIES too low!", "locking", "any", 0, 0 },
+	{ "BUG: MAX_LOCKDEP_CHAINS too low!", "locking", "any", 0, 0 },
 	{ "[ INFO: possible circular locking dependency detected ]", "locking", "any", 0, 0 },
 	{ "BUG: sleeping function called from invalid context at mm/slab.h:500", "locking", "any", 0, 0 },
 	{ "BUG: scheduling while atomic: swapper/0/0/0x00000002", "locking", "any", 0, 0 },
