@@ -215,6 +215,9 @@ struct ctx {
 	const char *host;    /* host of the journal's "[ts] host kernel:" lines */
 	size_t hostlen;
 	int kmsg;            /* the line before was a /dev/kmsg record */
+	struct ps_arena *a;  /* for decoded JSON strings; NULL: left as printed */
+	const char *end;     /* the end of the log text, or NULL (one line alone) */
+	int dmesg_json;      /* inside dmesg --json's "dmesg": [ ... ] */
 };
 
 static void ctx_init(struct ctx *c)
@@ -225,6 +228,9 @@ static void ctx_init(struct ctx *c)
 	c->host = NULL;
 	c->hostlen = 0;
 	c->kmsg = 0;
+	c->a = NULL;
+	c->end = NULL;
+	c->dmesg_json = 0;
 }
 
 /* A time of day on month m, day d of a year the line does not say:
@@ -690,7 +696,400 @@ static int quote_mark(const char *s, size_t n)
 	return n && s[0] == '>' && (n == 1 || s[1] == ' ' || s[1] == '>' || s[1] == '[' || s[1] == '<');
 }
 
-enum { LINE_KEEP, LINE_BLANK, LINE_DROP };
+enum { LINE_KEEP, LINE_BLANK, LINE_DROP, LINE_NONE, LINE_NOMEM };
+
+static void rec_init(struct ps_record *r, const char *s)
+{
+	r->text = s;
+	r->len = 0;
+	r->ts_us = PS_NO_TS;
+	r->level = PS_NO_LEVEL;
+	r->caller = PS_NO_CALLER;
+	r->flags = 0;
+}
+
+/* ---- journal and dmesg JSON records, journalctl -o verbose ---- */
+
+static int is_hex(int c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+static unsigned hex4(const char *s)
+{
+	unsigned v = 0, k;
+
+	for (k = 0; k < 4; k++)
+		v = v * 16 + (unsigned)(is_digit(s[k]) ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10);
+	return v;
+}
+
+static void skip_ws(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+}
+
+/* A JSON value: a string (p..n its bytes between the quotes, escapes
+ * not decoded), an array of byte values 0..255 (p..n between the
+ * brackets), a number (p..n its text), or anything else valid. */
+enum { J_OTHER, J_STR, J_BYTES, J_NUM };
+struct jval {
+	const char *p;
+	size_t n;
+	int kind;
+	int esc;             /* J_STR: has a '\' escape */
+};
+
+/* The string at s[*i] == '"'; checks its escapes (a \u surrogate must
+ * come in a pair).  0 when malformed. */
+static int json_string(const char *s, size_t n, size_t *i, struct jval *v)
+{
+	size_t j = *i + 1;
+
+	v->kind = J_STR;
+	v->esc = 0;
+	v->p = s + j;
+	for (; j < n && s[j] != '"'; j++) {
+		if ((unsigned char)s[j] < 0x20)
+			return 0;
+		if (s[j] != '\\')
+			continue;
+		v->esc = 1;
+		if (++j >= n)
+			return 0;
+		if (s[j] == 'u') {
+			unsigned u;
+
+			if (n - j < 5 || !is_hex(s[j + 1]) || !is_hex(s[j + 2]) || !is_hex(s[j + 3]) || !is_hex(s[j + 4]))
+				return 0;
+			u = hex4(s + j + 1);
+			j += 4;
+			if (u >= 0xdc00 && u <= 0xdfff)
+				return 0;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (n - j < 7 || s[j + 1] != '\\' || s[j + 2] != 'u' || !is_hex(s[j + 3]) ||
+				    !is_hex(s[j + 4]) || !is_hex(s[j + 5]) || !is_hex(s[j + 6]))
+					return 0;
+				u = hex4(s + j + 3);
+				if (u < 0xdc00 || u > 0xdfff)
+					return 0;
+				j += 6;
+			}
+		} else if (!memchr("\"\\/bfnrt", s[j], 8)) {
+			return 0;
+		}
+	}
+	if (j >= n)
+		return 0;
+	v->n = (size_t)(s + j - v->p);
+	*i = j + 1;
+	return 1;
+}
+
+/* The value at s[*i]; arrays (journal byte arrays, several values of a
+ * field) nest at most `depth` deep, objects are not values here. */
+static int json_value(const char *s, size_t n, size_t *i, struct jval *v, int depth)
+{
+	size_t j = *i;
+
+	if (j >= n)
+		return 0;
+	v->p = s + j;
+	v->esc = 0;
+	if (s[j] == '"')
+		return json_string(s, n, i, v);
+	if (s[j] == '[') {
+		int bytes = 1;
+		struct jval e;
+		size_t k;
+
+		if (!depth)
+			return 0;
+		j++;
+		skip_ws(s, n, &j);
+		while (j < n && s[j] != ']') {
+			if (!json_value(s, n, &j, &e, depth - 1))
+				return 0;
+			if (e.kind != J_NUM || e.n > 3 || (e.n == 3 && memcmp(e.p, "255", 3) > 0))
+				bytes = 0;
+			for (k = 0; k < e.n; k++)
+				bytes &= is_digit(e.p[k]);
+			skip_ws(s, n, &j);
+			if (j < n && s[j] == ',') {
+				j++;
+				skip_ws(s, n, &j);
+				if (j < n && s[j] == ']')
+					return 0;
+			} else if (j < n && s[j] != ']') {
+				return 0;
+			}
+		}
+		if (j >= n)
+			return 0;
+		v->p = s + *i + 1;
+		v->n = j - *i - 1;
+		v->kind = bytes ? J_BYTES : J_OTHER;
+		*i = j + 1;
+		return 1;
+	}
+	if (s[j] == '-' || is_digit(s[j])) {
+		j += s[j] == '-';
+		if (j >= n || !is_digit(s[j]))
+			return 0;
+		while (j < n && (is_digit(s[j]) || s[j] == '.' || s[j] == 'e' || s[j] == 'E' || s[j] == '+' || s[j] == '-'))
+			j++;
+		v->n = j - *i;
+		v->kind = J_NUM;
+		*i = j;
+		return 1;
+	}
+	if (has(s, n, j, "null", 4) || has(s, n, j, "true", 4) || has(s, n, j, "false", 5)) {
+		v->n = s[j] == 'f' ? 5 : 4;
+		v->kind = J_OTHER;
+		*i = j + v->n;
+		return 1;
+	}
+	return 0;
+}
+
+/* The fields of a journal or dmesg JSON record that are read. */
+enum { JF_MESSAGE, JF_MONO, JF_SRC_MONO, JF_TRANSPORT, JF_IDENT, JF_PRIORITY,
+       JF_MSG, JF_TIME, JF_PRI, JF_CALLER, JF_N };
+static const char *const jf_names[JF_N] = {
+	"MESSAGE", "__MONOTONIC_TIMESTAMP", "_SOURCE_MONOTONIC_TIMESTAMP", "_TRANSPORT",
+	"SYSLOG_IDENTIFIER", "PRIORITY", "msg", "time", "pri", "caller",
+};
+
+/* One flat object "{ "key": value, ... }" taking all of s[0..n) but a
+ * ',' after it (dmesg's array); the values of the fields above in f
+ * (kind J_OTHER when absent).  0 when s is no such object. */
+static int json_object(const char *s, size_t n, struct jval f[JF_N])
+{
+	size_t i = 1;
+	int k;
+
+	for (k = 0; k < JF_N; k++)
+		f[k].kind = J_OTHER, f[k].p = NULL, f[k].n = 0;
+	skip_ws(s, n, &i);
+	while (i < n && s[i] != '}') {
+		struct jval key, val;
+
+		if (s[i] != '"' || !json_string(s, n, &i, &key))
+			return 0;
+		skip_ws(s, n, &i);
+		if (i >= n || s[i++] != ':')
+			return 0;
+		skip_ws(s, n, &i);
+		if (!json_value(s, n, &i, &val, 2))
+			return 0;
+		for (k = 0; k < JF_N; k++)
+			if (!key.esc && strlen(jf_names[k]) == key.n && memcmp(key.p, jf_names[k], key.n) == 0)
+				f[k] = val;
+		skip_ws(s, n, &i);
+		if (i < n && s[i] == ',') {
+			i++;
+			skip_ws(s, n, &i);
+			if (i >= n || s[i] != '"')
+				return 0;
+		} else if (i < n && s[i] != '}') {
+			return 0;
+		}
+	}
+	if (i >= n)
+		return 0;
+	i++;
+	skip_ws(s, n, &i);
+	i += i < n && s[i] == ',';
+	skip_ws(s, n, &i);
+	return i == n;
+}
+
+/* Appends code point u as UTF-8 at t. */
+static size_t put_utf8(char *t, unsigned u)
+{
+	if (u < 0x80) {
+		t[0] = (char)u;
+		return 1;
+	}
+	if (u < 0x800) {
+		t[0] = (char)(0xc0 | u >> 6);
+		t[1] = (char)(0x80 | (u & 0x3f));
+		return 2;
+	}
+	if (u < 0x10000) {
+		t[0] = (char)(0xe0 | u >> 12);
+		t[1] = (char)(0x80 | (u >> 6 & 0x3f));
+		t[2] = (char)(0x80 | (u & 0x3f));
+		return 3;
+	}
+	t[0] = (char)(0xf0 | u >> 18);
+	t[1] = (char)(0x80 | (u >> 12 & 0x3f));
+	t[2] = (char)(0x80 | (u >> 6 & 0x3f));
+	t[3] = (char)(0x80 | (u & 0x3f));
+	return 4;
+}
+
+/* A message value (a string, checked by json_string, or a byte array)
+ * → r->text: the bytes themselves when there is nothing to decode or
+ * no arena (ps_log_parse_line: left as printed), else decoded into the
+ * arena, at most PS_MAX_LINE + 1 bytes (the caller cuts and counts). */
+static int json_text(struct ctx *c, const struct jval *v, struct ps_record *r)
+{
+	size_t i, at = 0, cap = v->n < PS_MAX_LINE + 1 ? v->n : PS_MAX_LINE + 1;
+	char *t;
+
+	r->text = v->p;
+	r->len = (uint32_t)cap;
+	if ((v->kind == J_STR && !v->esc) || !c->a)
+		return 1;
+	if (!(t = PS_ALLOC_RAW(c->a, char, cap + 4)))   /* (4: the most a step writes) */
+		return 0;
+	for (i = 0; i < v->n && at < cap;) {
+		char e;
+
+		if (v->kind == J_BYTES) {
+			uint64_t b;
+
+			skip_ws(v->p, v->n, &i);
+			digits(v->p, v->n, &i, 3, &b);
+			t[at++] = (char)b;
+			skip_ws(v->p, v->n, &i);
+			i++;     /* the ',' */
+			continue;
+		}
+		if (v->p[i] != '\\') {
+			t[at++] = v->p[i++];
+			continue;
+		}
+		e = v->p[i + 1];
+		i += 2;
+		if (e == 'u') {
+			unsigned u = hex4(v->p + i);
+
+			i += 4;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (hex4(v->p + i + 2) - 0xdc00);
+				i += 6;
+			}
+			at += put_utf8(t + at, u);
+			continue;
+		}
+		t[at++] = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+	}
+	r->text = t;
+	r->len = (uint32_t)(at < cap ? at : cap);
+	return 1;
+}
+
+/* A string value holding only digits (journal timestamps) → value. */
+static int json_uint(const struct jval *v, uint64_t *x)
+{
+	size_t i = 0;
+
+	return v->kind == J_STR && v->n && digits(v->p, v->n, &i, 19, x) == v->n;
+}
+
+static int json_is(const struct jval *v, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return v->kind == J_STR && v->n == k && memcmp(v->p, lit, k) == 0;
+}
+
+/* A journal record's other fields: the kernel's, or another program's. */
+static int journal_kernel(const struct jval *transport, const struct jval *ident)
+{
+	if (json_is(transport, "kernel") || json_is(ident, "kernel"))
+		return 1;
+	return transport->kind != J_STR && ident->kind != J_STR;   /* fields not shown */
+}
+
+/* journalctl -o json: {"__MONOTONIC_TIMESTAMP":"12345678", ...,
+ * "MESSAGE":"text" or [byte, ...], "_TRANSPORT":"kernel", ...}. */
+static int journal_json(struct ctx *c, struct ps_record *r, const struct jval *f)
+{
+	uint64_t us, lvl;
+
+	if (!journal_kernel(&f[JF_TRANSPORT], &f[JF_IDENT]) ||
+	    (f[JF_MESSAGE].kind != J_STR && f[JF_MESSAGE].kind != J_BYTES))
+		return LINE_DROP;
+	if (json_uint(&f[JF_SRC_MONO], &us) || json_uint(&f[JF_MONO], &us))
+		r->ts_us = (int64_t)(us < (uint64_t)INT64_MAX ? us : (uint64_t)INT64_MAX);
+	if (json_uint(&f[JF_PRIORITY], &lvl))
+		r->level = (int16_t)(lvl & 7);
+	r->flags |= PS_REC_SYSLOG;
+	return json_text(c, &f[JF_MESSAGE], r) ? LINE_KEEP : LINE_NOMEM;
+}
+
+/* dmesg --json: {"pri": 6, "time":     0.123456, "caller": "T1", "msg": "text"},
+ * "pri" a level name with --decode ("fac": "kern", "pri": "info"), or not there. */
+static int dmesg_json(struct ctx *c, struct ps_record *r, const struct jval *f)
+{
+	static const char levels[] = "emerg alert crit  err   warn  noticeinfo  debug ";
+	size_t i = 0;
+	int64_t frac;
+	uint64_t v;
+	int k;
+
+	if (f[JF_MSG].kind != J_STR)
+		return LINE_DROP;
+	if ((f[JF_TIME].kind == J_NUM || f[JF_TIME].kind == J_STR) && digits(f[JF_TIME].p, f[JF_TIME].n, &i, 12, &v) &&
+	    fraction(f[JF_TIME].p, f[JF_TIME].n, &i, 0, &frac) && i == f[JF_TIME].n)
+		r->ts_us = (int64_t)v * US + frac;
+	i = 0;
+	if (f[JF_PRI].kind == J_NUM && digits(f[JF_PRI].p, f[JF_PRI].n, &i, 4, &v) && i == f[JF_PRI].n)
+		r->level = (int16_t)(v & 7);
+	for (k = 0; k < 8 && f[JF_PRI].kind == J_STR && f[JF_PRI].n <= 6; k++)
+		if (memcmp(levels + 6 * k, f[JF_PRI].p, f[JF_PRI].n) == 0 &&
+		    (f[JF_PRI].n == 6 || levels[6 * k + f[JF_PRI].n] == ' '))
+			r->level = (int16_t)k;
+	if (f[JF_CALLER].kind == J_STR && f[JF_CALLER].n > 1) {
+		const char *p = f[JF_CALLER].p;
+		size_t m = f[JF_CALLER].n;
+
+		i = 1;
+		if ((p[0] == 'T' || p[0] == 'C') && digits(p, m, &i, 9, &v) && i == m)
+			r->caller = (uint32_t)v | (p[0] == 'C' ? PS_CALLER_CPU : 0);
+	}
+	return json_text(c, &f[JF_MSG], r) ? LINE_KEEP : LINE_NOMEM;
+}
+
+/* A line of JSON, leading spaces and all: a record of journalctl -o
+ * json or dmesg --json, or dmesg's frame around them ("{", "\"dmesg\": [",
+ * "]", "}").  LINE_NONE when it is neither (malformed: plain text). */
+static int json_line(struct ctx *c, struct ps_record *r, const char *s, size_t n)
+{
+	struct jval f[JF_N];
+	size_t i = 0;
+
+	skip_ws(s, n, &i);
+	s += i;
+	n -= i;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 10 && has(s, n, 0, "\"dmesg\":", 8) && s[n - 1] == '[') {
+		c->dmesg_json = 1;
+		return LINE_DROP;
+	}
+	if (n == 1 && s[0] == '{' && c->end) {   /* dmesg's first line, if "dmesg": [ follows */
+		const char *q = s + 1;
+
+		while (q < c->end && *q != '\n')
+			q++;
+		for (q++; q < c->end && (*q == ' ' || *q == '\t'); q++)
+			;
+		if (has(q, (size_t)(c->end - q), 0, "\"dmesg\":", 8))
+			return LINE_DROP;
+	}
+	if (c->dmesg_json && ((n == 1 && (s[0] == '}' || s[0] == ']')) || (n == 2 && s[0] == ']' && s[1] == ',')))
+		return LINE_DROP;
+	if (n < 2 || s[0] != '{' || !json_object(s, n, f))
+		return LINE_NONE;
+	if (f[JF_MESSAGE].p)
+		return journal_json(c, r, f);
+	if (f[JF_MSG].p)
+		return dmesg_json(c, r, f);
+	return LINE_NONE;
+}
+
 
 /* What parse_line found besides the record. */
 struct parsed {
@@ -707,14 +1106,9 @@ static int parse_line(struct ctx *c, struct ps_record *r, const char *s, size_t 
 	size_t k, i;
 	int64_t kts = PS_NO_TS;
 	struct wall w = { PS_NO_TS, TAG_NONE };
-	int kmsg = 0;
+	int kmsg = 0, kind;
 
-	r->text = s;         /* no text for a line that is none (blank, dropped) */
-	r->len = 0;
-	r->ts_us = PS_NO_TS;
-	r->level = PS_NO_LEVEL;
-	r->caller = PS_NO_CALLER;
-	r->flags = 0;
+	rec_init(r, s);      /* no text for a line that is none (blank, dropped) */
 	p->rest = NULL;
 	p->rest_len = 0;
 	p->prefixed = 0;
@@ -751,6 +1145,14 @@ static int parse_line(struct ctx *c, struct ps_record *r, const char *s, size_t 
 	if (n >= 6 && s[0] == '-' && s[1] == '-' && s[2] == ' ' && s[n - 3] == ' ' && s[n - 2] == '-' &&
 	    s[n - 1] == '-')
 		return LINE_DROP;
+	/* journalctl -o json, dmesg --json */
+	for (i = 0; i < n && s[i] == ' '; i++)
+		;
+	if (i < n && (s[i] == '{' || s[i] == '}' || s[i] == ']' || s[i] == '"') &&
+	    (kind = json_line(c, r, s, n)) != LINE_NONE) {
+		p->prefixed = 1;
+		return kind;
+	}
 
 	/* most lines are dmesg's "[  12.345678] text": try that first */
 	if (n && s[0] == '[' && (k = parse_ts(s, n, &kts)) != 0) {
@@ -879,6 +1281,71 @@ static size_t line_end(const char *buf, size_t pos, size_t len)
 	while (pos < len && buf[pos] != '\n')
 		pos++;
 	return pos;
+}
+
+/* journalctl -o verbose: a line "Thu 2024-03-04 10:11:12.123456 UTC
+ * [s=...;i=...;b=...;m=12ab;t=...;x=...]" (m: the monotonic time in
+ * hex µs), then the fields, "    KEY=value".  The record at buf[pos]:
+ * *next is where the lines after it start, *lines how many it spans,
+ * *at the line of its MESSAGE.  LINE_NONE when buf[pos] is no header. */
+static int journal_verbose(struct ps_record *r, const char *buf, size_t pos, size_t end, size_t len,
+			   size_t *next, uint32_t *lines, uint32_t *at)
+{
+	const char *s = buf + pos, *msg = NULL;
+	size_t n = end - pos, i, msglen = 0;
+	uint64_t m = 0, v;
+	struct jval transport = { NULL, 0, J_OTHER, 0 }, ident = transport;
+	int64_t src = PS_NO_TS;
+	int hexd = 0;
+
+	rec_init(r, s);
+	while (n && s[n - 1] == '\r')
+		n--;
+	if (n < 40 || !weekday(s, n, 0) || s[3] != ' ' || !is_digit(s[4]) || s[n - 1] != ']')
+		return LINE_NONE;
+	for (i = 5; i < 64 && i + 4 < n && !has(s, n, i, " [s=", 4); i++)
+		;
+	if (!has(s, n, i, " [s=", 4))
+		return LINE_NONE;
+	for (; i < n && !has(s, n, i, ";m=", 3); i++)
+		;
+	for (i += 3; i < n && is_hex(s[i]) && hexd < 15; i++, hexd++)
+		m = m * 16 + (is_digit(s[i]) ? (uint64_t)(s[i] - '0') : (uint64_t)((s[i] | 0x20) - 'a' + 10));
+	if (!hexd || i >= n || (s[i] != ';' && s[i] != ']'))
+		return LINE_NONE;
+	*lines = 1;
+	*at = 0;
+	for (pos = end + 1; pos < len && len - pos >= 4 && memcmp(buf + pos, "    ", 4) == 0; pos = end + 1) {
+		end = line_end(buf, pos, len);
+		s = buf + pos + 4;
+		n = end - pos - 4;
+		while (n && s[n - 1] == '\r')
+			n--;
+		if (has(s, n, 0, "MESSAGE=", 8)) {
+			msg = s + 8;
+			msglen = n - 8;
+			*at = *lines;
+		} else if (has(s, n, 0, "_SOURCE_MONOTONIC_TIMESTAMP=", 28)) {
+			i = 28;
+			if (digits(s, n, &i, 18, &v) && i == n)
+				src = (int64_t)v;
+		} else if (has(s, n, 0, "_TRANSPORT=", 11)) {
+			transport = (struct jval){ s + 11, n - 11, J_STR, 0 };
+		} else if (has(s, n, 0, "SYSLOG_IDENTIFIER=", 18)) {
+			ident = (struct jval){ s + 18, n - 18, J_STR, 0 };
+		} else if (has(s, n, 0, "PRIORITY=", 9) && n == 10 && is_digit(s[9])) {
+			r->level = (int16_t)((s[9] - '0') & 7);
+		}
+		++*lines;
+	}
+	*next = pos;
+	if (!msg || !journal_kernel(&transport, &ident))
+		return LINE_DROP;
+	r->text = msg;
+	r->len = (uint32_t)(msglen > UINT32_MAX ? UINT32_MAX : msglen);
+	r->ts_us = src != PS_NO_TS ? src : (int64_t)m;
+	r->flags |= PS_REC_SYSLOG;
+	return LINE_KEEP;
 }
 
 /* line_end, and in *bracket whether the line holds a '[' after its
@@ -1067,11 +1534,24 @@ static void settle_times(struct ps_log *log, int64_t offset)
 	}
 }
 
+static struct ps_record *add_record(struct ps_log *log, const struct ps_record *tmp, uint32_t line)
+{
+	struct ps_record *r = &log->rec[log->n++];
+
+	*r = *tmp;
+	r->line = line;
+	if (r->len > PS_MAX_LINE) {
+		r->len = PS_MAX_LINE;
+		log->cut_lines++;
+	}
+	return r;
+}
+
 int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 		 size_t len, uint32_t first_line, uint32_t max_records)
 {
-	size_t pos, lines = 0, glued = 0, spare, skip, cap, widest = 0, nwidest = 0, prev_width = 0;
-	uint32_t line = first_line, extend = UINT32_MAX, n_syslog = 0, n_wall = 0, i;
+	size_t pos, lines = 0, glued = 0, spare, skip, cap, widest = 0, nwidest = 0, prev_width = 0, next;
+	uint32_t line = first_line, extend = UINT32_MAX, n_syslog = 0, n_wall = 0, i, nl, at;
 	int64_t offset = INT64_MAX;
 	struct join j;
 	struct ctx c;
@@ -1112,6 +1592,8 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 		widest = 0;      /* not a wrapped log */
 
 	ctx_init(&c);
+	c.a = a;
+	c.end = buf + len;
 	j.rec = UINT32_MAX;
 	j.n = 0;
 	j.total = 0;
@@ -1134,8 +1616,24 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 			pos = end + 1;
 			continue;
 		}
+		if (is_upper(buf[pos]) &&
+		    (kind = journal_verbose(&tmp, buf, pos, end, len, &next, &nl, &at)) != LINE_NONE) {
+			/* journalctl -o verbose: a record of several lines */
+			if (j.n && (st = join_flush(log, &j, a)) != PS_OK)
+				return st;
+			if (kind == LINE_KEEP)
+				add_record(log, &tmp, line + at);
+			log->dropped += nl - (kind == LINE_KEEP);
+			line += nl - 1;
+			pos = next;
+			prev_width = 0;
+			extend = UINT32_MAX;
+			continue;
+		}
 		kind = parse_line(&c, &tmp, buf + pos, end - pos, cr, glued != 0, &p);
 		pos = end + 1;
+		if (kind == LINE_NOMEM)
+			return PS_ENOMEM;
 		if (kind == LINE_BLANK) {
 			prev_width = 0;
 			continue;
@@ -1168,15 +1666,7 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 			continue;
 		}
 		for (;;) {
-			r = &log->rec[log->n++];
-			*r = tmp;
-			r->line = line;
-			if (r->len > PS_MAX_LINE) {
-				r->len = PS_MAX_LINE;
-				log->cut_lines++;
-			}
-			n_syslog += (r->flags & PS_REC_SYSLOG) != 0;
-			n_wall += (r->flags & PS_REC_WALL) != 0;
+			r = add_record(log, &tmp, line);
 			extend = p.prefixed ? log->n - 1 : UINT32_MAX;
 			if (!p.rest)
 				break;
@@ -1193,6 +1683,10 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 	}
 	if ((st = join_flush(log, &j, a)) != PS_OK)
 		return st;
+	for (i = 0; i < log->n; i++) {
+		n_syslog += (log->rec[i].flags & PS_REC_SYSLOG) != 0;
+		n_wall += (log->rec[i].flags & PS_REC_WALL) != 0;
+	}
 	if (n_syslog && n_syslog < log->n)
 		offset = drop_doubles(log);
 	if (n_wall)
