@@ -1008,8 +1008,9 @@ static int journal_json(struct ctx *c, struct ps_record *r, const struct jval *f
 {
 	uint64_t us, lvl;
 
-	if (!journal_kernel(&f[JF_TRANSPORT], &f[JF_IDENT]) ||
-	    (f[JF_MESSAGE].kind != J_STR && f[JF_MESSAGE].kind != J_BYTES))
+	if (f[JF_MESSAGE].kind == J_OTHER && f[JF_MESSAGE].p[0] != 'n')
+		return LINE_NONE;     /* not a string, bytes or null */
+	if (!journal_kernel(&f[JF_TRANSPORT], &f[JF_IDENT]) || f[JF_MESSAGE].kind == J_OTHER)
 		return LINE_DROP;
 	if (json_uint(&f[JF_SRC_MONO], &us) || json_uint(&f[JF_MONO], &us))
 		r->ts_us = (int64_t)(us < (uint64_t)INT64_MAX ? us : (uint64_t)INT64_MAX);
@@ -1030,7 +1031,7 @@ static int dmesg_json(struct ctx *c, struct ps_record *r, const struct jval *f)
 	int k;
 
 	if (f[JF_MSG].kind != J_STR)
-		return LINE_DROP;
+		return f[JF_MSG].p[0] == 'n' ? LINE_DROP : LINE_NONE;
 	if ((f[JF_TIME].kind == J_NUM || f[JF_TIME].kind == J_STR) && digits(f[JF_TIME].p, f[JF_TIME].n, &i, 12, &v) &&
 	    fraction(f[JF_TIME].p, f[JF_TIME].n, &i, 0, &frac) && i == f[JF_TIME].n)
 		r->ts_us = (int64_t)v * US + frac;

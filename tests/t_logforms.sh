@@ -64,7 +64,8 @@ for l in lst.split("\n"):
 combos = ["plain+crlf", "plain+serial", "plain+quoted", "plain+quoted2", "syslog-nots+quoted+crlf",
           "plain+wrapped", "raw+wrapped", "syslog+wrapped", "journal-short+wrapped+crlf",
           "callers+glued", "plain+glued", "kmsg+crlf", "dmesg-T+quoted", "doubled+serial",
-          "dmesg-H+quoted2", "syslog-mixed+crlf"]
+          "dmesg-H+quoted2", "syslog-mixed+crlf", "journal-json+crlf", "journal-verbose+crlf",
+          "dmesg-json+quoted"]
 todo = [f for f in forms + combos if not only or f in only or f.split("+")[0] in only]
 if not todo:
     print("FAIL: no such form: %s" % " ".join(only))
@@ -98,6 +99,12 @@ shape = {
     "dmesg-x": r"^kern  :(emerg |alert |crit  |err   |warn  |notice|info  |debug ): " + TS + " ",
     "dmesg-d": r"^\[\s*\d+\.\d{6} <\s*\d+\.\d{6}>\] [^\S]?", "dmesg-iso": "^" + ISO + r",\d{6}[+-]\d\d:\d\d ",
     "doubled": "^(" + TS + " |" + MON + r" [ \d]\d \d\d:\d\d:\d\d \S+ kernel: )",
+    "journal-json": r'^\{"__CURSOR":"s=[0-9a-f]+;i=[0-9a-f]+;b=[0-9a-f]+;m=[0-9a-f]+;t=[0-9a-f]+;x=[0-9a-f]+",'
+                    r'"__REALTIME_TIMESTAMP":"\d+","__MONOTONIC_TIMESTAMP":"\d+",.*"MESSAGE":("|\[\d).*\}$',
+    "journal-verbose": r"^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} \S+ "
+                       r"\[s=[0-9a-f]+;i=[0-9a-f]+;b=[0-9a-f]+;m=[0-9a-f]+;t=[0-9a-f]+;x=[0-9a-f]+\]|    [A-Z_]+=.*)$",
+    "dmesg-json": r'^(\{|   "dmesg": \[|      \{("pri": \d+, |"fac": "kern", "pri": "[a-z]+", )?"time": +\d+\.\d{6}, '
+                  r'("caller": "[TC]\d+", )?"msg": ".*"\},?|   \]|\})$',
 }
 wrap_shape = {"quoted": r"^>( |$)", "quoted2": r"^>>( |$)"}
 
@@ -106,6 +113,45 @@ def body(text):
     """The log after a case-file header."""
     m = re.match(r"((?:[A-Z][A-Z0-9_-]*:.*\n)+)\n", text)
     return text[m.end():] if m and re.search(r"^(LABEL|SOURCE):", m.group(1), re.M) else text
+
+
+JSON_KEY = {"journal-json": "MESSAGE", "dmesg-json": "msg", "journal-verbose": None}
+PLAIN_TEXTS = {}
+
+
+def json_messages(form, lines):
+    """The kernel messages a JSON or verbose rendering carries (read with
+    python's json, not the parser under test) must be the plain log's."""
+    got = []
+    if form == "journal-verbose":
+        got = [l[len("    MESSAGE="):] for l in lines if l.startswith("    MESSAGE=")]
+    elif form == "dmesg-json":
+        got = [json.loads(l.strip().rstrip(","))["msg"] for l in lines if l.strip().startswith("{\"")]
+    else:
+        for l in lines:
+            o = json.loads(l)
+            if o.get("_TRANSPORT") == "kernel":
+                m = o["MESSAGE"]
+                got.append(bytes(m).decode("utf-8", "replace") if isinstance(m, list) else m)
+    want = PLAIN_TEXTS["current"]
+    if got != want:
+        i = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), min(len(got), len(want)))
+        return "messages differ from the plain log's at %d: %r, plain %r" % (
+            i, got[i][:60] if i < len(got) else None, want[i][:60] if i < len(want) else None)
+    if form == "journal-json" and not any('"_TRANSPORT":"kernel"' not in l for l in lines):
+        return "no other program's records"
+    return None
+
+
+def plain_texts(text):
+    """The messages of a plain log: each non-empty line after its "[ts] "
+    and "[ T42] " prefixes."""
+    out = []
+    for l in body(text).split("\n"):
+        if l:
+            m = re.match(r"\[\s*\d+\.\d+\](\[ *[TC]\d+\])? ?", l)
+            out.append(l[m.end():] if m else l)
+    return out
 
 
 def check_shape(form, text):
@@ -142,6 +188,10 @@ def check_shape(form, text):
     # with a newline in it), rendered as they are
     if len(bad) > len(lines) // 20:
         return "%d lines not in the form, first %r" % (len(bad), bad[0][:100])
+    if parts[0] in JSON_KEY:
+        bad = json_messages(parts[0], lines)
+        if bad:
+            return bad
     if parts[0] == "syslog-mixed" and not any(" kernel: " not in l for l in lines):
         return "no other program's lines"
     if parts[0] == "doubled" and sum(1 for l in lines if " kernel: " in l) < len(lines) / 4:
@@ -203,6 +253,7 @@ try:
             fails.append("%s plain: empty segment or culprits" % log)
             continue
         original = open(log, "rb").read()
+        PLAIN_TEXTS["current"] = plain_texts(original.decode("utf-8", "replace"))
         for form in todo:
             out = os.path.join(tmp, "f.log")
             seed = str(1 + checked % 7)

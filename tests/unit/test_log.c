@@ -606,6 +606,151 @@ static void test_release(void)
 	CHECK_EQ_STR(small, "");
 }
 
+/* journalctl -o json, dmesg --json: one record a line, strings decoded */
+static void test_json(void)
+{
+	struct ps_arena a;
+	struct ps_log log;
+	static const char text[] =
+		"{\"__CURSOR\":\"s=1;i=2\",\"__REALTIME_TIMESTAMP\":\"1709546712123456\",\"__MONOTONIC_TIMESTAMP\":\"5123456\","
+		"\"_TRANSPORT\":\"kernel\",\"PRIORITY\":\"4\",\"SYSLOG_IDENTIFIER\":\"kernel\",\"MESSAGE\":\"plain text\"}\n"
+		/* 2: escapes, the source time wins over the journal's */
+		"{\"__MONOTONIC_TIMESTAMP\":\"6000000\",\"_TRANSPORT\":\"kernel\",\"MESSAGE\":"
+		"\"q\\\"b\\\\s\\/n\\nt\\te\\u00e9c\\u20acg\\ud83d\\ude00\\u0001\",\"_SOURCE_MONOTONIC_TIMESTAMP\":\"5999000\"}\n"
+		/* 3: another program's record; 4: a record of no program said */
+		"{\"__MONOTONIC_TIMESTAMP\":\"6500000\",\"_TRANSPORT\":\"syslog\",\"SYSLOG_IDENTIFIER\":\"sshd\","
+		"\"MESSAGE\":\"Kernel panic - not syncing: sshd\"}\n"
+		"{\"__MONOTONIC_TIMESTAMP\":\"6600000\", \"MESSAGE\" : \"fields not shown\" }\n"
+		/* 5: not UTF-8: an array of byte values */
+		"{\"__MONOTONIC_TIMESTAMP\":\"7000000\",\"SYSLOG_IDENTIFIER\":\"kernel\",\"MESSAGE\":[66,85, 71,255,0,33]}\n"
+		/* 6-9: malformed: plain text */
+		"{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":\"bad \\x escape\"}\n"
+		"{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":\"lone \\udc00 surrogate\"}\n"
+		"{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":\"cut short\n"
+		"{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[1,2,],\"x\":1}\n"
+		/* 10: a byte array out of range is no message; 11: null: dropped */
+		"{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[1,256]}\n"
+		"{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":null}\n"
+		/* 12-17: dmesg --json */
+		"{\n"
+		"   \"dmesg\": [\n"
+		"      {\"pri\": 6, \"time\":     0.000000, \"msg\": \"Linux version 6.1\"},\n"
+		"      {\"fac\": \"kern\", \"pri\": \"warn\", \"time\":    12.500000, \"caller\": \"T42\", \"msg\": \"a \\\"b\\\"\"},\n"
+		"      {\"time\":    13.000001, \"caller\": \"C3\", \"msg\": \"no pri\"}\n"
+		"   ]\n"
+		"}\n"
+		"]\n";
+	static const char dm[] = "[1.0] x\n   \"dmesg\": [\n{\"time\": 13.000001, \"caller\": \"C3\", \"msg\": \"no pri\"},\n]\n";
+	const struct ps_record *r;
+	struct ps_record one_rec;
+	const char *line;
+
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, text, sizeof text - 1, 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 12);
+	r = log.rec;
+	CHECK_SPAN(r[0].text, r[0].len, "plain text");
+	CHECK(r[0].text > text && r[0].text < text + sizeof text);   /* nothing to decode: in place */
+	CHECK_EQ_INT(r[0].ts_us, 5123456);
+	CHECK_EQ_INT(r[0].level, 4);
+	CHECK(r[0].flags & PS_REC_SYSLOG);
+	CHECK_SPAN(r[1].text, r[1].len, "q\"b\\s/n\nt\te\xc3\xa9" "c\xe2\x82\xac" "g\xf0\x9f\x98\x80\x01");
+	CHECK_EQ_INT(r[1].ts_us, 5999000);
+	CHECK_EQ_INT(r[1].line, 2);
+	CHECK_SPAN(r[2].text, r[2].len, "fields not shown");
+	CHECK_EQ_INT(r[2].line, 4);
+	CHECK(r[3].len == 6 && memcmp(r[3].text, "BUG\xff\x00!", 6) == 0);
+	CHECK_EQ_INT(r[3].ts_us, 7000000);
+	CHECK_SPAN(r[4].text, r[4].len, "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":\"bad \\x escape\"}");
+	CHECK_EQ_INT(r[4].ts_us, PS_NO_TS);
+	CHECK_EQ_INT(r[5].line, 7);
+	CHECK_EQ_INT(r[6].line, 8);
+	CHECK_EQ_INT(r[7].line, 9);
+	CHECK_EQ_INT(r[8].line, 10);
+	CHECK_SPAN(r[8].text, r[8].len, "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[1,256]}");
+	CHECK_SPAN(r[9].text, r[9].len, "Linux version 6.1");
+	CHECK_EQ_INT(r[9].line, 14);
+	CHECK_EQ_INT(r[9].level, 6);
+	CHECK_EQ_INT(r[9].ts_us, 0);
+	CHECK(!(r[9].flags & PS_REC_SYSLOG));
+	CHECK_SPAN(r[10].text, r[10].len, "a \"b\"");
+	CHECK_EQ_INT(r[10].level, 4);
+	CHECK_EQ_INT(r[10].ts_us, 12500000);
+	CHECK(r[10].caller == 42);
+	CHECK_EQ_INT(log.dropped, 2 + 4 + 1);   /* sshd, null; dmesg's frame; the last "]" */
+	CHECK_SPAN(r[11].text, r[11].len, "no pri");
+	/* the same, "{" cut off, after a console line */
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, dm, sizeof dm - 1, 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 2);
+	CHECK_SPAN(log.rec[1].text, log.rec[1].len, "no pri");
+	CHECK_EQ_INT(log.rec[1].ts_us, 13000001);
+	CHECK_EQ_INT(log.rec[1].level, PS_NO_LEVEL);
+	CHECK(log.rec[1].caller == (3 | PS_CALLER_CPU));
+
+	/* a lone "]" or "}" outside dmesg's array, and "{" not before it, are text */
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, "{\n]\n}\n", 6, 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 3);
+
+	/* decoding needs the arena */
+	ps_arena_init(&a, mem, 64);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, text, sizeof text - 1, 1, 100), PS_ENOMEM);
+
+	/* one line alone (no arena): the string as printed */
+	line = "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":\"a\\tb\"}";
+	CHECK_EQ_INT(ps_log_parse_line(&one_rec, line, strlen(line)), 1);
+	CHECK_SPAN(one_rec.text, one_rec.len, "a\\tb");
+	line = "{\"SYSLOG_IDENTIFIER\":\"cron\",\"MESSAGE\":\"x\"}";
+	CHECK_EQ_INT(ps_log_parse_line(&one_rec, line, strlen(line)), 0);
+}
+
+/* journalctl -o verbose: a header line, then "    KEY=value" fields */
+static void test_verbose(void)
+{
+	struct ps_arena a;
+	struct ps_log log;
+	static const char text[] =
+		"Mon 2024-03-04 10:11:12.123456 CET [s=0a1b;i=1f;b=2c3d;m=4c4b40;t=613f0c2d;x=99]\n"
+		"    _BOOT_ID=2c3d\n"
+		"    _TRANSPORT=kernel\n"
+		"    PRIORITY=3\n"
+		"    MESSAGE=BUG: first\n"
+		"    _SOURCE_MONOTONIC_TIMESTAMP=4999000\n"
+		"Mon 2024-03-04 10:11:13.000000 CET [s=0a1b;i=20;b=2c3d;m=5b8d80;t=613f0c2e;x=9a]\r\n"
+		"    MESSAGE=second, from m=\r\n"
+		"Mon 2024-03-04 10:11:13.000000 CET [s=0a1b;i=21;b=2c3d;m=5b8d81;t=613f0c2e;x=9b]\n"
+		"    _TRANSPORT=syslog\n"
+		"    SYSLOG_IDENTIFIER=sshd\n"
+		"    MESSAGE=Kernel panic - not syncing: sshd\n"
+		"Mon 2024-03-04 10:11:13.000000 CET [s=0a1b;i=22;b=2c3d;m=zz;t=613f0c2e;x=9c]\n"
+		"    MESSAGE=no m=: text\n"
+		"Mon 2024-03-04 10:11:14.000000 CET [s=0a1b;i=23;b=2c3d;m=5b8d82;t=613f0c2e;x=9d]\n"
+		"    _TRANSPORT=kernel\n"
+		"[    7.000000] console line\n";
+	const struct ps_record *r;
+
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, text, sizeof text - 1, 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 4);
+	r = log.rec;
+	CHECK_SPAN(r[0].text, r[0].len, "BUG: first");
+	CHECK_EQ_INT(r[0].ts_us, 4999000);
+	CHECK_EQ_INT(r[0].level, 3);
+	CHECK_EQ_INT(r[0].line, 5);
+	CHECK(r[0].flags & PS_REC_SYSLOG);
+	CHECK_SPAN(r[1].text, r[1].len, "second, from m=");
+	CHECK_EQ_INT(r[1].ts_us, 6000000);
+	CHECK_EQ_INT(r[1].line, 8);
+	/* sshd's record dropped; a malformed header is dropped as before
+	 * (the journal's short-full time, no kernel tag), its fields are text */
+	CHECK_SPAN(r[2].text, r[2].len, "    MESSAGE=no m=: text");
+	CHECK_EQ_INT(r[2].line, 14);
+	CHECK_SPAN(r[3].text, r[3].len, "console line");
+	CHECK_EQ_INT(r[3].line, 17);
+	CHECK_EQ_INT(log.dropped, 5 + 1 + 4 + 1 + 2);
+}
+
 int main(void)
 {
 	test_release();
@@ -617,5 +762,7 @@ int main(void)
 	test_parse();
 	test_long_and_binary();
 	test_casefile();
+	test_json();
+	test_verbose();
 	return check_summary("test_log");
 }

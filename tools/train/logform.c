@@ -401,7 +401,8 @@ enum form {
 	F_KERNEL_TAG,
 	F_JOURNAL_SHORT, F_JOURNAL_PRECISE, F_JOURNAL_ISO, F_JOURNAL_ISO_PRECISE, F_JOURNAL_FULL,
 	F_JOURNAL_MONOTONIC, F_JOURNAL_DELTA, F_JOURNAL_UNIX, F_JOURNAL_CAT,
-	F_DMESG_T, F_DMESG_H, F_DMESG_X, F_DMESG_D, F_DMESG_ISO, F_DOUBLED, F_NFORMS
+	F_DMESG_T, F_DMESG_H, F_DMESG_X, F_DMESG_D, F_DMESG_ISO, F_DOUBLED,
+	F_JOURNAL_JSON, F_JOURNAL_VERBOSE, F_DMESG_JSON, F_NFORMS
 };
 
 static const struct {
@@ -436,6 +437,9 @@ static const struct {
 	[F_DMESG_D] = { "dmesg-d", "[    5.123456 <    0.000123>] text  (dmesg -d)" },
 	[F_DMESG_ISO] = { "dmesg-iso", "2024-03-04T10:11:12,123456+01:00 text  (dmesg --time-format iso)" },
 	[F_DOUBLED] = { "doubled", "console lines, and syslog's copies of them in bursts (console + syslog)" },
+	[F_JOURNAL_JSON] = { "journal-json", "{\"__MONOTONIC_TIMESTAMP\":\"5123456\",...,\"MESSAGE\":\"text\"}  (-o json, others' too)" },
+	[F_JOURNAL_VERBOSE] = { "journal-verbose", "Mon 2024-03-04 10:11:12.123456 CET [s=..;m=4e2d40;..], '    MESSAGE=text'  (-o verbose)" },
+	[F_DMESG_JSON] = { "dmesg-json", "      {\"pri\": 6, \"time\":     5.123456, \"msg\": \"text\"},  (dmesg --json)" },
 };
 
 static const struct {
@@ -460,17 +464,186 @@ static void syslog_line(struct out *o, const struct opts *op, const struct line 
 	}
 }
 
+/* ---- the journal's and dmesg's JSON, journalctl -o verbose ---- */
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t k, len;
+	uint32_t u;
+
+	if (s[0] < 0x80)
+		return 1;
+	len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	u = s[0] & (0x7f >> len);
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		u = u << 6 | (s[k] & 0x3f);
+	}
+	if ((len == 3 && (u < 0x800 || (u >= 0xd800 && u <= 0xdfff))) || (len == 4 && (u < 0x10000 || u > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* A JSON string of the text: '"' and '\' escaped, '\n' and '\t' by
+ * name, other control bytes as \u00XX, UTF-8 as it is.  When the text
+ * is not UTF-8 and `bytes` is set, the journal's array of byte values
+ * instead; else bytes that are not UTF-8 go out as they are (dmesg). */
+static void put_json_text(struct out *o, const struct line *l, int bytes)
+{
+	const unsigned char *t = (const unsigned char *)l->text;
+	size_t i, k;
+
+	for (i = 0; bytes && i < l->len; i += k)
+		if (!(k = utf8_seq(t + i, l->len - i)))
+			break;
+	if (bytes && i < l->len) {
+		out_put(o, "[", 1);
+		for (i = 0; i < l->len; i++)
+			out_printf(o, i ? ",%u" : "%u", t[i]);
+		out_put(o, "]", 1);
+		return;
+	}
+	out_put(o, "\"", 1);
+	for (i = 0; i < l->len; i++) {
+		if (t[i] == '"' || t[i] == '\\')
+			out_printf(o, "\\%c", t[i]);
+		else if (t[i] == '\n')
+			out_put(o, "\\n", 2);
+		else if (t[i] == '\t')
+			out_put(o, "\\t", 2);
+		else if (t[i] < 0x20 || t[i] == 0x7f)
+			out_printf(o, "\\u%04x", t[i]);
+		else
+			out_put(o, l->text + i, 1);
+	}
+	out_put(o, "\"", 1);
+}
+
+/* The ids of one boot's journal: boot id, machine id, sequence id. */
+struct journal_ids {
+	uint64_t boot[2], machine[2], seqnum_id[2];
+};
+
+static void journal_ids(struct journal_ids *j, const struct opts *op)
+{
+	j->boot[0] = op->seed * 0x9e3779b97f4a7c15ull;
+	j->boot[1] = op->seed ^ 0x5bd1e995u;
+	j->machine[0] = 0x6f1c0d3a29e84b57ull;
+	j->machine[1] = 0xa3d2c1b0f9e8d7c6ull;
+	j->seqnum_id[0] = j->boot[1] * 0x2545f4914f6cdd1dull;
+	j->seqnum_id[1] = j->boot[0] ^ 0x1234567u;
+}
+
+/* __CURSOR / the verbose header's "s=..;i=..;b=..;m=..;t=..;x=.." */
+static void put_cursor(struct out *o, const struct journal_ids *j, const struct opts *op, size_t seq, uint64_t ts)
+{
+	uint64_t realtime = (uint64_t)op->boot * 1000000u + ts;
+
+	out_printf(o, "s=%016" PRIx64 "%016" PRIx64 ";i=%zx;b=%016" PRIx64 "%016" PRIx64 ";m=%" PRIx64 ";t=%" PRIx64
+		   ";x=%016" PRIx64, j->seqnum_id[0], j->seqnum_id[1], seq, j->boot[0], j->boot[1], ts, realtime,
+		   (uint64_t)(realtime * 0x9e3779b97f4a7c15ull ^ seq));
+}
+
+/* journalctl -o json: one object a line, the fields of a kernel record
+ * as journald stores them (the source time before or after MESSAGE, or
+ * not there: __MONOTONIC_TIMESTAMP is the kernel's time then); now and
+ * then another program's record (journalctl without -k). */
+static void journal_json(struct out *o, const struct journal_ids *j, const struct opts *op, const struct line *l,
+			 size_t seq, int lvl)
+{
+	uint64_t ts = l->ts_us;
+	uint32_t where = rnd(5);   /* 0: no source time, 1: after MESSAGE */
+
+	if (rnd(6) == 0) {
+		out_put(o, "{\"__CURSOR\":\"", 13);
+		put_cursor(o, j, op, seq, ts);
+		out_printf(o, "\",\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64
+			   "\",\"_BOOT_ID\":\"%016" PRIx64 "%016" PRIx64 "\",\"_TRANSPORT\":\"syslog\",\"PRIORITY\":\"3\","
+			   "\"SYSLOG_IDENTIFIER\":\"myapp\",\"_PID\":\"%u\",\"MESSAGE\":\"Kernel panic - not syncing: "
+			   "not a kernel message\",\"_HOSTNAME\":\"%s\"}\n", (uint64_t)op->boot * 1000000u + ts, ts,
+			   j->boot[0], j->boot[1], 100 + rnd(900), op->host);
+		seq++;
+	}
+	out_put(o, "{\"__CURSOR\":\"", 13);
+	put_cursor(o, j, op, seq, ts);
+	out_printf(o, "\",\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64
+		   "\",\"_BOOT_ID\":\"%016" PRIx64 "%016" PRIx64 "\",\"_MACHINE_ID\":\"%016" PRIx64 "%016" PRIx64
+		   "\",\"_HOSTNAME\":\"%s\",\"_RUNTIME_SCOPE\":\"system\",\"_TRANSPORT\":\"kernel\",\"PRIORITY\":\"%d\","
+		   "\"SYSLOG_FACILITY\":\"0\",\"SYSLOG_IDENTIFIER\":\"kernel\",",
+		   (uint64_t)op->boot * 1000000u + ts + 1000u * rnd(50), where ? ts + 1000u * rnd(50) : ts, j->boot[0],
+		   j->boot[1], j->machine[0], j->machine[1], op->host, lvl);
+	if (where > 1)
+		out_printf(o, "\"_SOURCE_MONOTONIC_TIMESTAMP\":\"%" PRIu64 "\",", ts);
+	out_put(o, "\"MESSAGE\":", 10);
+	put_json_text(o, l, 1);
+	if (where == 1)
+		out_printf(o, ",\"_SOURCE_MONOTONIC_TIMESTAMP\":\"%" PRIu64 "\"", ts);
+	out_put(o, "}\n", 2);
+}
+
+/* journalctl -o verbose: the header line, then the fields. */
+static void journal_verbose(struct out *o, const struct journal_ids *j, const struct opts *op, const struct line *l,
+			    size_t seq, int lvl)
+{
+	struct tm_ t = local_time(op, l->ts_us);
+	uint32_t where = rnd(5);   /* 0: no source time (m= is the kernel's time), 1: after MESSAGE */
+	uint64_t m = where ? l->ts_us + 1000u * rnd(50) : l->ts_us;
+
+	out_printf(o, "%s %04d-%02d-%02d %02d:%02d:%02d.%06u %s [", day_names[t.wday], t.year, t.mon + 1, t.mday,
+		   t.hour, t.min, t.sec, t.us, op->tz_min == 60 ? "CET" : "UTC");
+	put_cursor(o, j, op, seq, m);
+	out_printf(o, "]\n    _BOOT_ID=%016" PRIx64 "%016" PRIx64 "\n    _MACHINE_ID=%016" PRIx64 "%016" PRIx64
+		   "\n    _HOSTNAME=%s\n    _RUNTIME_SCOPE=system\n    _TRANSPORT=kernel\n    PRIORITY=%d\n"
+		   "    SYSLOG_FACILITY=0\n    SYSLOG_IDENTIFIER=kernel\n", j->boot[0], j->boot[1], j->machine[0],
+		   j->machine[1], op->host, lvl);
+	if (where > 1)
+		out_printf(o, "    _SOURCE_MONOTONIC_TIMESTAMP=%" PRIu64 "\n", l->ts_us);
+	out_put(o, "    MESSAGE=", 12);
+	put_text(o, l);
+	out_put(o, "\n", 1);
+	if (where == 1)
+		out_printf(o, "    _SOURCE_MONOTONIC_TIMESTAMP=%" PRIu64 "\n", l->ts_us);
+}
+
+/* dmesg --json (util-linux 2.37+): one object a line in "dmesg": [ ];
+ * the level as pri (facility << 3 | level), or as names (--decode), or
+ * not at all, by seed; the caller when the console showed one. */
+static void dmesg_json(struct out *o, const struct opts *op, const struct line *l, int first, int lvl)
+{
+	if (!first)
+		out_put(o, ",\n", 2);
+	out_put(o, "      {", 7);
+	if (op->seed % 3 == 0)
+		out_printf(o, "\"pri\": %d, ", lvl);
+	else if (op->seed % 3 == 1)
+		out_printf(o, "\"fac\": \"kern\", \"pri\": \"%s\", ", level_names[lvl]);
+	out_printf(o, "\"time\": %5" PRIu64 ".%06" PRIu64 ", ", l->ts_us / 1000000u, l->ts_us % 1000000u);
+	if (l->caller_kind)
+		out_printf(o, "\"caller\": \"%c%" PRIu32 "\", ", l->caller_kind, l->caller);
+	out_put(o, "\"msg\": ", 7);
+	put_json_text(o, l, 0);
+	out_put(o, "}", 1);
+}
+
 static void render(struct out *o, enum form f, const struct line *v, size_t n, const struct opts *op)
 {
 	size_t i, pending = 0, *burst = NULL;
 	uint64_t prev = 0;
-	int last_min = -1;
+	int last_min = -1, first = 1;
+	struct journal_ids jids;
 
 	if (f == F_JOURNAL_SHORT)
 		out_printf(o, "-- Boot %016" PRIx64 "%016" PRIx64 " --\n", (uint64_t)(op->seed * 0x9e3779b97f4a7c15ull),
 			   (uint64_t)(op->seed ^ 0x5bd1e995u));
 	if (f == F_DOUBLED && !(burst = calloc(n ? n : 1, sizeof *burst)))
 		die(PS_EXIT_NOMEM, "out of memory");
+	journal_ids(&jids, op);
+	if (f == F_DMESG_JSON)
+		out_str(o, "{\n   \"dmesg\": [\n");
 	for (i = 0; i < n; i++) {
 		const struct line *l = &v[i];
 		uint64_t ts = l->ts_us, delta = ts >= prev ? ts - prev : 0;
@@ -480,7 +653,19 @@ static void render(struct out *o, enum form f, const struct line *v, size_t n, c
 		struct tm_ t;
 
 		if (!l->has_ts && !l->len) {   /* blank lines stay blank */
-			out_put(o, "\n", 1);
+			if (f != F_DMESG_JSON)
+				out_put(o, "\n", 1);
+			continue;
+		}
+		if (f == F_JOURNAL_JSON || f == F_JOURNAL_VERBOSE || f == F_DMESG_JSON) {
+			if (f == F_JOURNAL_JSON)
+				journal_json(o, &jids, op, l, 2 * i + 1, lvl);
+			else if (f == F_JOURNAL_VERBOSE)
+				journal_verbose(o, &jids, op, l, i + 1, lvl);
+			else
+				dmesg_json(o, op, l, first, lvl);
+			first = 0;
+			prev = ts;
 			continue;
 		}
 		switch (f) {
@@ -613,6 +798,9 @@ static void render(struct out *o, enum form f, const struct line *v, size_t n, c
 			put_iso(o, op, ts, ',', 1);
 			out_put(o, " ", 1);
 			break;
+		case F_JOURNAL_JSON:
+		case F_JOURNAL_VERBOSE:
+		case F_DMESG_JSON:
 		case F_NFORMS:
 			break;
 		}
@@ -657,6 +845,8 @@ static void render(struct out *o, enum form f, const struct line *v, size_t n, c
 	/* the last burst of syslog copies never reaches the disk: the
 	 * machine died */
 	free(burst);
+	if (f == F_DMESG_JSON)
+		out_str(o, first ? "   ]\n}\n" : "\n   ]\n}\n");
 }
 
 /* ---- wrappers: rewrite the rendered text line by line ---- */
