@@ -23,6 +23,26 @@
  *                                      short-unix: "<time> host kernel: text";
  *                                      short-monotonic/-delta: "[  12.345678] host kernel: text";
  *                                      "-- Boot ... --" lines are dropped
+ *   journalctl -o json                 one object a line: "MESSAGE" a string (escapes
+ *                                      decoded into the arena) or an array of byte
+ *                                      values (not UTF-8); the time from
+ *                                      "_SOURCE_MONOTONIC_TIMESTAMP", else
+ *                                      "__MONOTONIC_TIMESTAMP"; "PRIORITY" the level; a
+ *                                      record whose "_TRANSPORT" or "SYSLOG_IDENTIFIER"
+ *                                      is shown but neither is "kernel" is another
+ *                                      program's (dropped), as is a null MESSAGE
+ *   journalctl -o verbose              "Mon 2024-03-04 10:11:12.123456 CET [s=..;i=..;
+ *                                      b=..;m=4c4b40;t=..;x=..]", then "    KEY=value"
+ *                                      lines: MESSAGE=, the time from
+ *                                      _SOURCE_MONOTONIC_TIMESTAMP= or else m= (hex µs),
+ *                                      PRIORITY=, _TRANSPORT=/SYSLOG_IDENTIFIER= as for
+ *                                      json; the other fields are dropped (ps_log_parse
+ *                                      only: one record spans several lines; not quoted)
+ *   dmesg --json / -J                  '      {"pri": 6, "time":     5.123456, "msg":
+ *                                      "text"},' in "{", '   "dmesg": [', ..., "   ]",
+ *                                      "}" (dropped); "pri" facility<<3|level, or a level
+ *                                      name ("fac": "kern", "pri": "warn", --decode), or
+ *                                      not there; "caller": "T42" too
  *   syslog lines cut after the host    "kernel: [  12.345678] text"
  *   mail quoting                       "> ", ">> ", "> > " before any of these
  * A syslog or journal line of another program ("host sshd[42]: ...") is
@@ -34,10 +54,13 @@
  * at its width (the log's longest line length, when several lines have
  * it and the line after has no prefix of its own) is joined again.
  * Serial-capture carriage returns, CR LF, NUL and other binary bytes
- * and a last line with no newline are fine.  Apart from the
- * other-program lines above, no line is ever rejected.
+ * and a last line with no newline are fine.  A line that looks like a
+ * JSON record or a verbose header but is malformed is kept as plain
+ * text.  Apart from the other-program lines above, no line is ever
+ * rejected.
  *
- * Timestamps: the kernel's when the line has one.  Otherwise the wall
+ * Timestamps: the kernel's when the line has one (the journal's
+ * monotonic times count as the kernel's).  Otherwise the wall
  * clock of the syslog / journal / dmesg -T/-H/iso prefix, as seconds
  * relative to the first such line of the log (a log whose other lines
  * carry kernel timestamps keeps only those, the wall-clock lines being
@@ -94,8 +117,8 @@ struct ps_log {
  * `max_records` non-blank lines (the crash is at the end of a log; a
  * line split in two gives two records, so there can be up to
  * max_records / 16 + 4 more records than lines).  Records point into
- * `buf`, which must outlive the log, except joined wrapped lines, whose
- * text is in the arena.  Empty lines are skipped but still counted for
+ * `buf`, which must outlive the log, except joined wrapped lines and
+ * JSON strings with escapes or byte arrays, whose text is in the arena.  Empty lines are skipped but still counted for
  * line numbers; the records of a split line have the same number.
  * `first_line` is the number of the line `buf` starts at (1 for a whole
  * file).
@@ -106,7 +129,10 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 /* Parses the prefixes of one line on its own into *r (text, ts, level,
  * caller, flags; r->line is left alone): no splitting, joining or
  * doubles, and wall-clock times are left absolute (µs since 1970, or
- * since 2000-01-01 for a syslog time without a year).  Returns 1 for a
+ * since 2000-01-01 for a syslog time without a year).  With no arena, a
+ * JSON message is left as printed (escapes, byte arrays), and a
+ * journalctl -o verbose record, which spans lines, is not read (its
+ * header is dropped, its fields are text).  Returns 1 for a
  * kernel message, 0 for a line that is none (blank, another program's,
  * a journal marker). */
 int ps_log_parse_line(struct ps_record *r, const char *s, size_t n);
