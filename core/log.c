@@ -721,9 +721,10 @@ static unsigned hex4(const char *s)
 	return v;
 }
 
+/* JSON's white space (line ends: -o json-pretty's objects span lines) */
 static void skip_ws(const char *s, size_t n, size_t *i)
 {
-	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n' || s[*i] == '\r'))
 		(*i)++;
 }
 
@@ -1349,6 +1350,40 @@ static int journal_verbose(struct ps_record *r, const char *buf, size_t pos, siz
 	return LINE_KEEP;
 }
 
+/* journalctl -o json-pretty: a record's object over several lines, "{"
+ * alone, "\t\"KEY\" : value," lines (an array's values a line each),
+ * "}" alone.  The record at buf[pos]; *next, *lines and *at as for
+ * journal_verbose.  LINE_NONE when buf[pos] starts no such object. */
+static int journal_pretty(struct ctx *c, struct ps_record *r, const char *buf, size_t pos, size_t end, size_t len,
+			  size_t *next, uint32_t *lines, uint32_t *at)
+{
+	struct jval f[JF_N];
+	size_t i = end + 1, e = end, k;
+	int kind, found = 0;
+
+	rec_init(r, buf + pos);
+	if (!blank(buf + pos + 1, end - pos - 1) || i >= len)
+		return LINE_NONE;
+	skip_ws(buf, len < i + 64 ? len : i + 64, &i);
+	if (i >= len || buf[i] != '"' || has(buf, len, i, "\"dmesg\"", 7))
+		return LINE_NONE;
+	for (*lines = 1; !found && e < len && *lines < 4096;) {   /* to the "}" line */
+		k = e + 1;
+		e = line_end(buf, k, len);
+		found = k < e && buf[k] == '}' && blank(buf + k + 1, e - k - 1);
+		++*lines;
+	}
+	if (!found)
+		return LINE_NONE;
+	if (!json_object(buf + pos, e - pos, f) || !f[JF_MESSAGE].p)
+		return LINE_NONE;
+	for (*at = 0, k = pos; k < (size_t)(f[JF_MESSAGE].p - buf); k++)
+		*at += buf[k] == '\n';
+	kind = journal_json(c, r, f);
+	*next = e + 1;
+	return kind;
+}
+
 /* line_end, and in *bracket whether the line holds a '[' after its
  * first byte (where a record glued on could start). */
 static size_t line_end_bracket(const char *buf, size_t pos, size_t len, int *bracket)
@@ -1617,9 +1652,11 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
 			pos = end + 1;
 			continue;
 		}
-		if (is_upper(buf[pos]) &&
-		    (kind = journal_verbose(&tmp, buf, pos, end, len, &next, &nl, &at)) != LINE_NONE) {
-			/* journalctl -o verbose: a record of several lines */
+		/* journalctl -o verbose, -o json-pretty: a record of several lines */
+		if ((is_upper(buf[pos]) && (kind = journal_verbose(&tmp, buf, pos, end, len, &next, &nl, &at)) != LINE_NONE) ||
+		    (buf[pos] == '{' && (kind = journal_pretty(&c, &tmp, buf, pos, end, len, &next, &nl, &at)) != LINE_NONE)) {
+			if (kind == LINE_NOMEM)
+				return PS_ENOMEM;
 			if (j.n && (st = join_flush(log, &j, a)) != PS_OK)
 				return st;
 			if (kind == LINE_KEEP)

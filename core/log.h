@@ -31,6 +31,9 @@
  *                                      record whose "_TRANSPORT" or "SYSLOG_IDENTIFIER"
  *                                      is shown but neither is "kernel" is another
  *                                      program's (dropped), as is a null MESSAGE
+ *   journalctl -o json-pretty          the same object over several lines: "{" alone,
+ *                                      "\t\"KEY\" : value," lines, "}" alone (ps_log_parse
+ *                                      only)
  *   journalctl -o verbose              "Mon 2024-03-04 10:11:12.123456 CET [s=..;i=..;
  *                                      b=..;m=4c4b40;t=..;x=..]", then "    KEY=value"
  *                                      lines: MESSAGE=, the time from
@@ -130,9 +133,9 @@ int ps_log_parse(struct ps_log *log, struct ps_arena *a, const char *buf,
  * caller, flags; r->line is left alone): no splitting, joining or
  * doubles, and wall-clock times are left absolute (µs since 1970, or
  * since 2000-01-01 for a syslog time without a year).  With no arena, a
- * JSON message is left as printed (escapes, byte arrays), and a
- * journalctl -o verbose record, which spans lines, is not read (its
- * header is dropped, its fields are text).  Returns 1 for a
+ * JSON message is left as printed (escapes, byte arrays), and the
+ * records that span lines (-o verbose, -o json-pretty) are not read:
+ * a verbose header is dropped, the other lines are text.  Returns 1 for a
  * kernel message, 0 for a line that is none (blank, another program's,
  * a journal marker). */
 int ps_log_parse_line(struct ps_record *r, const char *s, size_t n);

@@ -65,7 +65,7 @@ combos = ["plain+crlf", "plain+serial", "plain+quoted", "plain+quoted2", "syslog
           "plain+wrapped", "raw+wrapped", "syslog+wrapped", "journal-short+wrapped+crlf",
           "callers+glued", "plain+glued", "kmsg+crlf", "dmesg-T+quoted", "doubled+serial",
           "dmesg-H+quoted2", "syslog-mixed+crlf", "journal-json+crlf", "journal-verbose+crlf",
-          "dmesg-json+quoted"]
+          "dmesg-json+quoted", "journal-pretty+crlf"]
 todo = [f for f in forms + combos if not only or f in only or f.split("+")[0] in only]
 if not todo:
     print("FAIL: no such form: %s" % " ".join(only))
@@ -101,6 +101,7 @@ shape = {
     "doubled": "^(" + TS + " |" + MON + r" [ \d]\d \d\d:\d\d:\d\d \S+ kernel: )",
     "journal-json": r'^\{"__CURSOR":"s=[0-9a-f]+;i=[0-9a-f]+;b=[0-9a-f]+;m=[0-9a-f]+;t=[0-9a-f]+;x=[0-9a-f]+",'
                     r'"__REALTIME_TIMESTAMP":"\d+","__MONOTONIC_TIMESTAMP":"\d+",.*"MESSAGE":("|\[\d).*\}$',
+    "journal-pretty": r'^(\{|\}|\t"[A-Z_]+" : ("[^"\\]*(\\.[^"\\]*)*"|\[),?|\t\t\d+,?|\t\],?)$',
     "journal-verbose": r"^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} \S+ "
                        r"\[s=[0-9a-f]+;i=[0-9a-f]+;b=[0-9a-f]+;m=[0-9a-f]+;t=[0-9a-f]+;x=[0-9a-f]+\]|    [A-Z_]+=.*)$",
     "dmesg-json": r'^(\{|   "dmesg": \[|      \{("pri": \d+, |"fac": "kern", "pri": "[a-z]+", )?"time": +\d+\.\d{6}, '
@@ -115,21 +116,26 @@ def body(text):
     return text[m.end():] if m and re.search(r"^(LABEL|SOURCE):", m.group(1), re.M) else text
 
 
-JSON_KEY = {"journal-json": "MESSAGE", "dmesg-json": "msg", "journal-verbose": None}
+JSON_KEY = {"journal-json": "MESSAGE", "journal-pretty": "MESSAGE", "dmesg-json": "msg", "journal-verbose": None}
 PLAIN_TEXTS = {}
 
 
 def json_messages(form, lines):
     """The kernel messages a JSON or verbose rendering carries (read with
     python's json, not the parser under test) must be the plain log's."""
-    got = []
+    got, objs = [], []
     if form == "journal-verbose":
         got = [l[len("    MESSAGE="):] for l in lines if l.startswith("    MESSAGE=")]
     elif form == "dmesg-json":
         got = [json.loads(l.strip().rstrip(","))["msg"] for l in lines if l.strip().startswith("{\"")]
     else:
-        for l in lines:
-            o = json.loads(l)
+        objs, dec, text, at = [], json.JSONDecoder(), "\n".join(lines), 0
+        while at < len(text):
+            o, at = dec.raw_decode(text, at)
+            objs.append(o)
+            while at < len(text) and text[at] in " \t\n":
+                at += 1
+        for o in objs:
             if o.get("_TRANSPORT") == "kernel":
                 m = o["MESSAGE"]
                 got.append(bytes(m).decode("utf-8", "replace") if isinstance(m, list) else m)
@@ -138,7 +144,7 @@ def json_messages(form, lines):
         i = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), min(len(got), len(want)))
         return "messages differ from the plain log's at %d: %r, plain %r" % (
             i, got[i][:60] if i < len(got) else None, want[i][:60] if i < len(want) else None)
-    if form == "journal-json" and not any('"_TRANSPORT":"kernel"' not in l for l in lines):
+    if form.startswith("journal-") and len(objs) == len(got):
         return "no other program's records"
     return None
 

@@ -751,6 +751,63 @@ static void test_verbose(void)
 	CHECK_EQ_INT(log.dropped, 5 + 1 + 4 + 1 + 2);
 }
 
+/* journalctl -o json-pretty: an object over several lines */
+static void test_json_pretty(void)
+{
+	struct ps_arena a;
+	struct ps_log log;
+	static const char text[] =
+		"{\n"
+		"\t\"__MONOTONIC_TIMESTAMP\" : \"5123456\",\n"
+		"\t\"_TRANSPORT\" : \"kernel\",\n"
+		"\t\"MESSAGE\" : \"BUG: \\\"x\\\"\",\n"
+		"\t\"PRIORITY\" : \"1\"\n"
+		"}\n"
+		"{\r\n"
+		"\t\"__MONOTONIC_TIMESTAMP\" : \"6000000\",\r\n"
+		"\t\"MESSAGE\" : [\r\n"
+		"\t\t79,\r\n"
+		"\t\t107\r\n"
+		"\t],\r\n"
+		"\t\"SYSLOG_IDENTIFIER\" : \"kernel\"\r\n"
+		"}\r\n"
+		"{\n"
+		"\t\"SYSLOG_IDENTIFIER\" : \"cron\",\n"
+		"\t\"MESSAGE\" : \"Kernel panic - not syncing: cron\"\n"
+		"}\n"
+		/* malformed (a missing ','): every line is text */
+		"{\n"
+		"\t\"_TRANSPORT\" : \"kernel\"\n"
+		"\t\"MESSAGE\" : \"no comma\"\n"
+		"}\n"
+		"[    7.000000] console line\n";
+	const struct ps_record *r;
+
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, text, sizeof text - 1, 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 7);
+	r = log.rec;
+	CHECK_SPAN(r[0].text, r[0].len, "BUG: \"x\"");
+	CHECK_EQ_INT(r[0].ts_us, 5123456);
+	CHECK_EQ_INT(r[0].level, 1);
+	CHECK_EQ_INT(r[0].line, 4);
+	CHECK_SPAN(r[1].text, r[1].len, "Ok");
+	CHECK_EQ_INT(r[1].ts_us, 6000000);
+	CHECK_EQ_INT(r[1].line, 9);
+	CHECK_SPAN(r[2].text, r[2].len, "{");
+	CHECK_EQ_INT(r[2].line, 19);
+	CHECK_SPAN(r[4].text, r[4].len, "\t\"MESSAGE\" : \"no comma\"");
+	CHECK_SPAN(r[6].text, r[6].len, "console line");
+	CHECK_EQ_INT(r[6].line, 23);
+	CHECK_EQ_INT(log.dropped, 5 + 7 + 4);
+
+	/* no closing "}": text too */
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, text, (size_t)(strstr(text, "\t\"PRIORITY") - text), 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 4);
+	CHECK_SPAN(log.rec[0].text, log.rec[0].len, "{");
+}
+
 int main(void)
 {
 	test_release();
@@ -764,5 +821,6 @@ int main(void)
 	test_casefile();
 	test_json();
 	test_verbose();
+	test_json_pretty();
 	return check_summary("test_log");
 }

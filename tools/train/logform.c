@@ -402,7 +402,7 @@ enum form {
 	F_JOURNAL_SHORT, F_JOURNAL_PRECISE, F_JOURNAL_ISO, F_JOURNAL_ISO_PRECISE, F_JOURNAL_FULL,
 	F_JOURNAL_MONOTONIC, F_JOURNAL_DELTA, F_JOURNAL_UNIX, F_JOURNAL_CAT,
 	F_DMESG_T, F_DMESG_H, F_DMESG_X, F_DMESG_D, F_DMESG_ISO, F_DOUBLED,
-	F_JOURNAL_JSON, F_JOURNAL_VERBOSE, F_DMESG_JSON, F_NFORMS
+	F_JOURNAL_JSON, F_JOURNAL_PRETTY, F_JOURNAL_VERBOSE, F_DMESG_JSON, F_NFORMS
 };
 
 static const struct {
@@ -438,6 +438,7 @@ static const struct {
 	[F_DMESG_ISO] = { "dmesg-iso", "2024-03-04T10:11:12,123456+01:00 text  (dmesg --time-format iso)" },
 	[F_DOUBLED] = { "doubled", "console lines, and syslog's copies of them in bursts (console + syslog)" },
 	[F_JOURNAL_JSON] = { "journal-json", "{\"__MONOTONIC_TIMESTAMP\":\"5123456\",...,\"MESSAGE\":\"text\"}  (-o json, others' too)" },
+	[F_JOURNAL_PRETTY] = { "journal-pretty", "{, then '\t\"MESSAGE\" : \"text\",' a field a line, then }  (-o json-pretty)" },
 	[F_JOURNAL_VERBOSE] = { "journal-verbose", "Mon 2024-03-04 10:11:12.123456 CET [s=..;m=4e2d40;..], '    MESSAGE=text'  (-o verbose)" },
 	[F_DMESG_JSON] = { "dmesg-json", "      {\"pri\": 6, \"time\":     5.123456, \"msg\": \"text\"},  (dmesg --json)" },
 };
@@ -500,11 +501,11 @@ static void put_json_text(struct out *o, const struct line *l, int bytes)
 	for (i = 0; bytes && i < l->len; i += k)
 		if (!(k = utf8_seq(t + i, l->len - i)))
 			break;
-	if (bytes && i < l->len) {
+	if (bytes && i < l->len) {   /* 2: json-pretty's, a value a line */
 		out_put(o, "[", 1);
 		for (i = 0; i < l->len; i++)
-			out_printf(o, i ? ",%u" : "%u", t[i]);
-		out_put(o, "]", 1);
+			out_printf(o, bytes == 2 ? "%s\n\t\t%u" : "%s%u", i ? "," : "", t[i]);
+		out_put(o, bytes == 2 ? "\n\t]" : "]", bytes == 2 ? 3 : 1);
 		return;
 	}
 	out_put(o, "\"", 1);
@@ -548,41 +549,84 @@ static void put_cursor(struct out *o, const struct journal_ids *j, const struct 
 		   (uint64_t)(realtime * 0x9e3779b97f4a7c15ull ^ seq));
 }
 
-/* journalctl -o json: one object a line, the fields of a kernel record
- * as journald stores them (the source time before or after MESSAGE, or
- * not there: __MONOTONIC_TIMESTAMP is the kernel's time then); now and
- * then another program's record (journalctl without -k). */
-static void journal_json(struct out *o, const struct journal_ids *j, const struct opts *op, const struct line *l,
-			 size_t seq, int lvl)
+/* One "KEY":"value" of a journal JSON object, compact or pretty
+ * (-o json-pretty: a field a line, tab-indented, " : "). */
+static void jkey(struct out *o, int pretty, int *first, const char *key)
 {
-	uint64_t ts = l->ts_us;
-	uint32_t where = rnd(5);   /* 0: no source time, 1: after MESSAGE */
+	if (pretty)
+		out_printf(o, "%s\t\"%s\" : ", *first ? "{\n" : ",\n", key);
+	else
+		out_printf(o, "%s\"%s\":", *first ? "{" : ",", key);
+	*first = 0;
+}
 
-	if (rnd(6) == 0) {
-		out_put(o, "{\"__CURSOR\":\"", 13);
-		put_cursor(o, j, op, seq, ts);
-		out_printf(o, "\",\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64
-			   "\",\"_BOOT_ID\":\"%016" PRIx64 "%016" PRIx64 "\",\"_TRANSPORT\":\"syslog\",\"PRIORITY\":\"3\","
-			   "\"SYSLOG_IDENTIFIER\":\"myapp\",\"_PID\":\"%u\",\"MESSAGE\":\"Kernel panic - not syncing: "
-			   "not a kernel message\",\"_HOSTNAME\":\"%s\"}\n", (uint64_t)op->boot * 1000000u + ts, ts,
-			   j->boot[0], j->boot[1], 100 + rnd(900), op->host);
+static void jfield(struct out *o, int pretty, int *first, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void jfield(struct out *o, int pretty, int *first, const char *key, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	jkey(o, pretty, first, key);
+	out_printf(o, "\"%s\"", tmp);
+}
+
+/* journalctl -o json (one object a line) or -o json-pretty: the fields
+ * of a kernel record as journald stores them (the source time before or
+ * after MESSAGE, or not there: __MONOTONIC_TIMESTAMP is the kernel's
+ * time then); now and then another program's record (journalctl
+ * without -k). */
+static void journal_json(struct out *o, const struct journal_ids *j, const struct opts *op, const struct line *l,
+			 size_t seq, int lvl, int pretty)
+{
+	uint64_t ts = l->ts_us, rt = (uint64_t)op->boot * 1000000u + ts;
+	uint32_t where = rnd(5);   /* 0: no source time, 1: after MESSAGE */
+	struct out c = { 0 };
+	int first = 1, other = rnd(6) == 0;
+	const char *end = pretty ? "\n}\n" : "}\n";
+
+	put_cursor(&c, j, op, seq, ts);
+	out_put(&c, "", 1);
+	if (other) {
+		jfield(o, pretty, &first, "__CURSOR", "%s", c.p);
+		jfield(o, pretty, &first, "__REALTIME_TIMESTAMP", "%" PRIu64, rt);
+		jfield(o, pretty, &first, "__MONOTONIC_TIMESTAMP", "%" PRIu64, ts);
+		jfield(o, pretty, &first, "_BOOT_ID", "%016" PRIx64 "%016" PRIx64, j->boot[0], j->boot[1]);
+		jfield(o, pretty, &first, "_TRANSPORT", "syslog");
+		jfield(o, pretty, &first, "PRIORITY", "3");
+		jfield(o, pretty, &first, "SYSLOG_IDENTIFIER", "myapp");
+		jfield(o, pretty, &first, "_PID", "%u", 100 + rnd(900));
+		jfield(o, pretty, &first, "MESSAGE", "Kernel panic - not syncing: not a kernel message");
+		jfield(o, pretty, &first, "_HOSTNAME", "%s", op->host);
+		out_str(o, end);
+		first = 1;
 		seq++;
+		c.len = 0;
+		put_cursor(&c, j, op, seq, ts);
+		out_put(&c, "", 1);
 	}
-	out_put(o, "{\"__CURSOR\":\"", 13);
-	put_cursor(o, j, op, seq, ts);
-	out_printf(o, "\",\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64
-		   "\",\"_BOOT_ID\":\"%016" PRIx64 "%016" PRIx64 "\",\"_MACHINE_ID\":\"%016" PRIx64 "%016" PRIx64
-		   "\",\"_HOSTNAME\":\"%s\",\"_RUNTIME_SCOPE\":\"system\",\"_TRANSPORT\":\"kernel\",\"PRIORITY\":\"%d\","
-		   "\"SYSLOG_FACILITY\":\"0\",\"SYSLOG_IDENTIFIER\":\"kernel\",",
-		   (uint64_t)op->boot * 1000000u + ts + 1000u * rnd(50), where ? ts + 1000u * rnd(50) : ts, j->boot[0],
-		   j->boot[1], j->machine[0], j->machine[1], op->host, lvl);
+	jfield(o, pretty, &first, "__CURSOR", "%s", c.p);
+	jfield(o, pretty, &first, "__REALTIME_TIMESTAMP", "%" PRIu64, rt + 1000u * rnd(50));
+	jfield(o, pretty, &first, "__MONOTONIC_TIMESTAMP", "%" PRIu64, where ? ts + 1000u * rnd(50) : ts);
+	jfield(o, pretty, &first, "_BOOT_ID", "%016" PRIx64 "%016" PRIx64, j->boot[0], j->boot[1]);
+	jfield(o, pretty, &first, "_MACHINE_ID", "%016" PRIx64 "%016" PRIx64, j->machine[0], j->machine[1]);
+	jfield(o, pretty, &first, "_HOSTNAME", "%s", op->host);
+	jfield(o, pretty, &first, "_RUNTIME_SCOPE", "system");
+	jfield(o, pretty, &first, "_TRANSPORT", "kernel");
+	jfield(o, pretty, &first, "PRIORITY", "%d", lvl);
+	jfield(o, pretty, &first, "SYSLOG_FACILITY", "0");
+	jfield(o, pretty, &first, "SYSLOG_IDENTIFIER", "kernel");
 	if (where > 1)
-		out_printf(o, "\"_SOURCE_MONOTONIC_TIMESTAMP\":\"%" PRIu64 "\",", ts);
-	out_put(o, "\"MESSAGE\":", 10);
-	put_json_text(o, l, 1);
+		jfield(o, pretty, &first, "_SOURCE_MONOTONIC_TIMESTAMP", "%" PRIu64, ts);
+	jkey(o, pretty, &first, "MESSAGE");
+	put_json_text(o, l, pretty ? 2 : 1);
 	if (where == 1)
-		out_printf(o, ",\"_SOURCE_MONOTONIC_TIMESTAMP\":\"%" PRIu64 "\"", ts);
-	out_put(o, "}\n", 2);
+		jfield(o, pretty, &first, "_SOURCE_MONOTONIC_TIMESTAMP", "%" PRIu64, ts);
+	out_str(o, end);
+	free(c.p);
 }
 
 /* journalctl -o verbose: the header line, then the fields. */
@@ -657,9 +701,9 @@ static void render(struct out *o, enum form f, const struct line *v, size_t n, c
 				out_put(o, "\n", 1);
 			continue;
 		}
-		if (f == F_JOURNAL_JSON || f == F_JOURNAL_VERBOSE || f == F_DMESG_JSON) {
-			if (f == F_JOURNAL_JSON)
-				journal_json(o, &jids, op, l, 2 * i + 1, lvl);
+		if (f == F_JOURNAL_JSON || f == F_JOURNAL_PRETTY || f == F_JOURNAL_VERBOSE || f == F_DMESG_JSON) {
+			if (f == F_JOURNAL_JSON || f == F_JOURNAL_PRETTY)
+				journal_json(o, &jids, op, l, 2 * i + 1, lvl, f == F_JOURNAL_PRETTY);
 			else if (f == F_JOURNAL_VERBOSE)
 				journal_verbose(o, &jids, op, l, i + 1, lvl);
 			else
@@ -799,6 +843,7 @@ static void render(struct out *o, enum form f, const struct line *v, size_t n, c
 			out_put(o, " ", 1);
 			break;
 		case F_JOURNAL_JSON:
+		case F_JOURNAL_PRETTY:
 		case F_JOURNAL_VERBOSE:
 		case F_DMESG_JSON:
 		case F_NFORMS:
