@@ -1367,11 +1367,14 @@ static int journal_pretty(struct ctx *c, struct ps_record *r, const char *buf, s
 	skip_ws(buf, len < i + 64 ? len : i + 64, &i);
 	if (i >= len || buf[i] != '"' || has(buf, len, i, "\"dmesg\"", 7))
 		return LINE_NONE;
-	for (*lines = 1; !found && e < len && *lines < 4096;) {   /* to the "}" line */
+	/* to the "}" line, over indented ones (so no line is read twice) */
+	for (*lines = 1; !found && e < len && *lines < 4096;) {
 		k = e + 1;
 		e = line_end(buf, k, len);
 		found = k < e && buf[k] == '}' && blank(buf + k + 1, e - k - 1);
 		++*lines;
+		if (!found && (k >= e || (buf[k] != '\t' && buf[k] != ' ')))
+			break;
 	}
 	if (!found)
 		return LINE_NONE;
