@@ -950,6 +950,8 @@ static int json_text(struct ctx *c, const struct jval *v, struct ps_record *r)
 			uint64_t b;
 
 			skip_ws(v->p, v->n, &i);
+			if (i >= v->n)    /* "[ ]" */
+				break;
 			digits(v->p, v->n, &i, 3, &b);
 			t[at++] = (char)b;
 			skip_ws(v->p, v->n, &i);

@@ -693,6 +693,13 @@ static void test_json(void)
 	CHECK_EQ_INT(ps_log_parse(&log, &a, "{\n]\n}\n", 6, 1, 100), PS_OK);
 	CHECK_EQ_INT(log.n, 3);
 
+	/* an empty byte array is an empty message */
+	ps_arena_init(&a, mem, sizeof mem);
+	line = "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[ ]}\n[1.0] x\n";
+	CHECK_EQ_INT(ps_log_parse(&log, &a, line, strlen(line), 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 2);
+	CHECK_EQ_INT(log.rec[0].len, 0);
+
 	/* decoding needs the arena */
 	ps_arena_init(&a, mem, 64);
 	CHECK_EQ_INT(ps_log_parse(&log, &a, text, sizeof text - 1, 1, 100), PS_ENOMEM);
