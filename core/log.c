@@ -728,6 +728,17 @@ static void skip_ws(const char *s, size_t n, size_t *i)
 		(*i)++;
 }
 
+/* Is s[0..n) the NUL-terminated lit? */
+static int same(const char *s, size_t n, const char *lit)
+{
+	size_t k;
+
+	for (k = 0; k < n && lit[k]; k++)
+		if (s[k] != lit[k])
+			return 0;
+	return k == n && !lit[k];
+}
+
 /* A JSON value: a string (p..n its bytes between the quotes, escapes
  * not decoded), an array of byte values 0..255 (p..n between the
  * brackets), a number (p..n its text), or anything else valid. */
@@ -774,7 +785,8 @@ static int json_string(const char *s, size_t n, size_t *i, struct jval *v)
 					return 0;
 				j += 6;
 			}
-		} else if (!memchr("\"\\/bfnrt", s[j], 8)) {
+		} else if (s[j] != '"' && s[j] != '\\' && s[j] != '/' && s[j] != 'b' && s[j] != 'f' && s[j] != 'n' &&
+			   s[j] != 'r' && s[j] != 't') {
 			return 0;
 		}
 	}
@@ -882,7 +894,7 @@ static int json_object(const char *s, size_t n, struct jval f[JF_N])
 		if (!json_value(s, n, &i, &val, 2))
 			return 0;
 		for (k = 0; k < JF_N; k++)
-			if (!key.esc && strlen(jf_names[k]) == key.n && memcmp(key.p, jf_names[k], key.n) == 0)
+			if (!key.esc && same(key.p, key.n, jf_names[k]))
 				f[k] = val;
 		skip_ws(s, n, &i);
 		if (i < n && s[i] == ',') {
@@ -992,9 +1004,7 @@ static int json_uint(const struct jval *v, uint64_t *x)
 
 static int json_is(const struct jval *v, const char *lit)
 {
-	size_t k = strlen(lit);
-
-	return v->kind == J_STR && v->n == k && memcmp(v->p, lit, k) == 0;
+	return v->kind == J_STR && same(v->p, v->n, lit);
 }
 
 /* A journal record's other fields: the kernel's, or another program's. */
