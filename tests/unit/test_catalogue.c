@@ -474,6 +474,8 @@ static const struct sample samples[] = {
 	{ "NVRM: Xid (PCI:0000:41:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.", "driver", "any", 0, 0 },
 	{ "rtw_8822ce 0000:02:00.0: firmware failed to leave lps state", "driver", "any", 0, 0 },
 	{ "mpt3sas_cm0: fault_state(0x2622)!", "driver", "any", 0, 0 },
+	{ "mlx5_core 0000:3b:00.0: wait_func:1136:(pid 311): ACCESS_REG(0x805) timeout. Will cause a leak of a command resource", "driver", "any", 0, 0 },
+	{ "mlx5_core 0000:3b:00.0: cmd[0]: QUERY_VPORT_COUNTER(0x770) Async, timeout. Will cause a leak of a command resource", "driver", "any", 0, 0 },
 	{ "mpt2sas0: fault_state(0x265d)!", "driver", "any", 0, 0 },
 	{ "PANIC at dsl_dir.c:951:dsl_dir_create_sync()", "kernel-bug", "any", 0, 0 },
 	{ "VERIFY3(0 == zap_add(mos, obj, name, 8, 1, &v, tx)) failed (0 == 17)", "kernel-bug", "any", 0, 0 },
