@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/default_catalogue.h"
+#include "core/mask.h"
 #include "core/status.h"
 
 /* op kinds */
@@ -327,7 +328,8 @@ static long match_op(const char *text, const struct ps_cat_op *op, const char *s
 
 	switch (op->kind) {
 	case OP_LIT:
-		if (op->len > n || memcmp(s, text + op->off, op->len) != 0)
+		/* inline: musl's memcmp goes a byte at a time */
+		if (op->len > n || !ps_bytes_eq(s, text + op->off, op->len))
 			return -1;
 		return op->len;
 	case OP_INT:
