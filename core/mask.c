@@ -34,7 +34,8 @@ static int is_symch(int c) { return is_class(c, PS_CH_SYM); }
 
 struct out {
 	char *p;
-	size_t cap, len;
+	size_t room_end;   /* the capacity less the NUL's byte (0 for none) */
+	size_t len;
 };
 
 /* memcpy for the short runs of a token, without a call: words that
@@ -62,7 +63,7 @@ static inline void copy_short(char *d, const char *s, size_t n)
 /* Appends s[0..n), cut at the capacity (one byte stays for the NUL). */
 static inline void emit(struct out *o, const char *s, size_t n)
 {
-	size_t room = o->cap ? o->cap - 1 - o->len : 0;
+	size_t room = o->room_end - o->len;
 
 	if (n > room)
 		n = room;
@@ -239,7 +240,7 @@ static size_t mask_token(struct out *o, const char *t, size_t lim)
 static size_t mask_token_memo(struct ps_mask_memo *memo, struct out *o, const char *t, size_t lim)
 {
 	size_t n = ps_token_end(t, 0, lim), start = o->len;
-	size_t room = o->cap ? o->cap - 1 - o->len : 0;
+	size_t room = o->room_end - o->len;
 
 	if (n <= PS_MASK_MEMO_TOKEN && room >= 3 * n) {
 		struct ps_mask_memo_slot *e = &memo->slot[ps_hash_fast(t, n, 0) % PS_MASK_MEMO_SLOTS];
@@ -261,7 +262,7 @@ static size_t mask_token_memo(struct ps_mask_memo *memo, struct out *o, const ch
 
 size_t ps_mask_line(struct ps_mask_memo *memo, const char *s, size_t n, char *out, size_t cap)
 {
-	struct out o = { out, cap, 0 };
+	struct out o = { out, cap ? cap - 1 : 0, 0 };
 	size_t i = 0;
 
 	while (i < n) {
@@ -269,8 +270,8 @@ size_t ps_mask_line(struct ps_mask_memo *memo, const char *s, size_t n, char *ou
 			i++;
 		if (i == n)
 			break;
-		if (o.len)
-			emit(&o, " ", 1);
+		if (o.len && o.room_end > o.len)    /* emit(&o, " ", 1) without the general copy */
+			o.p[o.len++] = ' ';
 		i += memo ? mask_token_memo(memo, &o, s + i, n - i) : mask_token(&o, s + i, n - i);
 	}
 	if (cap)
