@@ -259,16 +259,22 @@ static int64_t yearless(struct ctx *c, unsigned m, unsigned d, int64_t secs)
  * "[  12.345678 <    0.000123>]" → µs.  Returns the length, or 0. */
 static size_t parse_ts(const char *s, size_t n, int64_t *ts)
 {
-	size_t i = 1, k;
-	uint64_t sec, frac;
+	size_t i = 1, k, d;
+	uint64_t sec = 0, frac = 0;
 
 	if (n < 4 || s[0] != '[')
 		return 0;
-	skip_spaces(s, n, &i);
-	if (!digits(s, n, &i, 12, &sec) || i >= n || s[i] != '.')
+	/* digits() written out, every line of a dmesg comes here: at most
+	 * 12 and 9 digits, which never overflow */
+	while (i < n && s[i] == ' ')
+		i++;
+	for (d = i; i < n && i - d < 12 && is_digit(s[i]); i++)
+		sec = sec * 10 + (uint64_t)(s[i] - '0');
+	if (i == d || i >= n || s[i] != '.')
 		return 0;
-	i++;
-	k = digits(s, n, &i, 9, &frac);
+	for (d = ++i; i < n && i - d < 9 && is_digit(s[i]); i++)
+		frac = frac * 10 + (uint64_t)(s[i] - '0');
+	k = i - d;
 	if (!k || i >= n)
 		return 0;
 	if (s[i] == ' ' && i + 1 < n && s[i + 1] == '<') {   /* dmesg -d's delta */
