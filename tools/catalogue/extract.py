@@ -264,7 +264,7 @@ def to_pattern(fmt):
     for m in CONV_RE.finditer(fmt):
         out.append(fmt[pos:m.start()])
         flags, width, prec, length, conv, ext = m.groups()
-        pos = m.end()
+        pos = m.end() if conv == "p" else m.start(6)   # only %p takes letters after it
         width = "" if width == "*" else width
         length = length or ""
         if conv == "%":
@@ -485,7 +485,7 @@ def check(catalogue, cands):
     pats = {c[8] for c in cands}
     missing = 0
     for n, cols in read_catalogue(catalogue):
-        era, pat = cols[5], cols[9]
+        era, pat = cols[6], cols[9]
         if era != "6.1":
             continue
         if pat not in pats:
@@ -498,6 +498,319 @@ def check(catalogue, cands):
     print("%d entries of era 6.1 not found in the source, %d candidates not catalogued" % (missing, len(new)),
           file=sys.stderr)
     return 1 if missing else 0
+
+
+# ---- provenance: does the file an entry names print its wording? ----
+
+# The matcher's conversion classes (core/catalogue.h): patterns that
+# differ only in width, flags, length modifiers or a literal "0x" before
+# a hex conversion match the same lines, so they compare equal here.
+CANON_RE = re.compile(r"%%|%[-+ #0]*[0-9]*(?:\.[0-9]*)?(?:hh|h|ll|l|z|t|j|L)?(?:p[xK]|p[SBFsf]|[diucsxXp])")
+CLASS = {"d": "\x01", "i": "\x01", "u": "\x01", "x": "\x02", "X": "\x02", "p": "\x02",
+         "px": "\x02", "pK": "\x02", "pS": "\x03", "pB": "\x03", "pF": "\x03", "ps": "\x03",
+         "pf": "\x03", "s": "\x04", "c": "\x05"}
+STR = "\x04"
+
+
+def canon(pat):
+    def cls(m):
+        s = m.group(0)
+        if s == "%%":
+            return "%"
+        tail = s[-2:] if s[-2:-1] == "p" else s[-1]
+        return CLASS[tail]
+    return re.sub("0x\x02", "\x02", CANON_RE.sub(cls, pat))
+
+
+# Files whose formats print a string another file passes: the
+# architectures' die() headers, panic(), BUG() and WARN() reports.
+REPORTERS = ("kernel/panic.c", "lib/bug.c", "arch/%s/kernel/traps.c", "arch/%s/kernel/dumpstack.c",
+             "arch/%s/kernel/die.c", "arch/%s/kernel/process.c")
+SOURCE_ITEM_RE = re.compile(r"^([A-Za-z0-9_./-]+?)(?::([A-Za-z0-9_]+))?$")
+
+
+def parse_source(src):
+    """'a.c:12 + b.c:fn, c/d.c:34 (note)' -> ([[(path, locator)]], note):
+    alternatives separated by ', ' (each prints the wording: a wording
+    several architectures share), each made of the files joined by ' + '
+    that print it together (a format of one, a string of another)."""
+    note = ""
+    m = re.match(r"^(.*?)\s*\((.*)\)$", src)
+    if m:
+        src, note = m.group(1), m.group(2)
+    alts = []
+    for alt in src.split(","):
+        group = []
+        for part in alt.split(" + "):
+            m = SOURCE_ITEM_RE.match(part.strip())
+            if not m:
+                return None, note
+            group.append((m.group(1), m.group(2)))
+        alts.append(group)
+    return alts, note
+
+
+LIT_RE = re.compile(r'(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*"(?:\s*(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*")*')
+FUNC_RE = re.compile(r"^[A-Za-z_][^;{}()]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^;{}]*\)\s*(?:__[a-z_]+\s*)*$")
+ANYCALL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+class SourceFile:
+    """What one source file prints: the formats of its printing calls
+    (with pr_fmt and the printer's prefix), the string literals it has
+    (fillers of a %s), its functions, and the lines of each."""
+
+    def __init__(self, root, path):
+        self.path = path
+        with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
+            raw = f.read()
+        text = strip_comments(raw)
+        self.nlines = text.count("\n") + 1
+        defines = file_defines(text)
+        modname = module_name(path)
+        prfmt = file_pr_fmt(text, defines, modname)
+        for inc in re.findall(r'^\s*#\s*include\s+"([^"]+)"', text, re.M):
+            hdr = os.path.normpath(os.path.join(os.path.dirname(path), inc))
+            if prfmt or not os.path.isfile(os.path.join(root, hdr)):
+                continue
+            with open(os.path.join(root, hdr), encoding="utf-8", errors="replace") as f:
+                htext = strip_comments(f.read())
+            defines = dict(file_defines(htext), **defines)
+            prfmt = file_pr_fmt(htext, defines, modname)   # a local header's pr_fmt
+        if not prfmt and RCU_HEADERS.search(path):
+            prfmt = "rcu: "
+        self.formats = []     # (canon pattern, line)
+        self.literals = []    # (canon literal, line)
+        for m in ANYCALL_RE.finditer(text):
+            name = m.group(1)
+            args = split_args(text, m.end() - 1)
+            if not args:
+                continue
+            spec = PRINTERS.get(name)
+            line = text.count("\n", 0, m.start()) + 1
+            for i, arg in enumerate(args):
+                if spec and i != spec[0]:
+                    continue
+                if '"' not in arg:
+                    continue
+                fmt, _ = concat(arg.strip(), defines, modname)
+                if fmt is None:
+                    continue
+                fmt = unescape(fmt)
+                prefix = ""
+                if spec:
+                    prefix = spec[2] if spec[2] not in ("DEV:", "DIE:") else ""
+                    if name.startswith("pr_"):
+                        prefix = prfmt
+                for j, piece in enumerate(fmt.split("\n")):
+                    pat = to_pattern((prefix if j == 0 else "") + piece)
+                    if pat:
+                        self.formats.append((canon(pat), line + j))
+                break
+        for m in LIT_RE.finditer(text):
+            s, _ = concat(m.group(0), defines, modname)
+            if s is not None:
+                pat = to_pattern(unescape(s))
+                if pat is not None:
+                    self.literals.append((canon(pat), text.count("\n", 0, m.start()) + 1))
+        if re.search(r"\b(BUG|BUG_ON|WARN|WARN_ON|WARN_ON_ONCE|WARN_ONCE)\s*\(", text):
+            self.literals.append((path, 0))     # __FILE__ of its BUG() and WARN() reports
+        self.functions = {}
+        for m in re.finditer(r"\n\{", text):
+            start = max(text.rfind(";", 0, m.start()), text.rfind("}", 0, m.start()),
+                        text.rfind("\n#", 0, m.start()))
+            head = " ".join(text[start + 1:m.start()].split())
+            fm = re.search(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*(?:__[a-z_]+\s*)*$", head)
+            if fm:
+                self.functions[fm.group(1)] = text.count("\n", 0, m.start()) + 1
+        for m in re.finditer(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(", text, re.M):
+            self.functions.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+
+
+def entry_key(pat):
+    """An entry's canonical pattern without a leading or trailing %s:
+    the matcher lets those match any text, the empty text too, so the
+    entry matches the lines that hold the rest."""
+    c = canon(pat)
+    while c.endswith(STR) and len(c) > 1:
+        c = c[:-1]
+    while c.startswith(STR) and len(c) > 1:
+        c = c[1:]
+    return c
+
+
+def overlaps(l, p):
+    """Whether literal l can be part of a text that holds p: l is in p,
+    or p starts inside l or ends inside it."""
+    return l in p or any(p.startswith(l[k:]) or p.endswith(l[:k]) for k in range(1, len(l)))
+
+
+def fills(f, lits, p, depth):
+    """Whether p is in format f with at most `depth` of its %s filled by
+    literals of `lits`."""
+    if p in f:
+        return True
+    if depth == 0 or STR not in f:
+        return False
+    k = f.find(STR)
+    while k >= 0:
+        for l in lits:
+            if fills(f[:k] + l + f[k + 1:], lits, p, depth - 1):
+                return True
+        k = f.find(STR, k + 1)
+    return False
+
+
+def find_in(entry_pat, files, reporters, extra):
+    """Lines of `files` that print entry_pat: one of their formats, or a
+    format of theirs or of a reporter (die(), panic(), BUG(), WARN())
+    with one or two %s filled by their string literals (a message
+    passed down, a table of names, a prefix).  Returns [(path, line)]."""
+    hits = [(sf.path, line) for sf in files for f, line in sf.formats if entry_pat in f]
+    if hits:
+        return hits
+    fmts = [(f, sf.path, line) for sf in list(files) + list(reporters) for f, line in sf.formats if STR in f]
+    lits = [(l, sf.path, line) for sf in files for l, line in sf.literals if overlaps(l, entry_pat)]
+    lits += [(x, None, 0) for x in extra if overlaps(x, entry_pat)]
+    names = sorted({l for l, _, _ in lits}, key=len, reverse=True)
+    for l, path, line in lits:
+        for f, fpath, fline in fmts:
+            if any(fills(f[:k] + l + f[k + 1:], names, entry_pat, 1) for k in range(len(f)) if f[k] == STR):
+                hits += [(fpath, fline)] + ([(path, line)] if path else [])
+    return hits
+
+
+def entry_needs(cols):
+    """An entry's source: its alternatives, every path they name (files,
+    directories ending in /) and the reporting sites of its note."""
+    alts, note = parse_source(cols[8])
+    paths = [p for group in alts or [] for p, _ in group]
+    sites = []
+    m = re.match(r"^site (\S+)$", note)
+    if m:
+        sites.append(m.group(1))
+    return alts, paths, sites
+
+
+def arch_dir(cols, paths):
+    for p in paths:
+        m = re.match(r"arch/([^/]+)/", p)
+        if m:
+            return m.group(1)
+    return None if cols[5] == "any" else cols[5]
+
+
+def reporter_paths(arch):
+    return [r % arch if "%s" in r else r for r in REPORTERS if arch or "%s" not in r]
+
+
+LINE_SLACK = 12
+
+
+def provenance(catalogue, root, verbose=False):
+    """Checks every entry of era 6.1: its source names files (or
+    directories) of the tree, its lines and functions are in them, and
+    each alternative prints its wording.  Returns the number of entries
+    that fail; prints one line for each."""
+    cache = {}
+
+    def load(path):
+        if path not in cache:
+            full = os.path.join(root, path)
+            cache[path] = SourceFile(root, path) if os.path.isfile(full) else None
+        return cache[path]
+
+    bad = checked = 0
+    for n, cols in read_catalogue(catalogue):
+        if cols[6] != "6.1":
+            continue
+        checked += 1
+        pat = entry_key(cols[9])
+        alts, paths, sites = entry_needs(cols)
+        where = "%s:%d %s" % (catalogue, n, cols[0])
+        if not alts:
+            print("not in source: %s\t%s\tbad source field\t%s" % (where, cols[8], cols[9]))
+            bad += 1
+            continue
+        problems, extra = [], []
+        for s in sites:
+            if not os.path.exists(os.path.join(root, s.rstrip("/"))):
+                problems.append("no site " + s)
+            extra.append(s + STR if s.endswith("/") else s)
+        for group in alts:
+            files, gextra = [], list(extra)
+            for path, loc in group:
+                if path.endswith("/"):
+                    if not os.path.isdir(os.path.join(root, path)):
+                        problems.append("no directory " + path)
+                    gextra.append(path + STR)     # a file in it (a BUG() or WARN() site)
+                    continue
+                sf = load(path)
+                if not sf:
+                    problems.append("no file " + path)
+                elif loc and loc.isdigit() and int(loc) > sf.nlines:
+                    problems.append("%s has %d lines" % (path, sf.nlines))
+                elif loc and not loc.isdigit() and loc not in sf.functions:
+                    problems.append("no function %s in %s" % (loc, path))
+                else:
+                    files.append((sf, loc))
+            if problems:
+                break
+            arch = arch_dir(cols, [p for p, _ in group])
+            reps = [r for r in (load(p) for p in reporter_paths(arch)) if r]
+            srcs = [sf for sf, _ in files] or [r for r in reps if r.path in ("lib/bug.c", "kernel/panic.c")]
+            hits = find_in(pat, srcs, reps, gextra)
+            names = " + ".join(p for p, _ in group)
+            if not hits:
+                problems.append("wording not printed by " + names)
+                continue
+            for sf, loc in files:
+                lines = [h[1] for h in hits if h[0] == sf.path]
+                if loc and loc.isdigit() and lines and min(abs(x - int(loc)) for x in lines) > LINE_SLACK:
+                    problems.append("%s prints it at line %s, not %s" % (
+                        sf.path, ",".join(str(x) for x in sorted(set(lines))[:4]), loc))
+        if problems:
+            bad += 1
+            print("not in source: %s\t%s\t%s\t%s" % (where, cols[8], "; ".join(problems), cols[9]))
+        elif verbose:
+            print("ok: %s" % where)
+    print("%d entries of era 6.1 checked, %d not found where their source says" % (checked, bad),
+          file=sys.stderr)
+    return bad
+
+
+def needed_paths(catalogue):
+    need = set(reporter_paths(None))
+    for a in ARCHES + ("sparc", "parisc", "loongarch", "ia64", "alpha", "m68k", "sh", "xtensa",
+                      "openrisc", "nios2", "microblaze", "csky", "arc", "hexagon", "um"):
+        need.update(reporter_paths(a))
+    dirs = set()
+    for _, cols in read_catalogue(catalogue):
+        items, paths, sites = entry_needs(cols)
+        for p in paths + sites:
+            (dirs if p.endswith("/") else need).add(p)
+    return need, dirs
+
+
+def unpack_some(src, catalogue):
+    """The tree, or the files the catalogue names from a tarball (faster
+    than all of it: one pass over the archive)."""
+    if os.path.isdir(src):
+        return src, None
+    need, dirs = needed_paths(catalogue)
+    hdirs = {os.path.dirname(p) for p in need}    # their local headers (pr_fmt)
+    tmp = tempfile.TemporaryDirectory(prefix="catalogue-src.")
+    with tarfile.open(src) as tar:
+        for ti in tar:
+            name = ti.name.split("/", 1)[1] if "/" in ti.name else ""
+            top = name.split("/")[0] + "/"
+            for d in dirs:
+                if d.startswith(top) and name.startswith(d):
+                    os.makedirs(os.path.join(tmp.name, d), exist_ok=True)
+            if ti.isfile() and (name in need or (name.endswith(".h") and os.path.dirname(name) in hdirs)):
+                ti.name = name
+                tar.extract(ti, tmp.name, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    return tmp.name, tmp
 
 
 def main(argv):
