@@ -256,10 +256,11 @@ def unescape(s):
 CONV_RE = re.compile(r"%([-+ #0]*)(\*|[0-9]*)(\.(?:\*|[0-9]*))?(hh|h|ll|l|z|t|j|L)?([diouxXcspn%])([A-Za-z0-9]*)")
 
 
-def to_pattern(fmt):
+def to_pattern(fmt, strip=True):
     """Kernel format -> catalogue pattern (first line of a multi-line
     message), or None when it is not a usable pattern."""
-    fmt = fmt.split("\n")[0].rstrip()
+    fmt = fmt.split("\n")[0]
+    fmt = fmt.rstrip() if strip else fmt
     out, pos = [], 0
     for m in CONV_RE.finditer(fmt):
         out.append(fmt[pos:m.start()])
@@ -305,8 +306,8 @@ def to_pattern(fmt):
         else:
             return None
     out.append(fmt[pos:])
-    pat = "".join(out).replace("\t", " ").rstrip()
-    return pat
+    pat = "".join(out).replace("\t", " ")
+    return pat.rstrip() if strip else pat
 
 
 def literal_len(pat):
@@ -550,8 +551,9 @@ def parse_source(src):
     return alts, note
 
 
-LIT_RE = re.compile(r'(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*"(?:\s*(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*")*')
+LIT_RE = re.compile(r'(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*"(?:\s*(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*")*(?:\s*\b[A-Z][A-Z0-9_]*\b(?!\s*\())?')
 FUNC_RE = re.compile(r"^[A-Za-z_][^;{}()]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^;{}]*\)\s*(?:__[a-z_]+\s*)*$")
+LITX_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"\s+[a-z_][a-z0-9_]*\b(?=\s*[,)])')
 ANYCALL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
 
@@ -607,10 +609,11 @@ class SourceFile:
                     if pat:
                         self.formats.append((canon(pat), line + j))
                 break
-        for m in LIT_RE.finditer(text):
+        # "Oops - " str: a literal joined to a macro parameter, that a %s
+        for m in list(LIT_RE.finditer(text)) + list(LITX_RE.finditer(text)):
             s, _ = concat(m.group(0), defines, modname)
             if s is not None:
-                pat = to_pattern(unescape(s))
+                pat = to_pattern(unescape(s), strip=False)   # a prefix keeps its blank
                 if pat is not None:
                     self.literals.append((canon(pat), text.count("\n", 0, m.start()) + 1))
         if re.search(r"\b(BUG|BUG_ON|WARN|WARN_ON|WARN_ON_ONCE|WARN_ONCE)\s*\(", text):
@@ -623,8 +626,10 @@ class SourceFile:
             fm = re.search(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*(?:__[a-z_]+\s*)*$", head)
             if fm:
                 self.functions[fm.group(1)] = text.count("\n", 0, m.start()) + 1
-        for m in re.finditer(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(", text, re.M):
-            self.functions.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+        # macros, and tables and strings defined at file level
+        for m in re.finditer(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)"
+                             r"|^[A-Za-z_][^;()\n]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]\n]*\]\s*)+(?:__[a-z_]+\s*)*=", text, re.M):
+            self.functions.setdefault(m.group(1) or m.group(2), text.count("\n", 0, m.start()) + 1)
 
 
 def entry_key(pat):
@@ -642,13 +647,22 @@ def entry_key(pat):
 def overlaps(l, p):
     """Whether literal l can be part of a text that holds p: l is in p,
     or p starts inside l or ends inside it."""
+    if STR in l:
+        return any(overlaps(x, p) for x in l.split(STR) if x) or l == STR
     return l in p or any(p.startswith(l[k:]) or p.endswith(l[:k]) for k in range(1, len(l)))
 
 
+def entry_re(p):
+    """An entry's canonical pattern as a regular expression over
+    canonical formats: its %s stands for any text, conversions too
+    (the matcher lets it match whatever the format prints there)."""
+    return re.compile(".*?".join(re.escape(x) for x in p.split(STR)), re.S)
+
+
 def fills(f, lits, p, depth):
-    """Whether p is in format f with at most `depth` of its %s filled by
-    literals of `lits`."""
-    if p in f:
+    """Whether p (entry_re) is in format f with at most `depth` of its %s
+    filled by literals of `lits`."""
+    if p.search(f):
         return True
     if depth == 0 or STR not in f:
         return False
@@ -666,7 +680,8 @@ def find_in(entry_pat, files, reporters, extra):
     format of theirs or of a reporter (die(), panic(), BUG(), WARN())
     with one or two %s filled by their string literals (a message
     passed down, a table of names, a prefix).  Returns [(path, line)]."""
-    hits = [(sf.path, line) for sf in files for f, line in sf.formats if entry_pat in f]
+    rx = entry_re(entry_pat)
+    hits = [(sf.path, line) for sf in files for f, line in sf.formats if rx.search(f)]
     if hits:
         return hits
     fmts = [(f, sf.path, line) for sf in list(files) + list(reporters) for f, line in sf.formats if STR in f]
@@ -675,7 +690,7 @@ def find_in(entry_pat, files, reporters, extra):
     names = sorted({l for l, _, _ in lits}, key=len, reverse=True)
     for l, path, line in lits:
         for f, fpath, fline in fmts:
-            if any(fills(f[:k] + l + f[k + 1:], names, entry_pat, 1) for k in range(len(f)) if f[k] == STR):
+            if any(fills(f[:k] + l + f[k + 1:], names, rx, 1) for k in range(len(f)) if f[k] == STR):
                 hits += [(fpath, fline)] + ([(path, line)] if path else [])
     return hits
 
