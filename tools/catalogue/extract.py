@@ -24,8 +24,10 @@ anchor any, the proposed label): the starting point of a review.
 
 Host-side only; it parses C loosely (comments, string literals, calls).
 """
+import bisect
 import os
 import re
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -81,6 +83,7 @@ for lvl in ("emerg", "alert", "crit", "err", "warn", "warning", "notice", "info"
         PRINTERS["pr_" + lvl + suffix] = (0, lv, "")
         PRINTERS["dev_" + lvl + suffix] = (1, lv, "DEV:")
         PRINTERS["netdev_" + lvl + suffix] = (1, lv, "DEV:")
+        PRINTERS["pci_" + lvl + suffix] = (1, lv, "DEV:")
     PRINTERS["xfs_" + lvl] = (1, lv, "XFS (%s): ")
     PRINTERS["btrfs_" + lvl] = (1, lv, "BTRFS %s (device %s): ")
     PRINTERS["f2fs_" + lvl] = (1, lv, "F2FS-fs (%s): ")
@@ -482,23 +485,14 @@ def read_catalogue(path):
     return entries
 
 
-def check(catalogue, cands):
-    pats = {c[8] for c in cands}
-    missing = 0
-    for n, cols in read_catalogue(catalogue):
-        era, pat = cols[6], cols[9]
-        if era != "6.1":
-            continue
-        if pat not in pats:
-            missing += 1
-            print("not in source: %s:%d %s\t%s" % (catalogue, n, cols[0], pat))
+def uncatalogued(catalogue, cands):
+    """The candidates of the rule families no catalogue entry holds."""
     have = {cols[9] for _, cols in read_catalogue(catalogue)}
     new = [c for c in cands if c[8] not in have and c[0] != "die"]
     for c in new:
         print("candidate not catalogued:\t" + "\t".join(str(x) for x in c))
-    print("%d entries of era 6.1 not found in the source, %d candidates not catalogued" % (missing, len(new)),
-          file=sys.stderr)
-    return 1 if missing else 0
+    print("%d candidates not catalogued" % len(new), file=sys.stderr)
+    return 0
 
 
 # ---- provenance: does the file an entry names print its wording? ----
@@ -567,6 +561,10 @@ class SourceFile:
         with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
             raw = f.read()
         text = strip_comments(raw)
+        nl = [m.start() for m in re.finditer("\n", text)]
+
+        def lineof(pos):
+            return bisect.bisect_left(nl, pos) + 1
         self.nlines = text.count("\n") + 1
         defines = file_defines(text)
         modname = module_name(path)
@@ -581,15 +579,19 @@ class SourceFile:
             prfmt = file_pr_fmt(htext, defines, modname)   # a local header's pr_fmt
         if not prfmt and RCU_HEADERS.search(path):
             prfmt = "rcu: "
+        m = re.search(r"#\s*define\s+dev_fmt\s*\(\s*fmt\s*\)\s*(.*?)\bfmt\b", text)
+        devfmt = unescape(concat(m.group(1), defines, modname)[0] or "") if m else ""
         self.formats = []     # (canon pattern, line)
         self.literals = []    # (canon literal, line)
         for m in ANYCALL_RE.finditer(text):
             name = m.group(1)
+            if '"' not in text[m.end():m.end() + 1000]:
+                continue
             args = split_args(text, m.end() - 1)
             if not args:
                 continue
             spec = PRINTERS.get(name)
-            line = text.count("\n", 0, m.start()) + 1
+            line = lineof(m.start())
             for i, arg in enumerate(args):
                 if spec and i != spec[0]:
                     continue
@@ -604,6 +606,8 @@ class SourceFile:
                     prefix = spec[2] if spec[2] not in ("DEV:", "DIE:") else ""
                     if name.startswith("pr_"):
                         prefix = prfmt
+                    elif name.startswith(("dev_", "pci_")):
+                        prefix = devfmt
                 for j, piece in enumerate(fmt.split("\n")):
                     pat = to_pattern((prefix if j == 0 else "") + piece)
                     if pat:
@@ -615,7 +619,7 @@ class SourceFile:
             if s is not None:
                 pat = to_pattern(unescape(s), strip=False)   # a prefix keeps its blank
                 if pat is not None:
-                    self.literals.append((canon(pat), text.count("\n", 0, m.start()) + 1))
+                    self.literals.append((canon(pat), lineof(m.start())))
         if re.search(r"\b(BUG|BUG_ON|WARN|WARN_ON|WARN_ON_ONCE|WARN_ONCE)\s*\(", text):
             self.literals.append((path, 0))     # __FILE__ of its BUG() and WARN() reports
         self.functions = {}
@@ -625,11 +629,11 @@ class SourceFile:
             head = " ".join(text[start + 1:m.start()].split())
             fm = re.search(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*(?:__[a-z_]+\s*)*$", head)
             if fm:
-                self.functions[fm.group(1)] = text.count("\n", 0, m.start()) + 1
+                self.functions[fm.group(1)] = lineof(m.start())
         # macros, and tables and strings defined at file level
         for m in re.finditer(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)"
                              r"|^[A-Za-z_][^;()\n]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]\n]*\]\s*)+(?:__[a-z_]+\s*)*=", text, re.M):
-            self.functions.setdefault(m.group(1) or m.group(2), text.count("\n", 0, m.start()) + 1)
+            self.functions.setdefault(m.group(1) or m.group(2), lineof(m.start()))
 
 
 def entry_key(pat):
@@ -649,14 +653,20 @@ def overlaps(l, p):
     or p starts inside l or ends inside it."""
     if STR in l:
         return any(overlaps(x, p) for x in l.split(STR) if x) or l == STR
+    if STR in p:
+        return any(overlaps(l, x) for x in p.split(STR) if x)
     return l in p or any(p.startswith(l[k:]) or p.endswith(l[:k]) for k in range(1, len(l)))
 
 
 def entry_re(p):
     """An entry's canonical pattern as a regular expression over
     canonical formats: its %s stands for any text, conversions too
-    (the matcher lets it match whatever the format prints there)."""
-    return re.compile(".*?".join(re.escape(x) for x in p.split(STR)), re.S)
+    (the matcher lets it match whatever the format prints there), and
+    its %d and %x the digits a format has in their place."""
+    def piece(x):
+        x = re.escape(x)
+        return x.replace("\x01", "(?:\x01|-?[0-9]+)").replace("\x02", "(?:\x02|[0-9a-fA-F]+)")
+    return re.compile(".*?".join(piece(x) for x in p.split(STR)), re.S)
 
 
 def fills(f, lits, p, depth):
@@ -722,12 +732,34 @@ def reporter_paths(arch):
 LINE_SLACK = 12
 
 
-def provenance(catalogue, root, verbose=False):
+UNVERIFIED = "tools/catalogue/unverified.tsv"
+
+
+def read_unverified(path):
+    """id -> why the checker cannot see the entry's wording in its
+    source (a runtime-built text, a wording of another era)."""
+    out = {}
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) != 2 or not cols[1].strip():
+                sys.exit("%s:%d: expected: id<TAB>reason" % (path, n))
+            out[cols[0]] = cols[1]
+    return out
+
+
+def provenance(catalogue, root, verbose=False, unverified=None):
     """Checks every entry of era 6.1: its source names files (or
     directories) of the tree, its lines and functions are in them, and
     each alternative prints its wording.  Returns the number of entries
     that fail; prints one line for each."""
     cache = {}
+    unverified = unverified or {}
 
     def load(path):
         if path not in cache:
@@ -735,8 +767,10 @@ def provenance(catalogue, root, verbose=False):
             cache[path] = SourceFile(root, path) if os.path.isfile(full) else None
         return cache[path]
 
-    bad = checked = 0
+    bad = checked = explained = 0
+    known = set()
     for n, cols in read_catalogue(catalogue):
+        known.add(cols[0])
         if cols[6] != "6.1":
             continue
         checked += 1
@@ -781,16 +815,28 @@ def provenance(catalogue, root, verbose=False):
                 continue
             for sf, loc in files:
                 lines = [h[1] for h in hits if h[0] == sf.path]
+                lines += [line for l, line in sf.literals if len(l) >= 4 and STR not in l and l in pat]
                 if loc and loc.isdigit() and lines and min(abs(x - int(loc)) for x in lines) > LINE_SLACK:
                     problems.append("%s prints it at line %s, not %s" % (
                         sf.path, ",".join(str(x) for x in sorted(set(lines))[:4]), loc))
-        if problems:
+        why = unverified.get(cols[0])
+        if problems and why:
+            explained += 1
+            if verbose:
+                print("explained: %s\t%s\t%s" % (where, "; ".join(problems), why))
+        elif problems:
             bad += 1
             print("not in source: %s\t%s\t%s\t%s" % (where, cols[8], "; ".join(problems), cols[9]))
+        elif why:
+            bad += 1
+            print("found, but listed in %s: %s" % (UNVERIFIED, where))
         elif verbose:
             print("ok: %s" % where)
-    print("%d entries of era 6.1 checked, %d not found where their source says" % (checked, bad),
-          file=sys.stderr)
+    for ident in sorted(set(unverified) - known):
+        bad += 1
+        print("%s names no catalogue entry: %s" % (UNVERIFIED, ident))
+    print("%d entries of era 6.1 checked: %d printed where their source says, %d explained in %s, "
+          "%d unexplained" % (checked, checked - explained - bad, explained, UNVERIFIED, bad), file=sys.stderr)
     return bad
 
 
@@ -808,23 +854,24 @@ def needed_paths(catalogue):
 
 
 def unpack_some(src, catalogue):
-    """The tree, or the files the catalogue names from a tarball (faster
-    than all of it: one pass over the archive)."""
+    """The tree, or the files the catalogue names (and the local headers
+    beside them, for their pr_fmt) unpacked from a tarball in one pass."""
     if os.path.isdir(src):
         return src, None
     need, dirs = needed_paths(catalogue)
-    hdirs = {os.path.dirname(p) for p in need}    # their local headers (pr_fmt)
+    hdirs = {os.path.dirname(p) for p in need}
     tmp = tempfile.TemporaryDirectory(prefix="catalogue-src.")
     with tarfile.open(src) as tar:
+        top = None
         for ti in tar:
-            name = ti.name.split("/", 1)[1] if "/" in ti.name else ""
-            top = name.split("/")[0] + "/"
-            for d in dirs:
-                if d.startswith(top) and name.startswith(d):
-                    os.makedirs(os.path.join(tmp.name, d), exist_ok=True)
+            if top is None:
+                top = ti.name.split("/")[0] + "/" if ti.isdir() or "/" in ti.name else ""
+            name = ti.name[len(top):] if ti.name.startswith(top) else ti.name
             if ti.isfile() and (name in need or (name.endswith(".h") and os.path.dirname(name) in hdirs)):
                 ti.name = name
                 tar.extract(ti, tmp.name, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+            elif ti.isdir() and name.rstrip("/") + "/" in dirs:    # a directory named as a source
+                os.makedirs(os.path.join(tmp.name, name), exist_ok=True)
     return tmp.name, tmp
 
 
@@ -852,10 +899,21 @@ def main(argv):
             ids.add(ident)
             print("\t".join((ident, label, strength, harmless, "any", arch, "6.1", "-", src, pat)))
         return 0
-    if len(argv) == 4 and argv[1] == "--check":
+    if len(argv) in (4, 5) and argv[1] in ("--check", "--check-verbose"):
+        unv = read_unverified(argv[4] if len(argv) == 5 else
+                              os.path.join(os.path.dirname(os.path.abspath(__file__)), "unverified.tsv"))
+        root, tmp = unpack_some(argv[3], argv[2])
+        return 1 if provenance(argv[2], root, argv[1] == "--check-verbose", unv) else 0
+    if len(argv) == 5 and argv[1] == "--unpack":
+        need, dirs = needed_paths(argv[2])
+        root, tmp = unpack_some(argv[3], argv[2])
+        shutil.copytree(root, argv[4], dirs_exist_ok=True)
+        return 0
+    if len(argv) == 4 and argv[1] == "--uncatalogued":
         root, tmp = unpack(argv[3])
-        return check(argv[2], candidates(root))
-    print("usage: extract.py SRC | extract.py --check CATALOGUE SRC", file=sys.stderr)
+        return uncatalogued(argv[2], candidates(root))
+    print("usage: extract.py SRC | --emit SRC | --check CATALOGUE SRC [UNVERIFIED] |\n"
+          "       --uncatalogued CATALOGUE SRC | --unpack CATALOGUE SRC DIR", file=sys.stderr)
     return 2
 
 
