@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Candidate fault messages from a Linux kernel source tree.
+"""Candidate fault messages from a Linux kernel source tree, and the
+check of the catalogue's provenance.
 
     tools/catalogue/extract.py SRC > candidates.tsv
     tools/catalogue/extract.py --emit SRC > rows.tsv
-    tools/catalogue/extract.py --check model/catalogue.tsv SRC
+    tools/catalogue/extract.py --check CATALOGUE SRC [UNVERIFIED]
+    tools/catalogue/extract.py --uncatalogued CATALOGUE SRC
+    tools/catalogue/extract.py --unpack CATALOGUE SRC DIR
 
 SRC is an unpacked tree or a tarball (Debian's linux-source-6.1 installs
 /usr/src/linux-source-6.1.tar.xz).  The first form prints one candidate a
@@ -12,15 +15,21 @@ line: the printing call's format string turned into a catalogue pattern
 with the family, a proposed label, strength, harmless flag, anchor,
 architecture and the source file:line it came from.  The proposals come
 from the RULES table below and are only proposals: model/catalogue.tsv
-is the reviewed file that ships.
+is the reviewed file that ships.  --emit prints them as catalogue lines
+(10 columns, era 6.1, anchor any, the proposed label): the starting
+point of a review.
 
---check reads the catalogue and reports, for its entries of era `6.1`,
-those whose pattern no candidate produces (the wording is not in this
-tree), and the candidates of the rule families that the catalogue does
-not hold yet.  Exit status 1 when an entry is not found.
+--check verifies every entry of era 6.1: the files its source names are
+in the tree, its line or function is in them, and they print its wording
+(tools/catalogue/README.md says what counts).  UNVERIFIED (default
+tools/catalogue/unverified.tsv) lists, with why, the entries it cannot
+confirm.  One line per entry not found; exit status 1 if any, 0 if
+none; 2 for bad arguments or a missing file.
+Only the files the catalogue names are read from a tarball.
 
---emit prints the candidates as catalogue lines (10 columns, era 6.1,
-anchor any, the proposed label): the starting point of a review.
+--uncatalogued lists the candidates of the rule families that no entry
+holds (a walk of the whole tree).  --unpack writes the files --check
+reads from a tarball into DIR.
 
 Host-side only; it parses C loosely (comments, string literals, calls).
 """
@@ -879,6 +888,17 @@ def main(argv):
     if len(argv) >= 2 and argv[1] in ("-h", "--help"):
         print(__doc__.strip())
         return 0
+    usage = ("usage: extract.py SRC | --emit SRC | --check CATALOGUE SRC [UNVERIFIED] |\n"
+             "       --uncatalogued CATALOGUE SRC | --unpack CATALOGUE SRC DIR")
+    if len(argv) < 2 or (argv[1].startswith("-") and argv[1] not in
+                         ("--emit", "--check", "--check-verbose", "--uncatalogued", "--unpack")):
+        print(usage, file=sys.stderr)
+        return 2
+    files = argv[1:2] if len(argv) == 2 else argv[2:4] if argv[1] != "--emit" else argv[2:3]
+    for f in files:
+        if not os.path.exists(f):
+            print("extract.py: %s: no such file or directory" % f, file=sys.stderr)
+            return 2
     if len(argv) == 2:
         root, tmp = unpack(argv[1])
         print("# family\tlabel\tstrength\tharmless\tanchor\tarch\tsource\tcall:level\tpattern\tcount")
@@ -912,8 +932,7 @@ def main(argv):
     if len(argv) == 4 and argv[1] == "--uncatalogued":
         root, tmp = unpack(argv[3])
         return uncatalogued(argv[2], candidates(root))
-    print("usage: extract.py SRC | --emit SRC | --check CATALOGUE SRC [UNVERIFIED] |\n"
-          "       --uncatalogued CATALOGUE SRC | --unpack CATALOGUE SRC DIR", file=sys.stderr)
+    print(usage, file=sys.stderr)
     return 2
 
 
