@@ -383,7 +383,8 @@ static const struct sample samples[] = {
 	{ "specification exception: 0006 ilc:2 [#1] SMP", "kernel-bug", "s390", 0, 0 },
 	{ "addressing exception: 0005 ilc:3 [#1] SMP", "bad-access", "s390", 0, 0 },
 	/* sparc64: no address below the first page */
-	{ "Unable to handle kernel NULL pointer dereference", "null-deref", NULL, 0, 0 },
+	{ "Unable to handle kernel NULL pointer dereference", "null-deref", "sparc", 0, 0 },
+	{ "tsk->{mm,active_mm}->context = 0000000000000000", "bad-access", "sparc", 0, 0 },
 	{ "Unable to handle kernel paging request at virtual address 0000000000002000", "bad-access", NULL, 1, 0x2000 },
 	/* parisc */
 	{ "Bad Address (null pointer deref?): Code=15 (Data TLB miss fault) at addr 0000000000000010", "null-deref", "parisc", 1, 0x10 },
@@ -519,6 +520,10 @@ static void test_shipped_samples(const struct ps_catalogue *cat)
 {
 	struct ps_cat_match m;
 	size_t i;
+	unsigned has[32] = { 0 }, sampled[32] = { 0 }, a;
+
+	for (i = 0; i < cat->n; i++)
+		has[cat->entry[i].arch < 32 ? cat->entry[i].arch : 31]++;
 
 	for (i = 0; i < sizeof samples / sizeof samples[0]; i++) {
 		const struct sample *s = &samples[i];
@@ -529,6 +534,7 @@ static void test_shipped_samples(const struct ps_catalogue *cat)
 			fprintf(stderr, "  no entry matches: %s\n", s->line);
 			continue;
 		}
+		sampled[m.entry->arch < 32 ? m.entry->arch : 31]++;
 		if (strcmp(label_name(m.label), s->label) != 0 ||
 		    (s->arch && strcmp(ps_cat_arch_name(m.entry->arch), s->arch) != 0) ||
 		    m.has_addr != s->has_addr || (s->has_addr && m.addr != s->addr) ||
@@ -547,6 +553,13 @@ static void test_shipped_samples(const struct ps_catalogue *cat)
 		if (!ok || !m.entry->harmless)
 			fprintf(stderr, "  not harmless: %s\n", harmless_lines[i]);
 	}
+	/* every architecture that has entries has a sample matched, in its
+	   printed form, by an entry of that architecture */
+	for (a = 1; a < 32; a++)
+		if (has[a] && !sampled[a]) {
+			fprintf(stderr, "  no sample line matched by a %s entry\n", ps_cat_arch_name(a));
+			CHECK(0);
+		}
 	/* ordinary lines match nothing */
 	CHECK(!ps_catalogue_match(cat, "systemd[1]: Started Journal Service.", 36, &m));
 	CHECK(!ps_catalogue_match(cat, "x86/fpu: Supporting XSAVE feature 0x001: 'x87 floating point registers'", 72, &m));
