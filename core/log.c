@@ -1106,9 +1106,9 @@ static int json_line(struct ctx *c, struct ps_record *r, const char *s, size_t n
 
 		while (q < c->end && *q != '\n')
 			q++;
-		for (q++; q < c->end && (*q == ' ' || *q == '\t'); q++)
+		for (q += q < c->end; q < c->end && (*q == ' ' || *q == '\t'); q++)
 			;
-		if (has(q, (size_t)(c->end - q), 0, "\"dmesg\":", 8))
+		if (has(q, (size_t)(c->end - q), 0, "\"dmesg\":", 8))   /* (q <= c->end) */
 			return LINE_DROP;
 	}
 	if (c->dmesg_json && ((n == 1 && (s[0] == '}' || s[0] == ']')) || (n == 2 && s[0] == ']' && s[1] == ',')))

@@ -693,6 +693,11 @@ static void test_json(void)
 	CHECK_EQ_INT(ps_log_parse(&log, &a, "{\n]\n}\n", 6, 1, 100), PS_OK);
 	CHECK_EQ_INT(log.n, 3);
 
+	/* "{" on the last line, no newline after it (fuzz_log found a read past the end) */
+	ps_arena_init(&a, mem, sizeof mem);
+	CHECK_EQ_INT(ps_log_parse(&log, &a, "x\n{", 3, 1, 100), PS_OK);
+	CHECK_EQ_INT(log.n, 2);
+
 	/* an empty byte array is an empty message */
 	ps_arena_init(&a, mem, sizeof mem);
 	line = "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":[ ]}\n[1.0] x\n";
