@@ -65,6 +65,14 @@ enum ps_stage {
 	PS_STAGE_CLASSIFY, PS_STAGE_TOTAL, PS_NSTAGES
 };
 
+/* ps_analysis.backoff_why: the catalogue label's weight came from the
+ * nearest stored case's distance, from the header's address rule, or
+ * from the model answering the catch-all kernel-bug (core/classify.h) */
+#define PS_BACKOFF_NONE     0u
+#define PS_BACKOFF_DISTANCE 1u
+#define PS_BACKOFF_ADDRESS  2u
+#define PS_BACKOFF_CATCHALL 3u
+
 struct ps_analysis {
 	struct ps_log log;
 	struct ps_line *lines;   /* log.n entries, same order as log.rec */
@@ -95,6 +103,7 @@ struct ps_analysis {
 	uint16_t model_label;              /* the model's own answer, before the back-off */
 	float model_confidence;
 	float backoff;                     /* weight the catalogue label got (0: none) */
+	uint8_t backoff_why;               /* PS_BACKOFF_*: what set that weight */
 	float shrunk;                      /* weight "any label" got: no entry names the kind */
 	float nearest;                     /* cosine of the most similar stored case */
 	struct ps_ranked_label *ranking;   /* best first */

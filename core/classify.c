@@ -135,6 +135,26 @@ float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_
 	return generic ? w * b->generic : w;
 }
 
+float ps_backoff_floor(const struct ps_backoff *b, float w, unsigned cat_label, int generic,
+		       int addr_rule, int model_catchall)
+{
+	if (w >= b->w_far)
+		return w;
+	/* the address rule fired (the faulting address the header prints
+	 * is below the first page: null-deref on every architecture): a
+	 * fact read off the line, not a kind the model should outvote
+	 * because other wordings of "paging request" near it were bad
+	 * accesses */
+	if (addr_rule)
+		return b->w_far;
+	/* kernel-bug is where the model puts what it does not know (a
+	 * wording of another era or architecture looks like no stored
+	 * case of its kind); an entry that names a kind reliably wins */
+	if (model_catchall && !generic && cat_label < 32 && (b->specific >> cat_label & 1))
+		return b->w_far;
+	return w;
+}
+
 #define PANIC_PREFIX 28u    /* "Kernel panic - not syncing: " */
 
 /* 1 when the oops header's entry does not fix the kind by itself
@@ -160,24 +180,30 @@ int ps_cat_entry_generic(const struct ps_analysis *an)
 	return p[n - 3] == '/' || e->literal_bytes <= 12 + (e->panic ? PANIC_PREFIX : 0);
 }
 
-/* The model's index of the header entry's catalogue label, or -1. */
-static int header_label(const struct ps_model *m, const struct ps_analysis *an)
+static int label_index(const struct ps_model *m, const char *name)
 {
-	const struct ps_line *h;
-	const char *name;
 	uint32_t i, n;
 
-	if (an->header == PS_NONE || an->header >= an->nlines || !an->catalogue)
-		return -1;
-	h = &an->lines[an->header];
-	if (!h->cat || h->cat > an->catalogue->n || !(name = ps_cat_label_name(h->cat_label)))
-		return -1;
 	for (n = 0; name[n]; n++)
 		;
 	for (i = 0; i < m->p.nlabels; i++)
 		if (m->labels[i].n == n && !memcmp(m->labels[i].p, name, n))
 			return (int)i;
 	return -1;
+}
+
+/* The model's index of the header entry's catalogue label, or -1. */
+static int header_label(const struct ps_model *m, const struct ps_analysis *an)
+{
+	const struct ps_line *h;
+	const char *name;
+
+	if (an->header == PS_NONE || an->header >= an->nlines || !an->catalogue)
+		return -1;
+	h = &an->lines[an->header];
+	if (!h->cat || h->cat > an->catalogue->n || !(name = ps_cat_label_name(h->cat_label)))
+		return -1;
+	return label_index(m, name);
 }
 
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
@@ -228,24 +254,22 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	}
 	an->nearest = r.nnbr ? r.nbr_sim[0] : 0;
 	an->backoff = 0;
+	an->backoff_why = PS_BACKOFF_NONE;
 	an->shrunk = 0;
 	if ((cl = header_label(m, an)) >= 0) {
 		const struct ps_line *h = &an->lines[an->header];
-		float w = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label,
-					    ps_cat_entry_generic(an));
-
-		/* the header's address rule fired (the faulting address it
-		 * prints is below the first page: null-deref on every
-		 * architecture): a fact read off the line, not a kind the
-		 * model should outvote because other wordings of "paging
-		 * request" near it were bad accesses */
-		if (h->cat_label != an->catalogue->entry[h->cat - 1].label && w < m->backoff.w_far)
-			w = m->backoff.w_far;
+		int generic = ps_cat_entry_generic(an);
+		int addr = h->cat_label != an->catalogue->entry[h->cat - 1].label;
+		float w0 = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label, generic);
+		float w = ps_backoff_floor(&m->backoff, w0, h->cat_label, generic, addr,
+					   (int)an->model_label == label_index(m, "kernel-bug"));
 
 		for (i = 0; i < nl; i++)
 			r.probs[i] *= 1 - w;
 		r.probs[cl] += w;
 		an->backoff = w;
+		an->backoff_why = w > w0 ? (addr ? PS_BACKOFF_ADDRESS : PS_BACKOFF_CATCHALL) :
+				  w > 0 ? PS_BACKOFF_DISTANCE : PS_BACKOFF_NONE;
 	}
 	if (cl < 0 || ps_cat_entry_generic(an)) {
 		/* no catalogue entry names the kind: far from the stored cases

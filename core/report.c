@@ -4,6 +4,11 @@
 
 #include <string.h>
 
+/* "catalogue_why" of the JSON report, by ps_analysis.backoff_why */
+static const char *const backoff_why_json[4] = {
+	"null", "\"distance\"", "\"address\"", "\"catch-all\""
+};
+
 static const char *const stage_names[PS_NSTAGES] = {
 	"parse", "drain", "extract", "embed", "classify", "total",
 };
@@ -124,6 +129,8 @@ void ps_report_json(const struct ps_analysis *an, struct ps_buf *b)
 		ps_buf_fixed(b, an->nearest, 4);
 		ps_buf_puts(b, ",\"catalogue_weight\":");
 		ps_buf_fixed(b, an->backoff, 4);
+		ps_buf_puts(b, ",\"catalogue_why\":");
+		ps_buf_puts(b, backoff_why_json[an->backoff_why < 4 ? an->backoff_why : 0]);
 		ps_buf_putc(b, '}');
 	} else {
 		ps_buf_puts(b, "null");
@@ -301,9 +308,15 @@ void ps_report_console(const struct ps_analysis *an, struct ps_buf *b)
 	if (an->labelled && an->backoff > 0 && an->model_label != an->label) {
 		ps_buf_puts(b, "panicsage: the model alone said ");
 		put_label_p(b, an, an->model_label, an->model_confidence);
-		ps_buf_puts(b, "; its nearest past case is ");
-		ps_buf_fixed(b, an->nearest, 2);
-		ps_buf_puts(b, " similar, so the catalogue weighs ");
+		if (an->backoff_why == PS_BACKOFF_ADDRESS) {
+			ps_buf_puts(b, "; the address the report prints decides the kind, so the catalogue weighs ");
+		} else if (an->backoff_why == PS_BACKOFF_CATCHALL) {
+			ps_buf_puts(b, ", its answer for reports unlike its cases; the catalogue entry names the kind, so it weighs ");
+		} else {
+			ps_buf_puts(b, "; its nearest past case is ");
+			ps_buf_fixed(b, an->nearest, 2);
+			ps_buf_puts(b, " similar, so the catalogue weighs ");
+		}
 		ps_buf_fixed(b, an->backoff, 2);
 		ps_buf_putc(b, '\n');
 	}

@@ -13,7 +13,9 @@ trap 'rm -rf "$T"' EXIT
   cat tests/data/example.log; } > "$T/case.log"
 printf '<4>[  10.000000] plain line one\r\n<4>[  10.000001] BUG: soft lockup - CPU#0 stuck for 22s! [a:1]\r\n' > "$T/crlf.log"
 
-for f in tests/data/example.log "$T/case.log" "$T/crlf.log"; do
+# (an arm64 SError, a kind no stored case has:
+# the catalogue weighs in, and the report says why)
+for f in tests/data/example.log "$T/case.log" "$T/crlf.log" tests/data/world/arm64-serror-5x.log; do
 	$B/panicsage classify --json "$f" > "$T/host.json" || { echo "FAIL: classify $f"; exit 1; }
 	$B/panicsage-kdump --json "$f" > "$T/kdump.json" || { echo "FAIL: kdump $f"; exit 1; }
 	/usr/bin/python3 - "$f" "$T/host.json" "$T/kdump.json" <<'PY' || exit 1
@@ -35,11 +37,19 @@ for rep in (a, b):
     assert c["label"] in (rows[c["id"]][1], rows[c["id"]][7].split(":")[-1]), "catalogue label %r" % c
     # the model's own answer and the catalogue's weight in the back-off
     m = rep["model"]
-    assert m and set(m) == {"label", "p", "nearest", "catalogue_weight"}, "model %r" % m
+    assert m and set(m) == {"label", "p", "nearest", "catalogue_weight", "catalogue_why"}, "model %r" % m
     assert 0 <= m["catalogue_weight"] <= 1 and -1 <= m["nearest"] <= 1, "model %r" % m
+    # why the catalogue weighs what it does: nothing when it weighs 0
+    assert (m["catalogue_why"] is None) == (m["catalogue_weight"] == 0), "model %r" % m
+    assert m["catalogue_why"] in (None, "distance", "address", "catch-all"), "model %r" % m
+    if "serror" in path:
+        assert m["catalogue_weight"] > 0, "SError: model %r" % m
     assert abs(m["nearest"] - rep["neighbors"][0]["similarity"]) < 1e-3, "nearest %r" % m
     p = {r["label"]: r["p"] for r in rep["ranking"]}
-    assert p[c["label"]] >= m["catalogue_weight"] - 1e-3, "catalogue label below its weight"
+    # (1 - w) p + w on the catalogue's label, then calibrated (order kept):
+    # above a weight of 0.5 nothing can outrank it
+    if m["catalogue_weight"] > 0.5:
+        assert rep["label"] == c["label"], "catalogue label outranked at weight %r" % m
     if m["catalogue_weight"] == 0:
         # the model's answer, at most shrunk towards "any label" (no entry names the kind)
         assert m["label"] == rep["label"] and rep["confidence"] <= m["p"] + 1e-3

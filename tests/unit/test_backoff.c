@@ -1,6 +1,7 @@
 /* The classifier's back-off to the catalogue (core/classify.h): the
  * weight as a function of the nearest stored case's similarity and
- * the catalogue label, and which entries are generic.  (The mixture
+ * the catalogue label, the floors that raise it, and which entries are
+ * generic.  (The mixture
  * itself is checked end to end by tests/t_classify.sh and
  * tests/t_world.sh.) */
 #include <math.h>
@@ -76,6 +77,17 @@ int main(void)
 		CHECK(near(ps_backoff_weight(&step, 0.79f, 6, 0), 1.0f));   /* s_lo == s_hi: a step */
 		CHECK(near(ps_backoff_weight(&step, 0.80f, 6, 0), 0.0f));
 	}
+
+	/* the floor: w_far when the address rule fired, or when the model
+	 * answered kernel-bug against a specific, non-generic entry */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 0, 0, 0), 0.3f));
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 0, 1, 0), 0.9f));
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 2, 1, 1, 0), 0.9f));   /* the address is a fact */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 0, 0, 1), 0.9f));   /* cpu-lockup is specific */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 1, 0, 1), 0.3f));   /* a generic entry: no */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 11, 0, 0, 1), 0.3f));  /* driver is not specific */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 40, 0, 0, 1), 0.3f));  /* no such label */
+	CHECK(near(ps_backoff_floor(&b, 0.95f, 11, 0, 0, 0), 0.95f)); /* never lowered */
 
 	/* generic entries: a reporting site's directory ("at drivers/%s"),
 	 * or at most 12 literal bytes before a final %s, panic()'s prefix
