@@ -462,6 +462,12 @@ static const struct sample samples[] = {
 	{ "nvme 0000:03:00.0: PCIe Bus Error: severity=Uncorrectable (Fatal), type=Transaction Layer, (Requester ID)", "hardware", "any", 0, 0 },
 	{ "Out of memory: Killed process 1234 (stress) total-vm:1000kB, anon-rss:900kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:100kB oom_score_adj:0", "out-of-memory", "any", 0, 0 },
 	{ "stress invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0", "out-of-memory", "any", 0, 0 },
+	/* parisc_terminate("Kernel Fault") of handle_interruption: the
+	   address decides, as for its "Bad Address" */
+	{ "Kernel Fault: Code=26 (Data memory access rights trap) at addr 00000000fffff008", "bad-access", "parisc", 1, 0xfffff008 },
+	{ "Kernel Fault: Code=15 (Data TLB miss fault) at addr 0000000000000010", "null-deref", "parisc", 1, 0x10 },
+	{ "Kernel Fault: Code=15 regs=000000004f340a80 (Addr=0000000000000000)", "null-deref", "parisc", 1, 0 },
+	{ "Bad Address (null pointer deref?): Code=26 regs=000000004f340a80 (Addr=00000000fffff008)", "bad-access", "parisc", 1, 0xfffff008 },
 	/* the 2.6.18-era OOM killer (RHEL5, CentOS 5) */
 	{ "oom-killer: gfp_mask=0x201d2, order=0", "out-of-memory", "any", 0, 0 },
 	{ "Out of memory: Killed process 4711 (httpd).", "out-of-memory", "any", 0, 0 },
