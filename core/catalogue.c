@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/default_catalogue.h"
+#include "core/mask.h"
 #include "core/status.h"
 
 /* op kinds */
@@ -76,6 +77,40 @@ static int hex_value(int c)
 	return -1;
 }
 
+/* Word-at-a-time scans of the catalogue text (parsed on every run of
+ * the capture kernel, so its 170 KiB are read eight bytes a step).
+ * zero_bytes sets the high bit of exactly the bytes of w that are 0
+ * (no borrow between bytes, unlike the shorter has-zero test). */
+#define ONES  0x0101010101010101ull
+#define LOW7  0x7f7f7f7f7f7f7f7full
+static uint64_t zero_bytes(uint64_t w)
+{
+	return ~(((w & LOW7) + LOW7) | w | LOW7);
+}
+
+/* Index of the first byte c in p[i..n), or n. */
+static uint32_t find_byte(const char *p, uint32_t i, uint32_t n, unsigned char c)
+{
+	while (n - i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (zero_bytes(w ^ ONES * c))
+			break;
+		i += 8;
+	}
+	while (i < n && (unsigned char)p[i] != c)
+		i++;
+	return i;
+}
+
+/* How many bytes of the word are c (the flagged high bits, summed into
+ * the top byte by the multiplication). */
+static uint32_t count_in_word(uint64_t w, unsigned char c)
+{
+	return (uint32_t)((zero_bytes(w ^ ONES * c) >> 7) * ONES >> 56);
+}
+
 struct compiled {
 	uint32_t n_ops;
 	uint32_t n_conv;
@@ -119,10 +154,12 @@ static const char *compile(const char *text, uint32_t off, uint32_t n,
 		unsigned kind;
 
 		if (p[i] != '%') {
+			uint32_t j = find_byte(p, i, n, '%');
+
 			if (!lit_len)
 				lit = i;
-			lit_len++;
-			i++;
+			lit_len += j - i;
+			i = j;
 			continue;
 		}
 		if (i + 1 < n && p[i + 1] == '%') {
@@ -291,7 +328,8 @@ static long match_op(const char *text, const struct ps_cat_op *op, const char *s
 
 	switch (op->kind) {
 	case OP_LIT:
-		if (op->len > n || memcmp(s, text + op->off, op->len) != 0)
+		/* inline: musl's memcmp goes a byte at a time */
+		if (op->len > n || !ps_bytes_eq(s, text + op->off, op->len))
 			return -1;
 		return op->len;
 	case OP_INT:
@@ -616,8 +654,7 @@ static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 	while (k < 10) {
 		uint32_t s = i;
 
-		while (i < len && p[i] != '\t')
-			i++;
+		i = find_byte(p, i, len, '\t');
 		f[k].p = p + s;
 		f[k].n = i - s;
 		k++;
@@ -632,9 +669,8 @@ static const char *parse_entry(const char *text, uint32_t off, uint32_t len,
 	}
 	if (k < 10)
 		return "expected 10 tab-separated columns: id label strength harmless anchor arch era addr source pattern";
-	for (k = 0; k < f[9].n; k++)
-		if (f[9].p[k] == '\t')
-			return "a tab inside the pattern (more than 10 columns)";
+	if (find_byte(f[9].p, 0, f[9].n, '\t') < f[9].n)
+		return "a tab inside the pattern (more than 10 columns)";
 	memset(e, 0, sizeof *e);
 	if (!valid_id(f[0].p, f[0].n))
 		return "id: 1 to 64 bytes of letters, digits, '.', '_', '-'";
@@ -705,11 +741,9 @@ static int parse_lines(struct ps_catalogue *cat, struct ps_cat_error *err)
 	uint32_t pos = 0, line = 0, n_ops = 0, n = 0;
 
 	while (pos < cat->text_len) {
-		uint32_t end = pos, len;
+		uint32_t end = find_byte(t, pos, cat->text_len, '\n'), len;
 		const char *msg;
 
-		while (end < cat->text_len && t[end] != '\n')
-			end++;
 		len = end - pos;
 		line++;
 		if (len && t[pos + len - 1] == '\r')
@@ -789,12 +823,12 @@ static int choose_keys(struct ps_catalogue *cat, struct ps_arena *a)
 				continue;
 			for (j = 0; j + m <= op->len; j++) {
 				const char *w = cat->text + op->off + j;
-				uint32_t h = hash_key(w, m) & (nb - 1), blanks = 0, b;
-				uint64_t score;
+				uint64_t word, score;
+				uint32_t h;
 
-				for (b = 0; b < m; b++)
-					blanks += w[b] == ' ';
-				score = (uint64_t)count[h] << 8 | blanks;
+				memcpy(&word, w, sizeof word);   /* m == 8 */
+				h = hash_word(word) & (nb - 1);
+				score = (uint64_t)count[h] << 8 | count_in_word(word, ' ');
 				if (score < best) {
 					best = score;
 					en->key = op->off + j;
@@ -936,7 +970,14 @@ int ps_catalogue_parse(struct ps_catalogue *cat, const char *text, size_t n,
 	{
 		uint32_t lines = 1, pct = 0, i;
 
-		for (i = 0; i < cat->text_len; i++) {
+		for (i = 0; cat->text_len - i >= 8; i += 8) {
+			uint64_t w;
+
+			memcpy(&w, copy + i, 8);
+			lines += count_in_word(w, '\n');
+			pct += count_in_word(w, '%');
+		}
+		for (; i < cat->text_len; i++) {
 			lines += copy[i] == '\n';
 			pct += copy[i] == '%';
 		}

@@ -135,8 +135,8 @@ float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_
 	return generic ? w * b->generic : w;
 }
 
-float ps_backoff_floor(const struct ps_backoff *b, float w, unsigned cat_label, int generic,
-		       int addr_rule, int model_catchall)
+float ps_backoff_floor(const struct ps_backoff *b, float w, float nearest, unsigned cat_label,
+		       int generic, int addr_rule, int model_catchall)
 {
 	if (w >= b->w_far)
 		return w;
@@ -149,8 +149,10 @@ float ps_backoff_floor(const struct ps_backoff *b, float w, unsigned cat_label, 
 		return b->w_far;
 	/* kernel-bug is where the model puts what it does not know (a
 	 * wording of another era or architecture looks like no stored
-	 * case of its kind); an entry that names a kind reliably wins */
-	if (model_catchall && !generic && cat_label < 32 && (b->specific >> cat_label & 1))
+	 * case of its kind): short of a stored case as near as s_hi, an
+	 * entry that names a kind reliably wins */
+	if (model_catchall && nearest < b->s_hi && !generic && cat_label < 32 &&
+	    (b->specific >> cat_label & 1))
 		return b->w_far;
 	return w;
 }
@@ -261,7 +263,7 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 		int generic = ps_cat_entry_generic(an);
 		int addr = h->cat_label != an->catalogue->entry[h->cat - 1].label;
 		float w0 = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label, generic);
-		float w = ps_backoff_floor(&m->backoff, w0, h->cat_label, generic, addr,
+		float w = ps_backoff_floor(&m->backoff, w0, an->nearest, h->cat_label, generic, addr,
 					   (int)an->model_label == label_index(m, "kernel-bug"));
 
 		for (i = 0; i < nl; i++)

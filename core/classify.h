@@ -51,10 +51,11 @@ int ps_classify(const struct ps_model *m, struct ps_analysis *an, struct ps_aren
 float ps_backoff_weight(const struct ps_backoff *b, float nearest, unsigned cat_label, int generic);
 /* w raised to w_far where the model must not outvote the header's
  * entry: its address rule fired (addr_rule), or the model's own answer
- * is the catch-all kernel-bug (model_catchall) while the entry is not
- * generic and its label is specific. */
-float ps_backoff_floor(const struct ps_backoff *b, float w, unsigned cat_label, int generic,
-		       int addr_rule, int model_catchall);
+ * is the catch-all kernel-bug (model_catchall) with no stored case as
+ * near as s_hi while the entry is not generic and its label is
+ * specific. */
+float ps_backoff_floor(const struct ps_backoff *b, float w, float nearest, unsigned cat_label,
+		       int generic, int addr_rule, int model_catchall);
 int ps_cat_entry_generic(const struct ps_analysis *an);
 int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_arena *scratch,
 		   const struct ps_classify_opts *opts);

@@ -47,6 +47,8 @@ struct cluster {
 struct line_memo {
 	uint32_t hash, len;     /* len 0: empty */
 	uint32_t count;
+	uint32_t exact;         /* the tokens may take the exact shortcut */
+	uint32_t xhash;         /* then their seq_hash */
 	uint32_t tok[LINE_TOKENS];
 };
 
@@ -509,20 +511,31 @@ static void exact_insert(struct ps_drain *d, uint32_t id)
 	d->xhash[h] = id + 1;
 }
 
-static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
+/* Whether a line of these tokens can have an identical cluster (no
+ * UNKNOWN, similar enough to itself), and then its bucket hash in *h:
+ * a function of the tokens alone, so a line memo keeps it. */
+static int exact_key(const struct ps_drain *d, const uint32_t *seq, uint32_t len, uint32_t *h)
 {
-	uint32_t e, k, w = 0, best = NONE;
+	uint32_t k, w = 0;
 
 	if (len == 0)
-		return NONE;
+		return 0;
 	for (k = 0; k < len; k++) {
 		if (seq[k] == UNKNOWN)
-			return NONE;
+			return 0;
 		w += seq[k] == WILD;
 	}
 	if (!((double)(len - w) / (double)len >= d->p.st))
-		return NONE;
-	for (e = d->xhash[seq_hash(seq, len) & d->xhash_mask]; e; e = d->clusters[e - 1].xnext) {
+		return 0;
+	*h = seq_hash(seq, len);
+	return 1;
+}
+
+static uint32_t exact_find(const struct ps_drain *d, const uint32_t *seq, uint32_t len, uint32_t h)
+{
+	uint32_t e, best = NONE;
+
+	for (e = d->xhash[h & d->xhash_mask]; e; e = d->clusters[e - 1].xnext) {
 		uint32_t id = e - 1;
 		const struct cluster *c = &d->clusters[id];
 
@@ -532,6 +545,13 @@ static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint
 		best = id;
 	}
 	return best;
+}
+
+static uint32_t exact_lookup(const struct ps_drain *d, const uint32_t *seq, uint32_t len)
+{
+	uint32_t h;
+
+	return exact_key(d, seq, len, &h) ? exact_find(d, seq, len, h) : NONE;
 }
 
 static uint32_t new_cluster(struct ps_drain *d, const uint32_t *seq, uint32_t len)
@@ -591,8 +611,11 @@ static int line_is(const struct ps_drain *d, const struct line_memo *e, const ch
 }
 
 /* tokenize(d, s, n, 1, cut) for ps_drain_add, with lines learnt before
- * taken from a direct-mapped memo: a log repeats its lines. */
-static uint32_t line_tokens(struct ps_drain *d, const char *s, size_t n, int *cut)
+ * taken from a direct-mapped memo: a log repeats its lines.  *seq is
+ * where the tokens are (d->line_tok, or the memo's copy, which nothing
+ * changes before the next line); *exact and *xh exact_key's answer. */
+static uint32_t line_tokens(struct ps_drain *d, const char *s, size_t n, int *cut,
+			    const uint32_t **seq, int *exact, uint32_t *xh)
 {
 	struct line_memo *e = NULL;
 	uint32_t h = 0, len;
@@ -601,16 +624,23 @@ static uint32_t line_tokens(struct ps_drain *d, const char *s, size_t n, int *cu
 		h = ps_hash_fast(s, n, 0);
 		e = &d->lines[h & d->lines_mask];
 		if (e->len == n && e->hash == h && line_is(d, e, s, n)) {
-			memcpy(d->line_tok, e->tok, (size_t)e->count * sizeof *e->tok);
 			*cut = 0;
+			*seq = e->tok;
+			*exact = (int)e->exact;
+			*xh = e->xhash;
 			return e->count;
 		}
 	}
 	len = tokenize(d, s, n, 1, cut);
+	*seq = d->line_tok;
+	*xh = 0;
+	*exact = exact_key(d, d->line_tok, len, xh);
 	if (e && !*cut && len > 0 && len <= LINE_TOKENS && len <= d->p.max_tokens) {
 		e->hash = h;
 		e->len = (uint32_t)n;
 		e->count = len;
+		e->exact = (uint32_t)*exact;
+		e->xhash = *xh;
 		memcpy(e->tok, d->line_tok, (size_t)len * sizeof *e->tok);
 	}
 	return len;
@@ -618,19 +648,21 @@ static uint32_t line_tokens(struct ps_drain *d, const char *s, size_t n, int *cu
 
 uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 {
-	int cut;
-	uint32_t len = line_tokens(d, s, n, &cut);
-	uint32_t c = d->p.no_shortcut ? NONE : exact_lookup(d, d->line_tok, len), k;
+	const uint32_t *seq;
+	uint32_t xh, len, c, k;
+	int cut, exact;
 
+	len = line_tokens(d, s, n, &cut, &seq, &exact, &xh);
+	c = d->p.no_shortcut || !exact ? NONE : exact_find(d, seq, len, xh);
 	if (cut)
 		d->overflows++;
 	if (c != NONE) {
 		d->clusters[c].size++;
 		return c;
 	}
-	c = tree_search(d, d->line_tok, len);
+	c = tree_search(d, seq, len);
 	if (c == NONE) {
-		c = new_cluster(d, d->line_tok, len);
+		c = new_cluster(d, seq, len);
 		if (c == NONE) {
 			d->overflows++;
 			return PS_DRAIN_OVERFLOW;
@@ -641,7 +673,7 @@ uint32_t ps_drain_add(struct ps_drain *d, const char *s, size_t n)
 	for (k = 0; k < len; k++) {
 		uint32_t *t = d->tpl + d->clusters[c].tok + k;
 
-		if (!same(*t, d->line_tok[k]) && *t != WILD) {
+		if (!same(*t, seq[k]) && *t != WILD) {
 			*t = WILD;
 			d->clusters[c].merged = 1;
 			/* tree_search found c in its leaf: it is filed */

@@ -335,18 +335,41 @@ static unsigned near_bit(uint32_t w, uint32_t i, uint32_t j)
 	return j < i ? w - (i - j) : w + (j - i) - 1;
 }
 
+/* line_distance(win, i, j) <= eps for every pair of the window, with
+ * the same arithmetic in the same order (so the same doubles), but
+ * the position term taken from a table and the loads hoisted: this is
+ * every line of the log times w. */
 static void window_precompute(struct window *win)
 {
+	const struct ps_line *lines = win->an->lines;
+	const struct ps_extract_params *p = win->p;
 	uint32_t n = win->an->nlines, i, j;
+	double pos[33];
 
+	for (i = 1; i <= win->w; i++)
+		pos[i] = (double)i / p->line_scale;
 	for (i = 0; i < n; i++)
 		win->near[i] = 0;
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n && j - i <= win->w; j++)
-			if (line_distance(win, i, j) <= win->p->eps) {
+	for (i = 0; i < n; i++) {
+		int64_t ta = lines[i].rec->ts_us;
+		uint32_t tpl = lines[i].tpl;
+
+		for (j = i + 1; j < n && j - i <= win->w; j++) {
+			int64_t tb = lines[j].rec->ts_us;
+			double d = pos[j - i];
+
+			if (ta != PS_NO_TS && tb != PS_NO_TS) {
+				int64_t dt = ta - tb;
+				d += (double)(dt < 0 ? -dt : dt) / p->time_scale_us;
+			}
+			if (lines[j].tpl != tpl || tpl == PS_NONE)
+				d += p->template_weight;
+			if (d <= p->eps) {
 				win->near[i] |= (uint64_t)1 << near_bit(win->w, i, j);
 				win->near[j] |= (uint64_t)1 << near_bit(win->w, j, i);
 			}
+		}
+	}
 }
 
 /* Index of the lowest set bit of x, x != 0. */

@@ -47,6 +47,18 @@ static int word_has(uint64_t w, unsigned char c)
 	return ((w - ONES) & ~w & HIGHS) != 0;
 }
 
+/* On little-endian machines the lowest flag of the test above is
+ * exact (a borrow only runs towards higher bytes, so only bytes above
+ * a match can be flagged falsely) and is the first match; where
+ * counting trailing zeros is one instruction, the scans below jump to
+ * it instead of finishing the word byte by byte. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(defined(__x86_64__) || defined(__aarch64__))
+#define LOWEST_FLAG_EXACT 1
+#else
+#define LOWEST_FLAG_EXACT 0
+#endif
+
 /* Index of the first ' ' in s[0..n), or n; a word at a time. */
 static size_t first_space(const char *s, size_t n)
 {
@@ -247,16 +259,22 @@ static int64_t yearless(struct ctx *c, unsigned m, unsigned d, int64_t secs)
  * "[  12.345678 <    0.000123>]" → µs.  Returns the length, or 0. */
 static size_t parse_ts(const char *s, size_t n, int64_t *ts)
 {
-	size_t i = 1, k;
-	uint64_t sec, frac;
+	size_t i = 1, k, d;
+	uint64_t sec = 0, frac = 0;
 
 	if (n < 4 || s[0] != '[')
 		return 0;
-	skip_spaces(s, n, &i);
-	if (!digits(s, n, &i, 12, &sec) || i >= n || s[i] != '.')
+	/* digits() written out, every line of a dmesg comes here: at most
+	 * 12 and 9 digits, which never overflow */
+	while (i < n && s[i] == ' ')
+		i++;
+	for (d = i; i < n && i - d < 12 && is_digit(s[i]); i++)
+		sec = sec * 10 + (uint64_t)(s[i] - '0');
+	if (i == d || i >= n || s[i] != '.')
 		return 0;
-	i++;
-	k = digits(s, n, &i, 9, &frac);
+	for (d = ++i; i < n && i - d < 9 && is_digit(s[i]); i++)
+		frac = frac * 10 + (uint64_t)(s[i] - '0');
+	k = i - d;
 	if (!k || i >= n)
 		return 0;
 	if (s[i] == ' ' && i + 1 < n && s[i + 1] == '<') {   /* dmesg -d's delta */
@@ -891,13 +909,21 @@ static size_t line_end_bracket(const char *buf, size_t pos, size_t len, int *bra
 	if (pos >= len || buf[pos] == '\n')
 		return pos;
 	for (pos++; len - pos >= 8; pos += 8) {
-		uint64_t w, a, b;
+		uint64_t w, a, b, nl;
 
 		memcpy(&w, buf + pos, 8);
 		a = w ^ ONES * '\n';
-		if ((a - ONES) & ~a & HIGHS)
-			break;
 		b = w ^ ONES * '[';
+		if ((nl = (a - ONES) & ~a & HIGHS) != 0) {
+#if LOWEST_FLAG_EXACT
+			/* the flags below the newline's, all exact then */
+			seen |= (b - ONES) & ~b & HIGHS & ((nl & -nl) - 1);
+			*bracket = seen != 0;
+			return pos + (size_t)__builtin_ctzll(nl) / 8;
+#else
+			break;
+#endif
+		}
 		seen |= (b - ONES) & ~b & HIGHS;
 	}
 	while (pos < len && buf[pos] != '\n') {
@@ -922,8 +948,14 @@ static size_t line_end_cr(const char *buf, size_t pos, size_t len, int *cr)
 		a = w ^ ONES * '\n';
 		b = w ^ ONES * '\r';
 		seen |= (b - ONES) & ~b & HIGHS;
-		if ((a - ONES) & ~a & HIGHS)
+		if ((a - ONES) & ~a & HIGHS) {
+#if LOWEST_FLAG_EXACT
+			*cr = seen != 0;
+			return pos + (size_t)__builtin_ctzll((a - ONES) & ~a & HIGHS) / 8;
+#else
 			break;
+#endif
+		}
 		pos += 8;
 	}
 	while (pos < len && buf[pos] != '\n') {

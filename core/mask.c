@@ -34,7 +34,8 @@ static int is_symch(int c) { return is_class(c, PS_CH_SYM); }
 
 struct out {
 	char *p;
-	size_t cap, len;
+	size_t room_end;   /* the capacity less the NUL's byte (0 for none) */
+	size_t len;
 };
 
 /* memcpy for the short runs of a token, without a call: words that
@@ -62,7 +63,7 @@ static inline void copy_short(char *d, const char *s, size_t n)
 /* Appends s[0..n), cut at the capacity (one byte stays for the NUL). */
 static inline void emit(struct out *o, const char *s, size_t n)
 {
-	size_t room = o->cap ? o->cap - 1 - o->len : 0;
+	size_t room = o->room_end - o->len;
 
 	if (n > room)
 		n = room;
@@ -232,6 +233,56 @@ static size_t mask_token(struct out *o, const char *t, size_t lim)
 	return mask_segments(o, t, n, 0);
 }
 
+/* The bytes of w in lo..hi as 0x80 (exactly: no carry crosses a byte;
+ * bytes with the high bit set are none). */
+static uint64_t in_range(uint64_t w, unsigned char lo, unsigned char hi)
+{
+	const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7f, highs = ones << 7;
+	uint64_t x = w & low7;
+
+	return (x + ones * (0x80 - lo)) & ~(x + ones * (0x80 - hi - 1)) & ~w & highs;
+}
+
+/* mask_token for a token t[0..n), n <= 16, that missed the memo,
+ * through the shape memo (mask.h); the caller made room for 3n bytes.
+ * A token without a digit 1-9 is its own shape: it is masked. */
+static void mask_token_shape(struct ps_mask_memo *memo, struct out *o, const char *t, size_t n)
+{
+	uint64_t tok[2] = { 0, 0 }, d0, d1, k0, k1, h;
+	struct ps_mask_shape_slot *e;
+	size_t start = o->len, i;
+
+	copy_short((char *)tok, t, n);
+	d0 = in_range(tok[0], '1', '9') >> 7;
+	d1 = in_range(tok[1], '1', '9') >> 7;
+	if (!(d0 | d1)) {
+		mask_token(o, t, n);
+		return;
+	}
+	k0 = (tok[0] & ~(d0 * 0xff)) | d0 * '1';
+	k1 = (tok[1] & ~(d1 * 0xff)) | d1 * '1';
+	h = ((k0 ^ n) * 0x9e3779b97f4a7c15ull ^ k1) * 0xbf58476d1ce4e5b9ull;
+	e = &memo->shape[(h >> 32) % PS_MASK_SHAPE_SLOTS];
+	if (e->len == n && e->key[0] == k0 && e->key[1] == k1 &&
+	    (!e->kept || (e->token[0] == tok[0] && e->token[1] == tok[1]))) {
+		copy_short(o->p + o->len, e->out, e->out_len);
+		o->len += e->out_len;
+		return;
+	}
+	mask_token(o, t, n);
+	e->len = (uint8_t)n;
+	e->out_len = (uint8_t)(o->len - start);
+	e->kept = 0;
+	for (i = start; i < o->len; i++)
+		if (o->p[i] >= '1' && o->p[i] <= '9')
+			e->kept = 1;
+	e->key[0] = k0;
+	e->key[1] = k1;
+	e->token[0] = tok[0];
+	e->token[1] = tok[1];
+	copy_short(e->out, o->p + start, o->len - start);
+}
+
 /* A token's masked form from the memo, or masked and remembered.  Only
  * with room for 3 bytes per token byte, the most a token can become:
  * then nothing is cut, and the output is the token's masked form
@@ -239,9 +290,11 @@ static size_t mask_token(struct out *o, const char *t, size_t lim)
 static size_t mask_token_memo(struct ps_mask_memo *memo, struct out *o, const char *t, size_t lim)
 {
 	size_t n = ps_token_end(t, 0, lim), start = o->len;
-	size_t room = o->cap ? o->cap - 1 - o->len : 0;
+	size_t room = o->room_end - o->len;
 
-	if (n <= PS_MASK_MEMO_TOKEN && room >= 3 * n) {
+	if (room < 3 * n)
+		return mask_token(o, t, lim);
+	if (n <= PS_MASK_MEMO_TOKEN) {
 		struct ps_mask_memo_slot *e = &memo->slot[ps_hash_fast(t, n, 0) % PS_MASK_MEMO_SLOTS];
 
 		if (e->len == n && ps_bytes_eq(e->token, t, n)) {
@@ -249,7 +302,7 @@ static size_t mask_token_memo(struct ps_mask_memo *memo, struct out *o, const ch
 			o->len += e->out_len;
 			return n;
 		}
-		mask_token(o, t, n);
+		mask_token_shape(memo, o, t, n);
 		e->len = (uint8_t)n;
 		e->out_len = (uint8_t)(o->len - start);
 		copy_short(e->token, t, n);
@@ -261,7 +314,7 @@ static size_t mask_token_memo(struct ps_mask_memo *memo, struct out *o, const ch
 
 size_t ps_mask_line(struct ps_mask_memo *memo, const char *s, size_t n, char *out, size_t cap)
 {
-	struct out o = { out, cap, 0 };
+	struct out o = { out, cap ? cap - 1 : 0, 0 };
 	size_t i = 0;
 
 	while (i < n) {
@@ -269,8 +322,8 @@ size_t ps_mask_line(struct ps_mask_memo *memo, const char *s, size_t n, char *ou
 			i++;
 		if (i == n)
 			break;
-		if (o.len)
-			emit(&o, " ", 1);
+		if (o.len && o.room_end > o.len)    /* emit(&o, " ", 1) without the general copy */
+			o.p[o.len++] = ' ';
 		i += memo ? mask_token_memo(memo, &o, s + i, n - i) : mask_token(&o, s + i, n - i);
 	}
 	if (cap)

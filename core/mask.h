@@ -51,7 +51,17 @@ size_t ps_mask_kernel(const char *s, size_t n, char *out, size_t cap);
 /* A memo of masked tokens for masking many lines: the words of a log
  * repeat ("Started", "systemd[1]:", "usb"), and a token's masked form
  * depends on its bytes alone.  Direct-mapped, tokens of at most
- * PS_MASK_MEMO_TOKEN bytes.  Zeroed memory is an empty memo. */
+ * PS_MASK_MEMO_TOKEN bytes.
+ *
+ * A token missing there is looked up by its shape: the same words
+ * come back with other numbers ("pid=629", "pid=4711"), and a token's
+ * masked form depends on its digits 1-9 only through their class
+ * (every rule reads a digit as a digit; only '0' is looked at as
+ * itself, in "0x" and "+0x").  The shape is the token with each of 1-9
+ * read as '1'; a masked form that kept one of those digits serves the
+ * same token only.  Direct-mapped, tokens of at most
+ * PS_MASK_MEMO_TOKEN bytes with a digit 1-9.  Zeroed memory is an
+ * empty memo. */
 #define PS_MASK_MEMO_SLOTS 1024
 #define PS_MASK_MEMO_TOKEN 16
 struct ps_mask_memo_slot {
@@ -59,8 +69,17 @@ struct ps_mask_memo_slot {
 	char token[PS_MASK_MEMO_TOKEN];
 	char out[3 * PS_MASK_MEMO_TOKEN];
 };
+#define PS_MASK_SHAPE_SLOTS 1024
+struct ps_mask_shape_slot {
+	uint64_t key[2];          /* the shape, zero-padded */
+	uint64_t token[2];        /* the token itself, zero-padded */
+	uint8_t len, out_len;     /* len 0: empty */
+	uint8_t kept;             /* out holds one of the token's 1-9 */
+	char out[3 * PS_MASK_MEMO_TOKEN];
+};
 struct ps_mask_memo {
 	struct ps_mask_memo_slot slot[PS_MASK_MEMO_SLOTS];
+	struct ps_mask_shape_slot shape[PS_MASK_SHAPE_SLOTS];
 };
 
 /* ps_mask_kernel with a memo (NULL: none); the output is the same. */

@@ -12,15 +12,26 @@ int ps_is_trace_marker(const char *s, size_t n)
 {
 	while (n && ps_is_space((unsigned char)*s))
 		s++, n--;
-	/* every marker starts with one of these */
-	if (!n || (*s != 'C' && *s != '<' && *s != 'S' && *s != 'B' && *s != 'A' && *s != 'F' &&
-		   *s != 'L'))
+	if (!n)
 		return 0;
-	return ps_starts(s, n, "Call Trace:") || ps_starts(s, n, "Call trace:") ||
-	       ps_starts(s, n, "<TASK>") || ps_starts(s, n, "</TASK>") ||
-	       ps_starts(s, n, "<IRQ>") || ps_starts(s, n, "</IRQ>") ||
-	       ps_starts(s, n, "<NMI>") || ps_starts(s, n, "</NMI>") ||
-	       ps_starts(s, n, "Stack:") || ps_starts(s, n, "Backtrace:") ||
-	       ps_starts(s, n, "Allocated by task") || ps_starts(s, n, "Freed by task") ||
-	       ps_starts(s, n, "Last potentially related work creation:");
+	/* only the markers that start with the line's first byte */
+	switch (*s) {
+	case 'C':
+		return ps_starts(s, n, "Call Trace:") || ps_starts(s, n, "Call trace:");
+	case '<':
+		return ps_starts(s, n, "<TASK>") || ps_starts(s, n, "</TASK>") ||
+		       ps_starts(s, n, "<IRQ>") || ps_starts(s, n, "</IRQ>") ||
+		       ps_starts(s, n, "<NMI>") || ps_starts(s, n, "</NMI>");
+	case 'S':
+		return ps_starts(s, n, "Stack:");
+	case 'B':
+		return ps_starts(s, n, "Backtrace:");
+	case 'A':
+		return ps_starts(s, n, "Allocated by task");
+	case 'F':
+		return ps_starts(s, n, "Freed by task");
+	case 'L':
+		return ps_starts(s, n, "Last potentially related work creation:");
+	}
+	return 0;
 }

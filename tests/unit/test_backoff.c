@@ -79,15 +79,18 @@ int main(void)
 	}
 
 	/* the floor: w_far when the address rule fired, or when the model
-	 * answered kernel-bug against a specific, non-generic entry */
-	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 0, 0, 0), 0.3f));
-	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 0, 1, 0), 0.9f));
-	CHECK(near(ps_backoff_floor(&b, 0.3f, 2, 1, 1, 0), 0.9f));   /* the address is a fact */
-	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 0, 0, 1), 0.9f));   /* cpu-lockup is specific */
-	CHECK(near(ps_backoff_floor(&b, 0.3f, 6, 1, 0, 1), 0.3f));   /* a generic entry: no */
-	CHECK(near(ps_backoff_floor(&b, 0.3f, 11, 0, 0, 1), 0.3f));  /* driver is not specific */
-	CHECK(near(ps_backoff_floor(&b, 0.3f, 40, 0, 0, 1), 0.3f));  /* no such label */
-	CHECK(near(ps_backoff_floor(&b, 0.95f, 11, 0, 0, 0), 0.95f)); /* never lowered */
+	 * answered kernel-bug against a specific, non-generic entry with no
+	 * stored case as near as s_hi (0.9) */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.8f, 6, 0, 0, 0), 0.3f));
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.8f, 6, 0, 1, 0), 0.9f));
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.8f, 2, 1, 1, 0), 0.9f));   /* the address is a fact */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.8f, 6, 0, 0, 1), 0.9f));   /* cpu-lockup is specific */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.8f, 6, 1, 0, 1), 0.3f));   /* a generic entry: no */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.8f, 11, 0, 0, 1), 0.3f));  /* driver is not specific */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.8f, 40, 0, 0, 1), 0.3f));  /* no such label */
+	CHECK(near(ps_backoff_floor(&b, 0.95f, 0.8f, 11, 0, 0, 0), 0.95f)); /* never lowered */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.95f, 6, 0, 0, 1), 0.3f));  /* a stored case this near */
+	CHECK(near(ps_backoff_floor(&b, 0.3f, 0.95f, 6, 0, 1, 0), 0.9f));  /* the address rule still */
 
 	/* generic entries: a reporting site's directory ("at drivers/%s"),
 	 * or at most 12 literal bytes before a final %s, panic()'s prefix
