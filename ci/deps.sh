@@ -9,7 +9,7 @@
 set -eu
 
 pkgs_build="gcc make musl-tools libc6-dev binutils dpkg-dev debian-archive-keyring libmbedtls-dev libsqlite3-dev libpq-dev libblis-dev"
-pkgs_test="python3 python3-numpy sqlite3 postgresql kexec-tools clang libclang-rt-dev systemd curl chromium fonts-dejavu-core"
+pkgs_test="python3 python3-numpy sqlite3 postgresql kexec-tools clang libclang-rt-dev systemd curl chromium fonts-dejavu-core linux-source-6.1"
 pkgs_lab="qemu-system-x86 linux-image-amd64 initramfs-tools linux-headers-amd64 busybox-static kexec-tools cpio makedumpfile e2fsprogs"
 pkgs_arm64="gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user-static binutils-aarch64-linux-gnu"
 pkgs_lab_arm64="qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu kmod cpio e2fsprogs busybox-static dpkg-dev"

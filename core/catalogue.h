@@ -20,7 +20,9 @@
  *   addr      -, or N (conversion N, counted from 1, is an address), or
  *             N<LIMIT:LABEL (and the label is LABEL when it is below
  *             LIMIT, decimal or 0x-hex)
- *   source    where the wording comes from: file:line or file:function
+ *   source    where the wording comes from: file:line or file:function;
+ *             files joined by " + " print it together, alternatives
+ *             are separated by ", " (model/catalogue.tsv says more)
  *   pattern   the message as a printf format (below), to the end of line
  *
  * Pattern language (a pattern matches a prefix of the text from its

@@ -46,6 +46,8 @@ void ps_extract_defaults(struct ps_extract_params *p)
 #define LABEL_NULL_DEREF 2u
 #define LABEL_MEMORY_CORRUPTION 4u
 #define LABEL_DRIVER (PS_CAT_NLABELS - 3u)
+/* "hung-task" is the 8th row */
+#define LABEL_HUNG_TASK 7u
 
 static int specific_evidence(const struct ps_line *l)
 {
@@ -135,12 +137,67 @@ static uint32_t primary_header(const struct ps_analysis *an, uint32_t from, uint
 	return PS_NONE;
 }
 
+static void crash_ending_at(struct ps_analysis *an, uint32_t end);
+
+/* The seconds N of a hung task report's "blocked for more than N
+ * seconds", or 120 (the default timeout) when the line does not say. */
+static int64_t blocked_seconds(const struct ps_line *l)
+{
+	static const char key[] = "more than ";
+	const char *s = l->rec->text;
+	uint32_t n = l->rec->len, i, k = sizeof key - 1;
+	int64_t v = 0;
+
+	for (i = 0; i + k <= n; i++) {
+		if (memcmp(s + i, key, k))
+			continue;
+		for (i += k; i < n && s[i] >= '0' && s[i] <= '9' && v < 86400; i++)
+			v = v * 10 + (s[i] - '0');
+		return v > 0 ? v : 120;
+	}
+	return 120;
+}
+
+/* Tasks blocked on I/O or a lock are what an earlier fault leaves
+ * behind: a controller that went down, a filesystem that aborted, an
+ * assertion that stopped the thread holding the lock.  The hung task
+ * report comes N to 2N seconds after the task blocked (khungtaskd looks
+ * every N seconds), so when the crash that ends the log is a hung task
+ * report and an earlier fault was printed within 2N seconds (plus the
+ * gap of one report) before it, that earlier report is the first fault
+ * that brought the machine down and the one the log is about.  Further
+ * hung task reports in between are followed back the same way; logs
+ * without timestamps are left as they are. */
+static void consequence_of_earlier(struct ps_analysis *an)
+{
+	uint32_t header = an->header, start = an->crash_start, panic = an->panic, i;
+
+	while (an->header != PS_NONE && an->lines[an->header].cat_label == LABEL_HUNG_TASK) {
+		int64_t th = an->lines[an->header].rec->ts_us, ti;
+		int64_t window = 2 * blocked_seconds(&an->lines[an->header]) * 1000000 + CRASH_GAP_US;
+
+		for (i = an->crash_start; i-- > 0;)
+			if (shows_fault(&an->lines[i]))
+				break;
+		if (i == UINT32_MAX || th == PS_NO_TS || (ti = an->lines[i].rec->ts_us) == PS_NO_TS ||
+		    ti > th || th - ti > window)
+			break;
+		crash_ending_at(an, i);
+		if (an->lines[an->header].cat_label != LABEL_HUNG_TASK) {
+			header = an->header, start = an->crash_start, panic = an->panic;
+			break;
+		}
+	}
+	an->header = header, an->crash_start = start;
+	an->panic = panic;
+}
+
 /* Matches every line against the catalogue, marks frames and trace
  * markers, then finds the crash that ends the log and its header. */
 void ps_mark_lines(struct ps_analysis *an)
 {
 	const struct ps_catalogue *cat = an->catalogue;
-	uint32_t i, end = PS_NONE, start, prev, first_panic = PS_NONE, shown = 0;
+	uint32_t i, end = PS_NONE, shown = 0;
 	struct ps_cat_match m;
 
 	an->header = an->panic = an->crash_start = PS_NONE;
@@ -181,7 +238,18 @@ void ps_mark_lines(struct ps_analysis *an)
 	an->no_crash = shown == 0;
 	if (an->no_crash)
 		return;
+	crash_ending_at(an, end);
+	consequence_of_earlier(an);
+}
 
+/* The crash whose last fault line is `end`: its first line, header and
+ * panic line. */
+static void crash_ending_at(struct ps_analysis *an, uint32_t end)
+{
+	const struct ps_catalogue *cat = an->catalogue;
+	uint32_t i, start, prev, first_panic = PS_NONE;
+
+	an->header = an->panic = an->crash_start = PS_NONE;
 	/* The crash that ends the log: from its last fault line back over
 	 * report lines as long as they follow each other closely (an early
 	 * WARNING the machine survived is a crash of its own). */

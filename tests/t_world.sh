@@ -28,19 +28,13 @@ B = sys.argv[1]
 verbose = "-v" in sys.argv[2:]
 # case -> why the diagnosis misses it (the label it gets instead)
 KNOWN = {
-    "x86-netdev-watchdog-warning-5x.log": "kernel-bug: the syzkaller corpus labels dev_watchdog's "
-                                          "WARNING kernel-bug, TAXONOMY and the catalogue driver",
-    # the model says kernel-bug, near none of its stored cases of the kind the
-    # oops header's entry names (its nearest are kernel-bug and memory-corruption
-    # reports whose register dumps and traces look alike); the catalogue's label
-    # only makes it uncertain
-    "b-arm64-serror-6x-kmsg.log": "kernel-bug (uncertain); catalogue hardware: no stored SError case near",
-    "b-x86-hardlockup-4x-syslog.log": "kernel-bug (uncertain); catalogue cpu-lockup: no stored hard lockup case near",
-    "b-x86-softlockup-3x-dmesgH.log": "kernel-bug (uncertain); catalogue cpu-lockup: the 3.x soft lockup with its 3.x "
-                                      "register dump, although its two nearest stored cases are cpu-lockup",
-    "c-x86-5x-btrfs-abort-warning.log": "kernel-bug: its header is the catalogue's fs.btrfs-abort "
-                                        "(filesystem), but the case is near the corpus's WARNINGs, "
-                                        "all kernel-bug, so the back-off weighs the catalogue 0.08",
+    # the syzkaller corpus labels a KASAN kernel's "general protection fault, probably for
+    # non-canonical address 0xdffffc..." bad-access (its title "general protection fault in f"),
+    # TAXONOMY null-deref when KASAN's next line says "null-ptr-deref in range"; the catalogue
+    # (null.kasan-gpf-shadow) says null-deref, the model near those corpus cases overrules it
+    "f-x86-kasan-nullptr-gpf-5x-plain.log": "bad-access (0.86 retrained): corpus labels GPF+KASAN null-ptr-deref bad-access",
+    "f-x86-r8169-netdev-watchdog-5x-plain.log": "kernel-bug (uncertain): NETDEV WATCHDOG via a 5.x WARNING, near the "
+                                                "corpus's kernel-bug WARNINGs (the lead's known miss)",
     "c-x86-2.6-spinlock-bad-magic.log": "locking (uncertain, 0.62 with the model retrained on this tree; "
                                         "the shipped one gets it right at 0.60): the catalogue's "
                                         "lock.spinlock says locking for every spin_bug message and "

@@ -383,7 +383,8 @@ static const struct sample samples[] = {
 	{ "specification exception: 0006 ilc:2 [#1] SMP", "kernel-bug", "s390", 0, 0 },
 	{ "addressing exception: 0005 ilc:3 [#1] SMP", "bad-access", "s390", 0, 0 },
 	/* sparc64: no address below the first page */
-	{ "Unable to handle kernel NULL pointer dereference", "null-deref", NULL, 0, 0 },
+	{ "Unable to handle kernel NULL pointer dereference", "null-deref", "sparc", 0, 0 },
+	{ "tsk->{mm,active_mm}->context = 0000000000000000", "bad-access", "sparc", 0, 0 },
 	{ "Unable to handle kernel paging request at virtual address 0000000000002000", "bad-access", NULL, 1, 0x2000 },
 	/* parisc */
 	{ "Bad Address (null pointer deref?): Code=15 (Data TLB miss fault) at addr 0000000000000010", "null-deref", "parisc", 1, 0x10 },
@@ -482,6 +483,18 @@ static const struct sample samples[] = {
 	{ "ehci-pci 0000:00:1d.0: HC died; cleaning up", "driver", "any", 0, 0 },
 	{ "ath11k_pci 0000:01:00.0: firmware crashed: MHI_CB_SYS_ERROR", "driver", "any", 0, 0 },
 	{ "ath10k_sdio mmc1:0001:1: firmware crashed", "driver", "any", 0, 0 },
+	/* GPU, wifi and HBA reports of bug trackers; OpenZFS's assertions */
+	{ "nouveau 0000:01:00.0: fifo: fault 01 [WRITE] at 0000000000402000 engine 00 [GR] client 0f [GPC0/PROP_0] reason 02 [PTE] on channel 3 [00ffb2c000 Xorg[1021]]", "driver", "any", 0, 0 },
+	{ "nouveau 0000:01:00.0: fifo: read fault at 0002a3f000 engine 00 [GR] client 05 [GPC0/PE_0] reason 02 [PTE] on channel 4 [007f9e5000 firefox[2311]]", "driver", "any", 0, 0 },
+	{ "NVRM: Xid (PCI:0000:41:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.", "driver", "any", 0, 0 },
+	{ "rtw_8822ce 0000:02:00.0: firmware failed to leave lps state", "driver", "any", 0, 0 },
+	{ "mpt3sas_cm0: fault_state(0x2622)!", "driver", "any", 0, 0 },
+	{ "mlx5_core 0000:3b:00.0: wait_func:1136:(pid 311): ACCESS_REG(0x805) timeout. Will cause a leak of a command resource", "driver", "any", 0, 0 },
+	{ "mlx5_core 0000:3b:00.0: cmd[0]: QUERY_VPORT_COUNTER(0x770) Async, timeout. Will cause a leak of a command resource", "driver", "any", 0, 0 },
+	{ "mpt2sas0: fault_state(0x265d)!", "driver", "any", 0, 0 },
+	{ "PANIC at dsl_dir.c:951:dsl_dir_create_sync()", "kernel-bug", "any", 0, 0 },
+	{ "VERIFY3(0 == zap_add(mos, obj, name, 8, 1, &v, tx)) failed (0 == 17)", "kernel-bug", "any", 0, 0 },
+	{ "VERIFY(zio->io_error == 0) failed", "kernel-bug", "any", 0, 0 },
 	{ "iwlwifi 0000:00:14.3: Microcode SW error detected. Restarting 0x0.", "driver", "any", 0, 0 },
 	{ "F2FS-fs (dm-5): inconsistent node block, nid:4242, node_footer[nid:4242,ino:4240,ofs:0,cpver:12,blkaddr:99]", "filesystem", "any", 0, 0 },
 	{ "F2FS-fs (sda3): Inconsistent segment (712) type [0, 1] in SSA and SIT", "filesystem", "any", 0, 0 },
@@ -521,6 +534,10 @@ static void test_shipped_samples(const struct ps_catalogue *cat)
 {
 	struct ps_cat_match m;
 	size_t i;
+	unsigned has[32] = { 0 }, sampled[32] = { 0 }, a;
+
+	for (i = 0; i < cat->n; i++)
+		has[cat->entry[i].arch < 32 ? cat->entry[i].arch : 31]++;
 
 	for (i = 0; i < sizeof samples / sizeof samples[0]; i++) {
 		const struct sample *s = &samples[i];
@@ -531,6 +548,7 @@ static void test_shipped_samples(const struct ps_catalogue *cat)
 			fprintf(stderr, "  no entry matches: %s\n", s->line);
 			continue;
 		}
+		sampled[m.entry->arch < 32 ? m.entry->arch : 31]++;
 		if (strcmp(label_name(m.label), s->label) != 0 ||
 		    (s->arch && strcmp(ps_cat_arch_name(m.entry->arch), s->arch) != 0) ||
 		    m.has_addr != s->has_addr || (s->has_addr && m.addr != s->addr) ||
@@ -549,6 +567,13 @@ static void test_shipped_samples(const struct ps_catalogue *cat)
 		if (!ok || !m.entry->harmless)
 			fprintf(stderr, "  not harmless: %s\n", harmless_lines[i]);
 	}
+	/* every architecture that has entries has a sample matched, in its
+	   printed form, by an entry of that architecture */
+	for (a = 1; a < 32; a++)
+		if (has[a] && !sampled[a]) {
+			fprintf(stderr, "  no sample line matched by a %s entry\n", ps_cat_arch_name(a));
+			CHECK(0);
+		}
 	/* ordinary lines match nothing */
 	CHECK(!ps_catalogue_match(cat, "systemd[1]: Started Journal Service.", 36, &m));
 	CHECK(!ps_catalogue_match(cat, "x86/fpu: Supporting XSAVE feature 0x001: 'x87 floating point registers'", 72, &m));

@@ -339,6 +339,37 @@ int main(void)
 		put(&w, "[  900.000200] EXT4-fs error (device nvme0n1p2): ext4_journal_check_start:83: comm a: Detected aborted journal");
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
 		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
+		/* tasks blocked after a controller went down: the hung task
+		 * report ends the log, but the controller's report 190 s
+		 * before it (within 2 x 120 s) is the first fault, the header;
+		 * the same report 10 minutes before is a crash of its own and
+		 * the hung task the one that ends the log */
+		for (i = 0; i < 2; i++) {
+			w.len = 0;
+			w.lines = 0;
+			put(&w, i ? "[  300.000000] nvme nvme0: controller is down; will reset: CSTS=0xffffffff, PCI_STATUS=0xffff"
+				  : "[  710.000000] nvme nvme0: controller is down; will reset: CSTS=0xffffffff, PCI_STATUS=0xffff");
+			put(&w, i ? "[  300.000100] EXT4-fs (nvme0n1p2): Remounting filesystem read-only"
+				  : "[  710.000100] EXT4-fs (nvme0n1p2): Remounting filesystem read-only");
+			put(&w, "[  900.000000] INFO: task kworker/u16:1:31207 blocked for more than 120 seconds.");
+			put(&w, "[  900.000010] \"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.");
+			put(&w, "[  900.000020] Call Trace:");
+			put(&w, "[  900.000030]  io_schedule+0x42/0x70");
+			CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+			CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == (i ? 3u : 1u));
+			CHECK(an.crash_start != PS_NONE && an.lines[an.crash_start].rec->line == (i ? 3u : 1u));
+		}
+		/* a hung task report between them is followed back; a longer
+		 * timeout (480 s) widens the window */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[  100.000000] nvme nvme0: controller is down; will reset: CSTS=0xffffffff, PCI_STATUS=0xffff");
+		put(&w, "[  800.000000] INFO: task jbd2/nvme0n1p2-8:412 blocked for more than 480 seconds.");
+		put(&w, "[  800.000010] Call Trace:");
+		put(&w, "[ 1300.000000] INFO: task kworker/u16:1:31207 blocked for more than 480 seconds.");
+		put(&w, "[ 1300.000010] Call Trace:");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
 		/* no timestamps: a slab report, a long object dump (not report
 		 * lines), then a generic panic reason: the panic ends the slab
 		 * report, whose BUG line is the header; a panic reason that

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Candidate fault messages from a Linux kernel source tree.
+"""Candidate fault messages from a Linux kernel source tree, and the
+check of the catalogue's provenance.
 
     tools/catalogue/extract.py SRC > candidates.tsv
     tools/catalogue/extract.py --emit SRC > rows.tsv
-    tools/catalogue/extract.py --check model/catalogue.tsv SRC
+    tools/catalogue/extract.py --check CATALOGUE SRC [UNVERIFIED]
+    tools/catalogue/extract.py --uncatalogued CATALOGUE SRC
+    tools/catalogue/extract.py --unpack CATALOGUE SRC DIR
 
 SRC is an unpacked tree or a tarball (Debian's linux-source-6.1 installs
 /usr/src/linux-source-6.1.tar.xz).  The first form prints one candidate a
@@ -12,20 +15,28 @@ line: the printing call's format string turned into a catalogue pattern
 with the family, a proposed label, strength, harmless flag, anchor,
 architecture and the source file:line it came from.  The proposals come
 from the RULES table below and are only proposals: model/catalogue.tsv
-is the reviewed file that ships.
+is the reviewed file that ships.  --emit prints them as catalogue lines
+(10 columns, era 6.1, anchor any, the proposed label): the starting
+point of a review.
 
---check reads the catalogue and reports, for its entries of era `6.1`,
-those whose pattern no candidate produces (the wording is not in this
-tree), and the candidates of the rule families that the catalogue does
-not hold yet.  Exit status 1 when an entry is not found.
+--check verifies every entry of era 6.1: the files its source names are
+in the tree, its line or function is in them, and they print its wording
+(tools/catalogue/README.md says what counts).  UNVERIFIED (default
+tools/catalogue/unverified.tsv) lists, with why, the entries it cannot
+confirm.  One line per entry not found; exit status 1 if any, 0 if
+none; 2 for bad arguments or a missing file.
+Only the files the catalogue names are read from a tarball.
 
---emit prints the candidates as catalogue lines (10 columns, era 6.1,
-anchor any, the proposed label): the starting point of a review.
+--uncatalogued lists the candidates of the rule families that no entry
+holds (a walk of the whole tree).  --unpack writes the files --check
+reads from a tarball into DIR.
 
 Host-side only; it parses C loosely (comments, string literals, calls).
 """
+import bisect
 import os
 import re
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -81,6 +92,7 @@ for lvl in ("emerg", "alert", "crit", "err", "warn", "warning", "notice", "info"
         PRINTERS["pr_" + lvl + suffix] = (0, lv, "")
         PRINTERS["dev_" + lvl + suffix] = (1, lv, "DEV:")
         PRINTERS["netdev_" + lvl + suffix] = (1, lv, "DEV:")
+        PRINTERS["pci_" + lvl + suffix] = (1, lv, "DEV:")
     PRINTERS["xfs_" + lvl] = (1, lv, "XFS (%s): ")
     PRINTERS["btrfs_" + lvl] = (1, lv, "BTRFS %s (device %s): ")
     PRINTERS["f2fs_" + lvl] = (1, lv, "F2FS-fs (%s): ")
@@ -256,15 +268,16 @@ def unescape(s):
 CONV_RE = re.compile(r"%([-+ #0]*)(\*|[0-9]*)(\.(?:\*|[0-9]*))?(hh|h|ll|l|z|t|j|L)?([diouxXcspn%])([A-Za-z0-9]*)")
 
 
-def to_pattern(fmt):
+def to_pattern(fmt, strip=True):
     """Kernel format -> catalogue pattern (first line of a multi-line
     message), or None when it is not a usable pattern."""
-    fmt = fmt.split("\n")[0].rstrip()
+    fmt = fmt.split("\n")[0]
+    fmt = fmt.rstrip() if strip else fmt
     out, pos = [], 0
     for m in CONV_RE.finditer(fmt):
         out.append(fmt[pos:m.start()])
         flags, width, prec, length, conv, ext = m.groups()
-        pos = m.end()
+        pos = m.end() if conv == "p" else m.start(6)   # only %p takes letters after it
         width = "" if width == "*" else width
         length = length or ""
         if conv == "%":
@@ -305,8 +318,8 @@ def to_pattern(fmt):
         else:
             return None
     out.append(fmt[pos:])
-    pat = "".join(out).replace("\t", " ").rstrip()
-    return pat
+    pat = "".join(out).replace("\t", " ")
+    return pat.rstrip() if strip else pat
 
 
 def literal_len(pat):
@@ -481,29 +494,411 @@ def read_catalogue(path):
     return entries
 
 
-def check(catalogue, cands):
-    pats = {c[8] for c in cands}
-    missing = 0
-    for n, cols in read_catalogue(catalogue):
-        era, pat = cols[5], cols[9]
-        if era != "6.1":
-            continue
-        if pat not in pats:
-            missing += 1
-            print("not in source: %s:%d %s\t%s" % (catalogue, n, cols[0], pat))
+def uncatalogued(catalogue, cands):
+    """The candidates of the rule families no catalogue entry holds."""
     have = {cols[9] for _, cols in read_catalogue(catalogue)}
     new = [c for c in cands if c[8] not in have and c[0] != "die"]
     for c in new:
         print("candidate not catalogued:\t" + "\t".join(str(x) for x in c))
-    print("%d entries of era 6.1 not found in the source, %d candidates not catalogued" % (missing, len(new)),
-          file=sys.stderr)
-    return 1 if missing else 0
+    print("%d candidates not catalogued" % len(new), file=sys.stderr)
+    return 0
+
+
+# ---- provenance: does the file an entry names print its wording? ----
+
+# The matcher's conversion classes (core/catalogue.h): patterns that
+# differ only in width, flags, length modifiers or a literal "0x" before
+# a hex conversion match the same lines, so they compare equal here.
+CANON_RE = re.compile(r"%%|%[-+ #0]*[0-9]*(?:\.[0-9]*)?(?:hh|h|ll|l|z|t|j|L)?(?:p[xK]|p[SBFsf]|[diucsxXp])")
+CLASS = {"d": "\x01", "i": "\x01", "u": "\x01", "x": "\x02", "X": "\x02", "p": "\x02",
+         "px": "\x02", "pK": "\x02", "pS": "\x03", "pB": "\x03", "pF": "\x03", "ps": "\x03",
+         "pf": "\x03", "s": "\x04", "c": "\x05"}
+STR = "\x04"
+
+
+def canon(pat):
+    def cls(m):
+        s = m.group(0)
+        if s == "%%":
+            return "%"
+        tail = s[-2:] if s[-2:-1] == "p" else s[-1]
+        return CLASS[tail]
+    return re.sub("0x\x02", "\x02", CANON_RE.sub(cls, pat))
+
+
+# Files whose formats print a string another file passes: the
+# architectures' die() headers, panic(), BUG() and WARN() reports.
+REPORTERS = ("kernel/panic.c", "lib/bug.c", "arch/%s/kernel/traps.c", "arch/%s/kernel/dumpstack.c",
+             "arch/%s/kernel/die.c", "arch/%s/kernel/process.c")
+SOURCE_ITEM_RE = re.compile(r"^([A-Za-z0-9_./-]+?)(?::([A-Za-z0-9_]+))?$")
+
+
+def parse_source(src):
+    """'a.c:12 + b.c:fn, c/d.c:34 (note)' -> ([[(path, locator)]], note):
+    alternatives separated by ', ' (each prints the wording: a wording
+    several architectures share), each made of the files joined by ' + '
+    that print it together (a format of one, a string of another)."""
+    note = ""
+    m = re.match(r"^(.*?)\s*\((.*)\)$", src)
+    if m:
+        src, note = m.group(1), m.group(2)
+    alts = []
+    for alt in src.split(","):
+        group = []
+        for part in alt.split(" + "):
+            m = SOURCE_ITEM_RE.match(part.strip())
+            if not m:
+                return None, note
+            group.append((m.group(1), m.group(2)))
+        alts.append(group)
+    return alts, note
+
+
+LIT_RE = re.compile(r'(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*"(?:\s*(?:\b[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*")*(?:\s*\b[A-Z][A-Z0-9_]*\b(?!\s*\())?')
+FUNC_RE = re.compile(r"^[A-Za-z_][^;{}()]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^;{}]*\)\s*(?:__[a-z_]+\s*)*$")
+LITX_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"\s+[a-z_][a-z0-9_]*\b(?=\s*[,)])')
+ANYCALL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+class SourceFile:
+    """What one source file prints: the formats of its printing calls
+    (with pr_fmt and the printer's prefix), the string literals it has
+    (fillers of a %s), its functions, and the lines of each."""
+
+    def __init__(self, root, path):
+        self.path = path
+        with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
+            raw = f.read()
+        text = strip_comments(raw)
+        nl = [m.start() for m in re.finditer("\n", text)]
+
+        def lineof(pos):
+            return bisect.bisect_left(nl, pos) + 1
+        self.nlines = text.count("\n") + 1
+        defines = file_defines(text)
+        modname = module_name(path)
+        prfmt = file_pr_fmt(text, defines, modname)
+        for inc in re.findall(r'^\s*#\s*include\s+"([^"]+)"', text, re.M):
+            hdr = os.path.normpath(os.path.join(os.path.dirname(path), inc))
+            if prfmt or not os.path.isfile(os.path.join(root, hdr)):
+                continue
+            with open(os.path.join(root, hdr), encoding="utf-8", errors="replace") as f:
+                htext = strip_comments(f.read())
+            defines = dict(file_defines(htext), **defines)
+            prfmt = file_pr_fmt(htext, defines, modname)   # a local header's pr_fmt
+        if not prfmt and RCU_HEADERS.search(path):
+            prfmt = "rcu: "
+        m = re.search(r"#\s*define\s+dev_fmt\s*\(\s*fmt\s*\)\s*(.*?)\bfmt\b", text)
+        devfmt = unescape(concat(m.group(1), defines, modname)[0] or "") if m else ""
+        self.formats = []     # (canon pattern, line)
+        self.literals = []    # (canon literal, line)
+        for m in ANYCALL_RE.finditer(text):
+            name = m.group(1)
+            if '"' not in text[m.end():m.end() + 1000]:
+                continue
+            args = split_args(text, m.end() - 1)
+            if not args:
+                continue
+            spec = PRINTERS.get(name)
+            line = lineof(m.start())
+            for i, arg in enumerate(args):
+                if spec and i != spec[0]:
+                    continue
+                if '"' not in arg:
+                    continue
+                fmt, _ = concat(arg.strip(), defines, modname)
+                if fmt is None:
+                    continue
+                fmt = unescape(fmt)
+                prefix = ""
+                if spec:
+                    prefix = spec[2] if spec[2] not in ("DEV:", "DIE:") else ""
+                    if name.startswith("pr_"):
+                        prefix = prfmt
+                    elif name.startswith(("dev_", "pci_")):
+                        prefix = devfmt
+                for j, piece in enumerate(fmt.split("\n")):
+                    pat = to_pattern((prefix if j == 0 else "") + piece)
+                    if pat:
+                        self.formats.append((canon(pat), line + j))
+                break
+        # "Oops - " str: a literal joined to a macro parameter, that a %s
+        for m in list(LIT_RE.finditer(text)) + list(LITX_RE.finditer(text)):
+            s, _ = concat(m.group(0), defines, modname)
+            if s is not None:
+                pat = to_pattern(unescape(s), strip=False)   # a prefix keeps its blank
+                if pat is not None:
+                    self.literals.append((canon(pat), lineof(m.start())))
+        if re.search(r"\b(BUG|BUG_ON|WARN|WARN_ON|WARN_ON_ONCE|WARN_ONCE)\s*\(", text):
+            self.literals.append((path, 0))     # __FILE__ of its BUG() and WARN() reports
+        self.functions = {}
+        for m in re.finditer(r"\n\{", text):
+            start = max(text.rfind(";", 0, m.start()), text.rfind("}", 0, m.start()),
+                        text.rfind("\n#", 0, m.start()))
+            head = " ".join(text[start + 1:m.start()].split())
+            fm = re.search(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*(?:__[a-z_]+\s*)*$", head)
+            if fm:
+                self.functions[fm.group(1)] = lineof(m.start())
+        # macros, and tables and strings defined at file level
+        for m in re.finditer(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)"
+                             r"|^[A-Za-z_][^;()\n]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]\n]*\]\s*)+(?:__[a-z_]+\s*)*=", text, re.M):
+            self.functions.setdefault(m.group(1) or m.group(2), lineof(m.start()))
+
+
+def entry_key(pat):
+    """An entry's canonical pattern without a leading or trailing %s:
+    the matcher lets those match any text, the empty text too, so the
+    entry matches the lines that hold the rest."""
+    c = canon(pat)
+    while c.endswith(STR) and len(c) > 1:
+        c = c[:-1]
+    while c.startswith(STR) and len(c) > 1:
+        c = c[1:]
+    return c
+
+
+def overlaps(l, p):
+    """Whether literal l can be part of a text that holds p: l is in p,
+    or p starts inside l or ends inside it."""
+    if STR in l:
+        return any(overlaps(x, p) for x in l.split(STR) if x) or l == STR
+    if STR in p:
+        return any(overlaps(l, x) for x in p.split(STR) if x)
+    return l in p or any(p.startswith(l[k:]) or p.endswith(l[:k]) for k in range(1, len(l)))
+
+
+def entry_re(p):
+    """An entry's canonical pattern as a regular expression over
+    canonical formats: its %s stands for any text, conversions too
+    (the matcher lets it match whatever the format prints there), and
+    its %d and %x the digits a format has in their place."""
+    def piece(x):
+        x = re.escape(x)
+        return x.replace("\x01", "(?:\x01|-?[0-9]+)").replace("\x02", "(?:\x02|[0-9a-fA-F]+)")
+    return re.compile(".*?".join(piece(x) for x in p.split(STR)), re.S)
+
+
+def fills(f, lits, p, depth):
+    """Whether p (entry_re) is in format f with at most `depth` of its %s
+    filled by literals of `lits`."""
+    if p.search(f):
+        return True
+    if depth == 0 or STR not in f:
+        return False
+    k = f.find(STR)
+    while k >= 0:
+        for l in lits:
+            if fills(f[:k] + l + f[k + 1:], lits, p, depth - 1):
+                return True
+        k = f.find(STR, k + 1)
+    return False
+
+
+def find_in(entry_pat, files, reporters, extra):
+    """Lines of `files` that print entry_pat: one of their formats, or a
+    format of theirs or of a reporter (die(), panic(), BUG(), WARN())
+    with one or two %s filled by their string literals (a message
+    passed down, a table of names, a prefix).  Returns [(path, line)]."""
+    rx = entry_re(entry_pat)
+    hits = [(sf.path, line) for sf in files for f, line in sf.formats if rx.search(f)]
+    if hits:
+        return hits
+    fmts = [(f, sf.path, line) for sf in list(files) + list(reporters) for f, line in sf.formats if STR in f]
+    lits = [(l, sf.path, line) for sf in files for l, line in sf.literals if overlaps(l, entry_pat)]
+    lits += [(x, None, 0) for x in extra if overlaps(x, entry_pat)]
+    names = sorted({l for l, _, _ in lits}, key=len, reverse=True)
+    for l, path, line in lits:
+        for f, fpath, fline in fmts:
+            if any(fills(f[:k] + l + f[k + 1:], names, rx, 1) for k in range(len(f)) if f[k] == STR):
+                hits += [(fpath, fline)] + ([(path, line)] if path else [])
+    return hits
+
+
+def entry_needs(cols):
+    """An entry's source: its alternatives, every path they name (files,
+    directories ending in /) and the reporting sites of its note."""
+    alts, note = parse_source(cols[8])
+    paths = [p for group in alts or [] for p, _ in group]
+    sites = []
+    m = re.match(r"^site (\S+)$", note)
+    if m:
+        sites.append(m.group(1))
+    return alts, paths, sites
+
+
+def arch_dir(cols, paths):
+    for p in paths:
+        m = re.match(r"arch/([^/]+)/", p)
+        if m:
+            return m.group(1)
+    return None if cols[5] == "any" else cols[5]
+
+
+def reporter_paths(arch):
+    return [r % arch if "%s" in r else r for r in REPORTERS if arch or "%s" not in r]
+
+
+LINE_SLACK = 12
+
+
+UNVERIFIED = "tools/catalogue/unverified.tsv"
+
+
+def read_unverified(path):
+    """id -> why the checker cannot see the entry's wording in its
+    source (a runtime-built text, a wording of another era)."""
+    out = {}
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) != 2 or not cols[1].strip():
+                sys.exit("%s:%d: expected: id<TAB>reason" % (path, n))
+            out[cols[0]] = cols[1]
+    return out
+
+
+def provenance(catalogue, root, verbose=False, unverified=None):
+    """Checks every entry of era 6.1: its source names files (or
+    directories) of the tree, its lines and functions are in them, and
+    each alternative prints its wording.  Returns the number of entries
+    that fail; prints one line for each."""
+    cache = {}
+    unverified = unverified or {}
+
+    def load(path):
+        if path not in cache:
+            full = os.path.join(root, path)
+            cache[path] = SourceFile(root, path) if os.path.isfile(full) else None
+        return cache[path]
+
+    bad = checked = explained = 0
+    known = set()
+    for n, cols in read_catalogue(catalogue):
+        known.add(cols[0])
+        if cols[6] != "6.1":
+            continue
+        checked += 1
+        pat = entry_key(cols[9])
+        alts, paths, sites = entry_needs(cols)
+        where = "%s:%d %s" % (catalogue, n, cols[0])
+        if not alts:
+            print("not in source: %s\t%s\tbad source field\t%s" % (where, cols[8], cols[9]))
+            bad += 1
+            continue
+        problems, extra = [], []
+        for s in sites:
+            if not os.path.exists(os.path.join(root, s.rstrip("/"))):
+                problems.append("no site " + s)
+            extra.append(s + STR if s.endswith("/") else s)
+        for group in alts:
+            files, gextra = [], list(extra)
+            for path, loc in group:
+                if path.endswith("/"):
+                    if not os.path.isdir(os.path.join(root, path)):
+                        problems.append("no directory " + path)
+                    gextra.append(path + STR)     # a file in it (a BUG() or WARN() site)
+                    continue
+                sf = load(path)
+                if not sf:
+                    problems.append("no file " + path)
+                elif loc and loc.isdigit() and int(loc) > sf.nlines:
+                    problems.append("%s has %d lines" % (path, sf.nlines))
+                elif loc and not loc.isdigit() and loc not in sf.functions:
+                    problems.append("no function %s in %s" % (loc, path))
+                else:
+                    files.append((sf, loc))
+            if problems:
+                break
+            arch = arch_dir(cols, [p for p, _ in group])
+            reps = [r for r in (load(p) for p in reporter_paths(arch)) if r]
+            srcs = [sf for sf, _ in files] or [r for r in reps if r.path in ("lib/bug.c", "kernel/panic.c")]
+            hits = find_in(pat, srcs, reps, gextra)
+            names = " + ".join(p for p, _ in group)
+            if not hits:
+                problems.append("wording not printed by " + names)
+                continue
+            for sf, loc in files:
+                lines = [h[1] for h in hits if h[0] == sf.path]
+                lines += [line for l, line in sf.literals if len(l) >= 4 and STR not in l and l in pat]
+                if loc and loc.isdigit() and lines and min(abs(x - int(loc)) for x in lines) > LINE_SLACK:
+                    problems.append("%s prints it at line %s, not %s" % (
+                        sf.path, ",".join(str(x) for x in sorted(set(lines))[:4]), loc))
+        why = unverified.get(cols[0])
+        if problems and why:
+            explained += 1
+            if verbose:
+                print("explained: %s\t%s\t%s" % (where, "; ".join(problems), why))
+        elif problems:
+            bad += 1
+            print("not in source: %s\t%s\t%s\t%s" % (where, cols[8], "; ".join(problems), cols[9]))
+        elif why:
+            bad += 1
+            print("found, but listed in %s: %s" % (UNVERIFIED, where))
+        elif verbose:
+            print("ok: %s" % where)
+    for ident in sorted(set(unverified) - known):
+        bad += 1
+        print("%s names no catalogue entry: %s" % (UNVERIFIED, ident))
+    print("%d entries of era 6.1 checked: %d printed where their source says, %d explained in %s, "
+          "%d unexplained" % (checked, checked - explained - bad, explained, UNVERIFIED, bad), file=sys.stderr)
+    return bad
+
+
+def needed_paths(catalogue):
+    need = set(reporter_paths(None))
+    for a in ARCHES + ("sparc", "parisc", "loongarch", "ia64", "alpha", "m68k", "sh", "xtensa",
+                      "openrisc", "nios2", "microblaze", "csky", "arc", "hexagon", "um"):
+        need.update(reporter_paths(a))
+    dirs = set()
+    for _, cols in read_catalogue(catalogue):
+        items, paths, sites = entry_needs(cols)
+        for p in paths + sites:
+            (dirs if p.endswith("/") else need).add(p)
+    return need, dirs
+
+
+def unpack_some(src, catalogue):
+    """The tree, or the files the catalogue names (and the local headers
+    beside them, for their pr_fmt) unpacked from a tarball in one pass."""
+    if os.path.isdir(src):
+        return src, None
+    need, dirs = needed_paths(catalogue)
+    hdirs = {os.path.dirname(p) for p in need}
+    tmp = tempfile.TemporaryDirectory(prefix="catalogue-src.")
+    with tarfile.open(src) as tar:
+        top = None
+        for ti in tar:
+            if top is None:
+                top = ti.name.split("/")[0] + "/" if ti.isdir() or "/" in ti.name else ""
+            name = ti.name[len(top):] if ti.name.startswith(top) else ti.name
+            if ti.isfile() and (name in need or (name.endswith(".h") and os.path.dirname(name) in hdirs)):
+                ti.name = name
+                tar.extract(ti, tmp.name, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+            elif ti.isdir() and name.rstrip("/") + "/" in dirs:    # a directory named as a source
+                os.makedirs(os.path.join(tmp.name, name), exist_ok=True)
+    return tmp.name, tmp
 
 
 def main(argv):
     if len(argv) >= 2 and argv[1] in ("-h", "--help"):
         print(__doc__.strip())
         return 0
+    usage = ("usage: extract.py SRC | --emit SRC | --check CATALOGUE SRC [UNVERIFIED] |\n"
+             "       --uncatalogued CATALOGUE SRC | --unpack CATALOGUE SRC DIR")
+    if len(argv) < 2 or (argv[1].startswith("-") and argv[1] not in
+                         ("--emit", "--check", "--check-verbose", "--uncatalogued", "--unpack")):
+        print(usage, file=sys.stderr)
+        return 2
+    files = argv[1:2] if len(argv) == 2 else argv[2:4] if argv[1] != "--emit" else argv[2:3]
+    for f in files:
+        if not os.path.exists(f):
+            print("extract.py: %s: no such file or directory" % f, file=sys.stderr)
+            return 2
     if len(argv) == 2:
         root, tmp = unpack(argv[1])
         print("# family\tlabel\tstrength\tharmless\tanchor\tarch\tsource\tcall:level\tpattern\tcount")
@@ -524,10 +919,20 @@ def main(argv):
             ids.add(ident)
             print("\t".join((ident, label, strength, harmless, "any", arch, "6.1", "-", src, pat)))
         return 0
-    if len(argv) == 4 and argv[1] == "--check":
+    if len(argv) in (4, 5) and argv[1] in ("--check", "--check-verbose"):
+        unv = read_unverified(argv[4] if len(argv) == 5 else
+                              os.path.join(os.path.dirname(os.path.abspath(__file__)), "unverified.tsv"))
+        root, tmp = unpack_some(argv[3], argv[2])
+        return 1 if provenance(argv[2], root, argv[1] == "--check-verbose", unv) else 0
+    if len(argv) == 5 and argv[1] == "--unpack":
+        need, dirs = needed_paths(argv[2])
+        root, tmp = unpack_some(argv[3], argv[2])
+        shutil.copytree(root, argv[4], dirs_exist_ok=True)
+        return 0
+    if len(argv) == 4 and argv[1] == "--uncatalogued":
         root, tmp = unpack(argv[3])
-        return check(argv[2], candidates(root))
-    print("usage: extract.py SRC | extract.py --check CATALOGUE SRC", file=sys.stderr)
+        return uncatalogued(argv[2], candidates(root))
+    print(usage, file=sys.stderr)
     return 2
 
 
