@@ -306,6 +306,24 @@ static void crash_ending_at(struct ps_analysis *an, uint32_t end)
 		if (i != PS_NONE)
 			an->header = i;
 	}
+	/* A WARNING of the generic kind does not stop the machine: unless
+	 * panic_on_warn panics right after it, the kernel goes on, and a
+	 * report of another kind in the same crash before any panic line
+	 * (an Oops on another CPU whose lines interleave with the
+	 * WARNING's, or one right after it) is what brought it down
+	 * (TAXONOMY: a WARNING is kernel-bug "with panic_on_warn"). */
+	if (an->header != PS_NONE && an->lines[an->header].cat_label == LABEL_KERNEL_BUG &&
+	    is_warning(cat, &an->lines[an->header])) {
+		for (i = an->header + 1; i <= end && !(an->lines[i].flags & PS_LINE_PANIC); i++) {
+			const struct ps_line *l = &an->lines[i];
+
+			if ((l->flags & PS_LINE_PRIMARY) && l->cat_label < LABEL_KERNEL_BUG &&
+			    !is_warning(cat, l)) {
+				an->header = i;
+				break;
+			}
+		}
+	}
 	/* A device that stopped answering ("controller not responding",
 	 * "firmware crashed") often takes a driver down with it: when the
 	 * crash goes on to a software fault of the rows TAXONOMY puts

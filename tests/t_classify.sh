@@ -80,7 +80,7 @@ done
 # a panic() reason no entry names (the generic panic entry), far from every
 # stored case: the model's answer stays first but is shrunk towards "any
 # label" and reported uncertain
-printf '[ 100.000000] eth0: link up\n[ 101.000000] Kernel panic - not syncing: frobnicator 7 melted down\n' > "$T/unknown.log"
+printf '[ 100.000000] eth0: link up\n[ 100.500000] zorblax: spindle 3 desynchronised\n[ 101.000000] Kernel panic - not syncing: frobnicator 7 melted down, spindle 3\n' > "$T/unknown.log"
 $B/panicsage classify --json "$T/unknown.log" > "$T/unknown.json" || { echo "FAIL: classify unknown.log"; exit 1; }
 /usr/bin/python3 - "$T/unknown.json" <<'PY' || exit 1
 import json, sys

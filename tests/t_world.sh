@@ -32,11 +32,10 @@ KNOWN = {
     # non-canonical address 0xdffffc..." bad-access (its title "general protection fault in f"),
     # TAXONOMY null-deref when KASAN's next line says "null-ptr-deref in range"; the catalogue
     # (null.kasan-gpf-shadow) says null-deref, the model near those corpus cases overrules it
-    "f-x86-kasan-nullptr-gpf-5x-plain.log": "bad-access (0.86 retrained): corpus labels GPF+KASAN null-ptr-deref bad-access",
+    "f-x86-kasan-nullptr-gpf-5x-plain.log": "bad-access (0.86): corpus labels GPF+KASAN null-ptr-deref bad-access",
     "f-x86-r8169-netdev-watchdog-5x-plain.log": "kernel-bug (uncertain): NETDEV WATCHDOG via a 5.x WARNING, near the "
                                                 "corpus's kernel-bug WARNINGs (the lead's known miss)",
-    "c-x86-2.6-spinlock-bad-magic.log": "locking (uncertain, 0.62 with the model retrained on this tree; "
-                                        "the shipped one gets it right at 0.60): the catalogue's "
+    "c-x86-2.6-spinlock-bad-magic.log": "locking (uncertain): the catalogue's "
                                         "lock.spinlock says locking for every spin_bug message and "
                                         "nothing reads the .magic 6b6b6b6b (slab free poison)",
 }

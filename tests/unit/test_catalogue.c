@@ -411,7 +411,11 @@ static const struct sample samples[] = {
 	{ "WARNING: CPU: 3 PID: 100 at kernel/locking/lockdep.c:4000 check_flags+0x1/0x2", "locking", "any", 0, 0 },
 	{ "WARNING: CPU: 2 PID: 7 at mm/page_alloc.c:5000 __alloc_pages+0x1/0x2", "kernel-bug", "any", 0, 0 },
 	{ "WARNING: at fs/ext4/inode.c:3000 ext4_da_update_reserve_space+0x1/0x2()", "kernel-bug", "any", 0, 0 },
-	{ "kernel BUG at mm/slub.c:4080!", "memory-corruption", "any", 0, 0 },
+	/* TAXONOMY's own example of kernel-bug: a BUG_ON in the slab
+	   allocator is an assertion; only the checkers' reports (KASAN, SLUB
+	   debug "Object already free", list/refcount debugging) say
+	   memory-corruption */
+	{ "kernel BUG at mm/slub.c:4080!", "kernel-bug", "any", 0, 0 },
 	/* an assertion in a filesystem is kernel-bug, as the syzkaller corpus
 	   labels "kernel BUG at fs/btrfs|reiserfs|buffer.c" */
 	{ "kernel BUG at fs/ext4/inode.c:2000!", "kernel-bug", "any", 0, 0 },
@@ -459,6 +463,16 @@ static const struct sample samples[] = {
 	{ "nvme 0000:03:00.0: PCIe Bus Error: severity=Uncorrectable (Fatal), type=Transaction Layer, (Requester ID)", "hardware", "any", 0, 0 },
 	{ "Out of memory: Killed process 1234 (stress) total-vm:1000kB, anon-rss:900kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:100kB oom_score_adj:0", "out-of-memory", "any", 0, 0 },
 	{ "stress invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0", "out-of-memory", "any", 0, 0 },
+	/* parisc_terminate("Kernel Fault") of handle_interruption: the
+	   address decides, as for its "Bad Address" */
+	{ "Kernel Fault: Code=26 (Data memory access rights trap) at addr 00000000fffff008", "bad-access", "parisc", 1, 0xfffff008 },
+	{ "Kernel Fault: Code=15 (Data TLB miss fault) at addr 0000000000000010", "null-deref", "parisc", 1, 0x10 },
+	{ "Kernel Fault: Code=15 regs=000000004f340a80 (Addr=0000000000000000)", "null-deref", "parisc", 1, 0 },
+	{ "Bad Address (null pointer deref?): Code=26 regs=000000004f340a80 (Addr=00000000fffff008)", "bad-access", "parisc", 1, 0xfffff008 },
+	/* the 2.6.18-era OOM killer (RHEL5, CentOS 5) */
+	{ "oom-killer: gfp_mask=0x201d2, order=0", "out-of-memory", "any", 0, 0 },
+	{ "Out of memory: Killed process 4711 (httpd).", "out-of-memory", "any", 0, 0 },
+	{ "Out of Memory: Kill process 4711 (httpd) score 183420 and children.", "out-of-memory", "any", 0, 0 },
 	{ "Kernel panic - not syncing: System is deadlocked on memory", "out-of-memory", "any", 0, 0 },
 	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: do_sys_open+0x1a/0x20", "stack-corruption", "any", 0, 0 },
 	{ "Kernel panic - not syncing: Fatal exception", "kernel-bug", NULL, 0, 0 },

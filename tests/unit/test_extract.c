@@ -238,8 +238,9 @@ int main(void)
 		CHECK(an.panic != PS_NONE && an.lines[an.panic].rec->line == 51);
 		CHECK(an.crash_start != PS_NONE && an.lines[an.crash_start].rec->line == 46);
 		CHECK(!in_segment(2));
-		/* the same report right after the WARNING: one crash, the
-		 * WARNING (first) is its header */
+		/* the same report right after the WARNING: one crash; the
+		 * WARNING did not stop the machine (no panic_on_warn), the
+		 * NULL dereference did, so it is the header */
 		w.len = 0;
 		w.lines = 0;
 		put(&w, "[    5.000000] ------------[ cut here ]------------");
@@ -249,8 +250,30 @@ int main(void)
 		put(&w, "[    5.100000] BUG: kernel NULL pointer dereference, address: 0000000000000010");
 		put(&w, "[    5.100050] Kernel panic - not syncing: Fatal exception");
 		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
-		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 2);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 5);
 		CHECK(an.panic != PS_NONE && an.lines[an.panic].rec->line == 6);
+		/* ... and so when the two CPUs' lines interleave, the oops's
+		 * own "Internal error: Oops" line (kernel-bug) not counting */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[ 7781.202433] WARNING: CPU: 0 PID: 87 at drivers/gpu/drm/vc4/vc4_hdmi.c:1231 vc4_hdmi_audio_prepare+0x2a4/0x2e0 [vc4]");
+		put(&w, "[ 7781.202446] 8<--- cut here ---");
+		put(&w, "[ 7781.202451] Modules linked in: vc4 drm");
+		put(&w, "[ 7781.202462] Unable to handle kernel NULL pointer dereference at virtual address 00000004");
+		put(&w, "[ 7781.202470] CPU: 0 PID: 87 Comm: kworker/0:2 Tainted: G         C        5.4.83-v7+ #1379");
+		put(&w, "[ 7781.202502] Internal error: Oops: 5 [#1] SMP ARM");
+		put(&w, "[ 7781.202668] ---[ end trace 2b8e0f0c63a1d4e5 ]---");
+		put(&w, "[ 7781.202755] Kernel panic - not syncing: Fatal exception in interrupt");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 4);
+		/* a WARNING whose site names its kind (refcount: memory
+		 * corruption) keeps the header before a later oops */
+		w.len = 0;
+		w.lines = 0;
+		put(&w, "[    5.000010] WARNING: CPU: 1 PID: 42 at lib/refcount.c:28 refcount_warn_saturate+0x8a/0x110");
+		put(&w, "[    5.000030] BUG: kernel NULL pointer dereference, address: 0000000000000010");
+		CHECK_EQ_INT(analyse(&w, &p), PS_OK);
+		CHECK(an.header != PS_NONE && an.lines[an.header].rec->line == 1);
 		/* a WARN() of 3.x: the generic WARNING line first, its message
 		 * (a header of another kind) on the next line is the header */
 		w.len = 0;

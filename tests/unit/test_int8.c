@@ -58,7 +58,10 @@ static int float_twin(const struct ps_model *m, struct ps_model *twin, unsigned 
 	size_t size;
 	char err[200];
 
-	src.flags = PS_MODEL_F_F32;
+	/* every section but the matrices as the model has them (its
+	 * catalogue, calibration, back-off): the twin differs only in the
+	 * int8 path */
+	src.flags = (m->flags & ~PS_MODEL_F_INT8) | PS_MODEL_F_F32;
 	fmat_of(&src.proj, &m->qproj, own, &nown);
 	fmat_of(&src.cls_w, &m->qcls_w, own, &nown);
 	for (l = 0; l < m->p.nlayers; l++) {
