@@ -5,6 +5,7 @@
 #include "core/default_catalogue.h"
 #include "core/mask.h"
 #include "core/status.h"
+#include "core/word.h"
 
 /* op kinds */
 enum { OP_LIT = 1, OP_INT, OP_HEX, OP_PTR, OP_SYM, OP_STR, OP_CHR };
@@ -81,7 +82,6 @@ static int hex_value(int c)
  * the capture kernel, so its 170 KiB are read eight bytes a step).
  * zero_bytes sets the high bit of exactly the bytes of w that are 0
  * (no borrow between bytes, unlike the shorter has-zero test). */
-#define ONES  0x0101010101010101ull
 #define LOW7  0x7f7f7f7f7f7f7f7full
 static uint64_t zero_bytes(uint64_t w)
 {
@@ -92,10 +92,7 @@ static uint64_t zero_bytes(uint64_t w)
 static uint32_t find_byte(const char *p, uint32_t i, uint32_t n, unsigned char c)
 {
 	while (n - i >= 8) {
-		uint64_t w;
-
-		memcpy(&w, p + i, 8);
-		if (zero_bytes(w ^ ONES * c))
+		if (zero_bytes(ps_load64(p + i) ^ PS_ONES * c))
 			break;
 		i += 8;
 	}
@@ -108,7 +105,7 @@ static uint32_t find_byte(const char *p, uint32_t i, uint32_t n, unsigned char c
  * the top byte by the multiplication). */
 static uint32_t count_in_word(uint64_t w, unsigned char c)
 {
-	return (uint32_t)((zero_bytes(w ^ ONES * c) >> 7) * ONES >> 56);
+	return (uint32_t)((zero_bytes(w ^ PS_ONES * c) >> 7) * PS_ONES >> 56);
 }
 
 struct compiled {
@@ -971,9 +968,8 @@ int ps_catalogue_parse(struct ps_catalogue *cat, const char *text, size_t n,
 		uint32_t lines = 1, pct = 0, i;
 
 		for (i = 0; cat->text_len - i >= 8; i += 8) {
-			uint64_t w;
+			uint64_t w = ps_load64(copy + i);
 
-			memcpy(&w, copy + i, 8);
 			lines += count_in_word(w, '\n');
 			pct += count_in_word(w, '%');
 		}

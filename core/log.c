@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "core/word.h"
 
 #define US 1000000
 
@@ -37,43 +38,16 @@ static int has(const char *s, size_t n, size_t i, const char *lit, size_t k)
 	return i <= n && n - i >= k && memcmp(s + i, lit, k) == 0;
 }
 
-/* Eight bytes at a time: does the word hold a byte equal to c?  (The
- * has-zero-byte test on the word XOR c.) */
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-static int word_has(uint64_t w, unsigned char c)
-{
-	w ^= ONES * c;
-	return ((w - ONES) & ~w & HIGHS) != 0;
-}
-
-/* On little-endian machines the lowest flag of the test above is
- * exact (a borrow only runs towards higher bytes, so only bytes above
- * a match can be flagged falsely) and is the first match; where
- * counting trailing zeros is one instruction, the scans below jump to
- * it instead of finishing the word byte by byte. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-	(defined(__x86_64__) || defined(__aarch64__))
-#define LOWEST_FLAG_EXACT 1
-#else
-#define LOWEST_FLAG_EXACT 0
-#endif
-
 /* Index of the first ' ' in s[0..n), or n; a word at a time. */
 static size_t first_space(const char *s, size_t n)
 {
 	size_t i = 0;
 
 	while (i + 8 <= n) {
-		uint64_t w, m;
+		uint64_t m = ps_word_eq(ps_load64(s + i), ' ');
 
-		memcpy(&w, s + i, 8);
-		w ^= ONES * ' ';
-		m = (w - ONES) & ~w & HIGHS;
 		if (m) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			/* the lowest flag is exact (only bytes above a match can
-			 * be flagged falsely): one instruction */
+#if PS_LOWEST_FLAG_EXACT
 			return i + (size_t)__builtin_ctzll(m) / 8;
 #else
 			break;
@@ -313,10 +287,7 @@ static size_t embedded_ts(const char *s, size_t from, size_t n)
 		if (s[i] != '[') {
 			/* to the next '[', eight bytes at a time */
 			while (i + 8 <= n) {
-				uint64_t w;
-
-				memcpy(&w, s + i, 8);
-				if (word_has(w, '['))
+				if (ps_word_eq(ps_load64(s + i), '['))
 					break;
 				i += 8;
 			}
@@ -685,10 +656,7 @@ static size_t after_last_cr(const char *s, size_t n)
 	size_t i = n;
 
 	while (i >= 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i - 8, 8);
-		if (word_has(w, '\r'))
+		if (ps_word_eq(ps_load64(s + i - 8), '\r'))
 			break;
 		i -= 8;
 	}
@@ -1303,10 +1271,7 @@ int ps_log_parse_line(struct ps_record *r, const char *s, size_t n)
 static size_t line_end(const char *buf, size_t pos, size_t len)
 {
 	while (len - pos >= 8) {
-		uint64_t w;
-
-		memcpy(&w, buf + pos, 8);
-		if (word_has(w, '\n'))
+		if (ps_word_eq(ps_load64(buf + pos), '\n'))
 			break;
 		pos += 8;
 	}
@@ -1427,22 +1392,19 @@ static size_t line_end_bracket(const char *buf, size_t pos, size_t len, int *bra
 	if (pos >= len || buf[pos] == '\n')
 		return pos;
 	for (pos++; len - pos >= 8; pos += 8) {
-		uint64_t w, a, b, nl;
+		uint64_t w = ps_load64(buf + pos), nl = ps_word_eq(w, '\n'), b = ps_word_eq(w, '[');
 
-		memcpy(&w, buf + pos, 8);
-		a = w ^ ONES * '\n';
-		b = w ^ ONES * '[';
-		if ((nl = (a - ONES) & ~a & HIGHS) != 0) {
-#if LOWEST_FLAG_EXACT
+		if (nl) {
+#if PS_LOWEST_FLAG_EXACT
 			/* the flags below the newline's, all exact then */
-			seen |= (b - ONES) & ~b & HIGHS & ((nl & -nl) - 1);
+			seen |= b & ((nl & -nl) - 1);
 			*bracket = seen != 0;
 			return pos + (size_t)__builtin_ctzll(nl) / 8;
 #else
 			break;
 #endif
 		}
-		seen |= (b - ONES) & ~b & HIGHS;
+		seen |= b;
 	}
 	while (pos < len && buf[pos] != '\n') {
 		seen |= buf[pos] == '[';
@@ -1460,16 +1422,13 @@ static size_t line_end_cr(const char *buf, size_t pos, size_t len, int *cr)
 	uint64_t seen = 0;
 
 	while (len - pos >= 8) {
-		uint64_t w, a, b;
+		uint64_t w = ps_load64(buf + pos), nl = ps_word_eq(w, '\n');
 
-		memcpy(&w, buf + pos, 8);
-		a = w ^ ONES * '\n';
-		b = w ^ ONES * '\r';
-		seen |= (b - ONES) & ~b & HIGHS;
-		if ((a - ONES) & ~a & HIGHS) {
-#if LOWEST_FLAG_EXACT
+		seen |= ps_word_eq(w, '\r');
+		if (nl) {
+#if PS_LOWEST_FLAG_EXACT
 			*cr = seen != 0;
-			return pos + (size_t)__builtin_ctzll((a - ONES) & ~a & HIGHS) / 8;
+			return pos + (size_t)__builtin_ctzll(nl) / 8;
 #else
 			break;
 #endif

@@ -237,10 +237,9 @@ static size_t mask_token(struct out *o, const char *t, size_t lim)
  * bytes with the high bit set are none). */
 static uint64_t in_range(uint64_t w, unsigned char lo, unsigned char hi)
 {
-	const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7f, highs = ones << 7;
-	uint64_t x = w & low7;
+	uint64_t x = w & PS_ONES * 0x7f;
 
-	return (x + ones * (0x80 - lo)) & ~(x + ones * (0x80 - hi - 1)) & ~w & highs;
+	return (x + PS_ONES * (0x80 - lo)) & ~(x + PS_ONES * (0x80 - hi - 1)) & ~w & PS_HIGHS;
 }
 
 /* mask_token for a token t[0..n), n <= 16, that missed the memo,

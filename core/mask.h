@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/word.h"
+
 #define PS_WILDCARD "<*>"
 
 /* Character classes for the byte-at-a-time scans of masking, Drain and
@@ -94,24 +96,6 @@ size_t ps_frame_symbol(const char *s, size_t n, const char **sym);
 /* 64-bit FNV-1a of a byte string, seeded; used for feature hashing. */
 uint64_t ps_hash(const void *p, size_t n, uint64_t seed);
 
-/* Unaligned loads in the machine's byte order (memcpy of a constant
- * size compiles to one load). */
-static inline uint64_t ps_load64(const void *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
-static inline uint32_t ps_load32(const void *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	return w;
-}
-
 /* Index of the first whitespace byte (ps_is_space) in s[i..n), or n.
  * Every whitespace byte is below 0x21, so a word with no byte below
  * 0x21 (the has-less-than test: exact as to whether one exists) is
@@ -120,17 +104,14 @@ static inline uint32_t ps_load32(const void *p)
  * bytes), so the scan jumps to it; elsewhere it goes byte by byte. */
 static inline size_t ps_token_end(const char *s, size_t i, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ull, highs = ones << 7;
-
 	while (n - i >= 8) {
-		uint64_t w = ps_load64(s + i), low = (w - ones * 0x21) & ~w & highs;
+		uint64_t w = ps_load64(s + i), low = (w - PS_ONES * 0x21) & ~w & PS_HIGHS;
 
 		if (!low) {
 			i += 8;
 			continue;
 		}
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-	(defined(__x86_64__) || defined(__aarch64__))
+#if PS_LOWEST_FLAG_EXACT
 		/* one instruction there, no library call */
 		i += (size_t)__builtin_ctzll(low) >> 3;
 		if (ps_is_space((unsigned char)s[i]))
