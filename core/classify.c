@@ -216,7 +216,7 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	uint32_t i, j, nl = m->p.nlabels;
 	float *h0;
 	size_t mark;
-	int rc, cl = -1;
+	int rc, cl = -1, generic;
 
 	an->labelled = 0;
 	an->uncertain = 0;
@@ -258,9 +258,9 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 	an->backoff = 0;
 	an->backoff_why = PS_BACKOFF_NONE;
 	an->shrunk = 0;
+	generic = ps_cat_entry_generic(an);
 	if ((cl = header_label(m, an)) >= 0) {
 		const struct ps_line *h = &an->lines[an->header];
-		int generic = ps_cat_entry_generic(an);
 		int addr = h->cat_label != an->catalogue->entry[h->cat - 1].label;
 		float w0 = ps_backoff_weight(&m->backoff, an->nearest, h->cat_label, generic);
 		float w = ps_backoff_floor(&m->backoff, w0, an->nearest, h->cat_label, generic, addr,
@@ -273,7 +273,7 @@ int ps_classify_ex(const struct ps_model *m, struct ps_analysis *an, struct ps_a
 		an->backoff_why = w > w0 ? (addr ? PS_BACKOFF_ADDRESS : PS_BACKOFF_CATCHALL) :
 				  w > 0 ? PS_BACKOFF_DISTANCE : PS_BACKOFF_NONE;
 	}
-	if (cl < 0 || ps_cat_entry_generic(an)) {
+	if (cl < 0 || generic) {
 		/* no catalogue entry names the kind: far from the stored cases
 		 * the model's answer is a guess, shrunk towards "any label" as
 		 * far as the back-off would trust an entry that names it (the
